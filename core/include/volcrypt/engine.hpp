@@ -1,0 +1,39 @@
+// libvolcrypt's public API: what a host driver program links against.
+#pragma once
+
+#include <volcrypt/settings.hpp>
+#include <volcrypt/types.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace volcrypt {
+
+using LogSink = std::function<void(int level, const std::string& message)>;
+
+class Engine {
+ public:
+  explicit Engine(Settings settings, LogSink log = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Every plugin file found in the plugin directories, loaded or refused.
+  std::vector<PluginInfo> plugins();
+  // The ranked table for this volume on this host.
+  ProbeReport probe(const VolumeSpec& volume);
+  // key: the passphrase bytes (already hex-encoded if the caller had a raw key).
+  AttachResult attach(const AttachRequest& request, const SecureBytes& key);
+  DetachResult detach(const DetachRequest& request);
+  std::vector<Record> list(const std::string& domain);
+
+  const Settings& settings() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace volcrypt

@@ -1,0 +1,43 @@
+// Bytes that hold key material: locked in RAM (never swapped), excluded from core
+// dumps where the kernel allows it, and wiped before they are freed.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace volcrypt {
+
+class SecureBytes {
+ public:
+  SecureBytes() = default;
+  explicit SecureBytes(size_t size);
+  SecureBytes(const SecureBytes&) = delete;
+  SecureBytes& operator=(const SecureBytes&) = delete;
+  SecureBytes(SecureBytes&& other) noexcept;
+  SecureBytes& operator=(SecureBytes&& other) noexcept;
+  ~SecureBytes();
+
+  uint8_t* data() { return data_; }
+  const uint8_t* data() const { return data_; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  std::span<const uint8_t> bytes() const { return {data_, size_}; }
+  // Shrinks the logical size (e.g. after a short read); the wipe still covers it all.
+  void resize_down(size_t size);
+
+ private:
+  void release() noexcept;
+  uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
+
+// Reads the whole of a key file (or standard input for "-") into locked memory.
+SecureBytes read_key_source(std::string_view path);
+
+// Nova/os-brick compatibility: a raw key becomes the lowercase hex of its bytes.
+SecureBytes hex_passphrase(std::span<const uint8_t> raw_key);
+
+}  // namespace volcrypt

@@ -1,0 +1,30 @@
+// What a caller and the deployer's config file decide. The core does not parse files;
+// the host driver program fills this in.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace volcrypt {
+
+// Where a setting came from, shown by `volcrypt plugins`.
+struct SettingOrigin {
+  std::string source;  // e.g. "/etc/volcrypt/volcrypt.conf", "--plugin-dir", "built-in"
+};
+
+struct Settings {
+  std::string connect_uri = "qemu:///system";
+  std::vector<std::string> plugin_dirs;  // searched in order
+  std::map<std::string, std::string> plugin_dir_origins;
+  std::set<std::string> denied_plugins;                 // plugin ids
+  std::map<std::string, int32_t> rank_overrides;        // plugin id -> rank
+  std::map<std::string, std::string> pinned_plugins;    // provider -> plugin id
+  std::map<std::string, std::string> origins;           // "deny:ID", "rank:ID", "pin:PROVIDER"
+  // How long detach waits for libvirt to really remove a disk.
+  int32_t detach_timeout_ms = 15000;
+};
+
+}  // namespace volcrypt

@@ -1,0 +1,106 @@
+// The values that cross the core's public API.
+#pragma once
+
+#include <volcrypt/secure_bytes.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace volcrypt {
+
+struct VolumeSpec {
+  std::string source_path;
+  std::string volume_id;
+  std::string provider;
+  std::string cipher;          // empty: the plugin's default
+  uint32_t key_size_bits = 0;  // 0: the plugin's default
+  // Nova's control_location: only "front-end" volumes are decrypted by the host side.
+  bool encrypted = true;
+};
+
+enum class Scope { current, live, config, live_and_config };
+
+enum class Bus { scsi, virtio, sata };
+
+struct AttachRequest {
+  std::string domain;
+  std::string target;  // e.g. "sdb", "vdb"
+  Bus bus = Bus::scsi;
+  VolumeSpec volume;
+  Scope scope = Scope::current;
+  std::optional<std::string> forced_plugin;  // --plugin ID
+};
+
+struct DetachRequest {
+  std::string domain;
+  std::string target;
+  Scope scope = Scope::current;
+};
+
+// One attached volume as volcrypt remembers it in the domain's metadata.
+struct Record {
+  std::string target;
+  std::string volume_id;
+  std::string source_path;
+  std::string provider;
+  std::string plugin_id;
+  std::string plugin_version;
+  std::map<std::string, std::string> state;  // the plugin's own small state
+};
+
+struct AttachResult {
+  Record record;
+  std::string disk_xml;
+  bool live = false;
+  bool config = false;
+};
+
+struct DetachResult {
+  std::string target;
+  std::string plugin_id;  // empty when the disk was not encrypted by anyone
+  bool had_record = false;
+  std::string inferred;   // how a disk with no record was handled, e.g. "native"
+};
+
+enum class HeaderKind { unknown, luks1, luks2, blank, other };
+
+// One row of `volcrypt probe`.
+struct ProbeRow {
+  std::string plugin_id;
+  std::string plugin_version;
+  int32_t rank = 0;           // after the deployer's overrides
+  int32_t reported_rank = 0;  // what the plugin said
+  std::string reason;
+  bool serves_provider = false;
+  bool denied = false;
+  bool pinned = false;
+  bool chosen = false;
+  std::string error;  // probe failed
+};
+
+struct ProbeReport {
+  std::string hypervisor_type;
+  uint64_t hypervisor_version = 0;
+  uint64_t libvirt_version = 0;
+  bool has_dm_crypt = false;
+  HeaderKind header = HeaderKind::unknown;
+  std::vector<ProbeRow> rows;  // sorted best first
+};
+
+// One line of `volcrypt plugins`.
+struct PluginInfo {
+  std::string file;
+  std::string id;
+  std::string version;
+  std::string summary;
+  uint32_t abi_major = 0;
+  uint32_t abi_minor = 0;
+  std::vector<std::string> providers;
+  bool loaded = false;
+  std::string refusal;  // why it was refused, naming the file
+};
+
+}  // namespace volcrypt

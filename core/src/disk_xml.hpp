@@ -1,0 +1,43 @@
+// libvirt <disk> XML: built for attach, read back for detach and inference.
+#pragma once
+
+#include <volcrypt/plugin_abi.h>
+#include <volcrypt/types.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace volcrypt {
+
+struct NativeEncryption {
+  std::string format;  // "luks"
+  std::string secret_uuid;
+};
+
+struct DiskSpec {
+  volcrypt_source_kind source_kind = VOLCRYPT_SOURCE_FILE;
+  std::string source_path;
+  std::string target;
+  Bus bus = Bus::scsi;
+  std::optional<NativeEncryption> encryption;
+  std::string serial;  // the volume id, as Nova sets it; may be empty
+};
+
+// <disk type='file|block' device='disk'><driver name='qemu' type='raw'/>
+// <source file|dev=...>[<encryption>...]</source><target dev=... bus=.../></disk>
+std::string build_disk_xml(const DiskSpec& disk);
+
+struct DiskInfo {
+  std::string target;
+  std::string source_path;
+  std::optional<NativeEncryption> encryption;
+  std::string xml;  // this <disk> element alone, usable for detach
+};
+
+std::vector<DiskInfo> disks_in_domain_xml(const std::string& domain_xml);
+std::optional<DiskInfo> find_disk(const std::string& domain_xml, const std::string& target);
+
+const char* bus_name(Bus bus);
+
+}  // namespace volcrypt

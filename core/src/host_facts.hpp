@@ -1,0 +1,24 @@
+// Facts about this host that plugins rank on.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace volcrypt {
+
+class LibvirtSession;
+
+struct HostFacts {
+  std::string hypervisor_type;
+  uint64_t hypervisor_version = 0;
+  uint64_t libvirt_version = 0;
+  bool has_device_mapper = false;
+  bool has_dm_crypt = false;
+};
+
+HostFacts gather_host_facts(LibvirtSession& session);
+
+// The kernel side alone (no libvirt): /dev/mapper/control and the crypt target.
+void detect_device_mapper(HostFacts& facts);
+
+}  // namespace volcrypt

@@ -1,0 +1,59 @@
+// The core's one connection to libvirt: secrets, domains, disks and metadata.
+// Every failure becomes volcrypt::Error with libvirt's own message in it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+typedef struct _virConnect* virConnectPtr;
+
+namespace volcrypt {
+
+class LibvirtSession {
+ public:
+  explicit LibvirtSession(const std::string& uri);
+  ~LibvirtSession();
+  LibvirtSession(const LibvirtSession&) = delete;
+  LibvirtSession& operator=(const LibvirtSession&) = delete;
+
+  std::string hypervisor_type();
+  uint64_t hypervisor_version();
+  uint64_t library_version();
+
+  // Defines (or reuses, for the same usage id) a private volume secret and sets its
+  // value; returns its uuid.
+  std::string define_volume_secret(const std::string& usage_id,
+                                   std::span<const uint8_t> value);
+  std::optional<std::string> lookup_volume_secret(const std::string& usage_id);
+  // False when there was no such secret.
+  bool undefine_secret(const std::string& uuid);
+
+  // Throws Error(not_found) naming the domain when it does not exist.
+  void require_domain(const std::string& domain);
+  bool domain_active(const std::string& domain);
+  bool domain_persistent(const std::string& domain);
+  std::string domain_xml(const std::string& domain, bool inactive);
+
+  void attach_device(const std::string& domain, const std::string& xml, bool live,
+                     bool config);
+  void detach_device(const std::string& domain, const std::string& xml, bool live,
+                     bool config);
+  // Polls the live definition until no disk has this target. False on timeout.
+  bool wait_disk_removed(const std::string& domain, const std::string& target,
+                         int32_t timeout_ms);
+
+  // The volcrypt metadata element (record.hpp), or nothing when there is none.
+  std::optional<std::string> record_metadata(const std::string& domain, bool inactive);
+  // Replaces it; an empty xml removes it.
+  void set_record_metadata(const std::string& domain, const std::string& xml, bool live,
+                           bool config);
+
+  virConnectPtr raw() const { return connection_; }
+
+ private:
+  virConnectPtr connection_ = nullptr;
+};
+
+}  // namespace volcrypt

@@ -1,0 +1,21 @@
+// The record: what volcrypt keeps in a domain's <metadata> so that detach loads the
+// plugin that attached, never re-ranking.
+#pragma once
+
+#include <volcrypt/types.hpp>
+
+#include <string>
+#include <vector>
+
+namespace volcrypt {
+
+inline constexpr const char* kRecordNamespace = "urn:volcrypt:record:1";
+inline constexpr const char* kRecordPrefix = "volcrypt";
+
+// The element handed to virDomainSetMetadata (no namespace prefix: libvirt adds it).
+std::string records_to_xml(const std::vector<Record>& records);
+// Parses what virDomainGetMetadata returns; an empty string gives no records.
+// Throws Error(internal) for a malformed record, naming what is wrong.
+std::vector<Record> records_from_xml(const std::string& xml);
+
+}  // namespace volcrypt

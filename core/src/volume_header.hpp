@@ -1,0 +1,24 @@
+// What a volume holds at its start, read by the host before any plugin sees it.
+#pragma once
+
+#include <volcrypt/plugin_abi.h>
+#include <volcrypt/types.hpp>
+
+#include <string>
+
+namespace volcrypt {
+
+// Bytes checked for "blank": a volume all zero in this many first bytes is blank.
+inline constexpr size_t kBlankCheckBytes = 4 * 1024 * 1024;
+
+// LUKS1, LUKS2, blank (all zero in the first 4 MiB, or shorter and all zero) or other.
+// Throws Error(not_found) when the path does not exist or cannot be read.
+HeaderKind read_volume_header(const std::string& path);
+
+// File or block device; throws Error(not_found) / Error(usage) for anything else.
+volcrypt_source_kind volume_source_kind(const std::string& path);
+
+uint32_t to_abi(HeaderKind kind);
+const char* header_name(HeaderKind kind);
+
+}  // namespace volcrypt

@@ -1,0 +1,325 @@
+// volcrypt SDK, header-only C++ layer over plugin_abi.h.
+//
+// A vendor derives from volcrypt::sdk::Plugin and names the class once with
+// VOLCRYPT_PLUGIN(...). The macro exports the two C symbols the host looks for and
+// turns every C++ exception into a status plus a message, so no exception ever
+// crosses the plugin boundary. Needs only the C++20 standard library.
+#ifndef VOLCRYPT_PLUGIN_HPP
+#define VOLCRYPT_PLUGIN_HPP
+
+#include <volcrypt/plugin_abi.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace volcrypt::sdk {
+
+enum class Rank : int32_t {
+  none = VOLCRYPT_RANK_NONE,
+  marginal = VOLCRYPT_RANK_MARGINAL,
+  secondary = VOLCRYPT_RANK_SECONDARY,
+  primary = VOLCRYPT_RANK_PRIMARY,
+};
+
+enum class HeaderKind : uint32_t {
+  unknown = VOLCRYPT_HEADER_UNKNOWN,
+  luks1 = VOLCRYPT_HEADER_LUKS1,
+  luks2 = VOLCRYPT_HEADER_LUKS2,
+  blank = VOLCRYPT_HEADER_BLANK,
+  other = VOLCRYPT_HEADER_OTHER,
+};
+
+enum class SourceKind : uint32_t { file = VOLCRYPT_SOURCE_FILE, block = VOLCRYPT_SOURCE_BLOCK };
+
+// Throw this (or anything derived from std::exception) from a plugin method; the
+// layer reports its status and message to the host.
+class Error : public std::runtime_error {
+ public:
+  Error(volcrypt_status status, const std::string& message)
+      : std::runtime_error(message), status_(status) {}
+  explicit Error(const std::string& message) : Error(VOLCRYPT_ERROR_FAILED, message) {}
+  volcrypt_status status() const noexcept { return status_; }
+
+ private:
+  volcrypt_status status_;
+};
+
+struct ProbeResult {
+  int32_t rank = VOLCRYPT_RANK_NONE;
+  std::string reason;
+};
+
+inline ProbeResult rank(Rank r, std::string reason) {
+  return {static_cast<int32_t>(r), std::move(reason)};
+}
+
+struct HostFacts {
+  std::string_view hypervisor_type;
+  uint64_t hypervisor_version = 0;
+  uint64_t libvirt_version = 0;
+  bool has_device_mapper = false;
+  bool has_dm_crypt = false;
+};
+
+// Versions as libvirt encodes them: major * 1000000 + minor * 1000 + micro.
+constexpr uint64_t version_number(uint64_t major, uint64_t minor, uint64_t micro = 0) {
+  return major * 1000000 + minor * 1000 + micro;
+}
+
+inline std::string version_string(uint64_t version) {
+  return std::to_string(version / 1000000) + "." + std::to_string(version / 1000 % 1000) + "." +
+         std::to_string(version % 1000);
+}
+
+struct Volume {
+  std::string_view source_path;
+  SourceKind source_kind = SourceKind::file;
+  std::string_view volume_id;
+  std::string_view provider;
+  std::string_view cipher;  // empty = plugin default
+  uint32_t key_size_bits = 0;  // 0 = plugin default
+  HeaderKind header = HeaderKind::unknown;
+
+  static Volume from(const volcrypt_volume& v) {
+    Volume out;
+    out.source_path = v.source_path ? v.source_path : "";
+    out.source_kind = static_cast<SourceKind>(v.source_kind);
+    out.volume_id = v.volume_id ? v.volume_id : "";
+    out.provider = v.provider ? v.provider : "";
+    out.cipher = v.cipher ? v.cipher : "";
+    out.key_size_bits = v.key_size_bits;
+    out.header = static_cast<HeaderKind>(v.header_kind);
+    return out;
+  }
+};
+
+// The plugin's state from the record: read-only key/value pairs.
+class State {
+ public:
+  explicit State(const volcrypt_state* state) : state_(state) {}
+  std::optional<std::string_view> get(std::string_view key) const {
+    if (state_ == nullptr) return std::nullopt;
+    for (size_t i = 0; i < state_->count; ++i) {
+      const auto& e = state_->entries[i];
+      if (e.key != nullptr && key == e.key) return std::string_view(e.value ? e.value : "");
+    }
+    return std::nullopt;
+  }
+  bool empty() const { return state_ == nullptr || state_->count == 0; }
+
+ private:
+  const volcrypt_state* state_;
+};
+
+namespace detail {
+inline void check(int32_t status, const char* message) {
+  if (status != VOLCRYPT_OK) throw Error(static_cast<volcrypt_status>(status), message);
+}
+}  // namespace detail
+
+// The host's services, as C++.
+class Host {
+ public:
+  explicit Host(const volcrypt_host* host) : host_(host) {}
+
+  void log(volcrypt_log_level level, const std::string& message) const {
+    if (host_->log != nullptr) host_->log(host_->context, level, message.c_str());
+  }
+
+  HostFacts facts() const {
+    HostFacts out;
+    const volcrypt_host_facts* f = host_->facts ? host_->facts(host_->context) : nullptr;
+    if (f == nullptr) return out;
+    out.hypervisor_type = f->hypervisor_type ? f->hypervisor_type : "";
+    out.hypervisor_version = f->hypervisor_version;
+    out.libvirt_version = f->libvirt_version;
+    out.has_device_mapper = f->has_device_mapper != 0;
+    out.has_dm_crypt = f->has_dm_crypt != 0;
+    return out;
+  }
+
+  // Defines a private volume secret holding value; returns its uuid.
+  std::string define_secret(const std::string& usage_id, std::span<const uint8_t> value) const {
+    char uuid[37] = {};
+    std::array<char, 512> message{};
+    volcrypt_error error{message.data(), message.size()};
+    int32_t status = host_->secret_define(host_->context, usage_id.c_str(), value.data(),
+                                          value.size(), uuid, &error);
+    detail::check(status, message.data());
+    return uuid;
+  }
+
+  // The uuid of the secret for usage_id, if there is one.
+  std::optional<std::string> lookup_secret(const std::string& usage_id) const {
+    char uuid[37] = {};
+    std::array<char, 512> message{};
+    volcrypt_error error{message.data(), message.size()};
+    int32_t status = host_->secret_lookup(host_->context, usage_id.c_str(), uuid, &error);
+    if (status == VOLCRYPT_ERROR_NOT_FOUND) return std::nullopt;
+    detail::check(status, message.data());
+    return std::string(uuid);
+  }
+
+  // Undefines a secret; a secret already gone is not an error.
+  void undefine_secret(const std::string& uuid) const {
+    std::array<char, 512> message{};
+    volcrypt_error error{message.data(), message.size()};
+    int32_t status = host_->secret_undefine(host_->context, uuid.c_str(), &error);
+    if (status == VOLCRYPT_ERROR_NOT_FOUND) return;
+    detail::check(status, message.data());
+  }
+
+  const volcrypt_host* raw() const { return host_; }
+
+ private:
+  const volcrypt_host* host_;
+};
+
+// Describes the guest's disk to the host.
+class Attachment {
+ public:
+  Attachment(const volcrypt_host* host, volcrypt_attachment* attachment)
+      : host_(host), attachment_(attachment) {}
+
+  void set_source(SourceKind kind, const std::string& path) {
+    detail::check(host_->attachment_set_source(attachment_, static_cast<uint32_t>(kind),
+                                               path.c_str()),
+                  "the host refused the disk source");
+  }
+  void set_native_encryption(const std::string& format, const std::string& secret_uuid) {
+    detail::check(host_->attachment_set_native_encryption(attachment_, format.c_str(),
+                                                          secret_uuid.c_str()),
+                  "the host refused the native encryption");
+  }
+  void set_state(const std::string& key, const std::string& value) {
+    detail::check(host_->attachment_set_state(attachment_, key.c_str(), value.c_str()),
+                  "the host refused a state entry");
+  }
+
+ private:
+  const volcrypt_host* host_;
+  volcrypt_attachment* attachment_;
+};
+
+struct PrepareFlags {
+  bool live = false;    // the hypervisor opens the volume right after prepare
+  bool config = false;  // the disk goes into the persistent definition
+};
+
+// Derive from this; see sdk/README.md for the contract of each method.
+class Plugin {
+ public:
+  virtual ~Plugin() = default;
+  virtual ProbeResult probe(const Host& host, const Volume& volume) = 0;
+  virtual void prepare(const Host& host, const Volume& volume, std::span<const uint8_t> key,
+                       const State& previous, PrepareFlags flags, Attachment& attachment) = 0;
+  virtual void release(const Host& host, const State& state) = 0;
+};
+
+namespace detail {
+
+inline void write_message(volcrypt_error* error, std::string_view text) {
+  if (error == nullptr || error->message == nullptr || error->capacity == 0) return;
+  size_t n = std::min(text.size(), error->capacity - 1);
+  std::memcpy(error->message, text.data(), n);
+  error->message[n] = '\0';
+}
+
+// Runs body, turning any exception into a status and a message.
+template <typename Body>
+int32_t guarded(volcrypt_error* error, Body&& body) noexcept {
+  try {
+    body();
+    return VOLCRYPT_OK;
+  } catch (const Error& e) {
+    write_message(error, e.what());
+    return e.status();
+  } catch (const std::exception& e) {
+    write_message(error, e.what());
+    return VOLCRYPT_ERROR_FAILED;
+  } catch (...) {
+    write_message(error, "unknown exception in plugin");
+    return VOLCRYPT_ERROR_FAILED;
+  }
+}
+
+template <typename PluginClass>
+PluginClass& instance() {
+  static PluginClass plugin;
+  return plugin;
+}
+
+template <typename PluginClass>
+int32_t probe(const volcrypt_host* host, const volcrypt_volume* volume, char* reason,
+              size_t reason_capacity, volcrypt_error* error) noexcept {
+  int32_t result = -1;
+  int32_t status = guarded(error, [&] {
+    ProbeResult r = instance<PluginClass>().probe(Host(host), Volume::from(*volume));
+    volcrypt_error reason_buffer{reason, reason_capacity};
+    write_message(&reason_buffer, r.reason);
+    result = r.rank < 0 ? 0 : r.rank;
+  });
+  return status == VOLCRYPT_OK ? result : -1;
+}
+
+template <typename PluginClass>
+int32_t prepare(const volcrypt_host* host, const volcrypt_volume* volume,
+                const volcrypt_key* key, const volcrypt_state* previous, uint32_t flags,
+                volcrypt_attachment* attachment, volcrypt_error* error) noexcept {
+  return guarded(error, [&] {
+    Attachment out(host, attachment);
+    std::span<const uint8_t> key_bytes;
+    if (key != nullptr && key->data != nullptr) key_bytes = {key->data, key->size};
+    PrepareFlags f{(flags & VOLCRYPT_PREPARE_LIVE) != 0, (flags & VOLCRYPT_PREPARE_CONFIG) != 0};
+    instance<PluginClass>().prepare(Host(host), Volume::from(*volume), key_bytes,
+                                    State(previous), f, out);
+  });
+}
+
+template <typename PluginClass>
+int32_t release(const volcrypt_host* host, const volcrypt_state* state,
+                volcrypt_error* error) noexcept {
+  return guarded(error, [&] { instance<PluginClass>().release(Host(host), State(state)); });
+}
+
+}  // namespace detail
+}  // namespace volcrypt::sdk
+
+#if defined(__GNUC__)
+#define VOLCRYPT_EXPORT __attribute__((visibility("default")))
+#else
+#define VOLCRYPT_EXPORT
+#endif
+
+// Names the plugin class, its id, version, one-line summary and the providers it
+// serves. Use once, in one source file of the plugin, at namespace scope.
+#define VOLCRYPT_PLUGIN(CLASS, ID, VERSION, SUMMARY, ...)                                   \
+  extern "C" VOLCRYPT_EXPORT const volcrypt_plugin_abi_version volcrypt_plugin_abi = {      \
+      VOLCRYPT_ABI_MAJOR, VOLCRYPT_ABI_MINOR};                                              \
+  extern "C" VOLCRYPT_EXPORT const volcrypt_plugin* volcrypt_plugin_entry(                  \
+      uint32_t host_abi_major, uint32_t /*host_abi_minor*/) {                               \
+    static const char* const providers[] = {__VA_ARGS__, nullptr};                          \
+    static const volcrypt_plugin descriptor = {                                             \
+        sizeof(volcrypt_plugin),                                                            \
+        VOLCRYPT_ABI_MAJOR,                                                                 \
+        VOLCRYPT_ABI_MINOR,                                                                 \
+        ID,                                                                                 \
+        VERSION,                                                                            \
+        SUMMARY,                                                                            \
+        providers,                                                                          \
+        &::volcrypt::sdk::detail::probe<CLASS>,                                             \
+        &::volcrypt::sdk::detail::prepare<CLASS>,                                           \
+        &::volcrypt::sdk::detail::release<CLASS>,                                           \
+    };                                                                                      \
+    return host_abi_major == VOLCRYPT_ABI_MAJOR ? &descriptor : nullptr;                    \
+  }
+
+#endif  // VOLCRYPT_PLUGIN_HPP

@@ -1,0 +1,197 @@
+/*
+ * volcrypt plugin ABI: the only contract between the volcrypt core (the host)
+ * and an encryptor plugin. Plain C so that a vendor needs neither our compiler
+ * flags nor Boost nor libvirt.
+ *
+ * Versioning: a plugin built for ABI MAJOR.MINOR loads in a host whose major is
+ * equal and whose minor is >= the plugin's minor. A minor version may only append
+ * fields to the end of a struct (every struct starts with struct_size, so each side
+ * can tell which fields the other knows) and append enum values; a major version may
+ * change anything.
+ *
+ * Lifetime: the plugin's shared object stays loaded for the life of the host process.
+ * Every string the host passes is UTF-8, NUL-terminated and valid only during the call.
+ */
+#ifndef VOLCRYPT_PLUGIN_ABI_H
+#define VOLCRYPT_PLUGIN_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VOLCRYPT_ABI_MAJOR 1u
+#define VOLCRYPT_ABI_MINOR 0u
+
+/* The two exported symbols every plugin has. The loader reads the data symbol
+ * (the plugin's ABI version) before it calls any plugin code. */
+#define VOLCRYPT_PLUGIN_ABI_SYMBOL "volcrypt_plugin_abi"
+#define VOLCRYPT_PLUGIN_ENTRY_SYMBOL "volcrypt_plugin_entry"
+
+/* GStreamer-style ranks. NONE is never chosen automatically. */
+#define VOLCRYPT_RANK_NONE 0
+#define VOLCRYPT_RANK_MARGINAL 64
+#define VOLCRYPT_RANK_SECONDARY 128
+#define VOLCRYPT_RANK_PRIMARY 256
+
+typedef enum volcrypt_status {
+  VOLCRYPT_OK = 0,
+  VOLCRYPT_ERROR_FAILED = 1,        /* anything not covered below */
+  VOLCRYPT_ERROR_WRONG_KEY = 2,     /* the passphrase does not open the volume */
+  VOLCRYPT_ERROR_NOT_SUPPORTED = 3, /* this plugin cannot serve this request */
+  VOLCRYPT_ERROR_BUSY = 4,          /* e.g. a mapping still in use */
+  VOLCRYPT_ERROR_INVALID = 5,       /* bad argument or state */
+  VOLCRYPT_ERROR_NOT_FOUND = 6,     /* e.g. no secret with that usage id */
+  VOLCRYPT_ERROR_REFUSED_DATA = 7   /* the volume holds data that is not ours to touch */
+} volcrypt_status;
+
+/* A host-allocated buffer the plugin writes a one-line, NUL-terminated message into. */
+typedef struct volcrypt_error {
+  char *message;
+  size_t capacity;
+} volcrypt_error;
+
+typedef enum volcrypt_log_level {
+  VOLCRYPT_LOG_DEBUG = 0,
+  VOLCRYPT_LOG_INFO = 1,
+  VOLCRYPT_LOG_WARNING = 2,
+  VOLCRYPT_LOG_ERROR = 3
+} volcrypt_log_level;
+
+/* What the first bytes of the volume hold, as read by the host. */
+typedef enum volcrypt_header_kind {
+  VOLCRYPT_HEADER_UNKNOWN = 0, /* not read (e.g. unreadable) */
+  VOLCRYPT_HEADER_LUKS1 = 1,
+  VOLCRYPT_HEADER_LUKS2 = 2,
+  VOLCRYPT_HEADER_BLANK = 3, /* all zero in the first 4 MiB, or shorter and all zero */
+  VOLCRYPT_HEADER_OTHER = 4  /* data that is not LUKS */
+} volcrypt_header_kind;
+
+typedef enum volcrypt_source_kind {
+  VOLCRYPT_SOURCE_FILE = 0,
+  VOLCRYPT_SOURCE_BLOCK = 1
+} volcrypt_source_kind;
+
+/* Facts about this host, gathered by the host once per command. Versions are
+ * encoded as major * 1000000 + minor * 1000 + micro, as libvirt does. */
+typedef struct volcrypt_host_facts {
+  uint32_t struct_size;
+  const char *hypervisor_type; /* virConnectGetType(), e.g. "QEMU" */
+  uint64_t hypervisor_version; /* 0 if unknown */
+  uint64_t libvirt_version;    /* the libvirt library version */
+  int32_t has_device_mapper;   /* /dev/mapper/control usable */
+  int32_t has_dm_crypt;        /* the kernel offers the crypt target */
+} volcrypt_host_facts;
+
+/* The volume a request is about. */
+typedef struct volcrypt_volume {
+  uint32_t struct_size;
+  const char *source_path; /* file or block device */
+  uint32_t source_kind;    /* volcrypt_source_kind */
+  const char *volume_id;   /* the cloud's volume id; the secret's usage id */
+  const char *provider;    /* as the caller named it, e.g. "luks" or a legacy class path */
+  const char *cipher;      /* e.g. "aes-xts-plain64"; NULL or "" = plugin default */
+  uint32_t key_size_bits;  /* 0 = plugin default */
+  uint32_t header_kind;    /* volcrypt_header_kind */
+} volcrypt_volume;
+
+/* One key/value pair of a plugin's own small state, kept in the record. */
+typedef struct volcrypt_state_entry {
+  const char *key;
+  const char *value;
+} volcrypt_state_entry;
+
+typedef struct volcrypt_state {
+  const volcrypt_state_entry *entries;
+  size_t count;
+} volcrypt_state;
+
+/* Request flags for prepare. */
+#define VOLCRYPT_PREPARE_LIVE 0x1u   /* the hypervisor opens the volume right after prepare */
+#define VOLCRYPT_PREPARE_CONFIG 0x2u /* the disk goes into the persistent definition */
+
+/* Opaque, host-owned: the plugin describes the guest disk through host services. */
+typedef struct volcrypt_attachment volcrypt_attachment;
+
+/* Services the host offers to a plugin. Plugins never call libvirt themselves.
+ * Every function returns a volcrypt_status and, on failure, fills *error. */
+typedef struct volcrypt_host {
+  uint32_t struct_size;
+  uint32_t abi_major;
+  uint32_t abi_minor;
+  void *context; /* pass back as the first argument of every service */
+
+  void (*log)(void *context, int32_t level, const char *message);
+  const volcrypt_host_facts *(*facts)(void *context);
+
+  /* libvirt secrets: private, usage type "volume", usage id = volume id.
+   * uuid_out must hold 37 bytes. */
+  int32_t (*secret_define)(void *context, const char *usage_id, const uint8_t *value,
+                           size_t value_size, char *uuid_out, volcrypt_error *error);
+  int32_t (*secret_lookup)(void *context, const char *usage_id, char *uuid_out,
+                           volcrypt_error *error);
+  int32_t (*secret_undefine)(void *context, const char *uuid, volcrypt_error *error);
+
+  /* The disk the guest will see. A plugin's prepare must call set_source once. */
+  int32_t (*attachment_set_source)(volcrypt_attachment *attachment, uint32_t source_kind,
+                                   const char *path);
+  /* QEMU decrypts natively: <encryption format=FORMAT><secret uuid=SECRET_UUID/>. */
+  int32_t (*attachment_set_native_encryption)(volcrypt_attachment *attachment,
+                                              const char *format, const char *secret_uuid);
+  /* Small state kept in the record and handed back to release (and to a later
+   * prepare of the same volume). Keys are [a-z0-9-]+. */
+  int32_t (*attachment_set_state)(volcrypt_attachment *attachment, const char *key,
+                                  const char *value);
+} volcrypt_host;
+
+/* The key, as bytes; the host keeps them in locked memory and wipes them after. */
+typedef struct volcrypt_key {
+  const uint8_t *data;
+  size_t size;
+} volcrypt_key;
+
+typedef struct volcrypt_plugin {
+  uint32_t struct_size;
+  uint32_t abi_major;
+  uint32_t abi_minor;
+  const char *id;      /* [a-z0-9-]+, unique among loaded plugins */
+  const char *version; /* the plugin's own version, e.g. "1.2.0" */
+  const char *summary; /* one line */
+  const char *const *providers; /* NULL-terminated list of provider names served */
+
+  /* How well can this plugin serve the volume on this host? Writes a one-line reason
+   * and returns a rank >= 0, or a negative value when probing itself failed (then
+   * *error says why). Must not change anything. */
+  int32_t (*probe)(const volcrypt_host *host, const volcrypt_volume *volume, char *reason,
+                   size_t reason_capacity, volcrypt_error *error);
+
+  /* Makes the volume ready for the guest (e.g. defines a secret, opens a mapping) and
+   * describes the disk through the attachment services. previous is the state of an
+   * earlier attach of the same volume (empty on a first attach). On failure the
+   * plugin leaves nothing behind. */
+  int32_t (*prepare)(const volcrypt_host *host, const volcrypt_volume *volume,
+                     const volcrypt_key *key, const volcrypt_state *previous, uint32_t flags,
+                     volcrypt_attachment *attachment, volcrypt_error *error);
+
+  /* Undoes prepare once the guest no longer uses the disk. Idempotent: releasing what
+   * is already gone succeeds. */
+  int32_t (*release)(const volcrypt_host *host, const volcrypt_state *state,
+                     volcrypt_error *error);
+} volcrypt_plugin;
+
+/* What a plugin exports. */
+typedef struct volcrypt_plugin_abi_version {
+  uint32_t major;
+  uint32_t minor;
+} volcrypt_plugin_abi_version;
+
+typedef const volcrypt_plugin *(*volcrypt_plugin_entry_fn)(uint32_t host_abi_major,
+                                                           uint32_t host_abi_minor);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VOLCRYPT_PLUGIN_ABI_H */
