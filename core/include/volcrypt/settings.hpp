@@ -10,11 +10,6 @@
 
 namespace volcrypt {
 
-// Where a setting came from, shown by `volcrypt plugins`.
-struct SettingOrigin {
-  std::string source;  // e.g. "/etc/volcrypt/volcrypt.conf", "--plugin-dir", "built-in"
-};
-
 struct Settings {
   std::string connect_uri = "qemu:///system";
   std::vector<std::string> plugin_dirs;  // searched in order
@@ -22,7 +17,8 @@ struct Settings {
   std::set<std::string> denied_plugins;                 // plugin ids
   std::map<std::string, int32_t> rank_overrides;        // plugin id -> rank
   std::map<std::string, std::string> pinned_plugins;    // provider -> plugin id
-  std::map<std::string, std::string> origins;           // "deny:ID", "rank:ID", "pin:PROVIDER"
+  // "deny = ID", "rank = ID:RANK", "pin = PROVIDER:ID", "connect = URI" -> where it came from
+  std::map<std::string, std::string> origins;
   // How long detach waits for libvirt to really remove a disk.
   int32_t detach_timeout_ms = 15000;
 };

@@ -1,0 +1,93 @@
+#include "commands.hpp"
+#include "json_writer.hpp"
+
+#include <iomanip>
+
+namespace po = boost::program_options;
+
+namespace volcrypt::cli {
+namespace {
+
+std::string join(const std::vector<std::string>& items, const char* separator) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
+  return out;
+}
+
+}  // namespace
+
+int run_plugins(CommandContext& context) {
+  po::options_description options("plugins options");
+  po::variables_map vm;
+  if (!parse_command_options(context,
+                             "usage: volcrypt plugins\n\nLists every plugin file found in the "
+                             "plugin directories: id, version, file, and whether it\nloaded or "
+                             "was refused (with the reason); then the directories searched and "
+                             "the\ndeployer's settings with where each came from.",
+                             options, vm)) {
+    return 0;
+  }
+  const auto plugins = context.engine.plugins();
+  const Settings& settings = context.engine.settings();
+  if (context.invocation.json) {
+    JsonWriter json(context.out);
+    json.begin_object().key("plugins").begin_array();
+    for (const auto& p : plugins) {
+      json.begin_object()
+          .field("file", p.file)
+          .field("status", p.loaded ? "loaded" : "refused");
+      if (p.loaded) {
+        json.field("id", p.id)
+            .field("version", p.version)
+            .field("abi", std::to_string(p.abi_major) + "." + std::to_string(p.abi_minor))
+            .field("summary", p.summary);
+        json.key("providers").begin_array();
+        for (const auto& provider : p.providers) json.value(provider);
+        json.end_array();
+      } else {
+        json.field("reason", p.refusal);
+      }
+      json.end_object();
+    }
+    json.end_array().key("directories").begin_array();
+    for (const auto& dir : settings.plugin_dirs) {
+      auto origin = settings.plugin_dir_origins.find(dir);
+      json.begin_object().field("path", dir).field(
+          "origin", origin == settings.plugin_dir_origins.end() ? "" : origin->second);
+      json.end_object();
+    }
+    json.end_array().key("settings").begin_array();
+    for (const auto& [name, origin] : settings.origins) {
+      json.begin_object().field("setting", name).field("origin", origin).end_object();
+    }
+    json.end_array().end_object();
+    return 0;
+  }
+  for (const auto& p : plugins) {
+    if (p.loaded) {
+      context.out << std::left << std::setw(20) << p.id << " " << std::setw(8) << p.version
+                  << " loaded   " << p.file << "\n"
+                  << "    " << p.summary << "\n"
+                  << "    providers: " << join(p.providers, ", ") << "\n";
+    } else {
+      context.out << std::left << std::setw(20) << "-" << " " << std::setw(8) << "-"
+                  << " refused  " << p.file << "\n    " << p.refusal << "\n";
+    }
+  }
+  if (plugins.empty()) context.out << "no plugins found\n";
+  context.out << "\nplugin directories (in search order):\n";
+  for (const auto& dir : settings.plugin_dirs) {
+    auto origin = settings.plugin_dir_origins.find(dir);
+    context.out << "  " << dir << "  ["
+                << (origin == settings.plugin_dir_origins.end() ? "" : origin->second) << "]\n";
+  }
+  if (!settings.origins.empty()) {
+    context.out << "\nsettings:\n";
+    for (const auto& [name, origin] : settings.origins) {
+      context.out << "  " << name << "  [" << origin << "]\n";
+    }
+  }
+  return 0;
+}
+
+}  // namespace volcrypt::cli

@@ -1,0 +1,96 @@
+#include "commands.hpp"
+#include "json_writer.hpp"
+#include "version_text.hpp"
+#include "volume_options.hpp"
+
+#include <iomanip>
+
+namespace po = boost::program_options;
+
+namespace volcrypt::cli {
+
+int run_probe(CommandContext& context) {
+  po::options_description options("probe options");
+  add_volume_options(options);
+  po::variables_map vm;
+  if (!parse_command_options(
+          context,
+          "usage: volcrypt probe VOLUME\n"
+          "VOLUME: --source PATH --volume-id ID --provider P [--cipher C] [--key-size N]\n"
+          "      | --volume-json FILE\n\n"
+          "Asks every loaded plugin how well it can serve this volume on this host and shows\n"
+          "the ranked table with each plugin's reason (ranks: none 0, never chosen; marginal\n"
+          "64; secondary 128; primary 256; ties go to the lower id). Changes nothing.",
+          options, vm)) {
+    return 0;
+  }
+  VolumeSpec volume = volume_from_options(vm);
+  ProbeReport report = context.engine.probe(volume);
+  const ProbeRow* chosen = nullptr;
+  for (const auto& row : report.rows) {
+    if (row.chosen) chosen = &row;
+  }
+  if (context.invocation.json) {
+    JsonWriter json(context.out);
+    json.begin_object().key("volume").begin_object();
+    json.field("source", volume.source_path)
+        .field("volume_id", volume.volume_id)
+        .field("provider", volume.provider)
+        .field("header", header_text(report.header))
+        .end_object();
+    json.key("host").begin_object();
+    json.field("hypervisor", report.hypervisor_type)
+        .field("hypervisor_version", version_text(report.hypervisor_version))
+        .field("libvirt_version", version_text(report.libvirt_version))
+        .field("dm_crypt", report.has_dm_crypt)
+        .end_object();
+    json.key("plugins").begin_array();
+    for (const auto& row : report.rows) {
+      json.begin_object()
+          .field("id", row.plugin_id)
+          .field("version", row.plugin_version)
+          .field("rank", static_cast<int64_t>(row.rank))
+          .field("reported_rank", static_cast<int64_t>(row.reported_rank))
+          .field("serves_provider", row.serves_provider)
+          .field("denied", row.denied)
+          .field("pinned", row.pinned)
+          .field("chosen", row.chosen)
+          .field("reason", row.reason)
+          .field("error", row.error)
+          .end_object();
+    }
+    json.end_array().key("chosen");
+    if (chosen) {
+      json.value(chosen->plugin_id);
+    } else {
+      json.null();
+    }
+    json.end_object();
+    return 0;
+  }
+  context.out << "volume   " << volume.source_path << " (" << header_text(report.header)
+              << "), id " << volume.volume_id << ", provider " << volume.provider << "\n"
+              << "host     " << report.hypervisor_type << " "
+              << version_text(report.hypervisor_version) << ", libvirt "
+              << version_text(report.libvirt_version) << ", dm-crypt "
+              << (report.has_dm_crypt ? "yes" : "no") << "\n\n";
+  context.out << "  " << std::left << std::setw(20) << "PLUGIN" << std::setw(6) << "RANK"
+              << "REASON\n";
+  for (const auto& row : report.rows) {
+    std::string reason = row.error.empty() ? row.reason : "probe failed: " + row.error;
+    std::string notes;
+    if (!row.serves_provider) notes += " [does not serve provider " + volume.provider + "]";
+    if (row.denied) notes += " [denied by config]";
+    if (row.rank != row.reported_rank) {
+      notes += " [rank set by config; plugin said " + std::to_string(row.reported_rank) + "]";
+    }
+    if (row.pinned) notes += " [pinned]";
+    context.out << (row.chosen ? "* " : "  ") << std::setw(20) << row.plugin_id << std::setw(6)
+                << row.rank << reason << notes << "\n";
+  }
+  context.out << "\n"
+              << (chosen ? "chosen: " + chosen->plugin_id : std::string("chosen: none")) << "\n";
+  return 0;
+}
+
+}  // namespace volcrypt::cli

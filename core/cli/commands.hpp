@@ -1,0 +1,33 @@
+// One function per `volcrypt` command. Each parses its own options, talks to the
+// engine and prints text or (with --json) stable JSON; errors are thrown.
+#pragma once
+
+#include "invocation.hpp"
+
+#include <volcrypt/engine.hpp>
+
+#include <boost/program_options.hpp>
+
+#include <ostream>
+
+namespace volcrypt::cli {
+
+struct CommandContext {
+  Invocation& invocation;
+  Engine& engine;
+  std::ostream& out;
+};
+
+int run_plugins(CommandContext& context);
+int run_probe(CommandContext& context);
+int run_attach(CommandContext& context);
+int run_detach(CommandContext& context);
+int run_list(CommandContext& context);
+
+// Shared by the commands: parses args against options (plus --help, --json, -v);
+// returns false when --help was printed.
+bool parse_command_options(CommandContext& context, const char* usage,
+                           boost::program_options::options_description& options,
+                           boost::program_options::variables_map& vm);
+
+}  // namespace volcrypt::cli

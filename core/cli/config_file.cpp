@@ -1,0 +1,100 @@
+#include "config_file.hpp"
+
+#include <volcrypt/error.hpp>
+
+#include <boost/program_options.hpp>
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+
+namespace po = boost::program_options;
+
+namespace volcrypt::cli {
+namespace {
+
+// "A:B" -> {A, B}; both parts must be non-empty.
+std::pair<std::string, std::string> split_pair(const std::string& text, const std::string& key,
+                                               const std::string& path) {
+  auto colon = text.find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
+    throw Error(ErrorKind::usage, path + ": '" + key + " = " + text + "' is not of the form " +
+                                      (key == "rank" ? "PLUGIN:RANK" : "PROVIDER:PLUGIN"));
+  }
+  return {text.substr(0, colon), text.substr(colon + 1)};
+}
+
+int32_t parse_rank(const std::string& text, const std::string& path) {
+  if (text == "none") return 0;
+  if (text == "marginal") return 64;
+  if (text == "secondary") return 128;
+  if (text == "primary") return 256;
+  int32_t value = -1;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < 0) {
+    throw Error(ErrorKind::usage, path + ": rank '" + text +
+                                      "' is not a number >= 0 or none/marginal/secondary/primary");
+  }
+  return value;
+}
+
+}  // namespace
+
+void apply_config_file(const std::string& path, bool required, Settings& settings) {
+  if (!std::filesystem::exists(path)) {
+    if (required) throw Error(ErrorKind::not_found, "config file '" + path + "' does not exist");
+    return;
+  }
+  std::ifstream in(path);
+  if (!in) throw Error(ErrorKind::not_found, "config file '" + path + "' cannot be read");
+
+  po::options_description keys;
+  keys.add_options()("connect", po::value<std::string>())(
+      "plugin-dir", po::value<std::vector<std::string>>()->composing())(
+      "deny", po::value<std::vector<std::string>>()->composing())(
+      "rank", po::value<std::vector<std::string>>()->composing())(
+      "pin", po::value<std::vector<std::string>>()->composing())(
+      "detach-timeout-ms", po::value<int32_t>());
+  po::variables_map vm;
+  try {
+    po::store(po::parse_config_file(in, keys, false), vm);
+  } catch (const po::error& e) {
+    throw Error(ErrorKind::usage, path + ": " + e.what());
+  }
+  const std::string origin = path;
+  if (vm.count("connect")) {
+    settings.connect_uri = vm["connect"].as<std::string>();
+    settings.origins["connect = " + settings.connect_uri] = origin;
+  }
+  if (vm.count("plugin-dir")) {
+    for (const auto& dir : vm["plugin-dir"].as<std::vector<std::string>>()) {
+      settings.plugin_dirs.push_back(dir);
+      settings.plugin_dir_origins[dir] = origin;
+    }
+  }
+  if (vm.count("deny")) {
+    for (const auto& id : vm["deny"].as<std::vector<std::string>>()) {
+      settings.denied_plugins.insert(id);
+      settings.origins["deny = " + id] = origin;
+    }
+  }
+  if (vm.count("rank")) {
+    for (const auto& entry : vm["rank"].as<std::vector<std::string>>()) {
+      auto [id, rank] = split_pair(entry, "rank", path);
+      settings.rank_overrides[id] = parse_rank(rank, path);
+      settings.origins["rank = " + entry] = origin;
+    }
+  }
+  if (vm.count("pin")) {
+    for (const auto& entry : vm["pin"].as<std::vector<std::string>>()) {
+      auto [provider, id] = split_pair(entry, "pin", path);
+      settings.pinned_plugins[provider] = id;
+      settings.origins["pin = " + entry] = origin;
+    }
+  }
+  if (vm.count("detach-timeout-ms")) {
+    settings.detach_timeout_ms = vm["detach-timeout-ms"].as<int32_t>();
+  }
+}
+
+}  // namespace volcrypt::cli

@@ -1,0 +1,29 @@
+#include "exit_codes.hpp"
+
+namespace volcrypt::cli {
+
+const char* error_kind_name(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::usage:
+      return "usage";
+    case ErrorKind::not_found:
+      return "not_found";
+    case ErrorKind::wrong_key:
+      return "wrong_key";
+    case ErrorKind::refused_data:
+      return "refused_data";
+    case ErrorKind::no_plugin:
+      return "no_plugin";
+    case ErrorKind::busy:
+      return "busy";
+    case ErrorKind::plugin_failed:
+      return "plugin_failed";
+    case ErrorKind::libvirt:
+      return "libvirt";
+    case ErrorKind::internal:
+      return "internal";
+  }
+  return "internal";
+}
+
+}  // namespace volcrypt::cli

@@ -1,0 +1,27 @@
+// What the global part of the command line (before COMMAND), the environment and the
+// config file decide together.
+#pragma once
+
+#include <volcrypt/settings.hpp>
+
+#include <string>
+#include <vector>
+
+namespace volcrypt::cli {
+
+struct Invocation {
+  Settings settings;
+  bool json = false;
+  int verbosity = 0;
+  bool help = false;
+  bool version = false;
+  std::string command;
+  std::vector<std::string> command_args;  // everything after COMMAND
+};
+
+// Throws volcrypt::Error(usage) for a bad global option.
+Invocation parse_invocation(int argc, char** argv);
+
+std::string global_help();
+
+}  // namespace volcrypt::cli

@@ -1,0 +1,16 @@
+// KEY on the command line: a file (or "-" for standard input), never the key itself.
+// --key-file holds raw key bytes, used as their lowercase hex as Nova and os-brick do;
+// --passphrase-file holds the passphrase bytes as they are.
+#pragma once
+
+#include <volcrypt/secure_bytes.hpp>
+
+#include <boost/program_options.hpp>
+
+namespace volcrypt::cli {
+
+void add_key_options(boost::program_options::options_description& options);
+// Empty when no key option was given.
+SecureBytes key_from_options(const boost::program_options::variables_map& vm);
+
+}  // namespace volcrypt::cli

@@ -1,0 +1,68 @@
+// volcrypt: the host driver program. A thin layer over libvolcrypt.
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "invocation.hpp"
+#include "json_writer.hpp"
+
+#include <volcrypt/engine.hpp>
+#include <volcrypt/plugin_abi.h>
+#include <volcrypt/error.hpp>
+
+#include <iostream>
+#include <map>
+
+namespace {
+
+using volcrypt::cli::CommandContext;
+
+void report_error(bool json, const std::string& kind, const std::string& message) {
+  std::cerr << "volcrypt: error: " << message << "\n";
+  if (json) {
+    volcrypt::cli::JsonWriter writer(std::cout);
+    writer.begin_object().key("error").begin_object();
+    writer.field("kind", kind).field("message", message).end_object().end_object();
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  volcrypt::cli::Invocation invocation;
+  try {
+    invocation = volcrypt::cli::parse_invocation(argc, argv);
+    if (invocation.version) {
+      std::cout << "volcrypt " << VOLCRYPT_VERSION << " (plugin ABI " << VOLCRYPT_ABI_MAJOR << "."
+                << VOLCRYPT_ABI_MINOR << ")\n";
+      return 0;
+    }
+    if (invocation.help || invocation.command.empty() || invocation.command == "help") {
+      std::cout << volcrypt::cli::global_help();
+      return invocation.command.empty() && !invocation.help ? 2 : 0;
+    }
+    const std::map<std::string, int (*)(CommandContext&)> commands = {
+        {"plugins", volcrypt::cli::run_plugins}, {"probe", volcrypt::cli::run_probe},
+        {"attach", volcrypt::cli::run_attach},   {"detach", volcrypt::cli::run_detach},
+        {"list", volcrypt::cli::run_list}};
+    auto command = commands.find(invocation.command);
+    if (command == commands.end()) {
+      throw volcrypt::Error(volcrypt::ErrorKind::usage,
+                            "unknown command '" + invocation.command + "' (see 'volcrypt --help')");
+    }
+    const int& verbosity = invocation.verbosity;
+    volcrypt::Engine engine(invocation.settings, [&verbosity](int level, const std::string& line) {
+      static const char* names[] = {"debug", "info", "warning", "error"};
+      int threshold = verbosity >= 2 ? 0 : verbosity == 1 ? 1 : 3;
+      if (level >= threshold && level >= 0 && level <= 3) {
+        std::cerr << "volcrypt: " << names[level] << ": " << line << "\n";
+      }
+    });
+    CommandContext context{invocation, engine, std::cout};
+    return command->second(context);
+  } catch (const volcrypt::Error& e) {
+    report_error(invocation.json, volcrypt::cli::error_kind_name(e.kind()), e.what());
+    return volcrypt::cli::exit_code(e.kind());
+  } catch (const std::exception& e) {
+    report_error(invocation.json, "unexpected", e.what());
+    return volcrypt::cli::kExitUnexpected;
+  }
+}

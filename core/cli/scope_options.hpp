@@ -1,0 +1,13 @@
+// --live / --config as `virsh attach-device` has them; neither means --current.
+#pragma once
+
+#include <volcrypt/types.hpp>
+
+#include <boost/program_options.hpp>
+
+namespace volcrypt::cli {
+
+void add_scope_options(boost::program_options::options_description& options);
+Scope scope_from_options(const boost::program_options::variables_map& vm);
+
+}  // namespace volcrypt::cli

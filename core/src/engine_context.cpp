@@ -1,0 +1,42 @@
+#include "engine_context.hpp"
+
+#include <volcrypt/error.hpp>
+
+namespace volcrypt {
+
+EngineContext::EngineContext(Settings settings, LogSink log)
+    : settings_(std::move(settings)), log_(std::move(log)) {}
+
+PluginRegistry& EngineContext::registry() {
+  if (!scanned_) {
+    registry_.scan(settings_.plugin_dirs);
+    scanned_ = true;
+    for (const auto& info : registry_.inventory()) {
+      if (!info.loaded) log(VOLCRYPT_LOG_WARNING, "plugin refused: " + info.refusal);
+    }
+  }
+  return registry_;
+}
+
+LibvirtSession& EngineContext::libvirt() {
+  if (!session_) session_ = std::make_unique<LibvirtSession>(settings_.connect_uri);
+  return *session_;
+}
+
+void EngineContext::log(int level, const std::string& message) const {
+  if (log_) log_(level, message);
+}
+
+const LoadedPlugin& EngineContext::require_plugin(const std::string& id, const std::string& why) {
+  auto plugin = registry().find(id);
+  if (plugin) return *plugin;
+  std::string searched;
+  for (const auto& dir : registry_.searched_directories()) {
+    searched += (searched.empty() ? "" : ", ") + dir;
+  }
+  throw Error(ErrorKind::not_found, "plugin '" + id + "' " + why + " is not installed (searched: " +
+                                        (searched.empty() ? "no plugin directories" : searched) +
+                                        ")");
+}
+
+}  // namespace volcrypt

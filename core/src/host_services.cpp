@@ -1,0 +1,166 @@
+#include "host_services.hpp"
+
+#include "libvirt_session.hpp"
+
+#include <volcrypt/error.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <exception>
+#include <string_view>
+
+namespace volcrypt {
+namespace {
+
+HostServices& self(void* context) { return *static_cast<HostServices*>(context); }
+
+void write_error(volcrypt_error* error, std::string_view text) {
+  if (error == nullptr || error->message == nullptr || error->capacity == 0) return;
+  size_t n = std::min(text.size(), error->capacity - 1);
+  std::memcpy(error->message, text.data(), n);
+  error->message[n] = '\0';
+}
+
+int32_t status_of(const Error& e) {
+  switch (e.kind()) {
+    case ErrorKind::not_found:
+      return VOLCRYPT_ERROR_NOT_FOUND;
+    case ErrorKind::usage:
+      return VOLCRYPT_ERROR_INVALID;
+    default:
+      return VOLCRYPT_ERROR_FAILED;
+  }
+}
+
+// Runs a service body; no C++ exception may travel back into plugin code.
+template <typename Body>
+int32_t guarded(volcrypt_error* error, Body&& body) noexcept {
+  try {
+    return body();
+  } catch (const Error& e) {
+    write_error(error, e.what());
+    return status_of(e);
+  } catch (const std::exception& e) {
+    write_error(error, e.what());
+    return VOLCRYPT_ERROR_FAILED;
+  } catch (...) {
+    write_error(error, "unknown error in a host service");
+    return VOLCRYPT_ERROR_FAILED;
+  }
+}
+
+void copy_uuid(const std::string& uuid, char* out) {
+  size_t n = std::min<size_t>(uuid.size(), 36);
+  std::memcpy(out, uuid.data(), n);
+  out[n] = '\0';
+}
+
+bool valid_state_key(std::string_view key) {
+  return !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+}  // namespace
+
+HostServices::HostServices(LibvirtSession* session, HostFacts facts, Log log)
+    : session_(session), facts_(std::move(facts)), log_(std::move(log)) {
+  abi_facts_.struct_size = sizeof(abi_facts_);
+  abi_facts_.hypervisor_type = facts_.hypervisor_type.c_str();
+  abi_facts_.hypervisor_version = facts_.hypervisor_version;
+  abi_facts_.libvirt_version = facts_.libvirt_version;
+  abi_facts_.has_device_mapper = facts_.has_device_mapper ? 1 : 0;
+  abi_facts_.has_dm_crypt = facts_.has_dm_crypt ? 1 : 0;
+
+  table_.struct_size = sizeof(table_);
+  table_.abi_major = VOLCRYPT_ABI_MAJOR;
+  table_.abi_minor = VOLCRYPT_ABI_MINOR;
+  table_.context = this;
+
+  table_.log = [](void* context, int32_t level, const char* message) {
+    auto& host = self(context);
+    if (host.log_ && message != nullptr) host.log_(level, message);
+  };
+  table_.facts = [](void* context) -> const volcrypt_host_facts* {
+    return &self(context).abi_facts_;
+  };
+  table_.secret_define = [](void* context, const char* usage_id, const uint8_t* value,
+                            size_t value_size, char* uuid_out, volcrypt_error* error) {
+    return guarded(error, [&]() -> int32_t {
+      auto& host = self(context);
+      if (host.session_ == nullptr) {
+        write_error(error, "no libvirt connection: secrets are not available");
+        return VOLCRYPT_ERROR_NOT_SUPPORTED;
+      }
+      if (usage_id == nullptr || *usage_id == '\0' || uuid_out == nullptr) {
+        write_error(error, "a secret needs a volume id");
+        return VOLCRYPT_ERROR_INVALID;
+      }
+      std::string uuid =
+          host.session_->define_volume_secret(usage_id, std::span(value, value_size));
+      copy_uuid(uuid, uuid_out);
+      return VOLCRYPT_OK;
+    });
+  };
+  table_.secret_lookup = [](void* context, const char* usage_id, char* uuid_out,
+                            volcrypt_error* error) {
+    return guarded(error, [&]() -> int32_t {
+      auto& host = self(context);
+      if (host.session_ == nullptr) {
+        write_error(error, "no libvirt connection: secrets are not available");
+        return VOLCRYPT_ERROR_NOT_SUPPORTED;
+      }
+      auto uuid = host.session_->lookup_volume_secret(usage_id ? usage_id : "");
+      if (!uuid) {
+        write_error(error, std::string("no secret for volume ") + (usage_id ? usage_id : ""));
+        return VOLCRYPT_ERROR_NOT_FOUND;
+      }
+      copy_uuid(*uuid, uuid_out);
+      return VOLCRYPT_OK;
+    });
+  };
+  table_.secret_undefine = [](void* context, const char* uuid, volcrypt_error* error) {
+    return guarded(error, [&]() -> int32_t {
+      auto& host = self(context);
+      if (host.session_ == nullptr) {
+        write_error(error, "no libvirt connection: secrets are not available");
+        return VOLCRYPT_ERROR_NOT_SUPPORTED;
+      }
+      if (!host.session_->undefine_secret(uuid ? uuid : "")) {
+        write_error(error, std::string("no secret with uuid ") + (uuid ? uuid : ""));
+        return VOLCRYPT_ERROR_NOT_FOUND;
+      }
+      return VOLCRYPT_OK;
+    });
+  };
+  table_.attachment_set_source = [](volcrypt_attachment* attachment, uint32_t kind,
+                                    const char* path) -> int32_t {
+    if (attachment == nullptr || path == nullptr || *path == '\0') return VOLCRYPT_ERROR_INVALID;
+    if (kind != VOLCRYPT_SOURCE_FILE && kind != VOLCRYPT_SOURCE_BLOCK) {
+      return VOLCRYPT_ERROR_INVALID;
+    }
+    attachment->source_kind = static_cast<volcrypt_source_kind>(kind);
+    attachment->source_path = path;
+    return VOLCRYPT_OK;
+  };
+  table_.attachment_set_native_encryption = [](volcrypt_attachment* attachment,
+                                               const char* format,
+                                               const char* secret_uuid) -> int32_t {
+    if (attachment == nullptr || format == nullptr || secret_uuid == nullptr ||
+        *secret_uuid == '\0') {
+      return VOLCRYPT_ERROR_INVALID;
+    }
+    attachment->encryption = NativeEncryption{format, secret_uuid};
+    return VOLCRYPT_OK;
+  };
+  table_.attachment_set_state = [](volcrypt_attachment* attachment, const char* key,
+                                   const char* value) -> int32_t {
+    if (attachment == nullptr || key == nullptr || value == nullptr || !valid_state_key(key)) {
+      return VOLCRYPT_ERROR_INVALID;
+    }
+    attachment->state[key] = value;
+    return VOLCRYPT_OK;
+  };
+}
+
+}  // namespace volcrypt

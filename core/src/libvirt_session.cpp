@@ -1,0 +1,244 @@
+#include "libvirt_session.hpp"
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <thread>
+#include <volcrypt/error.hpp>
+
+#include "disk_xml.hpp"
+#include "record.hpp"
+#include "secret_xml.hpp"
+
+namespace volcrypt {
+namespace {
+
+struct DomainFree {
+  void operator()(virDomainPtr domain) const { virDomainFree(domain); }
+};
+struct SecretFree {
+  void operator()(virSecretPtr secret) const { virSecretFree(secret); }
+};
+struct MallocFree {
+  void operator()(char* text) const { std::free(text); }
+};
+using Domain = std::unique_ptr<virDomain, DomainFree>;
+using Secret = std::unique_ptr<virSecret, SecretFree>;
+using MallocText = std::unique_ptr<char, MallocFree>;
+
+// libvirt's default handler prints every error to stderr; the core reports errors
+// itself, once, through volcrypt::Error.
+void ignore_libvirt_error(void*, virErrorPtr) {}
+
+std::string last_message() { return virGetLastErrorMessage(); }
+
+int last_code() {
+  virErrorPtr error = virGetLastError();
+  return error != nullptr ? error->code : VIR_ERR_OK;
+}
+
+[[noreturn]] void fail(const std::string& what) {
+  throw Error(ErrorKind::libvirt, what + ": " + last_message());
+}
+
+unsigned int affect_flags(bool live, bool config) {
+  unsigned int flags = VIR_DOMAIN_AFFECT_CURRENT;
+  if (live) flags |= VIR_DOMAIN_AFFECT_LIVE;
+  if (config) flags |= VIR_DOMAIN_AFFECT_CONFIG;
+  return flags;
+}
+
+Domain lookup_domain(virConnectPtr connection, const std::string& name) {
+  Domain domain(virDomainLookupByName(connection, name.c_str()));
+  if (!domain) {
+    if (last_code() == VIR_ERR_NO_DOMAIN) {
+      throw Error(ErrorKind::not_found, "domain '" + name + "' not found");
+    }
+    fail("cannot look up domain '" + name + "'");
+  }
+  return domain;
+}
+
+bool is_active(virDomainPtr domain, const std::string& name) {
+  int active = virDomainIsActive(domain);
+  if (active < 0) fail("cannot tell whether domain '" + name + "' is running");
+  return active == 1;
+}
+
+bool is_persistent(virDomainPtr domain, const std::string& name) {
+  int persistent = virDomainIsPersistent(domain);
+  if (persistent < 0) fail("cannot tell whether domain '" + name + "' is persistent");
+  return persistent == 1;
+}
+
+}  // namespace
+
+LibvirtSession::LibvirtSession(const std::string& uri) {
+  virSetErrorFunc(nullptr, ignore_libvirt_error);
+  connection_ = virConnectOpen(uri.empty() ? nullptr : uri.c_str());
+  if (connection_ == nullptr) {
+    throw Error(ErrorKind::libvirt, "cannot connect to libvirt at " + uri + ": " + last_message());
+  }
+}
+
+LibvirtSession::~LibvirtSession() {
+  if (connection_ != nullptr) virConnectClose(connection_);
+}
+
+std::string LibvirtSession::hypervisor_type() {
+  const char* type = virConnectGetType(connection_);
+  if (type == nullptr) fail("cannot read the hypervisor type");
+  return type;
+}
+
+uint64_t LibvirtSession::hypervisor_version() {
+  unsigned long version = 0;
+  if (virConnectGetVersion(connection_, &version) < 0) fail("cannot read the hypervisor version");
+  return version;
+}
+
+uint64_t LibvirtSession::library_version() {
+  unsigned long version = 0;
+  if (virConnectGetLibVersion(connection_, &version) < 0) {
+    fail("cannot read the libvirt library version");
+  }
+  return version;
+}
+
+std::string LibvirtSession::define_volume_secret(const std::string& usage_id,
+                                                 std::span<const uint8_t> value) {
+  Secret secret(
+      virSecretLookupByUsage(connection_, VIR_SECRET_USAGE_TYPE_VOLUME, usage_id.c_str()));
+  const bool created = !secret;
+  if (created) {
+    if (last_code() != VIR_ERR_NO_SECRET) {
+      fail("cannot look up the libvirt secret for volume " + usage_id);
+    }
+    secret.reset(virSecretDefineXML(connection_, build_volume_secret_xml(usage_id).c_str(), 0));
+    if (!secret) fail("cannot define a libvirt secret for volume " + usage_id);
+  }
+  if (virSecretSetValue(secret.get(), value.data(), value.size(), 0) < 0) {
+    // Keep libvirt's message before undefining resets it.
+    std::string message = last_message();
+    if (created) virSecretUndefine(secret.get());
+    throw Error(ErrorKind::libvirt, "cannot set the value of the libvirt secret for volume " +
+                                        usage_id + ": " + message);
+  }
+  char uuid[VIR_UUID_STRING_BUFLEN];
+  if (virSecretGetUUIDString(secret.get(), uuid) < 0) {
+    fail("cannot read the uuid of the libvirt secret for volume " + usage_id);
+  }
+  return uuid;
+}
+
+std::optional<std::string> LibvirtSession::lookup_volume_secret(const std::string& usage_id) {
+  Secret secret(
+      virSecretLookupByUsage(connection_, VIR_SECRET_USAGE_TYPE_VOLUME, usage_id.c_str()));
+  if (!secret) {
+    if (last_code() == VIR_ERR_NO_SECRET) return std::nullopt;
+    fail("cannot look up the libvirt secret for volume " + usage_id);
+  }
+  char uuid[VIR_UUID_STRING_BUFLEN];
+  if (virSecretGetUUIDString(secret.get(), uuid) < 0) {
+    fail("cannot read the uuid of the libvirt secret for volume " + usage_id);
+  }
+  return std::string(uuid);
+}
+
+bool LibvirtSession::undefine_secret(const std::string& uuid) {
+  Secret secret(virSecretLookupByUUIDString(connection_, uuid.c_str()));
+  if (!secret) {
+    // A string that is not a uuid names no secret either.
+    int code = last_code();
+    if (code == VIR_ERR_NO_SECRET || code == VIR_ERR_INVALID_ARG) return false;
+    fail("cannot look up the libvirt secret " + uuid);
+  }
+  if (virSecretUndefine(secret.get()) < 0) fail("cannot undefine the libvirt secret " + uuid);
+  return true;
+}
+
+void LibvirtSession::require_domain(const std::string& domain) {
+  lookup_domain(connection_, domain);
+}
+
+bool LibvirtSession::domain_active(const std::string& domain) {
+  return is_active(lookup_domain(connection_, domain).get(), domain);
+}
+
+bool LibvirtSession::domain_persistent(const std::string& domain) {
+  return is_persistent(lookup_domain(connection_, domain).get(), domain);
+}
+
+std::string LibvirtSession::domain_xml(const std::string& domain, bool inactive) {
+  Domain handle = lookup_domain(connection_, domain);
+  // Never VIR_DOMAIN_XML_SECURE: volcrypt has no use for secret material in XML.
+  MallocText xml(virDomainGetXMLDesc(handle.get(), inactive ? VIR_DOMAIN_XML_INACTIVE : 0));
+  if (!xml) fail("cannot read the definition of domain '" + domain + "'");
+  return xml.get();
+}
+
+void LibvirtSession::attach_device(const std::string& domain, const std::string& xml, bool live,
+                                   bool config) {
+  Domain handle = lookup_domain(connection_, domain);
+  if (virDomainAttachDeviceFlags(handle.get(), xml.c_str(), affect_flags(live, config)) < 0) {
+    // The engine reads QEMU's own words (e.g. a wrong passphrase) from this message.
+    fail("libvirt refused to attach the disk to domain '" + domain + "'");
+  }
+}
+
+void LibvirtSession::detach_device(const std::string& domain, const std::string& xml, bool live,
+                                   bool config) {
+  Domain handle = lookup_domain(connection_, domain);
+  if (virDomainDetachDeviceFlags(handle.get(), xml.c_str(), affect_flags(live, config)) < 0) {
+    fail("libvirt refused to detach the disk from domain '" + domain + "'");
+  }
+}
+
+bool LibvirtSession::wait_disk_removed(const std::string& domain, const std::string& target,
+                                       int32_t timeout_ms) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (true) {
+    if (!find_disk(domain_xml(domain, /*inactive=*/false), target)) return true;
+    if (Clock::now() >= deadline) return false;
+    // The guest (or QEMU) answers an unplug asynchronously; a short poll keeps the
+    // usual ~80 ms detach quick without spinning.
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+std::optional<std::string> LibvirtSession::record_metadata(const std::string& domain,
+                                                           bool inactive) {
+  Domain handle = lookup_domain(connection_, domain);
+  // A shut-off domain has only its config; a transient one has only its live state.
+  const bool active = is_active(handle.get(), domain);
+  const bool use_config = (inactive || !active) && is_persistent(handle.get(), domain);
+  MallocText xml(
+      virDomainGetMetadata(handle.get(), VIR_DOMAIN_METADATA_ELEMENT, kRecordNamespace,
+                           use_config ? VIR_DOMAIN_AFFECT_CONFIG : VIR_DOMAIN_AFFECT_LIVE));
+  if (!xml) {
+    if (last_code() == VIR_ERR_NO_DOMAIN_METADATA) return std::nullopt;
+    fail("cannot read volcrypt's metadata of domain '" + domain + "'");
+  }
+  return std::string(xml.get());
+}
+
+void LibvirtSession::set_record_metadata(const std::string& domain, const std::string& xml,
+                                         bool live, bool config) {
+  Domain handle = lookup_domain(connection_, domain);
+  if (live && !is_active(handle.get(), domain)) {
+    // There is no live state to change: the config is what the next start reads.
+    live = false;
+    config = true;
+  }
+  if (virDomainSetMetadata(handle.get(), VIR_DOMAIN_METADATA_ELEMENT,
+                           xml.empty() ? nullptr : xml.c_str(), kRecordPrefix, kRecordNamespace,
+                           affect_flags(live, config)) < 0) {
+    fail("cannot write volcrypt's metadata of domain '" + domain + "'");
+  }
+}
+
+}  // namespace volcrypt

@@ -1,0 +1,51 @@
+// Calls into a loaded plugin, turning its C status codes (and any exception that
+// escapes a plugin not built with the SDK) into volcrypt::Error.
+#pragma once
+
+#include "host_services.hpp"
+#include "plugin_loader.hpp"
+
+#include <volcrypt/secure_bytes.hpp>
+#include <volcrypt/types.hpp>
+
+#include <map>
+#include <string>
+
+namespace volcrypt {
+
+// The volume as plugins see it; owns the strings the C struct points into.
+class AbiVolume {
+ public:
+  AbiVolume(const VolumeSpec& spec, volcrypt_source_kind kind, HeaderKind header);
+  const volcrypt_volume* get() const { return &volume_; }
+
+ private:
+  VolumeSpec spec_;
+  volcrypt_volume volume_{};
+};
+
+// The plugin's state as a C array; owns the strings.
+class AbiState {
+ public:
+  explicit AbiState(const std::map<std::string, std::string>& state);
+  const volcrypt_state* get() const { return &state_; }
+
+ private:
+  std::map<std::string, std::string> values_;
+  std::vector<volcrypt_state_entry> entries_;
+  volcrypt_state state_{};
+};
+
+// Fills reported_rank and reason, or error when probing failed or threw.
+ProbeRow probe_plugin(const LoadedPlugin& plugin, const HostServices& host,
+                      const AbiVolume& volume);
+
+void prepare_with_plugin(const LoadedPlugin& plugin, const HostServices& host,
+                         const AbiVolume& volume, const SecureBytes& key,
+                         const std::map<std::string, std::string>& previous, uint32_t flags,
+                         volcrypt_attachment& attachment);
+
+void release_with_plugin(const LoadedPlugin& plugin, const HostServices& host,
+                         const std::map<std::string, std::string>& state);
+
+}  // namespace volcrypt

@@ -1,0 +1,148 @@
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <volcrypt/error.hpp>
+#include <volcrypt/secure_bytes.hpp>
+
+namespace volcrypt {
+namespace {
+
+// A key file is a passphrase or a raw key; anything this large is a wrong path.
+constexpr size_t kMaxKeyBytes = 64 * 1024;
+
+size_t page_rounded(size_t size) {
+  const long page = ::sysconf(_SC_PAGESIZE);
+  const size_t page_size = page > 0 ? static_cast<size_t>(page) : 4096;
+  return (size + page_size - 1) / page_size * page_size;
+}
+
+std::string describe_source(std::string_view path) {
+  if (path == "-") return "standard input";
+  return "'" + std::string(path) + "'";
+}
+
+}  // namespace
+
+SecureBytes::SecureBytes(size_t size) {
+  if (size == 0) return;
+  const size_t capacity = page_rounded(size);
+  void* memory =
+      ::mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (memory == MAP_FAILED) {
+    throw Error(ErrorKind::internal,
+                std::string("cannot allocate memory for key material: ") + std::strerror(errno));
+  }
+  // Both are best effort: an unprivileged caller may be over RLIMIT_MEMLOCK, and
+  // the key must still be usable then.
+  (void)::mlock(memory, capacity);
+  (void)::madvise(memory, capacity, MADV_DONTDUMP);
+  data_ = static_cast<uint8_t*>(memory);
+  size_ = size;
+  capacity_ = capacity;
+}
+
+SecureBytes::SecureBytes(SecureBytes&& other) noexcept
+    : data_(other.data_), size_(other.size_), capacity_(other.capacity_) {
+  other.data_ = nullptr;
+  other.size_ = 0;
+  other.capacity_ = 0;
+}
+
+SecureBytes& SecureBytes::operator=(SecureBytes&& other) noexcept {
+  if (this != &other) {
+    release();
+    data_ = other.data_;
+    size_ = other.size_;
+    capacity_ = other.capacity_;
+    other.data_ = nullptr;
+    other.size_ = 0;
+    other.capacity_ = 0;
+  }
+  return *this;
+}
+
+SecureBytes::~SecureBytes() { release(); }
+
+void SecureBytes::resize_down(size_t size) {
+  if (size >= size_) return;
+  // Wipe the dropped tail now rather than only at release.
+  ::explicit_bzero(data_ + size, size_ - size);
+  size_ = size;
+}
+
+void SecureBytes::release() noexcept {
+  if (data_ == nullptr) return;
+  ::explicit_bzero(data_, capacity_);
+  (void)::munlock(data_, capacity_);
+  (void)::munmap(data_, capacity_);
+  data_ = nullptr;
+  size_ = 0;
+  capacity_ = 0;
+}
+
+SecureBytes read_key_source(std::string_view path) {
+  const bool from_stdin = path == "-";
+  const std::string path_string(path);
+  int fd = STDIN_FILENO;
+  if (!from_stdin) {
+    fd = ::open(path_string.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT) {
+        throw Error(ErrorKind::not_found, "key file '" + path_string + "' does not exist");
+      }
+      throw Error(ErrorKind::usage,
+                  "cannot read key file '" + path_string + "': " + std::strerror(errno));
+    }
+  }
+  struct Closer {
+    int fd;
+    bool owned;
+    ~Closer() {
+      if (owned) ::close(fd);
+    }
+  } closer{fd, !from_stdin};
+
+  // One byte past the cap tells "exactly 64 KiB" from "larger".
+  const size_t limit = kMaxKeyBytes + 1;
+  SecureBytes buffer(page_rounded(1));
+  size_t used = 0;
+  while (used < limit) {
+    if (used == buffer.size()) {
+      // Grow into fresh locked memory; the old buffer is wiped when it is replaced.
+      SecureBytes bigger(std::min(buffer.size() * 2, limit));
+      std::memcpy(bigger.data(), buffer.data(), used);
+      buffer = std::move(bigger);
+    }
+    ssize_t n = ::read(fd, buffer.data() + used, buffer.size() - used);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      throw Error(ErrorKind::usage, "cannot read the key from " + describe_source(path) + ": " +
+                                        std::strerror(errno));
+    }
+    if (n == 0) break;
+    used += static_cast<size_t>(n);
+  }
+  if (used > kMaxKeyBytes) {
+    throw Error(ErrorKind::usage, "the key in " + describe_source(path) + " is larger than 64 KiB");
+  }
+  if (used == 0) throw Error(ErrorKind::usage, "the key in " + describe_source(path) + " is empty");
+  buffer.resize_down(used);
+  return buffer;
+}
+
+SecureBytes hex_passphrase(std::span<const uint8_t> raw_key) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  SecureBytes hex(raw_key.size() * 2);
+  for (size_t i = 0; i < raw_key.size(); ++i) {
+    hex.data()[2 * i] = static_cast<uint8_t>(kDigits[raw_key[i] >> 4]);
+    hex.data()[2 * i + 1] = static_cast<uint8_t>(kDigits[raw_key[i] & 0x0f]);
+  }
+  return hex;
+}
+
+}  // namespace volcrypt

@@ -1,0 +1,31 @@
+// Probes every loaded plugin for one volume on this host and ranks the answers.
+#pragma once
+
+#include "engine_context.hpp"
+#include "host_facts.hpp"
+#include "plugin_calls.hpp"
+#include "ranking.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace volcrypt {
+
+struct VolumeProbe {
+  HostFacts facts;
+  HeaderKind header = HeaderKind::unknown;
+  volcrypt_source_kind source_kind = VOLCRYPT_SOURCE_FILE;
+  std::unique_ptr<AbiVolume> volume;
+  RankingOutcome ranking;
+  const LoadedPlugin* chosen = nullptr;  // null when nothing can serve
+};
+
+// Throws Error(usage) for an incomplete volume description and Error(not_found) for a
+// missing source.
+void validate_volume(const VolumeSpec& spec);
+
+VolumeProbe probe_volume(EngineContext& context, const VolumeSpec& spec,
+                         const std::optional<std::string>& forced_plugin);
+
+}  // namespace volcrypt

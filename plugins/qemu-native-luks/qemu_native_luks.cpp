@@ -1,0 +1,148 @@
+// qemu-native-luks: QEMU decrypts a LUKS1 volume itself; the host only hands libvirt a
+// secret. Nothing is mapped on the host, so no device-mapper is needed.
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <volcrypt/plugin.hpp>
+
+#include "luks_volume.hpp"
+
+namespace volcrypt::qemu_native_luks {
+namespace {
+
+constexpr uint64_t kFirstLuksQemu = sdk::version_number(2, 6, 0);
+constexpr uint64_t kFirstLuksLibvirt = sdk::version_number(2, 2, 0);
+constexpr const char* kSecretUuidKey = "secret-uuid";
+
+// Why this host cannot hand a LUKS volume to QEMU, or empty when it can.
+std::string host_refusal(const sdk::HostFacts& facts) {
+  if (facts.hypervisor_type != "QEMU") {
+    std::string type =
+        facts.hypervisor_type.empty() ? std::string("unknown") : std::string(facts.hypervisor_type);
+    return "hypervisor is " + type + ", not QEMU";
+  }
+  if (facts.hypervisor_version == 0) {
+    return "the QEMU version is unknown; " + sdk::version_string(kFirstLuksQemu) +
+           " or newer is needed to decrypt LUKS";
+  }
+  if (facts.hypervisor_version < kFirstLuksQemu) {
+    return "QEMU " + sdk::version_string(facts.hypervisor_version) + " is older than " +
+           sdk::version_string(kFirstLuksQemu) + ", the first to decrypt LUKS";
+  }
+  if (facts.libvirt_version < kFirstLuksLibvirt) {
+    return "libvirt " + sdk::version_string(facts.libvirt_version) + " is older than " +
+           sdk::version_string(kFirstLuksLibvirt) + ", the first to give QEMU a LUKS secret";
+  }
+  return {};
+}
+
+class QemuNativeLuks : public sdk::Plugin {
+ public:
+  sdk::ProbeResult probe(const sdk::Host& host, const sdk::Volume& volume) override {
+    const sdk::HostFacts facts = host.facts();
+    if (std::string refusal = host_refusal(facts); !refusal.empty()) {
+      return sdk::rank(sdk::Rank::none, refusal);
+    }
+    switch (volume.header) {
+      case sdk::HeaderKind::luks1:
+        return sdk::rank(sdk::Rank::primary, "QEMU " +
+                                                 sdk::version_string(facts.hypervisor_version) +
+                                                 " decrypts LUKS1 natively (libvirt " +
+                                                 sdk::version_string(facts.libvirt_version) + ")");
+      case sdk::HeaderKind::blank:
+        return sdk::rank(sdk::Rank::primary,
+                         "blank volume: will be formatted LUKS1, then QEMU decrypts it natively");
+      case sdk::HeaderKind::luks2:
+        return sdk::rank(sdk::Rank::none, "QEMU decrypts LUKS1 only; this volume is LUKS2");
+      case sdk::HeaderKind::other:
+        return sdk::rank(sdk::Rank::none, "the volume holds data that is not LUKS");
+      case sdk::HeaderKind::unknown:
+        break;
+    }
+    return sdk::rank(sdk::Rank::none, "the volume's header could not be read");
+  }
+
+  void prepare(const sdk::Host& host, const sdk::Volume& volume, std::span<const uint8_t> key,
+               const sdk::State& /*previous*/, sdk::PrepareFlags flags,
+               sdk::Attachment& attachment) override {
+    const std::string path(volume.source_path);
+    const std::string volume_id(volume.volume_id);
+    if (path.empty()) throw sdk::Error(VOLCRYPT_ERROR_INVALID, "the volume has no source path");
+    if (volume_id.empty()) {
+      throw sdk::Error(VOLCRYPT_ERROR_INVALID, "volume '" + path + "' has no volume id");
+    }
+    if (key.empty()) {
+      throw sdk::Error(VOLCRYPT_ERROR_INVALID,
+                       "the passphrase for volume " + volume_id + " is empty");
+    }
+
+    bool formatted = false;
+    switch (volume.header) {
+      case sdk::HeaderKind::blank: {
+        LuksCipher cipher = luks_cipher_for(volume.cipher, volume.key_size_bits);
+        host.log(VOLCRYPT_LOG_DEBUG, "formatting blank volume '" + path + "' as LUKS1 (" +
+                                         cipher.cipher + "-" + cipher.mode + ")");
+        format_blank_as_luks1(host, path, cipher, key);
+        formatted = true;
+        break;
+      }
+      case sdk::HeaderKind::luks1:
+        // On a live attach QEMU checks the passphrase as it opens the volume; a
+        // config-only attach opens nothing until the domain starts, so check it now.
+        if (!flags.live && !passphrase_opens_luks1(host, path, key)) {
+          throw sdk::Error(VOLCRYPT_ERROR_WRONG_KEY, "the passphrase is wrong for volume " +
+                                                         volume_id + " (no key slot opens)");
+        }
+        break;
+      case sdk::HeaderKind::luks2:
+        throw sdk::Error(VOLCRYPT_ERROR_NOT_SUPPORTED,
+                         "QEMU decrypts LUKS1 only; volume '" + path + "' is LUKS2");
+      case sdk::HeaderKind::other:
+        throw sdk::Error(VOLCRYPT_ERROR_REFUSED_DATA,
+                         "volume '" + path + "' holds data that is not LUKS; refusing to touch it");
+      case sdk::HeaderKind::unknown:
+      default:
+        throw sdk::Error(VOLCRYPT_ERROR_FAILED,
+                         "the header of volume '" + path + "' could not be read");
+    }
+
+    // A secret that already exists for this volume (another attachment of it) is reused
+    // by the host; only a secret this call created may be removed on failure.
+    const bool secret_existed = host.lookup_secret(volume_id).has_value();
+    const std::string uuid = host.define_secret(volume_id, key);
+    try {
+      attachment.set_source(volume.source_kind, path);
+      attachment.set_native_encryption("luks", uuid);
+      attachment.set_state(kSecretUuidKey, uuid);
+      if (formatted) attachment.set_state("formatted", "yes");
+    } catch (...) {
+      if (!secret_existed) {
+        try {
+          host.undefine_secret(uuid);
+        } catch (const std::exception& e) {
+          host.log(VOLCRYPT_LOG_WARNING,
+                   "could not undefine secret " + uuid + " after a failure: " + e.what());
+        }
+      }
+      throw;
+    }
+    host.log(VOLCRYPT_LOG_DEBUG,
+             "volume " + volume_id + " will be decrypted by QEMU with secret " + uuid);
+  }
+
+  void release(const sdk::Host& host, const sdk::State& state) override {
+    std::optional<std::string_view> uuid = state.get(kSecretUuidKey);
+    if (!uuid || uuid->empty()) return;
+    host.log(VOLCRYPT_LOG_DEBUG, "undefining secret " + std::string(*uuid));
+    host.undefine_secret(std::string(*uuid));
+  }
+};
+
+}  // namespace
+}  // namespace volcrypt::qemu_native_luks
+
+VOLCRYPT_PLUGIN(volcrypt::qemu_native_luks::QemuNativeLuks, "qemu-native-luks", "1.0.0",
+                "QEMU decrypts LUKS1 volumes itself; libvirt holds the passphrase as a secret",
+                "luks", "LuksEncryptor", "nova.volume.encryptors.luks.LuksEncryptor",
+                "os_brick.encryptors.luks.LuksEncryptor")

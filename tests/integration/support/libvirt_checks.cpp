@@ -1,0 +1,109 @@
+#include "libvirt_checks.hpp"
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include <cstdlib>
+#include <stdexcept>
+
+namespace volcrypt::test {
+namespace {
+
+std::string last_error() {
+  const char* message = virGetLastErrorMessage();
+  return message ? message : "unknown libvirt error";
+}
+
+void quiet(void*, virErrorPtr) {}
+
+}  // namespace
+
+Connection::Connection() {
+  virSetErrorFunc(nullptr, &quiet);
+  connection_ = virConnectOpen("qemu:///system");
+  if (connection_ == nullptr) {
+    throw std::runtime_error("libvirtd at qemu:///system is not reachable (" + last_error() +
+                             "); start it with .ci/start-libvirtd");
+  }
+}
+
+Connection::~Connection() {
+  if (connection_) virConnectClose(connection_);
+}
+
+std::vector<std::string> secrets_for_volume(virConnectPtr connection,
+                                            const std::string& volume_id) {
+  std::vector<std::string> out;
+  virSecretPtr* secrets = nullptr;
+  int count = virConnectListAllSecrets(connection, &secrets, VIR_CONNECT_LIST_SECRETS_PRIVATE);
+  for (int i = 0; i < count; ++i) {
+    const char* usage = virSecretGetUsageID(secrets[i]);
+    if (virSecretGetUsageType(secrets[i]) == VIR_SECRET_USAGE_TYPE_VOLUME && usage &&
+        volume_id == usage) {
+      char uuid[VIR_UUID_STRING_BUFLEN];
+      virSecretGetUUIDString(secrets[i], uuid);
+      out.emplace_back(uuid);
+    }
+    virSecretFree(secrets[i]);
+  }
+  free(secrets);
+  return out;
+}
+
+std::string secret_xml(virConnectPtr connection, const std::string& uuid) {
+  virSecretPtr secret = virSecretLookupByUUIDString(connection, uuid.c_str());
+  if (secret == nullptr) return "";
+  char* xml = virSecretGetXMLDesc(secret, 0);
+  std::string out = xml ? xml : "";
+  free(xml);
+  virSecretFree(secret);
+  return out;
+}
+
+std::string define_secret(virConnectPtr connection, const std::string& volume_id,
+                          const std::string& value) {
+  std::string xml = "<secret ephemeral='no' private='yes'><usage type='volume'><volume>" +
+                    volume_id + "</volume></usage></secret>";
+  virSecretPtr secret = virSecretDefineXML(connection, xml.c_str(), 0);
+  if (secret == nullptr) throw std::runtime_error("cannot define secret: " + last_error());
+  if (virSecretSetValue(secret, reinterpret_cast<const unsigned char*>(value.data()),
+                        value.size(), 0) != 0) {
+    virSecretUndefine(secret);
+    virSecretFree(secret);
+    throw std::runtime_error("cannot set secret value: " + last_error());
+  }
+  char uuid[VIR_UUID_STRING_BUFLEN];
+  virSecretGetUUIDString(secret, uuid);
+  virSecretFree(secret);
+  return uuid;
+}
+
+void undefine_secret_if_present(virConnectPtr connection, const std::string& uuid) {
+  virSecretPtr secret = virSecretLookupByUUIDString(connection, uuid.c_str());
+  if (secret == nullptr) return;
+  virSecretUndefine(secret);
+  virSecretFree(secret);
+}
+
+std::optional<std::string> volcrypt_metadata(virConnectPtr connection, const std::string& domain,
+                                             bool inactive) {
+  virDomainPtr dom = virDomainLookupByName(connection, domain.c_str());
+  if (dom == nullptr) return std::nullopt;
+  char* xml = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, "urn:volcrypt:record:1",
+                                   inactive ? VIR_DOMAIN_AFFECT_CONFIG : VIR_DOMAIN_AFFECT_LIVE);
+  virDomainFree(dom);
+  if (xml == nullptr) return std::nullopt;
+  std::string out = xml;
+  free(xml);
+  return out;
+}
+
+void attach_disk(virConnectPtr connection, const std::string& domain, const std::string& xml) {
+  virDomainPtr dom = virDomainLookupByName(connection, domain.c_str());
+  if (dom == nullptr) throw std::runtime_error("no domain " + domain);
+  int rc = virDomainAttachDeviceFlags(dom, xml.c_str(), VIR_DOMAIN_AFFECT_LIVE);
+  virDomainFree(dom);
+  if (rc != 0) throw std::runtime_error("cannot attach disk: " + last_error());
+}
+
+}  // namespace volcrypt::test

@@ -1,0 +1,38 @@
+// Independent checks against libvirt: what exists, seen through libvirt's own API
+// rather than through volcrypt's code.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+typedef struct _virConnect* virConnectPtr;
+
+namespace volcrypt::test {
+
+class Connection {
+ public:
+  Connection();  // qemu:///system; throws with libvirt's message when unreachable
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  virConnectPtr get() const { return connection_; }
+
+ private:
+  virConnectPtr connection_ = nullptr;
+};
+
+// Uuids of every secret whose usage is this volume id.
+std::vector<std::string> secrets_for_volume(virConnectPtr connection, const std::string& volume_id);
+std::string secret_xml(virConnectPtr connection, const std::string& uuid);
+// Defines a private volume secret holding value, as Nova does before volcrypt existed.
+std::string define_secret(virConnectPtr connection, const std::string& volume_id,
+                          const std::string& value);
+void undefine_secret_if_present(virConnectPtr connection, const std::string& uuid);
+
+// The volcrypt element in the domain's metadata, if any.
+std::optional<std::string> volcrypt_metadata(virConnectPtr connection, const std::string& domain,
+                                             bool inactive);
+void attach_disk(virConnectPtr connection, const std::string& domain, const std::string& xml);
+
+}  // namespace volcrypt::test

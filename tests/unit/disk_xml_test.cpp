@@ -1,0 +1,126 @@
+#include "disk_xml.hpp"
+
+#include <gtest/gtest.h>
+#include <tinyxml2.h>
+
+#include <string>
+#include <volcrypt/error.hpp>
+
+namespace volcrypt {
+namespace {
+
+std::string in_domain(const std::string& disks) {
+  return "<domain type='qemu'><name>d</name><devices>"
+         "<controller type='scsi' model='virtio-scsi'/>" +
+         disks + "</devices></domain>";
+}
+
+TEST(DiskXml, FileDiskWithNativeEncryption) {
+  DiskSpec spec;
+  spec.source_kind = VOLCRYPT_SOURCE_FILE;
+  spec.source_path = "/var/lib/volumes/v1.img";
+  spec.target = "sdb";
+  spec.bus = Bus::scsi;
+  spec.encryption = NativeEncryption{"luks", "0a1b2c3d-0000-4000-8000-000000000001"};
+  spec.serial = "v1";
+  EXPECT_EQ(build_disk_xml(spec),
+            "<disk type=\"file\" device=\"disk\"><driver name=\"qemu\" type=\"raw\"/>"
+            "<source file=\"/var/lib/volumes/v1.img\"><encryption format=\"luks\">"
+            "<secret type=\"passphrase\" uuid=\"0a1b2c3d-0000-4000-8000-000000000001\"/>"
+            "</encryption></source><target dev=\"sdb\" bus=\"scsi\"/><serial>v1</serial></disk>");
+}
+
+TEST(DiskXml, BlockDiskWithoutEncryptionOrSerial) {
+  DiskSpec spec;
+  spec.source_kind = VOLCRYPT_SOURCE_BLOCK;
+  spec.source_path = "/dev/mapper/crypt-v2";
+  spec.target = "vdc";
+  spec.bus = Bus::virtio;
+  EXPECT_EQ(build_disk_xml(spec),
+            "<disk type=\"block\" device=\"disk\"><driver name=\"qemu\" type=\"raw\"/>"
+            "<source dev=\"/dev/mapper/crypt-v2\"/><target dev=\"vdc\" bus=\"virtio\"/></disk>");
+}
+
+TEST(DiskXml, BusNames) {
+  EXPECT_STREQ(bus_name(Bus::scsi), "scsi");
+  EXPECT_STREQ(bus_name(Bus::virtio), "virtio");
+  EXPECT_STREQ(bus_name(Bus::sata), "sata");
+}
+
+TEST(DiskXml, BuiltDiskReadsBackFromADomain) {
+  DiskSpec spec;
+  spec.source_path = "/srv/odd \"name\" <&> 'x'.img";
+  spec.target = "sdb";
+  spec.encryption = NativeEncryption{"luks", "uuid-1"};
+  spec.serial = "serial & <co>";
+  const std::string disk = build_disk_xml(spec);
+
+  auto found = find_disk(in_domain(disk), "sdb");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->target, "sdb");
+  EXPECT_EQ(found->source_path, spec.source_path);
+  ASSERT_TRUE(found->encryption.has_value());
+  EXPECT_EQ(found->encryption->format, "luks");
+  EXPECT_EQ(found->encryption->secret_uuid, "uuid-1");
+  // Re-serialized alone, the element is the one that was built.
+  EXPECT_EQ(found->xml, disk);
+}
+
+TEST(DiskXml, ReadsLegacyEncryptionDirectlyUnderDisk) {
+  const std::string domain = in_domain(
+      "<disk type='block' device='disk'><driver name='qemu' type='raw'/>"
+      "<source dev='/dev/loop3'/><target dev='sdc' bus='scsi'/>"
+      "<encryption format='luks'><secret type='passphrase' uuid='legacy-uuid'/></encryption>"
+      "</disk>");
+  auto found = find_disk(domain, "sdc");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->source_path, "/dev/loop3");
+  ASSERT_TRUE(found->encryption.has_value());
+  EXPECT_EQ(found->encryption->format, "luks");
+  EXPECT_EQ(found->encryption->secret_uuid, "legacy-uuid");
+}
+
+TEST(DiskXml, ListsEveryDiskAndFindsByTarget) {
+  const std::string domain = in_domain(
+      "<disk type='file' device='disk'><source file='/a.img'/><target dev='sda' bus='scsi'/>"
+      "<alias name='scsi0-0-0-0'/></disk>"
+      "<disk type='file' device='disk'><source file='/b.img'/><target dev='sdb' bus='scsi'/>"
+      "</disk>");
+  auto disks = disks_in_domain_xml(domain);
+  ASSERT_EQ(disks.size(), 2u);
+  EXPECT_EQ(disks[0].target, "sda");
+  EXPECT_EQ(disks[0].source_path, "/a.img");
+  EXPECT_FALSE(disks[0].encryption.has_value());
+  EXPECT_NE(disks[0].xml.find("<alias name=\"scsi0-0-0-0\"/>"), std::string::npos);
+  EXPECT_EQ(disks[1].source_path, "/b.img");
+  EXPECT_FALSE(find_disk(domain, "sdz").has_value());
+}
+
+TEST(DiskXml, DomainWithoutDevicesHasNoDisks) {
+  EXPECT_TRUE(disks_in_domain_xml("<domain><name>d</name></domain>").empty());
+}
+
+TEST(DiskXml, UnparsableDomainXmlIsAnInternalError) {
+  try {
+    disks_in_domain_xml("<domain><devices>");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::internal);
+    EXPECT_NE(std::string(e.what()).find("cannot parse the domain XML from libvirt"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(DiskXml, NonDomainRootIsAnInternalError) {
+  try {
+    disks_in_domain_xml("<network/>");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::internal);
+    EXPECT_STREQ(e.what(), "cannot parse the domain XML from libvirt: no <domain> root");
+  }
+}
+
+}  // namespace
+}  // namespace volcrypt

@@ -1,0 +1,430 @@
+// The built qemu-native-luks plugin, loaded as the core loads it, against a fake host:
+// each probe reason, formatting a blank volume, checking a key, refusing data, and
+// releasing the secret.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fake_host.hpp"
+#include "plugin_loader.hpp"
+#include "test_volumes.hpp"
+
+namespace volcrypt {
+namespace {
+
+using fakes::FakeHost;
+using fakes::version;
+using namespace test_volumes;
+
+constexpr std::string_view kMagic = "LUKS\xba\xbe";
+
+struct ProbeAnswer {
+  int32_t rank = -1;
+  std::string reason;
+};
+
+struct CallResult {
+  int32_t status = -1;
+  std::string message;
+};
+
+// The volume as the core would describe it to the plugin.
+struct VolumeArgs {
+  std::string path;
+  std::string id = "vol-1";
+  std::string provider = "luks";
+  std::string cipher;
+  uint32_t key_size_bits = 0;
+  volcrypt_header_kind header = VOLCRYPT_HEADER_BLANK;
+  volcrypt_source_kind source_kind = VOLCRYPT_SOURCE_FILE;
+
+  volcrypt_volume abi() const {
+    volcrypt_volume v{};
+    v.struct_size = sizeof(v);
+    v.source_path = path.c_str();
+    v.source_kind = source_kind;
+    v.volume_id = id.c_str();
+    v.provider = provider.c_str();
+    v.cipher = cipher.c_str();
+    v.key_size_bits = key_size_bits;
+    v.header_kind = header;
+    return v;
+  }
+};
+
+VolumeArgs volume_at(const std::string& path, volcrypt_header_kind header) {
+  VolumeArgs args;
+  args.path = path;
+  args.header = header;
+  return args;
+}
+
+class QemuNativeLuksTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const auto file = std::filesystem::path(VOLCRYPT_BUILD_PLUGIN_DIR) / "qemu-native-luks.so";
+    LoadOutcome outcome = load_plugin_file(file);
+    ASSERT_NE(outcome.plugin, nullptr) << outcome.refusal;
+    // Kept for the whole process: the core never unloads a plugin either.
+    plugin_ = new std::shared_ptr<LoadedPlugin>(outcome.plugin);
+  }
+
+  const volcrypt_plugin& plugin() const { return *(*plugin_)->descriptor; }
+
+  ProbeAnswer probe(const VolumeArgs& args) {
+    volcrypt_volume volume = args.abi();
+    char reason[512] = {};
+    char message[512] = {};
+    volcrypt_error error{message, sizeof message};
+    ProbeAnswer answer;
+    answer.rank = plugin().probe(host_.table(), &volume, reason, sizeof reason, &error);
+    answer.reason = answer.rank >= 0 ? reason : message;
+    return answer;
+  }
+
+  CallResult prepare(const VolumeArgs& args, std::string_view key, uint32_t flags,
+                     volcrypt_attachment& attachment) {
+    volcrypt_volume volume = args.abi();
+    volcrypt_key abi_key{reinterpret_cast<const uint8_t*>(key.data()), key.size()};
+    volcrypt_state previous{nullptr, 0};
+    char message[512] = {};
+    volcrypt_error error{message, sizeof message};
+    CallResult result;
+    result.status =
+        plugin().prepare(host_.table(), &volume, &abi_key, &previous, flags, &attachment, &error);
+    result.message = message;
+    return result;
+  }
+
+  CallResult release(const std::map<std::string, std::string>& state) {
+    std::vector<volcrypt_state_entry> entries;
+    for (const auto& [key, value] : state) entries.push_back({key.c_str(), value.c_str()});
+    volcrypt_state abi_state{entries.data(), entries.size()};
+    char message[512] = {};
+    volcrypt_error error{message, sizeof message};
+    CallResult result;
+    result.status = plugin().release(host_.table(), &abi_state, &error);
+    result.message = message;
+    return result;
+  }
+
+  static std::vector<uint8_t> bytes_of(std::string_view text) { return {text.begin(), text.end()}; }
+
+  static std::shared_ptr<LoadedPlugin>* plugin_;
+  FakeHost host_;
+  ScratchDir dir_;
+};
+
+std::shared_ptr<LoadedPlugin>* QemuNativeLuksTest::plugin_ = nullptr;
+
+TEST_F(QemuNativeLuksTest, DescribesItselfAndTheProvidersItServes) {
+  EXPECT_STREQ(plugin().id, "qemu-native-luks");
+  EXPECT_STREQ(plugin().version, "1.0.0");
+  EXPECT_EQ((*plugin_)->providers,
+            (std::vector<std::string>{"luks", "LuksEncryptor",
+                                      "nova.volume.encryptors.luks.LuksEncryptor",
+                                      "os_brick.encryptors.luks.LuksEncryptor"}));
+}
+
+TEST_F(QemuNativeLuksTest, ProbeRefusesAHypervisorThatIsNotQemu) {
+  host_.set_hypervisor("TEST", version(0, 0, 2));
+  ProbeAnswer answer = probe(volume_at(dir_.file("v"), VOLCRYPT_HEADER_LUKS1));
+  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_NONE);
+  EXPECT_EQ(answer.reason, "hypervisor is TEST, not QEMU");
+}
+
+TEST_F(QemuNativeLuksTest, ProbeRefusesQemuOlderThanTwoSix) {
+  host_.set_hypervisor("QEMU", version(2, 5, 0));
+  ProbeAnswer answer = probe(volume_at(dir_.file("v"), VOLCRYPT_HEADER_LUKS1));
+  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_NONE);
+  EXPECT_EQ(answer.reason, "QEMU 2.5.0 is older than 2.6.0, the first to decrypt LUKS");
+}
+
+TEST_F(QemuNativeLuksTest, ProbeRefusesLibvirtOlderThanTwoTwo) {
+  host_.set_libvirt_version(version(2, 1, 0));
+  ProbeAnswer answer = probe(volume_at(dir_.file("v"), VOLCRYPT_HEADER_LUKS1));
+  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_NONE);
+  EXPECT_EQ(answer.reason,
+            "libvirt 2.1.0 is older than 2.2.0, the first to give QEMU a LUKS secret");
+}
+
+TEST_F(QemuNativeLuksTest, ProbeRefusesLuks2) {
+  ProbeAnswer answer = probe(volume_at(dir_.file("v"), VOLCRYPT_HEADER_LUKS2));
+  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_NONE);
+  EXPECT_EQ(answer.reason, "QEMU decrypts LUKS1 only; this volume is LUKS2");
+}
+
+TEST_F(QemuNativeLuksTest, ProbeRefusesDataThatIsNotLuks) {
+  ProbeAnswer answer = probe(volume_at(dir_.file("v"), VOLCRYPT_HEADER_OTHER));
+  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_NONE);
+  EXPECT_EQ(answer.reason, "the volume holds data that is not LUKS");
+}
+
+TEST_F(QemuNativeLuksTest, ProbeRefusesAnUnreadHeader) {
+  ProbeAnswer answer = probe(volume_at(dir_.file("v"), VOLCRYPT_HEADER_UNKNOWN));
+  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_NONE);
+  EXPECT_EQ(answer.reason, "the volume's header could not be read");
+}
+
+TEST_F(QemuNativeLuksTest, ProbeRanksLuks1PrimaryOnThisHost) {
+  ProbeAnswer answer = probe(volume_at(dir_.file("v"), VOLCRYPT_HEADER_LUKS1));
+  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_PRIMARY);
+  EXPECT_EQ(answer.reason, "QEMU 7.2.0 decrypts LUKS1 natively (libvirt 9.0.0)");
+}
+
+TEST_F(QemuNativeLuksTest, ProbeAcceptsTheFirstVersionsThatDecryptLuks) {
+  host_.set_hypervisor("QEMU", version(2, 6, 0));
+  host_.set_libvirt_version(version(2, 2, 0));
+  ProbeAnswer answer = probe(volume_at(dir_.file("v"), VOLCRYPT_HEADER_LUKS1));
+  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_PRIMARY);
+  EXPECT_EQ(answer.reason, "QEMU 2.6.0 decrypts LUKS1 natively (libvirt 2.2.0)");
+}
+
+TEST_F(QemuNativeLuksTest, ProbeRanksABlankVolumePrimary) {
+  ProbeAnswer answer = probe(volume_at(dir_.file("v"), VOLCRYPT_HEADER_BLANK));
+  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_PRIMARY);
+  EXPECT_EQ(answer.reason, "blank volume: will be formatted LUKS1, then QEMU decrypts it natively");
+}
+
+TEST_F(QemuNativeLuksTest, PrepareFormatsABlankVolumeAsLuks1AndDefinesItsSecret) {
+  const std::string path = dir_.file("blank.img");
+  make_blank_file(path, 8 * 1024 * 1024);
+  const std::string key = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
+  volcrypt_attachment attachment;
+
+  CallResult result = prepare(volume_at(path, VOLCRYPT_HEADER_BLANK), key,
+                              VOLCRYPT_PREPARE_LIVE | VOLCRYPT_PREPARE_CONFIG, attachment);
+  ASSERT_EQ(result.status, VOLCRYPT_OK) << result.message;
+
+  std::vector<uint8_t> header = read_file(path);
+  ASSERT_GE(header.size(), 8u);
+  EXPECT_EQ(std::string_view(reinterpret_cast<const char*>(header.data()), 6), kMagic);
+  EXPECT_EQ(header[6], 0);
+  EXPECT_EQ(header[7], 1);  // big-endian version 1
+  LuksDescription luks = describe_luks(path);
+  EXPECT_EQ(luks.type, "LUKS1");
+  EXPECT_EQ(luks.cipher, "aes-xts-plain64");
+  EXPECT_EQ(luks.key_bits, 512);
+  EXPECT_TRUE(luks_passphrase_opens(path, key));
+
+  ASSERT_EQ(host_.secrets().size(), 1u);
+  const FakeHost::Secret& secret = host_.secrets().at("vol-1");
+  EXPECT_EQ(secret.value, bytes_of(key));
+
+  ASSERT_TRUE(attachment.source_kind.has_value());
+  EXPECT_EQ(*attachment.source_kind, VOLCRYPT_SOURCE_FILE);
+  EXPECT_EQ(attachment.source_path, path);
+  ASSERT_TRUE(attachment.encryption.has_value());
+  EXPECT_EQ(attachment.encryption->format, "luks");
+  EXPECT_EQ(attachment.encryption->secret_uuid, secret.uuid);
+  EXPECT_EQ(attachment.state, (std::map<std::string, std::string>{{"formatted", "yes"},
+                                                                  {"secret-uuid", secret.uuid}}));
+  for (const std::string& line : host_.log_lines()) {
+    EXPECT_EQ(line.find(key), std::string::npos) << "the key leaked into the log: " << line;
+  }
+}
+
+TEST_F(QemuNativeLuksTest, PrepareFormatsWithTheRequestedCipherAndKeySize) {
+  const std::string path = dir_.file("blank.img");
+  make_blank_file(path, 8 * 1024 * 1024);
+  volcrypt_attachment attachment;
+
+  VolumeArgs args = volume_at(path, VOLCRYPT_HEADER_BLANK);
+  args.cipher = "aes-cbc-essiv:sha256";
+  args.key_size_bits = 256;
+  CallResult result = prepare(args, "passphrase", VOLCRYPT_PREPARE_CONFIG, attachment);
+  ASSERT_EQ(result.status, VOLCRYPT_OK) << result.message;
+  LuksDescription luks = describe_luks(path);
+  EXPECT_EQ(luks.type, "LUKS1");
+  EXPECT_EQ(luks.cipher, "aes-cbc-essiv:sha256");
+  EXPECT_EQ(luks.key_bits, 256);
+}
+
+TEST_F(QemuNativeLuksTest, PrepareRefusesACipherWithoutAMode) {
+  const std::string path = dir_.file("blank.img");
+  make_blank_file(path, 8 * 1024 * 1024);
+  volcrypt_attachment attachment;
+
+  VolumeArgs args = volume_at(path, VOLCRYPT_HEADER_BLANK);
+  args.cipher = "aes";
+  CallResult result = prepare(args, "passphrase", VOLCRYPT_PREPARE_LIVE, attachment);
+  EXPECT_EQ(result.status, VOLCRYPT_ERROR_INVALID);
+  EXPECT_EQ(result.message, "cipher 'aes' needs a cipher and a mode, e.g. aes-xts-plain64");
+  EXPECT_EQ(read_file(path), std::vector<uint8_t>(8 * 1024 * 1024, 0));
+  EXPECT_TRUE(host_.secrets().empty());
+}
+
+TEST_F(QemuNativeLuksTest, PrepareRefusesAWrongKeyOnAConfigAttachAndDefinesNoSecret) {
+  const std::string path = dir_.file("luks1.img");
+  make_luks_volume(path, LuksVersion::luks1, "the right passphrase");
+  const std::vector<uint8_t> before = read_file(path);
+  volcrypt_attachment attachment;
+
+  CallResult result = prepare(volume_at(path, VOLCRYPT_HEADER_LUKS1), "a wrong passphrase",
+                              VOLCRYPT_PREPARE_CONFIG, attachment);
+  EXPECT_EQ(result.status, VOLCRYPT_ERROR_WRONG_KEY);
+  EXPECT_EQ(result.message, "the passphrase is wrong for volume vol-1 (no key slot opens)");
+  EXPECT_TRUE(host_.secrets().empty());
+  EXPECT_EQ(host_.define_calls(), 0);
+  EXPECT_FALSE(attachment.encryption.has_value());
+  EXPECT_EQ(read_file(path), before);
+}
+
+TEST_F(QemuNativeLuksTest, PrepareAcceptsTheRightKeyOnAConfigAttach) {
+  const std::string path = dir_.file("luks1.img");
+  make_luks_volume(path, LuksVersion::luks1, "the right passphrase");
+  const std::vector<uint8_t> before = read_file(path);
+  volcrypt_attachment attachment;
+
+  CallResult result = prepare(volume_at(path, VOLCRYPT_HEADER_LUKS1), "the right passphrase",
+                              VOLCRYPT_PREPARE_CONFIG, attachment);
+  ASSERT_EQ(result.status, VOLCRYPT_OK) << result.message;
+  ASSERT_EQ(host_.secrets().size(), 1u);
+  EXPECT_EQ(host_.secrets().at("vol-1").value, bytes_of("the right passphrase"));
+  EXPECT_EQ(
+      attachment.state,
+      (std::map<std::string, std::string>{{"secret-uuid", host_.secrets().at("vol-1").uuid}}));
+  EXPECT_EQ(read_file(path), before) << "an existing LUKS1 volume must not be rewritten";
+}
+
+TEST_F(QemuNativeLuksTest, PrepareLeavesTheKeyCheckToQemuOnALiveAttach) {
+  const std::string path = dir_.file("luks1.img");
+  make_luks_volume(path, LuksVersion::luks1, "the right passphrase");
+  volcrypt_attachment attachment;
+
+  // QEMU checks the passphrase as it opens the volume; the core reports its refusal.
+  CallResult result = prepare(volume_at(path, VOLCRYPT_HEADER_LUKS1), "a wrong passphrase",
+                              VOLCRYPT_PREPARE_LIVE, attachment);
+  EXPECT_EQ(result.status, VOLCRYPT_OK) << result.message;
+  EXPECT_EQ(host_.secrets().size(), 1u);
+}
+
+TEST_F(QemuNativeLuksTest, PrepareRefusesDataThatIsNotLuksAndLeavesItUntouched) {
+  const std::string path = dir_.file("data.img");
+  std::string data(1024 * 1024, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 31 + 7);
+  write_file(path, data);
+  const std::vector<uint8_t> before = read_file(path);
+  volcrypt_attachment attachment;
+
+  CallResult result = prepare(volume_at(path, VOLCRYPT_HEADER_OTHER), "passphrase",
+                              VOLCRYPT_PREPARE_LIVE | VOLCRYPT_PREPARE_CONFIG, attachment);
+  EXPECT_EQ(result.status, VOLCRYPT_ERROR_REFUSED_DATA);
+  EXPECT_EQ(result.message,
+            "volume '" + path + "' holds data that is not LUKS; refusing to touch it");
+  EXPECT_EQ(read_file(path), before);
+  EXPECT_TRUE(host_.secrets().empty());
+}
+
+TEST_F(QemuNativeLuksTest, PrepareRefusesToFormatAVolumeWrittenAfterTheHostLooked) {
+  const std::string path = dir_.file("late.img");
+  make_blank_file(path, 8 * 1024 * 1024);
+  std::vector<uint8_t> before = read_file(path);
+  before[3 * 1024 * 1024] = 0x42;  // data deep inside the first 4 MiB
+  write_file(path, std::string_view(reinterpret_cast<const char*>(before.data()), before.size()));
+  volcrypt_attachment attachment;
+
+  // The host read the header as blank; by the time of prepare it holds data.
+  CallResult result = prepare(volume_at(path, VOLCRYPT_HEADER_BLANK), "passphrase",
+                              VOLCRYPT_PREPARE_LIVE, attachment);
+  EXPECT_EQ(result.status, VOLCRYPT_ERROR_REFUSED_DATA);
+  EXPECT_EQ(result.message, "volume '" + path + "' is no longer blank; refusing to format it");
+  EXPECT_EQ(read_file(path), before);
+  EXPECT_TRUE(host_.secrets().empty());
+}
+
+TEST_F(QemuNativeLuksTest, PrepareRefusesLuks2AsNotSupported) {
+  const std::string path = dir_.file("luks2.img");
+  make_luks_volume(path, LuksVersion::luks2, "passphrase", 16 * 1024 * 1024);
+  volcrypt_attachment attachment;
+
+  CallResult result = prepare(volume_at(path, VOLCRYPT_HEADER_LUKS2), "passphrase",
+                              VOLCRYPT_PREPARE_CONFIG, attachment);
+  EXPECT_EQ(result.status, VOLCRYPT_ERROR_NOT_SUPPORTED);
+  EXPECT_EQ(result.message, "QEMU decrypts LUKS1 only; volume '" + path + "' is LUKS2");
+  EXPECT_TRUE(host_.secrets().empty());
+}
+
+TEST_F(QemuNativeLuksTest, PrepareReusesTheVolumesSecretInsteadOfDuplicatingIt) {
+  const std::string path = dir_.file("luks1.img");
+  make_luks_volume(path, LuksVersion::luks1, "passphrase");
+  volcrypt_attachment first;
+  volcrypt_attachment second;
+
+  ASSERT_EQ(
+      prepare(volume_at(path, VOLCRYPT_HEADER_LUKS1), "passphrase", VOLCRYPT_PREPARE_LIVE, first)
+          .status,
+      VOLCRYPT_OK);
+  ASSERT_EQ(
+      prepare(volume_at(path, VOLCRYPT_HEADER_LUKS1), "passphrase", VOLCRYPT_PREPARE_CONFIG, second)
+          .status,
+      VOLCRYPT_OK);
+  ASSERT_EQ(host_.secrets().size(), 1u);
+  const std::string uuid = host_.secrets().at("vol-1").uuid;
+  EXPECT_EQ(first.state.at("secret-uuid"), uuid);
+  EXPECT_EQ(second.state.at("secret-uuid"), uuid);
+}
+
+TEST_F(QemuNativeLuksTest, PrepareUndefinesItsNewSecretWhenTheHostRefusesTheDisk) {
+  const std::string path = dir_.file("luks1.img");
+  make_luks_volume(path, LuksVersion::luks1, "passphrase");
+  host_.refuse_disk_source(true);
+  volcrypt_attachment attachment;
+
+  CallResult result = prepare(volume_at(path, VOLCRYPT_HEADER_LUKS1), "passphrase",
+                              VOLCRYPT_PREPARE_LIVE, attachment);
+  EXPECT_EQ(result.status, VOLCRYPT_ERROR_INVALID);
+  EXPECT_EQ(result.message, "the host refused the disk source");
+  EXPECT_EQ(host_.define_calls(), 1);
+  EXPECT_TRUE(host_.secrets().empty());
+}
+
+TEST_F(QemuNativeLuksTest, PrepareKeepsASecretItDidNotCreateWhenTheHostRefusesTheDisk) {
+  const std::string path = dir_.file("luks1.img");
+  make_luks_volume(path, LuksVersion::luks1, "passphrase");
+  // Another attachment of the same volume defined it; it must outlive this failure.
+  const std::string uuid = host_.add_secret("vol-1", bytes_of("passphrase"));
+  host_.refuse_disk_source(true);
+  volcrypt_attachment attachment;
+
+  CallResult result = prepare(volume_at(path, VOLCRYPT_HEADER_LUKS1), "passphrase",
+                              VOLCRYPT_PREPARE_LIVE, attachment);
+  EXPECT_EQ(result.status, VOLCRYPT_ERROR_INVALID);
+  ASSERT_EQ(host_.secrets().size(), 1u);
+  EXPECT_EQ(host_.secrets().at("vol-1").uuid, uuid);
+}
+
+TEST_F(QemuNativeLuksTest, ReleaseUndefinesTheSecretAndASecondReleaseSucceeds) {
+  const std::string path = dir_.file("luks1.img");
+  make_luks_volume(path, LuksVersion::luks1, "passphrase");
+  volcrypt_attachment attachment;
+  ASSERT_EQ(prepare(volume_at(path, VOLCRYPT_HEADER_LUKS1), "passphrase", VOLCRYPT_PREPARE_LIVE,
+                    attachment)
+                .status,
+            VOLCRYPT_OK);
+  ASSERT_EQ(host_.secrets().size(), 1u);
+
+  CallResult first = release(attachment.state);
+  EXPECT_EQ(first.status, VOLCRYPT_OK) << first.message;
+  EXPECT_TRUE(host_.secrets().empty());
+
+  CallResult second = release(attachment.state);
+  EXPECT_EQ(second.status, VOLCRYPT_OK) << second.message;
+  EXPECT_EQ(host_.undefine_calls(), 2);
+}
+
+TEST_F(QemuNativeLuksTest, ReleaseWithoutASecretInTheStateDoesNothing) {
+  const std::string uuid = host_.add_secret("vol-1", bytes_of("passphrase"));
+  CallResult result = release({});
+  EXPECT_EQ(result.status, VOLCRYPT_OK) << result.message;
+  EXPECT_EQ(host_.undefine_calls(), 0);
+  EXPECT_EQ(host_.secrets().at("vol-1").uuid, uuid);
+}
+
+}  // namespace
+}  // namespace volcrypt
