@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <libcryptsetup.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +15,9 @@ namespace volcrypt::qemu_native_luks {
 namespace {
 
 constexpr size_t kBlankCheckBytes = 4 * 1024 * 1024;
+// Keeps the LUKS1 header (8 key slots of key size x 4000 stripes) well inside the
+// zero-checked first 4 MiB, and is the largest key QEMU's LUKS ciphers take.
+constexpr size_t kMaxKeyBits = 512;
 
 // PBKDF2-SHA256 with a fixed iteration count and no benchmark. A benchmark times the
 // CPU and makes formatting slow and, on a busy or nested-virtualised host, erratic
@@ -88,27 +92,51 @@ const char* as_chars(std::span<const uint8_t> bytes) {
   return reinterpret_cast<const char*>(bytes.data());
 }
 
-// Puts zeros back over a header we wrote, so a failed format leaves the volume blank.
-void zero_prefix(const sdk::Host& host, const std::string& path, uint64_t bytes) {
+// The volume's size in bytes; seeking to the end works for files and block devices.
+uint64_t volume_size(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  off_t end = fd < 0 ? -1 : ::lseek(fd, 0, SEEK_END);
+  int saved = errno;
+  if (fd >= 0) ::close(fd);
+  if (end < 0) {
+    throw sdk::Error("cannot read the size of volume '" + path + "': " + std::strerror(saved));
+  }
+  return static_cast<uint64_t>(end);
+}
+
+// Undoes a failed format. Only called on a volume that was checked all zero in its first
+// kBlankCheckBytes, and a LUKS1 header of at most a 512-bit key ends inside them, so
+// zeros (and, for a file libcryptsetup grew, the old length) restore it exactly.
+void restore_blank(const sdk::Host& host, const std::string& path, uint64_t original_size) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) {
-    host.log(VOLCRYPT_LOG_WARNING, "cannot zero the partial LUKS1 header of '" + path + "'");
+    host.log(VOLCRYPT_LOG_WARNING,
+             "cannot restore blank volume '" + path + "' after a failed format");
     return;
   }
+  struct stat info {};
+  bool restored = ::fstat(fd, &info) == 0;
+  if (restored && S_ISREG(info.st_mode) && static_cast<uint64_t>(info.st_size) != original_size) {
+    restored = ::ftruncate(fd, static_cast<off_t>(original_size)) == 0;
+  }
+  const uint64_t bytes = std::min<uint64_t>(original_size, kBlankCheckBytes);
   std::vector<uint8_t> zeros(64 * 1024, 0);
   uint64_t done = 0;
-  while (done < bytes) {
+  while (restored && done < bytes) {
     size_t want = static_cast<size_t>(std::min<uint64_t>(zeros.size(), bytes - done));
     ssize_t n = ::pwrite(fd, zeros.data(), want, static_cast<off_t>(done));
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<uint64_t>(n);
+    if (n <= 0) {
+      restored = false;
+    } else {
+      done += static_cast<uint64_t>(n);
+    }
   }
-  ::fsync(fd);
+  if (::fsync(fd) != 0) restored = false;
   ::close(fd);
-  if (done < bytes) {
+  if (!restored) {
     host.log(VOLCRYPT_LOG_WARNING,
-             "could not fully zero the partial LUKS1 header of '" + path + "'");
+             "could not fully restore blank volume '" + path + "' after a failed format");
   }
 }
 
@@ -161,7 +189,13 @@ bool volume_is_blank(const std::string& path) {
 
 void format_blank_as_luks1(const sdk::Host& host, const std::string& path, const LuksCipher& cipher,
                            std::span<const uint8_t> passphrase) {
+  if (cipher.key_bytes * 8 > kMaxKeyBits) {
+    throw sdk::Error(VOLCRYPT_ERROR_INVALID, "a " + std::to_string(cipher.key_bytes * 8) +
+                                                 "-bit key is more than LUKS1 volumes here take (" +
+                                                 std::to_string(kMaxKeyBits) + " bits at most)");
+  }
   // The host read the header earlier; someone may have written since. Never format data.
+  const uint64_t original_size = volume_size(path);
   if (!volume_is_blank(path)) {
     throw sdk::Error(VOLCRYPT_ERROR_REFUSED_DATA,
                      "volume '" + path + "' is no longer blank; refusing to format it");
@@ -186,15 +220,27 @@ void format_blank_as_luks1(const sdk::Host& host, const std::string& path, const
   rc = crypt_format(device.get(), CRYPT_LUKS1, cipher.cipher.c_str(), cipher.mode.c_str(), nullptr,
                     nullptr, cipher.key_bytes, &params);
   if (rc < 0) {
+    std::string why = CryptDevice::reason(log, rc);
+    restore_blank(host, path, original_size);
     throw sdk::Error("cannot format volume '" + path + "' as LUKS1 (" + cipher.cipher + "-" +
                      cipher.mode + ", " + std::to_string(cipher.key_bytes * 8) +
-                     "-bit key): " + CryptDevice::reason(log, rc));
+                     "-bit key): " + why);
+  }
+  // libcryptsetup formats (and grows a file to fit) a volume with no room left for data;
+  // QEMU could not use it.
+  const uint64_t header_bytes = crypt_get_data_offset(device.get()) * 512;
+  if (header_bytes >= original_size) {
+    restore_blank(host, path, original_size);
+    throw sdk::Error(VOLCRYPT_ERROR_INVALID,
+                     "volume '" + path + "' is too small for LUKS1: it holds " +
+                         std::to_string(original_size) +
+                         " bytes and the LUKS1 header alone takes " + std::to_string(header_bytes));
   }
   rc = crypt_keyslot_add_by_volume_key(device.get(), CRYPT_ANY_SLOT, nullptr, 0,
                                        as_chars(passphrase), passphrase.size());
   if (rc < 0) {
     std::string why = CryptDevice::reason(log, rc);
-    zero_prefix(host, path, crypt_get_data_offset(device.get()) * 512);
+    restore_blank(host, path, original_size);
     throw sdk::Error("cannot add a key slot to volume '" + path + "': " + why);
   }
 }

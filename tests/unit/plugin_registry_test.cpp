@@ -156,8 +156,8 @@ TEST_F(PluginRegistryTest, TheEarlierDirectoryWinsADuplicateId) {
 TEST_F(PluginRegistryTest, RefusedPluginsDoNotStopAGoodOneLoading) {
   const fs::path plugins = folder("plugins");
   for (const std::string& fixture : kRefusedFixtures) copy_fixture(fixture, plugins);
-  // Sorted after all of them except one, so loading must go on past refusals.
-  const fs::path good = copy_fixture("good_fixture.so", plugins);
+  // Named to sort after every refused file: the scan must go on past each refusal.
+  const fs::path good = copy_fixture("good_fixture.so", plugins, "zz_good_fixture.so");
   PluginRegistry registry;
   registry.scan({plugins.string()});
 

@@ -210,6 +210,8 @@ TEST_F(QemuNativeLuksTest, PrepareFormatsABlankVolumeAsLuks1AndDefinesItsSecret)
   EXPECT_EQ(luks.type, "LUKS1");
   EXPECT_EQ(luks.cipher, "aes-xts-plain64");
   EXPECT_EQ(luks.key_bits, 512);
+  // A fixed PBKDF2 count, not a CPU benchmark: the same cost on every host.
+  EXPECT_EQ(luks.slot0_iterations, 600000u);
   EXPECT_TRUE(luks_passphrase_opens(path, key));
 
   ASSERT_EQ(host_.secrets().size(), 1u);
@@ -257,6 +259,36 @@ TEST_F(QemuNativeLuksTest, PrepareRefusesACipherWithoutAMode) {
   EXPECT_EQ(result.message, "cipher 'aes' needs a cipher and a mode, e.g. aes-xts-plain64");
   EXPECT_EQ(read_file(path), std::vector<uint8_t>(8 * 1024 * 1024, 0));
   EXPECT_TRUE(host_.secrets().empty());
+}
+
+TEST_F(QemuNativeLuksTest, PrepareRefusesABlankVolumeTooSmallForLuks1AndLeavesItAsItWas) {
+  const std::string path = dir_.file("tiny.img");
+  make_blank_file(path, 1024 * 1024);
+  volcrypt_attachment attachment;
+
+  CallResult result = prepare(volume_at(path, VOLCRYPT_HEADER_BLANK), "passphrase",
+                              VOLCRYPT_PREPARE_LIVE, attachment);
+  EXPECT_EQ(result.status, VOLCRYPT_ERROR_INVALID);
+  EXPECT_EQ(result.message, "volume '" + path +
+                                "' is too small for LUKS1: it holds 1048576 bytes and the LUKS1 "
+                                "header alone takes 2097152");
+  // libcryptsetup grew the file while formatting; the plugin put it back.
+  EXPECT_EQ(read_file(path), std::vector<uint8_t>(1024 * 1024, 0));
+  EXPECT_TRUE(host_.secrets().empty());
+}
+
+TEST_F(QemuNativeLuksTest, PrepareRefusesAKeySizeLuks1VolumesHereDoNotTake) {
+  const std::string path = dir_.file("blank.img");
+  make_blank_file(path, 8 * 1024 * 1024);
+  VolumeArgs args = volume_at(path, VOLCRYPT_HEADER_BLANK);
+  args.key_size_bits = 1024;
+  volcrypt_attachment attachment;
+
+  CallResult result = prepare(args, "passphrase", VOLCRYPT_PREPARE_LIVE, attachment);
+  EXPECT_EQ(result.status, VOLCRYPT_ERROR_INVALID);
+  EXPECT_EQ(result.message,
+            "a 1024-bit key is more than LUKS1 volumes here take (512 bits at most)");
+  EXPECT_EQ(read_file(path), std::vector<uint8_t>(8 * 1024 * 1024, 0));
 }
 
 TEST_F(QemuNativeLuksTest, PrepareRefusesAWrongKeyOnAConfigAttachAndDefinesNoSecret) {
@@ -340,7 +372,7 @@ TEST_F(QemuNativeLuksTest, PrepareRefusesToFormatAVolumeWrittenAfterTheHostLooke
 
 TEST_F(QemuNativeLuksTest, PrepareRefusesLuks2AsNotSupported) {
   const std::string path = dir_.file("luks2.img");
-  make_luks_volume(path, LuksVersion::luks2, "passphrase", 16 * 1024 * 1024);
+  make_luks_volume(path, LuksVersion::luks2, "passphrase");
   volcrypt_attachment attachment;
 
   CallResult result = prepare(volume_at(path, VOLCRYPT_HEADER_LUKS2), "passphrase",

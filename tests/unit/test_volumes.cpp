@@ -71,6 +71,8 @@ std::vector<uint8_t> read_file(const std::string& path) {
 
 void make_luks_volume(const std::string& path, LuksVersion version, std::string_view passphrase,
                       size_t size) {
+  // A LUKS2 header with its key slot area takes 16 MiB by default.
+  if (size == 0) size = (version == LuksVersion::luks1 ? 8 : 32) * 1024 * 1024;
   make_blank_file(path, size);
   crypt_set_log_callback(nullptr, &quiet, nullptr);
   crypt_device* device = nullptr;
@@ -113,6 +115,9 @@ LuksDescription describe_luks(const std::string& path) {
   out.cipher =
       std::string(crypt_get_cipher(header.get())) + "-" + crypt_get_cipher_mode(header.get());
   out.key_bits = crypt_get_volume_key_size(header.get()) * 8;
+  crypt_pbkdf_type pbkdf{};
+  if (crypt_keyslot_get_pbkdf(header.get(), 0, &pbkdf) == 0)
+    out.slot0_iterations = pbkdf.iterations;
   return out;
 }
 

@@ -33,16 +33,18 @@ std::vector<uint8_t> read_file(const std::string& path);
 
 enum class LuksVersion { luks1, luks2 };
 
-// Formats path (created blank at size bytes) with one key slot for passphrase, using
-// PBKDF2 with the minimum iterations so tests stay fast. Throws std::runtime_error.
+// Formats path (created blank at size bytes; 0 = 8 MiB for LUKS1, 32 MiB for LUKS2,
+// room for the header and some data) with one key slot for passphrase, using PBKDF2
+// with the minimum iterations so tests stay fast. Throws std::runtime_error.
 void make_luks_volume(const std::string& path, LuksVersion version, std::string_view passphrase,
-                      size_t size = 8 * 1024 * 1024);
+                      size_t size = 0);
 
 // What libcryptsetup reads back from a LUKS header.
 struct LuksDescription {
   std::string type;    // "LUKS1" or "LUKS2"
   std::string cipher;  // e.g. "aes-xts-plain64"
   int key_bits = 0;
+  uint32_t slot0_iterations = 0;  // PBKDF iterations of key slot 0
 };
 LuksDescription describe_luks(const std::string& path);
 

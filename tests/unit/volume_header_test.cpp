@@ -43,7 +43,7 @@ TEST_F(VolumeHeaderTest, RecognisesLuks1) {
 
 TEST_F(VolumeHeaderTest, RecognisesLuks2) {
   const std::string path = dir_.file("luks2.img");
-  make_luks_volume(path, LuksVersion::luks2, "passphrase", 16 * 1024 * 1024);
+  make_luks_volume(path, LuksVersion::luks2, "passphrase");
   EXPECT_EQ(read_volume_header(path), HeaderKind::luks2);
 }
 

@@ -116,30 +116,43 @@ std::string TestDomain::monitor(const std::string& hmp_command) const {
   return out;
 }
 
-std::optional<std::string> TestDomain::format_node(const std::string& target) const {
-  // libvirt numbers each disk's <source index='N'> and names QEMU's decrypting node
-  // libvirt-N-format.
+std::optional<std::string> TestDomain::disk_attribute(const std::string& target,
+                                                      const char* element,
+                                                      const char* attribute) const {
   tinyxml2::XMLDocument doc;
   if (doc.Parse(live_xml().c_str()) != tinyxml2::XML_SUCCESS) return std::nullopt;
   auto* devices = doc.RootElement()->FirstChildElement("devices");
   for (auto* disk = devices ? devices->FirstChildElement("disk") : nullptr; disk;
        disk = disk->NextSiblingElement("disk")) {
     auto* t = disk->FirstChildElement("target");
-    auto* source = disk->FirstChildElement("source");
-    if (t && source && target == (t->Attribute("dev") ? t->Attribute("dev") : "") &&
-        source->Attribute("index")) {
-      return std::string("libvirt-") + source->Attribute("index") + "-format";
+    auto* wanted = disk->FirstChildElement(element);
+    if (t && wanted && target == (t->Attribute("dev") ? t->Attribute("dev") : "") &&
+        wanted->Attribute(attribute)) {
+      return std::string(wanted->Attribute(attribute));
     }
   }
   return std::nullopt;
 }
 
-std::string TestDomain::run_qemu_io(const std::string& target, const std::string& command) const {
-  auto node = format_node(target);
-  if (!node) return "no QEMU block node for target " + target;
+std::optional<std::string> TestDomain::format_node(const std::string& target) const {
+  // libvirt numbers each disk's <source index='N'> and names QEMU's decrypting node
+  // libvirt-N-format.
+  auto index = disk_attribute(target, "source", "index");
+  if (!index) return std::nullopt;
+  return "libvirt-" + *index + "-format";
+}
+
+std::string TestDomain::run_qemu_io(const std::string& target, const std::string& command,
+                                    bool through_device) const {
+  // Reads go straight to the decrypting node; writes must go through the guest's device,
+  // which holds the node's write permission.
+  auto where = through_device ? disk_attribute(target, "alias", "name") : format_node(target);
+  if (!where) return "no QEMU block node for target " + target;
   const std::string log = log_path(name_);
   const size_t before = file_text(log).size();
-  monitor("qemu-io " + *node + " \"" + command + "\"");
+  std::string reply = monitor("qemu-io " + std::string(through_device ? "-d " : "") + *where +
+                              " \"" + command + "\"");
+  if (reply.find_first_not_of("\r\n ") != std::string::npos) return "monitor: " + reply;
   // qemu-io prints its verdict into QEMU's stdout, which libvirt sends to the domain log:
   // a failed pattern check comes as an extra line before the usual "N bytes at offset".
   auto line_with = [](const std::string& text, const char* what) -> std::optional<std::string> {
@@ -165,12 +178,13 @@ std::string TestDomain::run_qemu_io(const std::string& target, const std::string
 }
 
 std::string TestDomain::read_pattern(const std::string& target, int pattern, size_t length) const {
-  return run_qemu_io(target, "read -P " + std::to_string(pattern) + " 0 " + std::to_string(length));
+  return run_qemu_io(target, "read -P " + std::to_string(pattern) + " 0 " + std::to_string(length),
+                     false);
 }
 
 std::string TestDomain::write_pattern(const std::string& target, int pattern, size_t length) const {
-  return run_qemu_io(target,
-                     "write -P " + std::to_string(pattern) + " 0 " + std::to_string(length));
+  return run_qemu_io(target, "write -P " + std::to_string(pattern) + " 0 " + std::to_string(length),
+                     true);
 }
 
 }  // namespace volcrypt::test

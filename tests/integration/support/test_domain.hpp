@@ -38,7 +38,10 @@ class TestDomain {
   std::optional<std::string> format_node(const std::string& target) const;
 
  private:
-  std::string run_qemu_io(const std::string& target, const std::string& command) const;
+  std::string run_qemu_io(const std::string& target, const std::string& command,
+                          bool through_device) const;
+  std::optional<std::string> disk_attribute(const std::string& target, const char* element,
+                                            const char* attribute) const;
   virConnectPtr connection_;
   std::string name_;
   DomainOptions options_;
