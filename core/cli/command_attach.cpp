@@ -1,11 +1,11 @@
+#include <volcrypt/error.hpp>
+
 #include "commands.hpp"
 #include "json_writer.hpp"
 #include "key_options.hpp"
 #include "record_output.hpp"
 #include "scope_options.hpp"
 #include "volume_options.hpp"
-
-#include <volcrypt/error.hpp>
 
 namespace po = boost::program_options;
 

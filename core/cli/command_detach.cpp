@@ -1,8 +1,8 @@
+#include <volcrypt/error.hpp>
+
 #include "commands.hpp"
 #include "json_writer.hpp"
 #include "scope_options.hpp"
-
-#include <volcrypt/error.hpp>
 
 namespace po = boost::program_options;
 

@@ -1,6 +1,6 @@
-#include "commands.hpp"
-
 #include <volcrypt/error.hpp>
+
+#include "commands.hpp"
 
 namespace po = boost::program_options;
 
@@ -20,12 +20,12 @@ bool parse_command_options(CommandContext& context, const char* usage,
     args.push_back(arg);
   }
   try {
-    po::store(po::command_line_parser(args)
-                  .options(options)
-                  .style(po::command_line_style::default_style &
-                         ~po::command_line_style::allow_guessing)
-                  .run(),
-              vm);
+    po::store(
+        po::command_line_parser(args)
+            .options(options)
+            .style(po::command_line_style::default_style & ~po::command_line_style::allow_guessing)
+            .run(),
+        vm);
     po::notify(vm);
   } catch (const po::error& e) {
     throw Error(ErrorKind::usage, std::string(e.what()) + " (see 'volcrypt " +

@@ -1,7 +1,7 @@
+#include <iomanip>
+
 #include "commands.hpp"
 #include "json_writer.hpp"
-
-#include <iomanip>
 
 namespace po = boost::program_options;
 
@@ -33,9 +33,7 @@ int run_plugins(CommandContext& context) {
     JsonWriter json(context.out);
     json.begin_object().key("plugins").begin_array();
     for (const auto& p : plugins) {
-      json.begin_object()
-          .field("file", p.file)
-          .field("status", p.loaded ? "loaded" : "refused");
+      json.begin_object().field("file", p.file).field("status", p.loaded ? "loaded" : "refused");
       if (p.loaded) {
         json.field("id", p.id)
             .field("version", p.version)
@@ -52,8 +50,9 @@ int run_plugins(CommandContext& context) {
     json.end_array().key("directories").begin_array();
     for (const auto& dir : settings.plugin_dirs) {
       auto origin = settings.plugin_dir_origins.find(dir);
-      json.begin_object().field("path", dir).field(
-          "origin", origin == settings.plugin_dir_origins.end() ? "" : origin->second);
+      json.begin_object()
+          .field("path", dir)
+          .field("origin", origin == settings.plugin_dir_origins.end() ? "" : origin->second);
       json.end_object();
     }
     json.end_array().key("settings").begin_array();
@@ -70,7 +69,8 @@ int run_plugins(CommandContext& context) {
                   << "    " << p.summary << "\n"
                   << "    providers: " << join(p.providers, ", ") << "\n";
     } else {
-      context.out << std::left << std::setw(20) << "-" << " " << std::setw(8) << "-"
+      context.out << std::left << std::setw(20) << "-"
+                  << " " << std::setw(8) << "-"
                   << " refused  " << p.file << "\n    " << p.refusal << "\n";
     }
   }

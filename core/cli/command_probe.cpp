@@ -1,9 +1,9 @@
+#include <iomanip>
+
 #include "commands.hpp"
 #include "json_writer.hpp"
 #include "version_text.hpp"
 #include "volume_options.hpp"
-
-#include <iomanip>
 
 namespace po = boost::program_options;
 
@@ -68,8 +68,8 @@ int run_probe(CommandContext& context) {
     json.end_object();
     return 0;
   }
-  context.out << "volume   " << volume.source_path << " (" << header_text(report.header)
-              << "), id " << volume.volume_id << ", provider " << volume.provider << "\n"
+  context.out << "volume   " << volume.source_path << " (" << header_text(report.header) << "), id "
+              << volume.volume_id << ", provider " << volume.provider << "\n"
               << "host     " << report.hypervisor_type << " "
               << version_text(report.hypervisor_version) << ", libvirt "
               << version_text(report.libvirt_version) << ", dm-crypt "

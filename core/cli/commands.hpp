@@ -2,13 +2,11 @@
 // engine and prints text or (with --json) stable JSON; errors are thrown.
 #pragma once
 
-#include "invocation.hpp"
-
+#include <boost/program_options.hpp>
+#include <ostream>
 #include <volcrypt/engine.hpp>
 
-#include <boost/program_options.hpp>
-
-#include <ostream>
+#include "invocation.hpp"
 
 namespace volcrypt::cli {
 

@@ -1,12 +1,10 @@
 #include "config_file.hpp"
 
-#include <volcrypt/error.hpp>
-
 #include <boost/program_options.hpp>
-
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <volcrypt/error.hpp>
 
 namespace po = boost::program_options;
 
@@ -53,8 +51,8 @@ void apply_config_file(const std::string& path, bool required, Settings& setting
       "plugin-dir", po::value<std::vector<std::string>>()->composing())(
       "deny", po::value<std::vector<std::string>>()->composing())(
       "rank", po::value<std::vector<std::string>>()->composing())(
-      "pin", po::value<std::vector<std::string>>()->composing())(
-      "detach-timeout-ms", po::value<int32_t>());
+      "pin", po::value<std::vector<std::string>>()->composing())("detach-timeout-ms",
+                                                                 po::value<int32_t>());
   po::variables_map vm;
   try {
     po::store(po::parse_config_file(in, keys, false), vm);

@@ -2,9 +2,8 @@
 // packaging/volcrypt.conf): connection URI, plugin directories, deny, rank, pin.
 #pragma once
 
-#include <volcrypt/settings.hpp>
-
 #include <string>
+#include <volcrypt/settings.hpp>
 
 namespace volcrypt::cli {
 

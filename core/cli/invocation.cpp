@@ -1,14 +1,12 @@
 #include "invocation.hpp"
 
-#include "config_file.hpp"
-#include "plugin_search_path.hpp"
-
-#include <volcrypt/error.hpp>
-
 #include <boost/program_options.hpp>
-
 #include <set>
 #include <sstream>
+#include <volcrypt/error.hpp>
+
+#include "config_file.hpp"
+#include "plugin_search_path.hpp"
 
 namespace po = boost::program_options;
 
@@ -20,9 +18,9 @@ po::options_description global_options() {
   options.add_options()("connect,c", po::value<std::string>()->value_name("URI"),
                         "libvirt connection URI (default qemu:///system)")(
       "config", po::value<std::string>()->value_name("FILE"),
-      "config file (default " VOLCRYPT_DEFAULT_CONFIG ")")(
-      "plugin-dir", po::value<std::vector<std::string>>()->value_name("DIR")->composing(),
-      "also search DIR for plugins (repeatable)")("json", "machine-readable output")(
+      "config file (default " VOLCRYPT_DEFAULT_CONFIG
+      ")")("plugin-dir", po::value<std::vector<std::string>>()->value_name("DIR")->composing(),
+           "also search DIR for plugins (repeatable)")("json", "machine-readable output")(
       "verbose,v", "log what happens to standard error (-vv: debug)")("help,h", "show help")(
       "version", "show the version");
   return options;
@@ -51,7 +49,8 @@ std::string global_help() {
       << global_options()
       << "\nPlugin directories, in search order: --plugin-dir, VOLCRYPT_PLUGIN_PATH (colon-"
          "separated),\nthe config file's plugin-dir, plugins/ beside the program, "
-      << VOLCRYPT_PLUGIN_INSTALL_DIR << ",\n" << VOLCRYPT_LOCAL_PLUGIN_DIR << ".\n"
+      << VOLCRYPT_PLUGIN_INSTALL_DIR << ",\n"
+      << VOLCRYPT_LOCAL_PLUGIN_DIR << ".\n"
       << "\nExit codes: 0 ok, 1 unexpected, 2 usage, 3 not found, 4 wrong passphrase,\n"
          "5 volume holds non-LUKS data, 6 no plugin can serve, 7 busy, 8 plugin failed,\n"
          "9 libvirt refused, 10 internal.\n";
@@ -82,12 +81,12 @@ Invocation parse_invocation(int argc, char** argv) {
 
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(global)
-                  .options(global_options())
-                  .style(po::command_line_style::default_style &
-                         ~po::command_line_style::allow_guessing)
-                  .run(),
-              vm);
+    po::store(
+        po::command_line_parser(global)
+            .options(global_options())
+            .style(po::command_line_style::default_style & ~po::command_line_style::allow_guessing)
+            .run(),
+        vm);
   } catch (const po::error& e) {
     throw Error(ErrorKind::usage, e.what());
   }

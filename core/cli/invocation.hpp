@@ -2,10 +2,9 @@
 // config file decide together.
 #pragma once
 
-#include <volcrypt/settings.hpp>
-
 #include <string>
 #include <vector>
+#include <volcrypt/settings.hpp>
 
 namespace volcrypt::cli {
 

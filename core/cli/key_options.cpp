@@ -1,8 +1,7 @@
 #include "key_options.hpp"
 
-#include <volcrypt/error.hpp>
-
 #include <string>
+#include <volcrypt/error.hpp>
 
 namespace po = boost::program_options;
 

@@ -3,9 +3,8 @@
 // --passphrase-file holds the passphrase bytes as they are.
 #pragma once
 
-#include <volcrypt/secure_bytes.hpp>
-
 #include <boost/program_options.hpp>
+#include <volcrypt/secure_bytes.hpp>
 
 namespace volcrypt::cli {
 

@@ -1,15 +1,15 @@
 // volcrypt: the host driver program. A thin layer over libvolcrypt.
+#include <volcrypt/plugin_abi.h>
+
+#include <iostream>
+#include <map>
+#include <volcrypt/engine.hpp>
+#include <volcrypt/error.hpp>
+
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "invocation.hpp"
 #include "json_writer.hpp"
-
-#include <volcrypt/engine.hpp>
-#include <volcrypt/plugin_abi.h>
-#include <volcrypt/error.hpp>
-
-#include <iostream>
-#include <map>
 
 namespace {
 
@@ -40,8 +40,10 @@ int main(int argc, char** argv) {
       return invocation.command.empty() && !invocation.help ? 2 : 0;
     }
     const std::map<std::string, int (*)(CommandContext&)> commands = {
-        {"plugins", volcrypt::cli::run_plugins}, {"probe", volcrypt::cli::run_probe},
-        {"attach", volcrypt::cli::run_attach},   {"detach", volcrypt::cli::run_detach},
+        {"plugins", volcrypt::cli::run_plugins},
+        {"probe", volcrypt::cli::run_probe},
+        {"attach", volcrypt::cli::run_attach},
+        {"detach", volcrypt::cli::run_detach},
         {"list", volcrypt::cli::run_list}};
     auto command = commands.find(invocation.command);
     if (command == commands.end()) {

@@ -3,10 +3,9 @@
 // plugins/ beside the program (a build tree), the packaged directory, the drop-in one.
 #pragma once
 
-#include <volcrypt/settings.hpp>
-
 #include <string>
 #include <vector>
+#include <volcrypt/settings.hpp>
 
 namespace volcrypt::cli {
 

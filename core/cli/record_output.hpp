@@ -1,11 +1,10 @@
 // A record in text and JSON form (attach and list print it).
 #pragma once
 
-#include "json_writer.hpp"
-
+#include <ostream>
 #include <volcrypt/types.hpp>
 
-#include <ostream>
+#include "json_writer.hpp"
 
 namespace volcrypt::cli {
 

@@ -1,9 +1,8 @@
 // --live / --config as `virsh attach-device` has them; neither means --current.
 #pragma once
 
-#include <volcrypt/types.hpp>
-
 #include <boost/program_options.hpp>
+#include <volcrypt/types.hpp>
 
 namespace volcrypt::cli {
 

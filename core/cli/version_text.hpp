@@ -1,10 +1,9 @@
 // Human forms of what the engine reports.
 #pragma once
 
-#include <volcrypt/types.hpp>
-
 #include <cstdint>
 #include <string>
+#include <volcrypt/types.hpp>
 
 namespace volcrypt::cli {
 

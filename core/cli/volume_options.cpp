@@ -1,12 +1,10 @@
 #include "volume_options.hpp"
 
-#include <volcrypt/error.hpp>
-
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
-
 #include <charconv>
 #include <filesystem>
+#include <volcrypt/error.hpp>
 
 namespace po = boost::program_options;
 namespace pt = boost::property_tree;
@@ -62,8 +60,8 @@ VolumeSpec volume_from_json_file(const std::string& path) {
   std::string control_location = tree.get("encryption.control_location", "front-end");
   // No provider means Nova did not ask for encryption; back-end means the storage
   // or the guest decrypts: either way the host attaches the volume as it is.
-  spec.encrypted = !spec.provider.empty() && spec.provider != "null" &&
-                   control_location == "front-end";
+  spec.encrypted =
+      !spec.provider.empty() && spec.provider != "null" && control_location == "front-end";
   if (spec.source_path.empty()) {
     throw Error(ErrorKind::usage,
                 "volume description '" + path + "' has no connection_info.data.device_path");
@@ -79,7 +77,8 @@ VolumeSpec volume_from_options(const po::variables_map& vm) {
   const bool from_json = vm.count("volume-json") > 0;
   for (const char* name : {"source", "volume-id", "provider", "cipher", "key-size"}) {
     if (from_json && vm.count(name)) {
-      throw Error(ErrorKind::usage, std::string("--") + name + " cannot be combined with --volume-json");
+      throw Error(ErrorKind::usage,
+                  std::string("--") + name + " cannot be combined with --volume-json");
     }
   }
   if (from_json) return volume_from_json_file(vm["volume-json"].as<std::string>());

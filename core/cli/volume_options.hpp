@@ -2,11 +2,9 @@
 // or --volume-json FILE in the shape Nova and Cinder hand to a host.
 #pragma once
 
-#include <volcrypt/types.hpp>
-
 #include <boost/program_options.hpp>
-
 #include <string>
+#include <volcrypt/types.hpp>
 
 namespace volcrypt::cli {
 

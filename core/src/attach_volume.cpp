@@ -1,15 +1,14 @@
 #include "attach_volume.hpp"
 
+#include <algorithm>
+#include <volcrypt/error.hpp>
+
 #include "disk_xml.hpp"
 #include "qemu_refusal.hpp"
 #include "record_store.hpp"
 #include "scope.hpp"
 #include "volume_header.hpp"
 #include "volume_probe.hpp"
-
-#include <volcrypt/error.hpp>
-
-#include <algorithm>
 
 namespace volcrypt {
 namespace {
@@ -18,7 +17,8 @@ void validate_target(const std::string& target) {
   bool ok = !target.empty() && target.size() <= 16 &&
             std::all_of(target.begin(), target.end(),
                         [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
-  if (!ok) throw Error(ErrorKind::usage, "target '" + target + "' is not a disk name like sdb or vdb");
+  if (!ok)
+    throw Error(ErrorKind::usage, "target '" + target + "' is not a disk name like sdb or vdb");
 }
 
 void require_free_target(LibvirtSession& session, RecordStore& records, const std::string& domain,
@@ -30,8 +30,9 @@ void require_free_target(LibvirtSession& session, RecordStore& records, const st
                                        domain + "'" + (inactive ? " (persistent config)" : ""));
     }
     if (records.find(target, inactive)) {
-      throw Error(ErrorKind::busy, "domain '" + domain + "' already has a volcrypt record for target '" +
-                                       target + "'");
+      throw Error(
+          ErrorKind::busy,
+          "domain '" + domain + "' already has a volcrypt record for target '" + target + "'");
     }
   }
 }
@@ -107,13 +108,14 @@ AttachResult attach_volume(EngineContext& context, const AttachRequest& request,
       throw Error(ErrorKind::refused_data,
                   "volume '" + request.volume.source_path +
                       "' holds data that is not LUKS and no plugin serves it as it is; it was "
-                      "left untouched (" + probe.ranking.why_none + ")");
+                      "left untouched (" +
+                      probe.ranking.why_none + ")");
     }
     throw Error(ErrorKind::no_plugin, probe.ranking.why_none);
   }
   const LoadedPlugin& plugin = *probe.chosen;
-  context.log(VOLCRYPT_LOG_INFO, "attaching volume " + request.volume.volume_id + " with plugin " +
-                                     plugin.id);
+  context.log(VOLCRYPT_LOG_INFO,
+              "attaching volume " + request.volume.volume_id + " with plugin " + plugin.id);
 
   HostServices host(&session, probe.facts, context.log_sink());
   volcrypt_attachment attachment;

@@ -1,5 +1,7 @@
 #include "detach_volume.hpp"
 
+#include <volcrypt/error.hpp>
+
 #include "disk_xml.hpp"
 #include "host_facts.hpp"
 #include "host_services.hpp"
@@ -7,8 +9,6 @@
 #include "plugin_calls.hpp"
 #include "record_store.hpp"
 #include "scope.hpp"
-
-#include <volcrypt/error.hpp>
 
 namespace volcrypt {
 namespace {
@@ -18,9 +18,8 @@ bool reads_inactive(ResolvedScope scope) { return !scope.live; }
 
 // Whether the other side of the domain still holds a record for this target, so the
 // plugin must not release what that side still uses.
-bool other_side_still_uses(LibvirtSession& session, RecordStore& records,
-                           const std::string& domain, const std::string& target,
-                           ResolvedScope scope) {
+bool other_side_still_uses(LibvirtSession& session, RecordStore& records, const std::string& domain,
+                           const std::string& target, ResolvedScope scope) {
   if (scope.live && scope.config) return false;
   if (scope.live) {
     return session.domain_persistent(domain) && records.find(target, true).has_value();
@@ -37,11 +36,11 @@ DetachResult detach_volume(EngineContext& context, const DetachRequest& request)
   const bool inactive = reads_inactive(scope);
 
   std::optional<Record> record = records.find(request.target, inactive);
-  std::optional<DiskInfo> disk = find_disk(session.domain_xml(request.domain, inactive),
-                                           request.target);
+  std::optional<DiskInfo> disk =
+      find_disk(session.domain_xml(request.domain, inactive), request.target);
   if (!disk && !record) {
-    throw Error(ErrorKind::not_found, "domain '" + request.domain + "' has no disk at target '" +
-                                          request.target + "'");
+    throw Error(ErrorKind::not_found,
+                "domain '" + request.domain + "' has no disk at target '" + request.target + "'");
   }
 
   DetachResult result;
@@ -56,8 +55,8 @@ DetachResult detach_volume(EngineContext& context, const DetachRequest& request)
                                                             "' of domain '" + request.domain + "'");
     state = record->state;
   } else if (auto owner = infer_owner(*disk)) {
-    plugin = &context.require_plugin(owner->plugin_id, "needed to detach '" + request.target +
-                                                           "' (" + owner->how + ")");
+    plugin = &context.require_plugin(
+        owner->plugin_id, "needed to detach '" + request.target + "' (" + owner->how + ")");
     state = owner->state;
     result.inferred = owner->how;
   }
@@ -73,8 +72,8 @@ DetachResult detach_volume(EngineContext& context, const DetachRequest& request)
                                        " ms; its key material and record are kept");
     }
   } else {
-    context.log(VOLCRYPT_LOG_WARNING, "disk '" + request.target +
-                                          "' is already gone; finishing its release");
+    context.log(VOLCRYPT_LOG_WARNING,
+                "disk '" + request.target + "' is already gone; finishing its release");
   }
 
   if (plugin != nullptr &&

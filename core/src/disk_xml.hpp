@@ -2,11 +2,11 @@
 #pragma once
 
 #include <volcrypt/plugin_abi.h>
-#include <volcrypt/types.hpp>
 
 #include <optional>
 #include <string>
 #include <vector>
+#include <volcrypt/types.hpp>
 
 namespace volcrypt {
 

@@ -2,13 +2,12 @@
 // connection (opened on first use) and the log sink.
 #pragma once
 
-#include "libvirt_session.hpp"
-#include "plugin_registry.hpp"
-
-#include <volcrypt/engine.hpp>
-
 #include <memory>
 #include <string>
+#include <volcrypt/engine.hpp>
+
+#include "libvirt_session.hpp"
+#include "plugin_registry.hpp"
 
 namespace volcrypt {
 

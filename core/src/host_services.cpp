@@ -1,13 +1,12 @@
 #include "host_services.hpp"
 
-#include "libvirt_session.hpp"
-
-#include <volcrypt/error.hpp>
-
 #include <algorithm>
 #include <cstring>
 #include <exception>
 #include <string_view>
+#include <volcrypt/error.hpp>
+
+#include "libvirt_session.hpp"
 
 namespace volcrypt {
 namespace {
@@ -143,8 +142,7 @@ HostServices::HostServices(LibvirtSession* session, HostFacts facts, Log log)
     attachment->source_path = path;
     return VOLCRYPT_OK;
   };
-  table_.attachment_set_native_encryption = [](volcrypt_attachment* attachment,
-                                               const char* format,
+  table_.attachment_set_native_encryption = [](volcrypt_attachment* attachment, const char* format,
                                                const char* secret_uuid) -> int32_t {
     if (attachment == nullptr || format == nullptr || secret_uuid == nullptr ||
         *secret_uuid == '\0') {

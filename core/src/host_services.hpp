@@ -2,15 +2,15 @@
 // libvirt session, the host facts and the engine's log sink.
 #pragma once
 
-#include "disk_xml.hpp"
-#include "host_facts.hpp"
-
 #include <volcrypt/plugin_abi.h>
 
 #include <functional>
 #include <map>
 #include <optional>
 #include <string>
+
+#include "disk_xml.hpp"
+#include "host_facts.hpp"
 
 namespace volcrypt {
 class LibvirtSession;

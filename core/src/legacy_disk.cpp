@@ -13,9 +13,8 @@ std::optional<InferredOwner> infer_owner(const DiskInfo& disk) {
   const std::string mapper_prefix = "/dev/mapper/";
   if (disk.source_path.starts_with(mapper_prefix)) {
     std::string mapping = disk.source_path.substr(mapper_prefix.size());
-    return InferredOwner{"cryptsetup-luks",
-                         {{"mapping", mapping}},
-                         "host dm-crypt (source under /dev/mapper)"};
+    return InferredOwner{
+        "cryptsetup-luks", {{"mapping", mapping}}, "host dm-crypt (source under /dev/mapper)"};
   }
   return std::nullopt;
 }

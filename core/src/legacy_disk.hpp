@@ -2,11 +2,11 @@
 // Detach infers who decrypts them from the disk XML alone.
 #pragma once
 
-#include "disk_xml.hpp"
-
 #include <map>
 #include <optional>
 #include <string>
+
+#include "disk_xml.hpp"
 
 namespace volcrypt {
 

@@ -24,8 +24,7 @@ class LibvirtSession {
 
   // Defines (or reuses, for the same usage id) a private volume secret and sets its
   // value; returns its uuid.
-  std::string define_volume_secret(const std::string& usage_id,
-                                   std::span<const uint8_t> value);
+  std::string define_volume_secret(const std::string& usage_id, std::span<const uint8_t> value);
   std::optional<std::string> lookup_volume_secret(const std::string& usage_id);
   // False when there was no such secret.
   bool undefine_secret(const std::string& uuid);
@@ -36,13 +35,10 @@ class LibvirtSession {
   bool domain_persistent(const std::string& domain);
   std::string domain_xml(const std::string& domain, bool inactive);
 
-  void attach_device(const std::string& domain, const std::string& xml, bool live,
-                     bool config);
-  void detach_device(const std::string& domain, const std::string& xml, bool live,
-                     bool config);
+  void attach_device(const std::string& domain, const std::string& xml, bool live, bool config);
+  void detach_device(const std::string& domain, const std::string& xml, bool live, bool config);
   // Polls the live definition until no disk has this target. False on timeout.
-  bool wait_disk_removed(const std::string& domain, const std::string& target,
-                         int32_t timeout_ms);
+  bool wait_disk_removed(const std::string& domain, const std::string& target, int32_t timeout_ms);
 
   // The volcrypt metadata element (record.hpp), or nothing when there is none.
   std::optional<std::string> record_metadata(const std::string& domain, bool inactive);

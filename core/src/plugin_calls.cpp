@@ -1,10 +1,9 @@
 #include "plugin_calls.hpp"
 
-#include "volume_header.hpp"
-
+#include <array>
 #include <volcrypt/error.hpp>
 
-#include <array>
+#include "volume_header.hpp"
 
 namespace volcrypt {
 namespace {
@@ -29,7 +28,8 @@ ErrorKind kind_of(int32_t status) {
 [[noreturn]] void fail(const LoadedPlugin& plugin, const char* step, int32_t status,
                        const char* message) {
   std::string text = plugin.id + ": " + (message[0] != '\0' ? message : "");
-  if (message[0] == '\0') text += std::string(step) + " failed with status " + std::to_string(status);
+  if (message[0] == '\0')
+    text += std::string(step) + " failed with status " + std::to_string(status);
   throw Error(kind_of(status), text);
 }
 
@@ -63,15 +63,15 @@ ProbeRow probe_plugin(const LoadedPlugin& plugin, const HostServices& host,
   volcrypt_error error{message.data(), message.size()};
   int32_t rank = -1;
   try {
-    rank = plugin.descriptor->probe(host.table(), volume.get(), reason.data(), reason.size(),
-                                    &error);
+    rank =
+        plugin.descriptor->probe(host.table(), volume.get(), reason.data(), reason.size(), &error);
   } catch (...) {
     row.error = plugin.file.string() + ": probe threw an exception";
     return row;
   }
   if (rank < 0) {
-    row.error = plugin.file.string() + ": probe failed: " +
-                (message[0] != '\0' ? message.data() : "no reason given");
+    row.error = plugin.file.string() +
+                ": probe failed: " + (message[0] != '\0' ? message.data() : "no reason given");
     return row;
   }
   row.reported_rank = rank;
@@ -90,8 +90,8 @@ void prepare_with_plugin(const LoadedPlugin& plugin, const HostServices& host,
   volcrypt_error error{message.data(), message.size()};
   int32_t status = VOLCRYPT_ERROR_FAILED;
   try {
-    status = plugin.descriptor->prepare(host.table(), volume.get(), &abi_key,
-                                        previous_state.get(), flags, &attachment, &error);
+    status = plugin.descriptor->prepare(host.table(), volume.get(), &abi_key, previous_state.get(),
+                                        flags, &attachment, &error);
   } catch (...) {
     throw Error(ErrorKind::plugin_failed, plugin.id + ": prepare threw an exception");
   }

@@ -2,14 +2,13 @@
 // escapes a plugin not built with the SDK) into volcrypt::Error.
 #pragma once
 
-#include "host_services.hpp"
-#include "plugin_loader.hpp"
-
+#include <map>
+#include <string>
 #include <volcrypt/secure_bytes.hpp>
 #include <volcrypt/types.hpp>
 
-#include <map>
-#include <string>
+#include "host_services.hpp"
+#include "plugin_loader.hpp"
 
 namespace volcrypt {
 

@@ -4,7 +4,6 @@
 #include <volcrypt/plugin_abi.h>
 
 #include <boost/dll/shared_library.hpp>
-
 #include <filesystem>
 #include <memory>
 #include <string>

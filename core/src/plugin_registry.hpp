@@ -1,14 +1,13 @@
 // Every plugin found in the plugin directories: the loaded ones and why others were not.
 #pragma once
 
-#include "plugin_loader.hpp"
-
-#include <volcrypt/types.hpp>
-
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+#include <volcrypt/types.hpp>
+
+#include "plugin_loader.hpp"
 
 namespace volcrypt {
 

@@ -2,12 +2,11 @@
 // then id. NONE, denied, failed and non-serving plugins are never chosen.
 #pragma once
 
-#include <volcrypt/settings.hpp>
-#include <volcrypt/types.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>
+#include <volcrypt/settings.hpp>
+#include <volcrypt/types.hpp>
 
 namespace volcrypt {
 

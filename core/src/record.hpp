@@ -2,10 +2,9 @@
 // plugin that attached, never re-ranking.
 #pragma once
 
-#include <volcrypt/types.hpp>
-
 #include <string>
 #include <vector>
+#include <volcrypt/types.hpp>
 
 namespace volcrypt {
 

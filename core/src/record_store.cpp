@@ -1,9 +1,9 @@
 #include "record_store.hpp"
 
+#include <algorithm>
+
 #include "libvirt_session.hpp"
 #include "record.hpp"
-
-#include <algorithm>
 
 namespace volcrypt {
 

@@ -1,13 +1,12 @@
 // Reads and rewrites the records of a domain, on its live and/or persistent side.
 #pragma once
 
-#include "scope.hpp"
-
-#include <volcrypt/types.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>
+#include <volcrypt/types.hpp>
+
+#include "scope.hpp"
 
 namespace volcrypt {
 

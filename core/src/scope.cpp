@@ -1,8 +1,8 @@
 #include "scope.hpp"
 
-#include "libvirt_session.hpp"
-
 #include <volcrypt/error.hpp>
+
+#include "libvirt_session.hpp"
 
 namespace volcrypt {
 
@@ -27,7 +27,8 @@ ResolvedScope resolve_scope(LibvirtSession& session, const std::string& domain, 
       break;
   }
   if (out.live && !active) {
-    throw Error(ErrorKind::usage, "domain '" + domain + "' is not running: --live needs a running domain");
+    throw Error(ErrorKind::usage,
+                "domain '" + domain + "' is not running: --live needs a running domain");
   }
   if (out.config && !persistent) {
     throw Error(ErrorKind::usage,

@@ -2,9 +2,8 @@
 // `virsh attach-device --current` does (live if running, else the persistent config).
 #pragma once
 
-#include <volcrypt/types.hpp>
-
 #include <string>
+#include <volcrypt/types.hpp>
 
 namespace volcrypt {
 

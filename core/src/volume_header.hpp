@@ -2,9 +2,9 @@
 #pragma once
 
 #include <volcrypt/plugin_abi.h>
-#include <volcrypt/types.hpp>
 
 #include <string>
+#include <volcrypt/types.hpp>
 
 namespace volcrypt {
 

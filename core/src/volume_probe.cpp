@@ -1,8 +1,8 @@
 #include "volume_probe.hpp"
 
-#include "volume_header.hpp"
-
 #include <volcrypt/error.hpp>
+
+#include "volume_header.hpp"
 
 namespace volcrypt {
 

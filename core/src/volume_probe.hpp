@@ -1,14 +1,14 @@
 // Probes every loaded plugin for one volume on this host and ranks the answers.
 #pragma once
 
+#include <memory>
+#include <optional>
+#include <string>
+
 #include "engine_context.hpp"
 #include "host_facts.hpp"
 #include "plugin_calls.hpp"
 #include "ranking.hpp"
-
-#include <memory>
-#include <optional>
-#include <string>
 
 namespace volcrypt {
 

@@ -14,7 +14,14 @@ function(volcrypt_add_plugin name)
     CXX_VISIBILITY_PRESET hidden
     C_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON)
-  target_link_options(${name} PRIVATE "LINKER:--no-undefined")
+  # Export exactly the two entry symbols; hidden visibility alone still leaks some
+  # standard-library template instances, which could bind across plugins.
+  set(export_map "${CMAKE_CURRENT_BINARY_DIR}/${name}.exports")
+  file(WRITE "${export_map}"
+       "{\n  global:\n    volcrypt_plugin_abi;\n    volcrypt_plugin_entry;\n  local:\n    *;\n};\n")
+  target_link_options(${name} PRIVATE "LINKER:--no-undefined"
+                      "LINKER:--version-script=${export_map}")
+  set_property(TARGET ${name} APPEND PROPERTY LINK_DEPENDS "${export_map}")
   if(DEFINED VOLCRYPT_BUILD_PLUGIN_DIR)
     set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${VOLCRYPT_BUILD_PLUGIN_DIR}")
   endif()

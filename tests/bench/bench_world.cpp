@@ -69,8 +69,8 @@ BenchWorld::~BenchWorld() {
 }
 
 void BenchWorld::undefine_secrets_of_volume() {
-  while (virSecretPtr secret =
-             virSecretLookupByUsage(connection_, VIR_SECRET_USAGE_TYPE_VOLUME, volume_id_.c_str())) {
+  while (virSecretPtr secret = virSecretLookupByUsage(connection_, VIR_SECRET_USAGE_TYPE_VOLUME,
+                                                      volume_id_.c_str())) {
     const int rc = virSecretUndefine(secret);
     virSecretFree(secret);
     if (rc != 0) return;

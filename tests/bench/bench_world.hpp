@@ -3,9 +3,9 @@
 // virtio-scsi controller (disks on it hot-plug at once with no guest OS).
 #pragma once
 
-#include "test_volumes.hpp"
-
 #include <string>
+
+#include "test_volumes.hpp"
 
 typedef struct _virConnect* virConnectPtr;
 

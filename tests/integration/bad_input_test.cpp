@@ -1,11 +1,11 @@
 // Bad input gets a clear error (exact text and exit code) and loses nothing: the
 // domain, the volume, the secrets and the record stay as they were.
-#include "host_tools.hpp"
-#include "integration_test.hpp"
-
 #include <gmock/gmock.h>
 
 #include <filesystem>
+
+#include "host_tools.hpp"
+#include "integration_test.hpp"
 
 namespace volcrypt::test {
 namespace {
@@ -18,8 +18,9 @@ class BadInput : public IntegrationTest {
   std::vector<std::string> attach_args(const std::string& domain, const std::string& target,
                                        const std::string& source, const std::string& volume_id,
                                        const std::string& key_file) {
-    return {"attach", "--domain", domain, "--target", target, "--source", source,
-            "--volume-id", volume_id, "--provider", "luks", "--passphrase-file", key_file};
+    return {"attach", "--domain",    domain,    "--target",   target, "--source",
+            source,   "--volume-id", volume_id, "--provider", "luks", "--passphrase-file",
+            key_file};
   }
 
   std::string wrong_passphrase_file() {
@@ -41,8 +42,8 @@ TEST_F(BadInput, WrongPassphraseOnLiveAttachLeavesNothingBehind) {
   const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
   const std::string volume_id = unique("vol");
   volume_ids.push_back(volume_id);
-  ProcessResult r = volcrypt(attach_args(domain->name(), "sdb", volume, volume_id,
-                                         wrong_passphrase_file()));
+  ProcessResult r =
+      volcrypt(attach_args(domain->name(), "sdb", volume, volume_id, wrong_passphrase_file()));
   EXPECT_EQ(r.exit_code, 4);
   EXPECT_EQ(r.err, "volcrypt: error: the passphrase is wrong for volume " + volume_id +
                        " (QEMU could not unlock any key slot)\n");
@@ -72,7 +73,8 @@ TEST_F(BadInput, VolumeHoldingOtherDataIsRefusedAndUnchanged) {
   test_volumes::write_file(volume, data);
   const std::string volume_id = unique("vol");
   volume_ids.push_back(volume_id);
-  ProcessResult r = volcrypt(attach_args(domain->name(), "sdb", volume, volume_id, passphrase_file));
+  ProcessResult r =
+      volcrypt(attach_args(domain->name(), "sdb", volume, volume_id, passphrase_file));
   EXPECT_EQ(r.exit_code, 5);
   EXPECT_THAT(r.err, HasSubstr("volume '" + volume + "' holds data that is not LUKS"));
   EXPECT_THAT(r.err, HasSubstr("left untouched"));
@@ -88,7 +90,8 @@ TEST_F(BadInput, Luks2VolumeHasNoNativePluginAndIsUnchanged) {
   auto before = test_volumes::read_file(volume);
   const std::string volume_id = unique("vol");
   volume_ids.push_back(volume_id);
-  ProcessResult r = volcrypt(attach_args(domain->name(), "sdb", volume, volume_id, passphrase_file));
+  ProcessResult r =
+      volcrypt(attach_args(domain->name(), "sdb", volume, volume_id, passphrase_file));
   EXPECT_EQ(r.exit_code, 6);
   EXPECT_THAT(r.err, HasSubstr("no plugin can serve provider 'luks' for this volume"));
   EXPECT_THAT(r.err, HasSubstr("qemu-native-luks: QEMU decrypts LUKS1 only; this volume is LUKS2"));
@@ -110,7 +113,8 @@ TEST_F(BadInput, MissingDomainIsNamed) {
 TEST_F(BadInput, MissingVolumeAndKeyFileAreNamed) {
   auto domain = running_domain("missing");
   const std::string absent = path("absent.img");
-  ProcessResult r = volcrypt(attach_args(domain->name(), "sdb", absent, unique("vol"), passphrase_file));
+  ProcessResult r =
+      volcrypt(attach_args(domain->name(), "sdb", absent, unique("vol"), passphrase_file));
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.err, "volcrypt: error: volume '" + absent + "' does not exist\n");
   const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
@@ -134,8 +138,8 @@ TEST_F(BadInput, BusyTargetKeepsTheFirstAttachmentWhole) {
 
   r = volcrypt(attach_args(domain->name(), "sdb", second, second_id, passphrase_file));
   EXPECT_EQ(r.exit_code, 7);
-  EXPECT_EQ(r.err, "volcrypt: error: target 'sdb' is already in use in domain '" +
-                       domain->name() + "'\n");
+  EXPECT_EQ(r.err,
+            "volcrypt: error: target 'sdb' is already in use in domain '" + domain->name() + "'\n");
   EXPECT_TRUE(secrets_for_volume(connection->get(), second_id).empty());
   EXPECT_EQ(secrets_for_volume(connection->get(), first_id).size(), 1u);
   EXPECT_EQ(volcrypt_metadata(connection->get(), domain->name(), false), record_before);
@@ -146,7 +150,8 @@ TEST_F(BadInput, DetachOfAnUnknownTargetIsNamed) {
   auto domain = running_domain("notarget");
   ProcessResult r = volcrypt({"detach", "--domain", domain->name(), "--target", "sdz"});
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_EQ(r.err, "volcrypt: error: domain '" + domain->name() + "' has no disk at target 'sdz'\n");
+  EXPECT_EQ(r.err,
+            "volcrypt: error: domain '" + domain->name() + "' has no disk at target 'sdz'\n");
 }
 
 TEST_F(BadInput, RecordWhosePluginIsGoneChangesNothingThenDetachesOnceItIsBack) {
@@ -171,8 +176,8 @@ TEST_F(BadInput, RecordWhosePluginIsGoneChangesNothingThenDetachesOnceItIsBack) 
   auto record = volcrypt_metadata(connection->get(), domain->name(), false);
 
   std::filesystem::remove(plugins + "/qemu-native-luks.so");
-  r = run_process({program, "--plugin-dir", plugins, "detach", "--domain", domain->name(),
-                   "--target", "sdb"});
+  r = run_process(
+      {program, "--plugin-dir", plugins, "detach", "--domain", domain->name(), "--target", "sdb"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_THAT(r.err, HasSubstr("plugin 'qemu-native-luks' recorded for target 'sdb' of domain '" +
                                domain->name() + "' is not installed (searched: " + plugins));
@@ -182,8 +187,8 @@ TEST_F(BadInput, RecordWhosePluginIsGoneChangesNothingThenDetachesOnceItIsBack) 
 
   std::filesystem::copy_file(std::string(VOLCRYPT_BUILD_PLUGIN_DIR) + "/qemu-native-luks.so",
                              plugins + "/qemu-native-luks.so");
-  r = run_process({program, "--plugin-dir", plugins, "detach", "--domain", domain->name(),
-                   "--target", "sdb"});
+  r = run_process(
+      {program, "--plugin-dir", plugins, "detach", "--domain", domain->name(), "--target", "sdb"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(secrets_for_volume(connection->get(), volume_id).empty());
 }

@@ -1,9 +1,9 @@
 // A blank volume (all zero) is formatted LUKS1 on first attach, then used: what the
 // guest writes through QEMU is encrypted on disk and reads back with the passphrase.
+#include <gmock/gmock.h>
+
 #include "host_tools.hpp"
 #include "integration_test.hpp"
-
-#include <gmock/gmock.h>
 
 namespace volcrypt::test {
 namespace {
@@ -20,10 +20,10 @@ TEST_F(BlankVolume, IsFormattedLuks1ThenCarriesTheGuestsData) {
   const std::string volume_id = unique("blank");
   volume_ids.push_back(volume_id);
 
-  ProcessResult attach = volcrypt({"attach", "--domain", domain->name(), "--target", "sdb",
-                                   "--source", volume, "--volume-id", volume_id, "--provider",
-                                   "luks", "--cipher", "aes-xts-plain64", "--key-size", "512",
-                                   "--passphrase-file", passphrase_file, "--live"});
+  ProcessResult attach =
+      volcrypt({"attach", "--domain", domain->name(), "--target", "sdb", "--source", volume,
+                "--volume-id", volume_id, "--provider", "luks", "--cipher", "aes-xts-plain64",
+                "--key-size", "512", "--passphrase-file", passphrase_file, "--live"});
   ASSERT_EQ(attach.exit_code, 0) << attach.err;
   EXPECT_THAT(attach.out, HasSubstr("formatted = yes"));
   auto header = test_volumes::read_file(volume);
@@ -40,8 +40,7 @@ TEST_F(BlankVolume, IsFormattedLuks1ThenCarriesTheGuestsData) {
   EXPECT_THAT(qemu_io_luks(volume, passphrase_file, "read -P 0x5a 0 1M"),
               HasSubstr("read 1048576/1048576"));
   auto raw = test_volumes::read_file(volume);
-  EXPECT_EQ(std::string(raw.begin(), raw.end()).find(std::string(4096, '\x5a')),
-            std::string::npos);
+  EXPECT_EQ(std::string(raw.begin(), raw.end()).find(std::string(4096, '\x5a')), std::string::npos);
 }
 
 }  // namespace

@@ -1,15 +1,14 @@
 // Boot from an encrypted volume: attach --config to a shut-off persistent domain, start
 // it, and the BIOS boots a boot sector that only exists as plaintext inside the LUKS
 // volume; it prints a line on COM1, which libvirt writes to a file.
-#include "host_tools.hpp"
-#include "integration_test.hpp"
-
 #include <gmock/gmock.h>
-
 #include <sys/stat.h>
 
 #include <chrono>
 #include <thread>
+
+#include "host_tools.hpp"
+#include "integration_test.hpp"
 
 namespace volcrypt::test {
 namespace {
@@ -76,10 +75,10 @@ TEST_F(BootFromVolume, BiosBootsTheSectorInsideTheLuksVolume) {
   const std::string volume_id = unique("bootvol");
   volume_ids.push_back(volume_id);
 
-  ProcessResult attach = volcrypt({"attach", "--domain", domain.name(), "--target", "vda",
-                                   "--bus", "virtio", "--source", volume, "--volume-id",
-                                   volume_id, "--provider", "luks", "--passphrase-file",
-                                   passphrase_file, "--config"});
+  ProcessResult attach =
+      volcrypt({"attach", "--domain", domain.name(), "--target", "vda", "--bus", "virtio",
+                "--source", volume, "--volume-id", volume_id, "--provider", "luks",
+                "--passphrase-file", passphrase_file, "--config"});
   ASSERT_EQ(attach.exit_code, 0) << attach.err;
   EXPECT_THAT(attach.out, HasSubstr("(persistent config)"));
   ASSERT_EQ(secrets_for_volume(connection->get(), volume_id).size(), 1u);
@@ -91,14 +90,16 @@ TEST_F(BootFromVolume, BiosBootsTheSectorInsideTheLuksVolume) {
   domain.start();
   EXPECT_TRUE(file_contains_within(serial, kBootMessage, 30))
       << "the guest did not print the boot message; serial log: "
-      << std::string(test_volumes::read_file(serial).begin(), test_volumes::read_file(serial).end());
+      << std::string(test_volumes::read_file(serial).begin(),
+                     test_volumes::read_file(serial).end());
 }
 
 TEST_F(BootFromVolume, ConfigDetachOfAShutOffDomainRemovesDiskSecretAndRecord) {
   const std::string volume = path("boot.luks");
   test_volumes::make_luks_volume(volume, test_volumes::LuksVersion::luks1, passphrase,
                                  8 * 1024 * 1024);
-  TestDomain domain(connection->get(), unique("cfg"), DomainOptions{.persistent = true, .start = false, .serial_log = {}});
+  TestDomain domain(connection->get(), unique("cfg"),
+                    DomainOptions{.persistent = true, .start = false, .serial_log = {}});
   const std::string volume_id = unique("cfgvol");
   volume_ids.push_back(volume_id);
   ProcessResult attach = volcrypt({"attach", "--domain", domain.name(), "--target", "sdb",

@@ -1,8 +1,10 @@
 // The `volcrypt` program's contract with scripts: introspection, JSON, help, exit codes,
 // and no way to pass a passphrase on the command line.
-#include "integration_test.hpp"
-
 #include <gmock/gmock.h>
+
+#include <filesystem>
+
+#include "integration_test.hpp"
 
 namespace volcrypt::test {
 namespace {
@@ -21,8 +23,8 @@ TEST_F(CliContract, PluginsListsTheBundledPluginBesideTheProgram) {
 
 TEST_F(CliContract, ProbeRanksNativeFirstForLuks1AndNoneForLuks2WithReasons) {
   const std::string v1 = make_luks1_with_pattern("v1.luks", 0xab);
-  ProcessResult r = volcrypt({"probe", "--source", v1, "--volume-id", "p1", "--provider",
-                              "LuksEncryptor", "--json"});
+  ProcessResult r = volcrypt(
+      {"probe", "--source", v1, "--volume-id", "p1", "--provider", "LuksEncryptor", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("\"header\":\"LUKS1\""));
   EXPECT_THAT(r.out, HasSubstr("\"hypervisor\":\"QEMU\""));
@@ -61,6 +63,67 @@ TEST_F(CliContract, ErrorsAreJsonToo) {
   EXPECT_EQ(r.out,
             "{\"error\":{\"kind\":\"not_found\",\"message\":\"domain 'vc-it-no-such-domain' not "
             "found\"}}\n");
+}
+
+TEST_F(CliContract, ConfigFileDeniesRanksAndPinsAndSaysWhereFrom) {
+  const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
+  const std::string config = path("volcrypt.conf");
+  test_volumes::write_file(config,
+                           "rank = qemu-native-luks:marginal\npin = luks:qemu-native-luks\n");
+  ProcessResult r = volcrypt({"--config", config, "probe", "--source", volume, "--volume-id", "c1",
+                              "--provider", "luks", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"rank\":64,\"reported_rank\":256"));
+  EXPECT_THAT(r.out, HasSubstr("\"pinned\":true,\"chosen\":true"));
+  r = volcrypt({"--config", config, "plugins"});
+  EXPECT_THAT(r.out, HasSubstr("rank = qemu-native-luks:marginal  [" + config + "]"));
+
+  test_volumes::write_file(config, "deny = qemu-native-luks\n");
+  auto domain = running_domain("denied");
+  const std::string volume_id = unique("denied");
+  volume_ids.push_back(volume_id);
+  r = volcrypt({"--config", config, "attach", "--domain", domain->name(), "--target", "sdb",
+                "--source", volume, "--volume-id", volume_id, "--provider", "luks",
+                "--passphrase-file", passphrase_file});
+  EXPECT_EQ(r.exit_code, 6);
+  EXPECT_THAT(r.err, HasSubstr("qemu-native-luks: denied by the configuration"));
+  EXPECT_TRUE(secrets_for_volume(connection->get(), volume_id).empty());
+
+  test_volumes::write_file(config, "rank = qemu-native-luks\n");
+  r = volcrypt({"--config", config, "plugins"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "volcrypt: error: " + config +
+                       ": 'rank = qemu-native-luks' is not of the form PLUGIN:RANK\n");
+}
+
+TEST_F(CliContract, PluginPathFromTheEnvironmentIsSearchedFirst) {
+  const std::string plugins = path("env-plugins");
+  std::filesystem::create_directory(plugins);
+  std::filesystem::permissions(plugins, std::filesystem::perms(0755));
+  std::filesystem::copy_file(std::string(VOLCRYPT_FIXTURE_DIR) + "/good_fixture.so",
+                             plugins + "/good_fixture.so");
+  ProcessResult r =
+      run_process({VOLCRYPT_BINARY, "plugins"}, "", {{"VOLCRYPT_PLUGIN_PATH", plugins}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("fixture-good"));
+  EXPECT_THAT(r.out, HasSubstr(plugins + "  [VOLCRYPT_PLUGIN_PATH]"));
+}
+
+TEST_F(CliContract, ForcedPluginMustExistAndProbeAboveNone) {
+  auto domain = running_domain("forced");
+  const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
+  const std::string volume_id = unique("forced");
+  volume_ids.push_back(volume_id);
+  ProcessResult r = volcrypt({"attach", "--domain", domain->name(), "--target", "sdb", "--source",
+                              volume, "--volume-id", volume_id, "--provider", "luks",
+                              "--passphrase-file", passphrase_file, "--plugin", "no-such-plugin"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err, "volcrypt: error: plugin 'no-such-plugin' is not loaded\n");
+  r = volcrypt({"attach", "--domain", domain->name(), "--target", "sdb", "--source", volume,
+                "--volume-id", volume_id, "--provider", "luks", "--passphrase-file",
+                passphrase_file, "--plugin", "qemu-native-luks", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"plugin\":\"qemu-native-luks\""));
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 // Hot attach and detach on virtio-scsi of a LUKS1 volume, as a file and as a host block
 // device: the guest's disk reads the plaintext through QEMU's decryption, the secret and
 // the record exist while attached and are gone after detach.
+#include <gmock/gmock.h>
+
 #include "host_tools.hpp"
 #include "integration_test.hpp"
-
-#include <gmock/gmock.h>
 
 namespace volcrypt::test {
 namespace {
@@ -20,10 +20,10 @@ class HotAttach : public IntegrationTest {
     const std::string volume_id = unique("vol");
     volume_ids.push_back(volume_id);
 
-    ProcessResult attach = volcrypt({"attach", "--domain", domain->name(), "--target", "sdb",
-                                     "--bus", "scsi", "--source", source, "--volume-id",
-                                     volume_id, "--provider", "luks", "--passphrase-file",
-                                     passphrase_file, "--live"});
+    ProcessResult attach =
+        volcrypt({"attach", "--domain", domain->name(), "--target", "sdb", "--bus", "scsi",
+                  "--source", source, "--volume-id", volume_id, "--provider", "luks",
+                  "--passphrase-file", passphrase_file, "--live"});
     ASSERT_EQ(attach.exit_code, 0) << attach.err;
     EXPECT_THAT(attach.out, HasSubstr("plugin qemu-native-luks"));
 

@@ -1,12 +1,12 @@
 // Disks attached before volcrypt (as Nova did it: a libvirt secret and <encryption> in
 // the disk XML, no record) still detach, and Nova's own volume description attaches.
-#include "host_tools.hpp"
-#include "integration_test.hpp"
-
 #include <gmock/gmock.h>
 
 #include <iomanip>
 #include <sstream>
+
+#include "host_tools.hpp"
+#include "integration_test.hpp"
 
 namespace volcrypt::test {
 namespace {
@@ -24,9 +24,13 @@ TEST_F(LegacyAndNova, NovaStyleDiskWithNoRecordDetachesAndItsSecretGoes) {
   const std::string uuid = define_secret(connection->get(), volume_id, passphrase);
   attach_disk(connection->get(), domain->name(),
               "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-              "<source file='" + volume + "'><encryption format='luks'>"
-              "<secret type='passphrase' uuid='" + uuid + "'/></encryption></source>"
-              "<target dev='sdc' bus='scsi'/></disk>");
+              "<source file='" +
+                  volume +
+                  "'><encryption format='luks'>"
+                  "<secret type='passphrase' uuid='" +
+                  uuid +
+                  "'/></encryption></source>"
+                  "<target dev='sdc' bus='scsi'/></disk>");
   ASSERT_THAT(domain->read_pattern("sdc", 0xab, 1 << 20), HasSubstr("read 1048576/1048576"));
   ASSERT_FALSE(volcrypt_metadata(connection->get(), domain->name(), false).has_value());
 
@@ -40,7 +44,8 @@ TEST_F(LegacyAndNova, NovaStyleDiskWithNoRecordDetachesAndItsSecretGoes) {
 
 TEST_F(LegacyAndNova, NovaVolumeJsonWithLegacyProviderAndRawKey) {
   // Nova hands the host raw key bytes; the LUKS passphrase is their lowercase hex.
-  const std::string raw_key = std::string("\x00\x01\xfe\xff\x10\x7f\x80\xab", 8) + "0123456789abcdef";
+  const std::string raw_key =
+      std::string("\x00\x01\xfe\xff\x10\x7f\x80\xab", 8) + "0123456789abcdef";
   std::ostringstream hex;
   for (unsigned char c : raw_key) hex << std::hex << std::setw(2) << std::setfill('0') << int(c);
   passphrase = hex.str();
@@ -55,8 +60,8 @@ TEST_F(LegacyAndNova, NovaVolumeJsonWithLegacyProviderAndRawKey) {
   const std::string json = path("volume.json");
   test_volumes::write_file(
       json, "{\"connection_info\": {\"serial\": \"" + volume_id +
-                "\", \"data\": {\"device_path\": \"" + volume +
-                "\", \"volume_id\": \"" + volume_id +
+                "\", \"data\": {\"device_path\": \"" + volume + "\", \"volume_id\": \"" +
+                volume_id +
                 "\"}}, \"encryption\": {\"provider\": "
                 "\"nova.volume.encryptors.luks.LuksEncryptor\", \"cipher\": \"aes-xts-plain64\", "
                 "\"key_size\": 256, \"control_location\": \"front-end\"}}");
@@ -82,8 +87,8 @@ TEST_F(LegacyAndNova, BackEndControlLocationAttachesAsItIs) {
                                      "\", \"volume_id\": \"" + volume_id +
                                      "\"}}, \"encryption\": {\"provider\": \"luks\", "
                                      "\"control_location\": \"back-end\"}}");
-  ProcessResult r = volcrypt({"attach", "--domain", domain->name(), "--target", "sdb",
-                              "--volume-json", json, "--json"});
+  ProcessResult r = volcrypt(
+      {"attach", "--domain", domain->name(), "--target", "sdb", "--volume-json", json, "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("\"encrypted\":false"));
   EXPECT_TRUE(secrets_for_volume(connection->get(), volume_id).empty());

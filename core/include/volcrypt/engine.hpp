@@ -1,13 +1,12 @@
 // libvolcrypt's public API: what a host driver program links against.
 #pragma once
 
-#include <volcrypt/settings.hpp>
-#include <volcrypt/types.hpp>
-
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
+#include <volcrypt/settings.hpp>
+#include <volcrypt/types.hpp>
 
 namespace volcrypt {
 

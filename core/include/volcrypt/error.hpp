@@ -7,14 +7,14 @@
 namespace volcrypt {
 
 enum class ErrorKind {
-  usage = 2,           // bad command line or volume description
-  not_found = 3,       // missing domain, disk, record, plugin or file
-  wrong_key = 4,       // the passphrase does not open the volume
-  refused_data = 5,    // the volume holds data that is not LUKS; left untouched
-  no_plugin = 6,       // no plugin can serve the volume (all rank NONE or denied)
-  busy = 7,            // the target is in use
-  plugin_failed = 8,   // a plugin reported an error
-  libvirt = 9,         // libvirt or QEMU refused
+  usage = 2,          // bad command line or volume description
+  not_found = 3,      // missing domain, disk, record, plugin or file
+  wrong_key = 4,      // the passphrase does not open the volume
+  refused_data = 5,   // the volume holds data that is not LUKS; left untouched
+  no_plugin = 6,      // no plugin can serve the volume (all rank NONE or denied)
+  busy = 7,           // the target is in use
+  plugin_failed = 8,  // a plugin reported an error
+  libvirt = 9,        // libvirt or QEMU refused
   internal = 10,
 };
 

@@ -14,9 +14,9 @@ struct Settings {
   std::string connect_uri = "qemu:///system";
   std::vector<std::string> plugin_dirs;  // searched in order
   std::map<std::string, std::string> plugin_dir_origins;
-  std::set<std::string> denied_plugins;                 // plugin ids
-  std::map<std::string, int32_t> rank_overrides;        // plugin id -> rank
-  std::map<std::string, std::string> pinned_plugins;    // provider -> plugin id
+  std::set<std::string> denied_plugins;               // plugin ids
+  std::map<std::string, int32_t> rank_overrides;      // plugin id -> rank
+  std::map<std::string, std::string> pinned_plugins;  // provider -> plugin id
   // "deny = ID", "rank = ID:RANK", "pin = PROVIDER:ID", "connect = URI" -> where it came from
   std::map<std::string, std::string> origins;
   // How long detach waits for libvirt to really remove a disk.

@@ -1,13 +1,12 @@
 // The values that cross the core's public API.
 #pragma once
 
-#include <volcrypt/secure_bytes.hpp>
-
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
+#include <volcrypt/secure_bytes.hpp>
 
 namespace volcrypt {
 
@@ -62,7 +61,7 @@ struct DetachResult {
   std::string target;
   std::string plugin_id;  // empty when the disk was not encrypted by anyone
   bool had_record = false;
-  std::string inferred;   // how a disk with no record was handled, e.g. "native"
+  std::string inferred;  // how a disk with no record was handled, e.g. "native"
 };
 
 enum class HeaderKind { unknown, luks1, luks2, blank, other };

@@ -84,7 +84,7 @@ struct Volume {
   SourceKind source_kind = SourceKind::file;
   std::string_view volume_id;
   std::string_view provider;
-  std::string_view cipher;  // empty = plugin default
+  std::string_view cipher;     // empty = plugin default
   uint32_t key_size_bits = 0;  // 0 = plugin default
   HeaderKind header = HeaderKind::unknown;
 
@@ -190,14 +190,14 @@ class Attachment {
       : host_(host), attachment_(attachment) {}
 
   void set_source(SourceKind kind, const std::string& path) {
-    detail::check(host_->attachment_set_source(attachment_, static_cast<uint32_t>(kind),
-                                               path.c_str()),
-                  "the host refused the disk source");
+    detail::check(
+        host_->attachment_set_source(attachment_, static_cast<uint32_t>(kind), path.c_str()),
+        "the host refused the disk source");
   }
   void set_native_encryption(const std::string& format, const std::string& secret_uuid) {
-    detail::check(host_->attachment_set_native_encryption(attachment_, format.c_str(),
-                                                          secret_uuid.c_str()),
-                  "the host refused the native encryption");
+    detail::check(
+        host_->attachment_set_native_encryption(attachment_, format.c_str(), secret_uuid.c_str()),
+        "the host refused the native encryption");
   }
   void set_state(const std::string& key, const std::string& value) {
     detail::check(host_->attachment_set_state(attachment_, key.c_str(), value.c_str()),
@@ -271,16 +271,16 @@ int32_t probe(const volcrypt_host* host, const volcrypt_volume* volume, char* re
 }
 
 template <typename PluginClass>
-int32_t prepare(const volcrypt_host* host, const volcrypt_volume* volume,
-                const volcrypt_key* key, const volcrypt_state* previous, uint32_t flags,
-                volcrypt_attachment* attachment, volcrypt_error* error) noexcept {
+int32_t prepare(const volcrypt_host* host, const volcrypt_volume* volume, const volcrypt_key* key,
+                const volcrypt_state* previous, uint32_t flags, volcrypt_attachment* attachment,
+                volcrypt_error* error) noexcept {
   return guarded(error, [&] {
     Attachment out(host, attachment);
     std::span<const uint8_t> key_bytes;
     if (key != nullptr && key->data != nullptr) key_bytes = {key->data, key->size};
     PrepareFlags f{(flags & VOLCRYPT_PREPARE_LIVE) != 0, (flags & VOLCRYPT_PREPARE_CONFIG) != 0};
-    instance<PluginClass>().prepare(Host(host), Volume::from(*volume), key_bytes,
-                                    State(previous), f, out);
+    instance<PluginClass>().prepare(Host(host), Volume::from(*volume), key_bytes, State(previous),
+                                    f, out);
   });
 }
 
@@ -301,25 +301,25 @@ int32_t release(const volcrypt_host* host, const volcrypt_state* state,
 
 // Names the plugin class, its id, version, one-line summary and the providers it
 // serves. Use once, in one source file of the plugin, at namespace scope.
-#define VOLCRYPT_PLUGIN(CLASS, ID, VERSION, SUMMARY, ...)                                   \
-  extern "C" VOLCRYPT_EXPORT const volcrypt_plugin_abi_version volcrypt_plugin_abi = {      \
-      VOLCRYPT_ABI_MAJOR, VOLCRYPT_ABI_MINOR};                                              \
-  extern "C" VOLCRYPT_EXPORT const volcrypt_plugin* volcrypt_plugin_entry(                  \
-      uint32_t host_abi_major, uint32_t /*host_abi_minor*/) {                               \
-    static const char* const providers[] = {__VA_ARGS__, nullptr};                          \
-    static const volcrypt_plugin descriptor = {                                             \
-        sizeof(volcrypt_plugin),                                                            \
-        VOLCRYPT_ABI_MAJOR,                                                                 \
-        VOLCRYPT_ABI_MINOR,                                                                 \
-        ID,                                                                                 \
-        VERSION,                                                                            \
-        SUMMARY,                                                                            \
-        providers,                                                                          \
-        &::volcrypt::sdk::detail::probe<CLASS>,                                             \
-        &::volcrypt::sdk::detail::prepare<CLASS>,                                           \
-        &::volcrypt::sdk::detail::release<CLASS>,                                           \
-    };                                                                                      \
-    return host_abi_major == VOLCRYPT_ABI_MAJOR ? &descriptor : nullptr;                    \
+#define VOLCRYPT_PLUGIN(CLASS, ID, VERSION, SUMMARY, ...)                              \
+  extern "C" VOLCRYPT_EXPORT const volcrypt_plugin_abi_version volcrypt_plugin_abi = { \
+      VOLCRYPT_ABI_MAJOR, VOLCRYPT_ABI_MINOR};                                         \
+  extern "C" VOLCRYPT_EXPORT const volcrypt_plugin* volcrypt_plugin_entry(             \
+      uint32_t host_abi_major, uint32_t /*host_abi_minor*/) {                          \
+    static const char* const providers[] = {__VA_ARGS__, nullptr};                     \
+    static const volcrypt_plugin descriptor = {                                        \
+        sizeof(volcrypt_plugin),                                                       \
+        VOLCRYPT_ABI_MAJOR,                                                            \
+        VOLCRYPT_ABI_MINOR,                                                            \
+        ID,                                                                            \
+        VERSION,                                                                       \
+        SUMMARY,                                                                       \
+        providers,                                                                     \
+        &::volcrypt::sdk::detail::probe<CLASS>,                                        \
+        &::volcrypt::sdk::detail::prepare<CLASS>,                                      \
+        &::volcrypt::sdk::detail::release<CLASS>,                                      \
+    };                                                                                 \
+    return host_abi_major == VOLCRYPT_ABI_MAJOR ? &descriptor : nullptr;               \
   }
 
 #endif  // VOLCRYPT_PLUGIN_HPP

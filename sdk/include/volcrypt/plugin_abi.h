@@ -49,7 +49,7 @@ typedef enum volcrypt_status {
 
 /* A host-allocated buffer the plugin writes a one-line, NUL-terminated message into. */
 typedef struct volcrypt_error {
-  char *message;
+  char* message;
   size_t capacity;
 } volcrypt_error;
 
@@ -78,7 +78,7 @@ typedef enum volcrypt_source_kind {
  * encoded as major * 1000000 + minor * 1000 + micro, as libvirt does. */
 typedef struct volcrypt_host_facts {
   uint32_t struct_size;
-  const char *hypervisor_type; /* virConnectGetType(), e.g. "QEMU" */
+  const char* hypervisor_type; /* virConnectGetType(), e.g. "QEMU" */
   uint64_t hypervisor_version; /* 0 if unknown */
   uint64_t libvirt_version;    /* the libvirt library version */
   int32_t has_device_mapper;   /* /dev/mapper/control usable */
@@ -88,23 +88,23 @@ typedef struct volcrypt_host_facts {
 /* The volume a request is about. */
 typedef struct volcrypt_volume {
   uint32_t struct_size;
-  const char *source_path; /* file or block device */
+  const char* source_path; /* file or block device */
   uint32_t source_kind;    /* volcrypt_source_kind */
-  const char *volume_id;   /* the cloud's volume id; the secret's usage id */
-  const char *provider;    /* as the caller named it, e.g. "luks" or a legacy class path */
-  const char *cipher;      /* e.g. "aes-xts-plain64"; NULL or "" = plugin default */
+  const char* volume_id;   /* the cloud's volume id; the secret's usage id */
+  const char* provider;    /* as the caller named it, e.g. "luks" or a legacy class path */
+  const char* cipher;      /* e.g. "aes-xts-plain64"; NULL or "" = plugin default */
   uint32_t key_size_bits;  /* 0 = plugin default */
   uint32_t header_kind;    /* volcrypt_header_kind */
 } volcrypt_volume;
 
 /* One key/value pair of a plugin's own small state, kept in the record. */
 typedef struct volcrypt_state_entry {
-  const char *key;
-  const char *value;
+  const char* key;
+  const char* value;
 } volcrypt_state_entry;
 
 typedef struct volcrypt_state {
-  const volcrypt_state_entry *entries;
+  const volcrypt_state_entry* entries;
   size_t count;
 } volcrypt_state;
 
@@ -121,34 +121,34 @@ typedef struct volcrypt_host {
   uint32_t struct_size;
   uint32_t abi_major;
   uint32_t abi_minor;
-  void *context; /* pass back as the first argument of every service */
+  void* context; /* pass back as the first argument of every service */
 
-  void (*log)(void *context, int32_t level, const char *message);
-  const volcrypt_host_facts *(*facts)(void *context);
+  void (*log)(void* context, int32_t level, const char* message);
+  const volcrypt_host_facts* (*facts)(void* context);
 
   /* libvirt secrets: private, usage type "volume", usage id = volume id.
    * uuid_out must hold 37 bytes. */
-  int32_t (*secret_define)(void *context, const char *usage_id, const uint8_t *value,
-                           size_t value_size, char *uuid_out, volcrypt_error *error);
-  int32_t (*secret_lookup)(void *context, const char *usage_id, char *uuid_out,
-                           volcrypt_error *error);
-  int32_t (*secret_undefine)(void *context, const char *uuid, volcrypt_error *error);
+  int32_t (*secret_define)(void* context, const char* usage_id, const uint8_t* value,
+                           size_t value_size, char* uuid_out, volcrypt_error* error);
+  int32_t (*secret_lookup)(void* context, const char* usage_id, char* uuid_out,
+                           volcrypt_error* error);
+  int32_t (*secret_undefine)(void* context, const char* uuid, volcrypt_error* error);
 
   /* The disk the guest will see. A plugin's prepare must call set_source once. */
-  int32_t (*attachment_set_source)(volcrypt_attachment *attachment, uint32_t source_kind,
-                                   const char *path);
+  int32_t (*attachment_set_source)(volcrypt_attachment* attachment, uint32_t source_kind,
+                                   const char* path);
   /* QEMU decrypts natively: <encryption format=FORMAT><secret uuid=SECRET_UUID/>. */
-  int32_t (*attachment_set_native_encryption)(volcrypt_attachment *attachment,
-                                              const char *format, const char *secret_uuid);
+  int32_t (*attachment_set_native_encryption)(volcrypt_attachment* attachment, const char* format,
+                                              const char* secret_uuid);
   /* Small state kept in the record and handed back to release (and to a later
    * prepare of the same volume). Keys are [a-z0-9-]+. */
-  int32_t (*attachment_set_state)(volcrypt_attachment *attachment, const char *key,
-                                  const char *value);
+  int32_t (*attachment_set_state)(volcrypt_attachment* attachment, const char* key,
+                                  const char* value);
 } volcrypt_host;
 
 /* The key, as bytes; the host keeps them in locked memory and wipes them after. */
 typedef struct volcrypt_key {
-  const uint8_t *data;
+  const uint8_t* data;
   size_t size;
 } volcrypt_key;
 
@@ -156,29 +156,28 @@ typedef struct volcrypt_plugin {
   uint32_t struct_size;
   uint32_t abi_major;
   uint32_t abi_minor;
-  const char *id;      /* [a-z0-9-]+, unique among loaded plugins */
-  const char *version; /* the plugin's own version, e.g. "1.2.0" */
-  const char *summary; /* one line */
-  const char *const *providers; /* NULL-terminated list of provider names served */
+  const char* id;               /* [a-z0-9-]+, unique among loaded plugins */
+  const char* version;          /* the plugin's own version, e.g. "1.2.0" */
+  const char* summary;          /* one line */
+  const char* const* providers; /* NULL-terminated list of provider names served */
 
   /* How well can this plugin serve the volume on this host? Writes a one-line reason
    * and returns a rank >= 0, or a negative value when probing itself failed (then
    * *error says why). Must not change anything. */
-  int32_t (*probe)(const volcrypt_host *host, const volcrypt_volume *volume, char *reason,
-                   size_t reason_capacity, volcrypt_error *error);
+  int32_t (*probe)(const volcrypt_host* host, const volcrypt_volume* volume, char* reason,
+                   size_t reason_capacity, volcrypt_error* error);
 
   /* Makes the volume ready for the guest (e.g. defines a secret, opens a mapping) and
    * describes the disk through the attachment services. previous is the state of an
    * earlier attach of the same volume (empty on a first attach). On failure the
    * plugin leaves nothing behind. */
-  int32_t (*prepare)(const volcrypt_host *host, const volcrypt_volume *volume,
-                     const volcrypt_key *key, const volcrypt_state *previous, uint32_t flags,
-                     volcrypt_attachment *attachment, volcrypt_error *error);
+  int32_t (*prepare)(const volcrypt_host* host, const volcrypt_volume* volume,
+                     const volcrypt_key* key, const volcrypt_state* previous, uint32_t flags,
+                     volcrypt_attachment* attachment, volcrypt_error* error);
 
   /* Undoes prepare once the guest no longer uses the disk. Idempotent: releasing what
    * is already gone succeeds. */
-  int32_t (*release)(const volcrypt_host *host, const volcrypt_state *state,
-                     volcrypt_error *error);
+  int32_t (*release)(const volcrypt_host* host, const volcrypt_state* state, volcrypt_error* error);
 } volcrypt_plugin;
 
 /* What a plugin exports. */
@@ -187,7 +186,7 @@ typedef struct volcrypt_plugin_abi_version {
   uint32_t minor;
 } volcrypt_plugin_abi_version;
 
-typedef const volcrypt_plugin *(*volcrypt_plugin_entry_fn)(uint32_t host_abi_major,
+typedef const volcrypt_plugin* (*volcrypt_plugin_entry_fn)(uint32_t host_abi_major,
                                                            uint32_t host_abi_minor);
 
 #ifdef __cplusplus

@@ -1,10 +1,10 @@
 #include "host_tools.hpp"
 
-#include "process.hpp"
-
 #include <sys/stat.h>
 
 #include <stdexcept>
+
+#include "process.hpp"
 
 namespace volcrypt::test {
 
@@ -28,7 +28,8 @@ std::string qemu_io_luks(const std::string& volume, const std::string& passphras
        "driver=luks,key-secret=vc-key,file.driver=" + driver + ",file.filename=" + volume, "-c",
        command});
   if (r.exit_code != 0 || r.out.find("failed") != std::string::npos) {
-    throw std::runtime_error("qemu-io '" + command + "' on " + volume + " failed: " + r.out + r.err);
+    throw std::runtime_error("qemu-io '" + command + "' on " + volume + " failed: " + r.out +
+                             r.err);
   }
   return r.out;
 }

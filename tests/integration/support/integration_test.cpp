@@ -1,13 +1,13 @@
 #include "integration_test.hpp"
 
-#include "host_tools.hpp"
-
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <random>
 #include <sstream>
+
+#include "host_tools.hpp"
 
 namespace volcrypt::test {
 namespace {

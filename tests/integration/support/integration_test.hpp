@@ -3,16 +3,16 @@
 // `volcrypt` program run exactly as a compute agent runs it.
 #pragma once
 
-#include "libvirt_checks.hpp"
-#include "process.hpp"
-#include "test_domain.hpp"
-#include "test_volumes.hpp"
-
 #include <gtest/gtest.h>
 
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "libvirt_checks.hpp"
+#include "process.hpp"
+#include "test_domain.hpp"
+#include "test_volumes.hpp"
 
 namespace volcrypt::test {
 

@@ -66,8 +66,8 @@ std::string define_secret(virConnectPtr connection, const std::string& volume_id
                     volume_id + "</volume></usage></secret>";
   virSecretPtr secret = virSecretDefineXML(connection, xml.c_str(), 0);
   if (secret == nullptr) throw std::runtime_error("cannot define secret: " + last_error());
-  if (virSecretSetValue(secret, reinterpret_cast<const unsigned char*>(value.data()),
-                        value.size(), 0) != 0) {
+  if (virSecretSetValue(secret, reinterpret_cast<const unsigned char*>(value.data()), value.size(),
+                        0) != 0) {
     virSecretUndefine(secret);
     virSecretFree(secret);
     throw std::runtime_error("cannot set secret value: " + last_error());

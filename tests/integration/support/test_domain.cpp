@@ -63,7 +63,8 @@ TestDomain::TestDomain(virConnectPtr connection, const std::string& name, Domain
     if (!options_.start) throw std::logic_error("a transient test domain must start");
     domain = virDomainCreateXML(connection_, xml.c_str(), 0);
   }
-  if (domain == nullptr) throw std::runtime_error("cannot create domain " + name_ + ": " + last_error());
+  if (domain == nullptr)
+    throw std::runtime_error("cannot create domain " + name_ + ": " + last_error());
   virDomainFree(domain);
   if (options_.persistent && options_.start) start();
 }

@@ -12,7 +12,7 @@ namespace volcrypt::test {
 struct DomainOptions {
   bool persistent = false;  // defined (and undefined after) rather than created
   bool start = true;
-  std::string serial_log;   // a file receiving the guest's COM1 output, if set
+  std::string serial_log;  // a file receiving the guest's COM1 output, if set
 };
 
 class TestDomain {
