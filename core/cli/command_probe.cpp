@@ -36,7 +36,7 @@ int run_probe(CommandContext& context) {
     json.field("source", volume.source_path)
         .field("volume_id", volume.volume_id)
         .field("provider", volume.provider)
-        .field("header", header_text(report.header))
+        .field("header", header_name(report.header))
         .end_object();
     json.key("host").begin_object();
     json.field("hypervisor", report.hypervisor_type)
@@ -68,7 +68,7 @@ int run_probe(CommandContext& context) {
     json.end_object();
     return 0;
   }
-  context.out << "volume   " << volume.source_path << " (" << header_text(report.header) << "), id "
+  context.out << "volume   " << volume.source_path << " (" << header_name(report.header) << "), id "
               << volume.volume_id << ", provider " << volume.provider << "\n"
               << "host     " << report.hypervisor_type << " "
               << version_text(report.hypervisor_version) << ", libvirt "

@@ -1,4 +1,4 @@
-// Human forms of what the engine reports.
+// libvirt-encoded versions as people read them.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +9,5 @@ namespace volcrypt::cli {
 
 // libvirt's encoding (major * 1000000 + minor * 1000 + micro) as "9.0.0".
 std::string version_text(uint64_t version);
-std::string header_text(HeaderKind header);
 
 }  // namespace volcrypt::cli

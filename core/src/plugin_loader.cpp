@@ -11,10 +11,9 @@
 namespace volcrypt {
 namespace {
 
-// The smallest descriptor this host understands: every field of ABI 1.0. A plugin of
-// a later minor may hand a larger struct; the host reads only what it knows.
-constexpr uint32_t kMinimumDescriptorSize =
-    offsetof(volcrypt_plugin, release) + sizeof(volcrypt_plugin::release);
+// The smallest descriptor this host understands: ABI 1.0's. When a later minor version
+// appends fields, this stays at 1.0's size so that older plugins still load.
+constexpr uint32_t kMinimumDescriptorSize = sizeof(volcrypt_plugin);
 
 using EntryFunction = const volcrypt_plugin*(uint32_t, uint32_t);
 
@@ -120,6 +119,7 @@ LoadOutcome load_plugin_file(const std::filesystem::path& file) {
   plugin->id = descriptor->id;
   plugin->version = descriptor->version;
   plugin->summary = descriptor->summary;
+  plugin->capabilities = descriptor->capabilities;
   plugin->abi_major = abi.major;
   plugin->abi_minor = abi.minor;
   for (const char* const* p = descriptor->providers; *p != nullptr; ++p) {

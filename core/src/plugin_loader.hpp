@@ -24,7 +24,9 @@ struct LoadedPlugin {
   uint32_t abi_major = 0;
   uint32_t abi_minor = 0;
   std::vector<std::string> providers;
+  uint32_t capabilities = 0;  // VOLCRYPT_CAPABILITY_* bits
 
+  bool makes_host_device() const { return (capabilities & VOLCRYPT_CAPABILITY_HOST_DEVICE) != 0; }
   bool serves(std::string_view provider) const;
 };
 

@@ -19,6 +19,5 @@ HeaderKind read_volume_header(const std::string& path);
 volcrypt_source_kind volume_source_kind(const std::string& path);
 
 uint32_t to_abi(HeaderKind kind);
-const char* header_name(HeaderKind kind);
 
 }  // namespace volcrypt

@@ -19,6 +19,7 @@
 #include <volcrypt/error.hpp>
 
 #include "disk_xml.hpp"
+#include "expect_error.hpp"
 #include "record.hpp"
 #include "test_volumes.hpp"
 
@@ -40,17 +41,6 @@ std::string domain_definition(const std::string& name) {
 }
 
 std::vector<uint8_t> bytes(const std::string& text) { return {text.begin(), text.end()}; }
-
-std::string expect_error(ErrorKind kind, const std::function<void()>& body) {
-  try {
-    body();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    return e.what();
-  }
-  ADD_FAILURE() << "no volcrypt::Error was thrown";
-  return {};
-}
 
 class LibvirtSessionTest : public ::testing::Test {
  protected:
@@ -145,7 +135,7 @@ TEST_F(LibvirtSessionTest, ReportsTheRealHypervisor) {
 }
 
 TEST_F(LibvirtSessionTest, UnreachableUriNamesItself) {
-  std::string message = expect_error(
+  std::string message = test_support::error_of(
       ErrorKind::libvirt, [] { LibvirtSession("qemu+unix:///system?socket=/nonexistent/sock"); });
   EXPECT_TRUE(message.starts_with(
       "cannot connect to libvirt at qemu+unix:///system?socket=/nonexistent/sock: "))
@@ -193,8 +183,8 @@ TEST_F(LibvirtSessionTest, DefinesLooksUpReusesAndUndefinesAVolumeSecret) {
 
 TEST_F(LibvirtSessionTest, FailedValueLeavesNoNewSecretBehind) {
   // libvirt refuses an empty value, after the secret has been defined.
-  std::string message =
-      expect_error(ErrorKind::libvirt, [&] { session_->define_volume_secret(usage_id_, {}); });
+  std::string message = test_support::error_of(
+      ErrorKind::libvirt, [&] { session_->define_volume_secret(usage_id_, {}); });
   EXPECT_TRUE(message.starts_with("cannot set the value of the libvirt secret for volume " +
                                   usage_id_ + ": "))
       << message;
@@ -204,9 +194,11 @@ TEST_F(LibvirtSessionTest, FailedValueLeavesNoNewSecretBehind) {
 
 TEST_F(LibvirtSessionTest, MissingDomainIsNotFound) {
   const std::string missing = unique_name("-missing");
-  EXPECT_EQ(expect_error(ErrorKind::not_found, [&] { session_->require_domain(missing); }),
-            "domain '" + missing + "' not found");
-  EXPECT_EQ(expect_error(ErrorKind::not_found, [&] { session_->record_metadata(missing, false); }),
+  EXPECT_EQ(
+      test_support::error_of(ErrorKind::not_found, [&] { session_->require_domain(missing); }),
+      "domain '" + missing + "' not found");
+  EXPECT_EQ(test_support::error_of(ErrorKind::not_found,
+                                   [&] { session_->record_metadata(missing, false); }),
             "domain '" + missing + "' not found");
 }
 
@@ -311,7 +303,7 @@ TEST_F(LibvirtSessionTest, RefusedAttachKeepsLibvirtsMessage) {
   DiskSpec spec;
   spec.source_path = "/nonexistent/volcrypt/missing.img";
   spec.target = "sdb";
-  std::string message = expect_error(ErrorKind::libvirt, [&] {
+  std::string message = test_support::error_of(ErrorKind::libvirt, [&] {
     session_->attach_device(domain_, build_disk_xml(spec), true, false);
   });
   EXPECT_TRUE(
@@ -319,7 +311,7 @@ TEST_F(LibvirtSessionTest, RefusedAttachKeepsLibvirtsMessage) {
       << message;
   EXPECT_NE(message.find("/nonexistent/volcrypt/missing.img"), std::string::npos) << message;
 
-  std::string detach = expect_error(ErrorKind::libvirt, [&] {
+  std::string detach = test_support::error_of(ErrorKind::libvirt, [&] {
     session_->detach_device(domain_, build_disk_xml(spec), true, false);
   });
   EXPECT_TRUE(
@@ -337,7 +329,7 @@ TEST_F(LibvirtSessionTest, NativeLuksOpensOnlyWithTheRightPassphrase) {
       "luks", session_->define_volume_secret(usage_id_, bytes("wrong-passphrase"))};
 
   // QEMU's refusal reaches the caller word for word; the engine recognises it.
-  std::string message = expect_error(ErrorKind::libvirt, [&] {
+  std::string message = test_support::error_of(ErrorKind::libvirt, [&] {
     session_->attach_device(domain_, build_disk_xml(spec), true, false);
   });
   EXPECT_NE(message.find("Invalid password, cannot unlock any keyslot"), std::string::npos)

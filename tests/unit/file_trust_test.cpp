@@ -10,6 +10,8 @@
 #include <fstream>
 #include <string>
 
+#include "test_volumes.hpp"
+
 namespace volcrypt {
 namespace {
 
@@ -19,13 +21,9 @@ constexpr uid_t kNobody = 65534;
 
 class FileTrustTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char name[] = "/tmp/volcrypt-trust-test-XXXXXX";
-    ASSERT_NE(mkdtemp(name), nullptr);
-    dir_ = name;
-    fs::permissions(dir_, static_cast<fs::perms>(0755));
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { dir_ = scratch_.path(); }
+
+  test_volumes::ScratchDir scratch_;  // mode 0755, removed after the test
 
   fs::path make_file(const std::string& name, unsigned mode) {
     const fs::path file = dir_ / name;

@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "test_volumes.hpp"
+
 namespace volcrypt {
 namespace {
 
@@ -22,13 +24,9 @@ const std::string kHostAbi =
 // A fresh folder per test, as a deployer's plugin directory would be: root-owned, 0755.
 class PluginLoaderTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char name[] = "/tmp/volcrypt-loader-test-XXXXXX";
-    ASSERT_NE(mkdtemp(name), nullptr);
-    dir_ = name;
-    fs::permissions(dir_, static_cast<fs::perms>(0755));
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { dir_ = scratch_.path(); }
+
+  test_volumes::ScratchDir scratch_;  // mode 0755, removed after the test
 
   fs::path copy_fixture(const std::string& name) {
     const fs::path target = dir_ / name;

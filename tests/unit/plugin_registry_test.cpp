@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "test_volumes.hpp"
+
 namespace volcrypt {
 namespace {
 
@@ -27,13 +29,9 @@ const std::vector<std::string> kRefusedFixtures = {
 
 class PluginRegistryTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char name[] = "/tmp/volcrypt-registry-test-XXXXXX";
-    ASSERT_NE(mkdtemp(name), nullptr);
-    root_ = name;
-    fs::permissions(root_, static_cast<fs::perms>(0755));
-  }
-  void TearDown() override { fs::remove_all(root_); }
+  void SetUp() override { root_ = scratch_.path(); }
+
+  test_volumes::ScratchDir scratch_;  // mode 0755, removed after the test
 
   // A plugin folder inside the test's temporary folder, mode 0755.
   fs::path folder(const std::string& name) {

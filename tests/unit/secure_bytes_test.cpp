@@ -15,6 +15,7 @@
 #include <volcrypt/error.hpp>
 #include <volcrypt/secure_bytes.hpp>
 
+#include "expect_error.hpp"
 #include "test_volumes.hpp"
 
 namespace volcrypt {
@@ -27,17 +28,7 @@ std::string text_of(const SecureBytes& bytes) {
   return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
 }
 
-template <typename Body>
-std::string error_of(ErrorKind kind, Body&& body) {
-  try {
-    body();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    return e.what();
-  }
-  ADD_FAILURE() << "no volcrypt::Error was thrown";
-  return {};
-}
+using test_support::error_of;
 
 // The kernel's flags for the mapping that holds address ("lo" locked, "dd" not dumped).
 std::optional<std::string> mapping_flags(const void* address) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <volcrypt/error.hpp>
 
+#include "expect_error.hpp"
 #include "test_volumes.hpp"
 
 namespace volcrypt {
@@ -17,18 +18,7 @@ namespace {
 
 using namespace test_volumes;
 
-// Runs body, expecting volcrypt::Error of kind; returns its message.
-template <typename Body>
-std::string error_of(ErrorKind kind, Body&& body) {
-  try {
-    body();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    return e.what();
-  }
-  ADD_FAILURE() << "no volcrypt::Error was thrown";
-  return {};
-}
+using test_support::error_of;
 
 class VolumeHeaderTest : public ::testing::Test {
  protected:

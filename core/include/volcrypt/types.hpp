@@ -66,6 +66,9 @@ struct DetachResult {
 
 enum class HeaderKind { unknown, luks1, luks2, blank, other };
 
+// "LUKS1", "LUKS2", "blank", "other data" or "unknown".
+const char* header_name(HeaderKind kind);
+
 // One row of `volcrypt probe`.
 struct ProbeRow {
   std::string plugin_id;

@@ -212,6 +212,7 @@ class Attachment {
 struct PrepareFlags {
   bool live = false;    // the hypervisor opens the volume right after prepare
   bool config = false;  // the disk goes into the persistent definition
+  bool reopen = false;  // re-open what `previous` describes (volcrypt prepare)
 };
 
 // Derive from this; see sdk/README.md for the contract of each method.
@@ -251,6 +252,16 @@ int32_t guarded(volcrypt_error* error, Body&& body) noexcept {
   }
 }
 
+// A plugin class may declare `static constexpr uint32_t capabilities = ...;`.
+template <typename PluginClass>
+constexpr uint32_t capabilities_of() {
+  if constexpr (requires { PluginClass::capabilities; }) {
+    return PluginClass::capabilities;
+  } else {
+    return 0;
+  }
+}
+
 template <typename PluginClass>
 PluginClass& instance() {
   static PluginClass plugin;
@@ -278,7 +289,8 @@ int32_t prepare(const volcrypt_host* host, const volcrypt_volume* volume, const 
     Attachment out(host, attachment);
     std::span<const uint8_t> key_bytes;
     if (key != nullptr && key->data != nullptr) key_bytes = {key->data, key->size};
-    PrepareFlags f{(flags & VOLCRYPT_PREPARE_LIVE) != 0, (flags & VOLCRYPT_PREPARE_CONFIG) != 0};
+    PrepareFlags f{(flags & VOLCRYPT_PREPARE_LIVE) != 0, (flags & VOLCRYPT_PREPARE_CONFIG) != 0,
+                   (flags & VOLCRYPT_PREPARE_REOPEN) != 0};
     instance<PluginClass>().prepare(Host(host), Volume::from(*volume), key_bytes, State(previous),
                                     f, out);
   });
@@ -318,6 +330,7 @@ int32_t release(const volcrypt_host* host, const volcrypt_state* state,
         &::volcrypt::sdk::detail::probe<CLASS>,                                        \
         &::volcrypt::sdk::detail::prepare<CLASS>,                                      \
         &::volcrypt::sdk::detail::release<CLASS>,                                      \
+        ::volcrypt::sdk::detail::capabilities_of<CLASS>(),                             \
     };                                                                                 \
     return host_abi_major == VOLCRYPT_ABI_MAJOR ? &descriptor : nullptr;               \
   }

@@ -108,9 +108,17 @@ typedef struct volcrypt_state {
   size_t count;
 } volcrypt_state;
 
+/* Plugin capabilities (volcrypt_plugin.capabilities). */
+/* The plugin makes a host device (e.g. a dm-crypt mapping) that must exist before a
+ * persistent domain starts: `volcrypt prepare` re-opens it (prepare with the recorded
+ * state as `previous` and VOLCRYPT_PREPARE_REOPEN) and `volcrypt release` closes it,
+ * keeping the record. Plugins without it hold nothing on the host between boots. */
+#define VOLCRYPT_CAPABILITY_HOST_DEVICE 0x1u
+
 /* Request flags for prepare. */
 #define VOLCRYPT_PREPARE_LIVE 0x1u   /* the hypervisor opens the volume right after prepare */
 #define VOLCRYPT_PREPARE_CONFIG 0x2u /* the disk goes into the persistent definition */
+#define VOLCRYPT_PREPARE_REOPEN 0x4u /* re-open what the recorded state describes */
 
 /* Opaque, host-owned: the plugin describes the guest disk through host services. */
 typedef struct volcrypt_attachment volcrypt_attachment;
@@ -178,6 +186,8 @@ typedef struct volcrypt_plugin {
   /* Undoes prepare once the guest no longer uses the disk. Idempotent: releasing what
    * is already gone succeeds. */
   int32_t (*release)(const volcrypt_host* host, const volcrypt_state* state, volcrypt_error* error);
+
+  uint32_t capabilities; /* VOLCRYPT_CAPABILITY_* bits */
 } volcrypt_plugin;
 
 /* What a plugin exports. */

@@ -37,9 +37,19 @@ class LoadedHeader {
 }  // namespace
 
 ScratchDir::ScratchDir() {
-  char name[] = "/tmp/volcrypt-volume-test-XXXXXX";
+  char name[] = "/tmp/volcrypt-test-XXXXXX";
   if (mkdtemp(name) == nullptr) throw std::runtime_error("mkdtemp failed");
   path_ = name;
+  // 0755: QEMU (running as libvirt-qemu) must reach volumes here, and the plugin
+  // loader refuses folders others can write.
+  std::filesystem::permissions(path_, std::filesystem::perms(0755));
+}
+
+std::string ScratchDir::folder(const std::string& name) const {
+  const auto path = path_ / name;
+  std::filesystem::create_directories(path);
+  std::filesystem::permissions(path, std::filesystem::perms(0755));
+  return path.string();
 }
 
 ScratchDir::~ScratchDir() {

@@ -11,7 +11,7 @@
 
 namespace volcrypt::test_volumes {
 
-// A fresh folder under /tmp, removed with everything in it.
+// A fresh folder under /tmp (mode 0755), removed with everything in it.
 class ScratchDir {
  public:
   ScratchDir();
@@ -21,6 +21,8 @@ class ScratchDir {
 
   const std::filesystem::path& path() const { return path_; }
   std::string file(const std::string& name) const { return (path_ / name).string(); }
+  // A sub-folder, mode 0755, created if missing.
+  std::string folder(const std::string& name) const;
 
  private:
   std::filesystem::path path_;
