@@ -21,6 +21,8 @@ int run_probe(CommandContext& context);
 int run_attach(CommandContext& context);
 int run_detach(CommandContext& context);
 int run_list(CommandContext& context);
+int run_prepare(CommandContext& context);
+int run_release(CommandContext& context);
 
 // Shared by the commands: parses args against options (plus --help, --json, -v);
 // returns false when --help was printed.

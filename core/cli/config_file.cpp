@@ -90,6 +90,10 @@ void apply_config_file(const std::string& path, bool required, Settings& setting
       settings.origins["pin = " + entry] = origin;
     }
   }
+  if (vm.count("key-dir")) {
+    settings.key_dir = vm["key-dir"].as<std::string>();
+    settings.origins["key-dir = " + settings.key_dir] = origin;
+  }
   if (vm.count("detach-timeout-ms")) {
     settings.detach_timeout_ms = vm["detach-timeout-ms"].as<int32_t>();
   }

@@ -44,7 +44,9 @@ std::string global_help() {
          "  probe     the ranked table of plugins for a volume on this host, with reasons\n"
          "  attach    attach an encrypted volume to a domain (at boot with --config, or hot)\n"
          "  detach    detach a volume, releasing what its plugin set up\n"
-         "  list      the volumes volcrypt attached to a domain (its records)\n\n"
+         "  list      the volumes volcrypt attached to a domain (its records)\n"
+         "  prepare   re-open a domain's host dm-crypt mappings before it starts\n"
+         "  release   close them after it stopped (the records stay)\n\n"
          "Run 'volcrypt COMMAND --help' for a command's options.\n\n"
       << global_options()
       << "\nPlugin directories, in search order: --plugin-dir, VOLCRYPT_PLUGIN_PATH (colon-"

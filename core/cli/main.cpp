@@ -40,11 +40,10 @@ int main(int argc, char** argv) {
       return invocation.command.empty() && !invocation.help ? 2 : 0;
     }
     const std::map<std::string, int (*)(CommandContext&)> commands = {
-        {"plugins", volcrypt::cli::run_plugins},
-        {"probe", volcrypt::cli::run_probe},
-        {"attach", volcrypt::cli::run_attach},
-        {"detach", volcrypt::cli::run_detach},
-        {"list", volcrypt::cli::run_list}};
+        {"plugins", volcrypt::cli::run_plugins}, {"probe", volcrypt::cli::run_probe},
+        {"attach", volcrypt::cli::run_attach},   {"detach", volcrypt::cli::run_detach},
+        {"list", volcrypt::cli::run_list},       {"prepare", volcrypt::cli::run_prepare},
+        {"release", volcrypt::cli::run_release}};
     auto command = commands.find(invocation.command);
     if (command == commands.end()) {
       throw volcrypt::Error(volcrypt::ErrorKind::usage,

@@ -4,6 +4,8 @@
 #include <volcrypt/error.hpp>
 
 #include "disk_xml.hpp"
+#include "domain_lock.hpp"
+#include "previous_state.hpp"
 #include "qemu_refusal.hpp"
 #include "record_store.hpp"
 #include "scope.hpp"
@@ -91,6 +93,7 @@ AttachResult attach_volume(EngineContext& context, const AttachRequest& request,
   validate_volume(request.volume);
   LibvirtSession& session = context.libvirt();
   const ResolvedScope scope = resolve_scope(session, request.domain, request.scope);
+  DomainLock lock(session.domain_uuid(request.domain));
   RecordStore records(session, request.domain);
   require_free_target(session, records, request.domain, request.target, scope);
 
@@ -119,7 +122,12 @@ AttachResult attach_volume(EngineContext& context, const AttachRequest& request,
 
   HostServices host(&session, probe.facts, context.log_sink());
   volcrypt_attachment attachment;
-  prepare_with_plugin(plugin, host, *probe.volume, key, {}, prepare_flags(scope), attachment);
+  // Host-device plugins (dm-crypt) reuse what they resolved for this volume before; the
+  // search walks every domain, so plugins holding nothing on the host skip it.
+  const auto previous = plugin.makes_host_device()
+                            ? previous_state_for(session, request.volume.volume_id, plugin.id)
+                            : std::map<std::string, std::string>{};
+  prepare_with_plugin(plugin, host, *probe.volume, key, previous, prepare_flags(scope), attachment);
 
   Rollback rollback(context);
   rollback.add([&] { release_with_plugin(plugin, host, attachment.state); });

@@ -3,6 +3,7 @@
 #include <volcrypt/error.hpp>
 
 #include "disk_xml.hpp"
+#include "domain_lock.hpp"
 #include "host_facts.hpp"
 #include "host_services.hpp"
 #include "legacy_disk.hpp"
@@ -32,6 +33,7 @@ bool other_side_still_uses(LibvirtSession& session, RecordStore& records, const 
 DetachResult detach_volume(EngineContext& context, const DetachRequest& request) {
   LibvirtSession& session = context.libvirt();
   const ResolvedScope scope = resolve_scope(session, request.domain, request.scope);
+  DomainLock lock(session.domain_uuid(request.domain));
   RecordStore records(session, request.domain);
   const bool inactive = reads_inactive(scope);
 

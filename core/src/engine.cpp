@@ -3,6 +3,7 @@
 #include "attach_volume.hpp"
 #include "detach_volume.hpp"
 #include "engine_context.hpp"
+#include "host_devices.hpp"
 #include "record_store.hpp"
 #include "volume_probe.hpp"
 
@@ -47,6 +48,14 @@ std::vector<Record> Engine::list(const std::string& domain) {
   session.require_domain(domain);
   RecordStore records(session, domain);
   return records.read(!session.domain_active(domain));
+}
+
+std::vector<HostDeviceOutcome> Engine::prepare_host_devices(const HostDeviceRequest& request) {
+  return volcrypt::prepare_host_devices(impl_->context, request);
+}
+
+std::vector<HostDeviceOutcome> Engine::release_host_devices(const HostDeviceRequest& request) {
+  return volcrypt::release_host_devices(impl_->context, request);
 }
 
 }  // namespace volcrypt

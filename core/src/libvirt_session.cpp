@@ -164,6 +164,27 @@ void LibvirtSession::require_domain(const std::string& domain) {
   lookup_domain(connection_, domain);
 }
 
+std::vector<std::string> LibvirtSession::domain_names() {
+  virDomainPtr* domains = nullptr;
+  int count = virConnectListAllDomains(connection_, &domains, 0);
+  if (count < 0) fail("cannot list the domains");
+  std::vector<std::string> names;
+  for (int i = 0; i < count; ++i) {
+    Domain domain(domains[i]);
+    if (const char* name = virDomainGetName(domain.get())) names.emplace_back(name);
+  }
+  std::free(domains);
+  return names;
+}
+
+std::string LibvirtSession::domain_uuid(const std::string& domain) {
+  char uuid[VIR_UUID_STRING_BUFLEN] = {};
+  if (virDomainGetUUIDString(lookup_domain(connection_, domain).get(), uuid) < 0) {
+    fail("cannot read the uuid of domain '" + domain + "'");
+  }
+  return uuid;
+}
+
 bool LibvirtSession::domain_active(const std::string& domain) {
   return is_active(lookup_domain(connection_, domain).get(), domain);
 }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 typedef struct _virConnect* virConnectPtr;
 
@@ -31,6 +32,9 @@ class LibvirtSession {
 
   // Throws Error(not_found) naming the domain when it does not exist.
   void require_domain(const std::string& domain);
+  // Every domain, running or defined.
+  std::vector<std::string> domain_names();
+  std::string domain_uuid(const std::string& domain);
   bool domain_active(const std::string& domain);
   bool domain_persistent(const std::string& domain);
   std::string domain_xml(const std::string& domain, bool inactive);

@@ -110,4 +110,31 @@ std::vector<Record> records_from_xml(const std::string& xml) {
   return records;
 }
 
+std::vector<Record> records_from_domain_xml(const std::string& domain_xml) {
+  tinyxml2::XMLDocument doc;
+  if (doc.Parse(domain_xml.data(), domain_xml.size()) != tinyxml2::XML_SUCCESS) {
+    throw Error(ErrorKind::usage,
+                std::string("the domain XML is not well-formed (") + doc.ErrorStr() + ")");
+  }
+  const auto* root = doc.RootElement();
+  if (root == nullptr || std::string_view(root->Name()) != "domain") {
+    throw Error(ErrorKind::usage, "the domain XML has no <domain> root element");
+  }
+  const auto* metadata = root->FirstChildElement("metadata");
+  for (const auto* child = metadata ? metadata->FirstChildElement() : nullptr; child != nullptr;
+       child = child->NextSiblingElement()) {
+    // The record is the metadata element that declares volcrypt's namespace.
+    for (const auto* attribute = child->FirstAttribute(); attribute != nullptr;
+         attribute = attribute->Next()) {
+      if (std::string_view(attribute->Name()).starts_with("xmlns") &&
+          std::string_view(attribute->Value()) == kRecordNamespace) {
+        tinyxml2::XMLPrinter printer(nullptr, /*compact=*/true);
+        child->Accept(&printer);
+        return records_from_xml(printer.CStr());
+      }
+    }
+  }
+  return {};
+}
+
 }  // namespace volcrypt

@@ -151,5 +151,26 @@ TEST(Record, UnknownElementsAreIgnoredForNewerVersions) {
   EXPECT_EQ(back[0].state.at("k"), "v");
 }
 
+TEST(Record, ReadFromAWholeDomainXmlAsAHookGetsIt) {
+  const std::string domain =
+      "<domain type='qemu'><name>vm</name><metadata>"
+      "<nova:instance xmlns:nova='http://openstack.org/xmlns/libvirt/nova/1.1'/>"
+      "<volcrypt:attachments xmlns:volcrypt='urn:volcrypt:record:1'>"
+      "<volcrypt:disk target='sdb' volume-id='v1' plugin='cryptsetup-luks'>"
+      "<volcrypt:state key='mapping' value='crypt-loop3'/></volcrypt:disk>"
+      "</volcrypt:attachments></metadata><devices/></domain>";
+  auto records = records_from_domain_xml(domain);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].plugin_id, "cryptsetup-luks");
+  EXPECT_EQ(records[0].state.at("mapping"), "crypt-loop3");
+  EXPECT_TRUE(records_from_domain_xml("<domain><name>vm</name></domain>").empty());
+  try {
+    records_from_domain_xml("<vm/>");
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "the domain XML has no <domain> root element");
+  }
+}
+
 }  // namespace
 }  // namespace volcrypt

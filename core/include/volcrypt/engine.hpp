@@ -27,6 +27,10 @@ class Engine {
   AttachResult attach(const AttachRequest& request, const SecureBytes& key);
   DetachResult detach(const DetachRequest& request);
   std::vector<Record> list(const std::string& domain);
+  // Re-opens (prepare) or closes (release) the host devices of a domain's records,
+  // keeping the records: for a persistent domain across host reboots.
+  std::vector<HostDeviceOutcome> prepare_host_devices(const HostDeviceRequest& request);
+  std::vector<HostDeviceOutcome> release_host_devices(const HostDeviceRequest& request);
 
   const Settings& settings() const;
 

@@ -19,6 +19,9 @@ struct Settings {
   std::map<std::string, std::string> pinned_plugins;  // provider -> plugin id
   // "deny = ID", "rank = ID:RANK", "pin = PROVIDER:ID", "connect = URI" -> where it came from
   std::map<std::string, std::string> origins;
+  // Where `volcrypt prepare` finds raw keys, one file per volume id, when no key option
+  // is given (the libvirt hook's case).
+  std::string key_dir;
   // How long detach waits for libvirt to really remove a disk.
   int32_t detach_timeout_ms = 15000;
 };

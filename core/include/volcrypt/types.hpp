@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -90,6 +91,25 @@ struct ProbeReport {
   bool has_dm_crypt = false;
   HeaderKind header = HeaderKind::unknown;
   std::vector<ProbeRow> rows;  // sorted best first
+};
+
+// `volcrypt prepare` / `release`: the host devices (dm-crypt mappings) a domain's
+// records need before it starts, and after it stopped. Either names a domain (read
+// through libvirt) or carries its XML (as a libvirt hook gets it, where calling back
+// into libvirt is not allowed).
+struct HostDeviceRequest {
+  std::string domain;
+  std::string domain_xml;             // used instead of libvirt when not empty
+  std::optional<std::string> target;  // only this disk
+  // The passphrase for a record's volume (prepare only).
+  std::function<SecureBytes(const Record&)> key_for;
+};
+
+struct HostDeviceOutcome {
+  std::string target;
+  std::string volume_id;
+  std::string plugin_id;
+  std::string action;  // "opened", "closed" or "nothing to do"
 };
 
 // One line of `volcrypt plugins`.

@@ -1,0 +1,143 @@
+// volcrypt prepare / release: re-open or close the dm-crypt mappings a persistent
+// domain's records need, around its start and stop (the libvirt hook calls these).
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <volcrypt/error.hpp>
+
+#include "commands.hpp"
+#include "json_writer.hpp"
+#include "key_options.hpp"
+
+namespace po = boost::program_options;
+
+namespace volcrypt::cli {
+namespace {
+
+std::string read_all(const std::string& path) {
+  std::ostringstream text;
+  if (path == "-") {
+    text << std::cin.rdbuf();
+  } else {
+    std::ifstream in(path);
+    if (!in) throw Error(ErrorKind::not_found, "domain XML file '" + path + "' cannot be read");
+    text << in.rdbuf();
+  }
+  return text.str();
+}
+
+void add_domain_options(po::options_description& options) {
+  options.add_options()("domain", po::value<std::string>()->value_name("D"),
+                        "the libvirt domain (read through libvirt)")(
+      "domain-xml", po::value<std::string>()->value_name("FILE|-"),
+      "the domain's XML instead (a libvirt hook's standard input; libvirt is not called)")(
+      "target", po::value<std::string>()->value_name("DEV"), "only this disk");
+}
+
+HostDeviceRequest request_from(const po::variables_map& vm) {
+  HostDeviceRequest request;
+  if (vm.count("domain") == vm.count("domain-xml")) {
+    throw Error(ErrorKind::usage, "give exactly one of --domain and --domain-xml");
+  }
+  if (vm.count("domain")) request.domain = vm["domain"].as<std::string>();
+  if (vm.count("domain-xml")) request.domain_xml = read_all(vm["domain-xml"].as<std::string>());
+  if (vm.count("target")) request.target = vm["target"].as<std::string>();
+  return request;
+}
+
+// A key directory holds one file per volume id.
+std::string key_path(const std::string& dir, const std::string& volume_id) {
+  if (volume_id.empty() || volume_id.find('/') != std::string::npos || volume_id[0] == '.') {
+    throw Error(ErrorKind::usage, "volume id '" + volume_id + "' cannot name a key file");
+  }
+  return (std::filesystem::path(dir) / volume_id).string();
+}
+
+int print_outcomes(CommandContext& context, const char* verb,
+                   const std::vector<HostDeviceOutcome>& outcomes) {
+  if (context.invocation.json) {
+    JsonWriter json(context.out);
+    json.begin_object().key("disks").begin_array();
+    for (const auto& o : outcomes) {
+      json.begin_object()
+          .field("target", o.target)
+          .field("volume_id", o.volume_id)
+          .field("plugin", o.plugin_id)
+          .field("action", o.action)
+          .end_object();
+    }
+    json.end_array().end_object();
+    return 0;
+  }
+  if (outcomes.empty()) context.out << "no volcrypt records: nothing to " << verb << "\n";
+  for (const auto& o : outcomes) {
+    context.out << o.target << ": volume " << o.volume_id << " (" << o.plugin_id
+                << "): " << o.action << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int run_prepare(CommandContext& context) {
+  po::options_description options("prepare options");
+  add_domain_options(options);
+  add_key_options(options);
+  options.add_options()("key-dir", po::value<std::string>()->value_name("DIR"),
+                        "raw keys, one file per volume id (default: key-dir in the config)")(
+      "passphrase-dir", po::value<std::string>()->value_name("DIR"),
+      "passphrases, one file per volume id");
+  po::variables_map vm;
+  if (!parse_command_options(
+          context,
+          "usage: volcrypt prepare (--domain D | --domain-xml FILE|-) [--target DEV] KEYS\n"
+          "KEYS: --key-dir DIR | --passphrase-dir DIR | (with --target) --key-file FILE|- |\n"
+          "      --passphrase-file FILE|-\n\n"
+          "Re-opens the host devices (dm-crypt mappings) that the domain's records describe,\n"
+          "with the parameters recorded at attach, so that a persistent domain can start\n"
+          "after a host reboot. Records of plugins that hold nothing on the host (native\n"
+          "LUKS) need nothing. The records stay as they are.",
+          options, vm)) {
+    return 0;
+  }
+  HostDeviceRequest request = request_from(vm);
+  const bool single_key = vm.count("key-file") || vm.count("passphrase-file");
+  if (single_key && !request.target) {
+    throw Error(ErrorKind::usage, "--key-file and --passphrase-file need --target");
+  }
+  std::string key_dir = context.engine.settings().key_dir;
+  bool raw_dir = true;
+  if (vm.count("key-dir")) key_dir = vm["key-dir"].as<std::string>();
+  if (vm.count("passphrase-dir")) {
+    key_dir = vm["passphrase-dir"].as<std::string>();
+    raw_dir = false;
+  }
+  request.key_for = [&, single_key, key_dir, raw_dir](const Record& record) -> SecureBytes {
+    if (single_key) return key_from_options(vm);
+    if (key_dir.empty()) {
+      throw Error(ErrorKind::usage, "no key for volume " + record.volume_id +
+                                        ": give --key-dir, --passphrase-dir or a key option");
+    }
+    SecureBytes key = read_key_source(key_path(key_dir, record.volume_id));
+    return raw_dir ? hex_passphrase(key.bytes()) : std::move(key);
+  };
+  return print_outcomes(context, "prepare", context.engine.prepare_host_devices(request));
+}
+
+int run_release(CommandContext& context) {
+  po::options_description options("release options");
+  add_domain_options(options);
+  po::variables_map vm;
+  if (!parse_command_options(
+          context,
+          "usage: volcrypt release (--domain D | --domain-xml FILE|-) [--target DEV]\n\n"
+          "Closes the host devices (dm-crypt mappings) of the domain's records after it\n"
+          "stopped; the records stay, so `volcrypt prepare` can open them again.",
+          options, vm)) {
+    return 0;
+  }
+  return print_outcomes(context, "release", context.engine.release_host_devices(request_from(vm)));
+}
+
+}  // namespace volcrypt::cli
