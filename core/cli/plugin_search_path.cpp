@@ -33,6 +33,12 @@ void add_default_plugin_dirs(Settings& settings) {
     if (std::filesystem::is_directory(beside, error)) {
       add_plugin_dir(settings, beside.string(), "built-in (beside the program)");
     }
+    // An install under another prefix keeps the packaged layout relative to the program.
+    auto packaged = (self.parent_path() / VOLCRYPT_PLUGIN_DIR_FROM_BIN).lexically_normal();
+    if (packaged != std::filesystem::path(VOLCRYPT_PLUGIN_INSTALL_DIR) &&
+        std::filesystem::is_directory(packaged, error)) {
+      add_plugin_dir(settings, packaged.string(), "built-in (packaged plugins beside the program)");
+    }
   }
   add_plugin_dir(settings, VOLCRYPT_PLUGIN_INSTALL_DIR, "built-in (packaged plugins)");
   add_plugin_dir(settings, VOLCRYPT_LOCAL_PLUGIN_DIR, "built-in (local drop-in)");
