@@ -6,11 +6,19 @@
 # QEMU guest with volcrypt, shows that the guest reads the plaintext while the file on
 # the host holds only ciphertext, and detaches it again. Everything it makes is removed
 # on exit, whether it succeeds or not. The passphrase is never on a command line.
+#
+#   bash packaging/demo.sh --installed   uses the installed packages' /usr/bin/volcrypt
+#                                        and plugins instead of building.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-build="$repo/build"
+build="$repo/build-demo"
 volcrypt="$build/bin/volcrypt"
+installed=false
+if [[ ${1:-} == --installed ]]; then
+  installed=true
+  volcrypt=/usr/bin/volcrypt
+fi
 domain="volcrypt-demo-$$"
 volume_id="demo-vol-$$"
 domain_log="/var/log/libvirt/qemu/$domain.log"
@@ -62,15 +70,21 @@ trap 'exit 130' INT TERM
 
 ((EUID == 0)) || die "run me as root (I install packages and talk to the system libvirtd)"
 
-heading "1. Install the Debian packages (.ci/install-deps)"
-"$repo/.ci/install-deps"
-echo "all packages present"
+if $installed; then
+  heading "1-2. Use the installed packages"
+  [[ -x $volcrypt ]] || die "$volcrypt is not installed (apt install ./volcrypt*.deb)"
+  dpkg-query -W volcrypt volcrypt-plugin-qemu-native-luks
+else
+  heading "1. Install the Debian packages (.ci/install-deps)"
+  "$repo/.ci/install-deps"
+  echo "all packages present"
 
-heading "2. Build volcrypt and the qemu-native-luks plugin (Release, into build/)"
-cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release \
-  -DVOLCRYPT_BUILD_TESTS=OFF -DVOLCRYPT_BUILD_BENCH=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target volcrypt qemu-native-luks
-[[ -x $volcrypt ]] || die "the build made no $volcrypt"
+  heading "2. Build volcrypt and the qemu-native-luks plugin (Release, into build-demo/)"
+  cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release \
+    -DVOLCRYPT_BUILD_TESTS=OFF -DVOLCRYPT_BUILD_BENCH=OFF >/dev/null
+  cmake --build "$build" -j"$(nproc)" --target volcrypt qemu-native-luks
+  [[ -x $volcrypt ]] || die "the build made no $volcrypt"
+fi
 
 heading "3. Start libvirtd if it is not running (.ci/start-libvirtd)"
 "$repo/.ci/start-libvirtd"
