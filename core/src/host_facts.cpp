@@ -43,10 +43,22 @@ bool dm_crypt_available() {
   return false;
 }
 
+// The kernel's own word: its misc device list. /dev/mapper/control proves nothing,
+// since libdevmapper creates that node on first use even where the kernel has none.
+bool kernel_has_device_mapper() {
+  if (path_exists("/sys/class/misc/device-mapper")) return true;
+  std::ifstream misc("/proc/misc");
+  std::string line;
+  while (std::getline(misc, line)) {
+    if (line.ends_with(" device-mapper")) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void detect_device_mapper(HostFacts& facts) {
-  facts.has_device_mapper = path_exists("/dev/mapper/control");
+  facts.has_device_mapper = kernel_has_device_mapper();
   facts.has_dm_crypt = dm_crypt_available();
 }
 

@@ -18,7 +18,8 @@ struct HostFacts {
 
 HostFacts gather_host_facts(LibvirtSession& session);
 
-// The kernel side alone (no libvirt): /dev/mapper/control and the crypt target.
+// The kernel side alone (no libvirt): device-mapper in the running kernel and the
+// crypt target.
 void detect_device_mapper(HostFacts& facts);
 
 }  // namespace volcrypt

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <volcrypt/plugin.hpp>
 
-#include "luks_volume.hpp"
+#include "luks_format.hpp"
 
 namespace volcrypt::qemu_native_luks {
 namespace {
@@ -80,17 +80,17 @@ class QemuNativeLuks : public sdk::Plugin {
     bool formatted = false;
     switch (volume.header) {
       case sdk::HeaderKind::blank: {
-        LuksCipher cipher = luks_cipher_for(volume.cipher, volume.key_size_bits);
+        dm::LuksCipher cipher = dm::luks_cipher_for(volume.cipher, volume.key_size_bits);
         host.log(VOLCRYPT_LOG_DEBUG, "formatting blank volume '" + path + "' as LUKS1 (" +
                                          cipher.cipher + "-" + cipher.mode + ")");
-        format_blank_as_luks1(host, path, cipher, key);
+        dm::format_blank_luks(host, path, dm::LuksVersion::luks1, cipher, key);
         formatted = true;
         break;
       }
       case sdk::HeaderKind::luks1:
         // On a live attach QEMU checks the passphrase as it opens the volume; a
         // config-only attach opens nothing until the domain starts, so check it now.
-        if (!flags.live && !passphrase_opens_luks1(host, path, key)) {
+        if (!flags.live && !dm::passphrase_opens_luks(host, path, dm::LuksVersion::luks1, key)) {
           throw sdk::Error(VOLCRYPT_ERROR_WRONG_KEY, "the passphrase is wrong for volume " +
                                                          volume_id + " (no key slot opens)");
         }

@@ -1,0 +1,220 @@
+// cryptsetup-luks: the host kernel's dm-crypt opens a LUKS1 or LUKS2 volume and the guest
+// gets the mapping itself (/dev/mapper/crypt-NAME) as a block disk. The fallback where
+// QEMU cannot decrypt natively: LUKS2, a hypervisor that is not QEMU or is older than
+// 2.6.0, libvirt older than 2.2.0, or qemu-native-luks denied by the deployer.
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <volcrypt/plugin.hpp>
+
+#include "blank_volume.hpp"
+#include "crypt_device.hpp"
+#include "dm_mapping.hpp"
+#include "luks_format.hpp"
+#include "mapping_name.hpp"
+
+namespace volcrypt::cryptsetup_luks {
+namespace {
+
+using dm::LuksVersion;
+
+// Where QEMU starts to decrypt LUKS1 itself (qemu-native-luks's thresholds).
+constexpr uint64_t kFirstLuksQemu = sdk::version_number(2, 6, 0);
+constexpr uint64_t kFirstLuksLibvirt = sdk::version_number(2, 2, 0);
+
+// Why this host cannot map anything with dm-crypt, or empty when it can.
+std::string dm_refusal(const sdk::HostFacts& facts) {
+  if (!facts.has_device_mapper)
+    return "the kernel offers no device-mapper (no /dev/mapper/control)";
+  if (!facts.has_dm_crypt) return "the kernel has no dm-crypt target";
+  return {};
+}
+
+// Why QEMU cannot decrypt LUKS1 natively on this host, or empty when it can.
+std::string native_refusal(const sdk::HostFacts& facts) {
+  if (facts.hypervisor_type != "QEMU") {
+    const std::string type =
+        facts.hypervisor_type.empty() ? std::string("unknown") : std::string(facts.hypervisor_type);
+    return "the hypervisor is " + type + ", not QEMU";
+  }
+  if (facts.hypervisor_version == 0) return "the QEMU version is unknown";
+  if (facts.hypervisor_version < kFirstLuksQemu) {
+    return "QEMU " + sdk::version_string(facts.hypervisor_version) + " is older than " +
+           sdk::version_string(kFirstLuksQemu);
+  }
+  if (facts.libvirt_version < kFirstLuksLibvirt) {
+    return "libvirt " + sdk::version_string(facts.libvirt_version) + " is older than " +
+           sdk::version_string(kFirstLuksLibvirt);
+  }
+  return {};
+}
+
+// LUKS1 ranks below qemu-native-luks where QEMU decrypts it, and first where it cannot.
+sdk::ProbeResult rank_luks1(const sdk::HostFacts& facts, std::string_view what) {
+  const std::string native = native_refusal(facts);
+  if (native.empty()) {
+    return sdk::rank(sdk::Rank::secondary,
+                     std::string(what) +
+                         "host dm-crypt mapping (QEMU decrypts this natively; used when native "
+                         "is denied)");
+  }
+  return sdk::rank(sdk::Rank::primary, std::string(what) + native +
+                                           ", so QEMU cannot decrypt LUKS1 natively; host "
+                                           "dm-crypt mapping");
+}
+
+void require(bool condition, const std::string& message) {
+  if (!condition) throw sdk::Error(VOLCRYPT_ERROR_INVALID, message);
+}
+
+// Hands the guest the mapping itself; never a link over the volume's own path.
+void describe(sdk::Attachment& attachment, const std::string& mapping, const std::string& path,
+              LuksVersion version, bool formatted) {
+  attachment.set_source(sdk::SourceKind::block, "/dev/mapper/" + mapping);
+  attachment.set_state("mapping", mapping);
+  attachment.set_state("device", path);
+  attachment.set_state("format", dm::luks_state_value(version));
+  if (formatted) attachment.set_state("formatted", "yes");
+}
+
+class CryptsetupLuks : public sdk::Plugin {
+ public:
+  static constexpr uint32_t capabilities = VOLCRYPT_CAPABILITY_HOST_DEVICE;
+
+  sdk::ProbeResult probe(const sdk::Host& host, const sdk::Volume& volume) override {
+    const sdk::HostFacts facts = host.facts();
+    if (std::string refusal = dm_refusal(facts); !refusal.empty()) {
+      return sdk::rank(sdk::Rank::none, refusal);
+    }
+    switch (volume.header) {
+      case sdk::HeaderKind::luks1:
+        return rank_luks1(facts, "");
+      case sdk::HeaderKind::luks2:
+        return sdk::rank(sdk::Rank::primary,
+                         "LUKS2: QEMU cannot decrypt LUKS2 natively; host dm-crypt mapping");
+      case sdk::HeaderKind::blank:
+        if (dm::luks_version_for_provider(volume.provider) == LuksVersion::luks2) {
+          return sdk::rank(sdk::Rank::primary,
+                           "blank volume: will be formatted LUKS2 (QEMU cannot decrypt LUKS2 "
+                           "natively); host dm-crypt mapping");
+        }
+        return rank_luks1(facts, "blank volume: will be formatted LUKS1; ");
+      case sdk::HeaderKind::other:
+        return sdk::rank(sdk::Rank::none, "the volume holds data that is not LUKS");
+      case sdk::HeaderKind::unknown:
+        break;
+    }
+    return sdk::rank(sdk::Rank::none, "the volume's header could not be read");
+  }
+
+  void prepare(const sdk::Host& host, const sdk::Volume& volume, std::span<const uint8_t> key,
+               const sdk::State& previous, sdk::PrepareFlags flags,
+               sdk::Attachment& attachment) override {
+    const std::string path(volume.source_path);
+    const std::string volume_id(volume.volume_id);
+    require(!path.empty(), "the volume has no source path");
+    require(!volume_id.empty(), "volume '" + path + "' has no volume id");
+    require(!key.empty(), "the passphrase for volume " + volume_id + " is empty");
+
+    // The recorded name on a later attach or re-open: the domain's disk points at it.
+    const std::optional<std::string_view> recorded = previous.get("mapping");
+    const std::string mapping =
+        recorded && !recorded->empty() ? std::string(*recorded) : dm::mapping_name_for(path);
+
+    LuksVersion version = LuksVersion::luks1;
+    bool format = false;
+    dm::LuksCipher cipher;
+    switch (volume.header) {
+      case sdk::HeaderKind::luks1:
+        break;
+      case sdk::HeaderKind::luks2:
+        version = LuksVersion::luks2;
+        break;
+      case sdk::HeaderKind::blank:
+        if (flags.reopen) {
+          throw sdk::Error(VOLCRYPT_ERROR_REFUSED_DATA,
+                           "volume '" + path +
+                               "' is blank, but its record says it was opened before; refusing "
+                               "to format it on a re-open");
+        }
+        version = dm::luks_version_for_provider(volume.provider);
+        cipher = dm::luks_cipher_for(volume.cipher, volume.key_size_bits);
+        format = true;
+        break;
+      case sdk::HeaderKind::other:
+        throw sdk::Error(VOLCRYPT_ERROR_REFUSED_DATA,
+                         "volume '" + path + "' holds data that is not LUKS; refusing to touch it");
+      case sdk::HeaderKind::unknown:
+      default:
+        throw sdk::Error(VOLCRYPT_ERROR_FAILED,
+                         "the header of volume '" + path + "' could not be read");
+    }
+
+    // Before anything is written: a blank volume is not formatted for nothing.
+    dm::require_device_mapper(mapping, volume_id);
+    dm::CryptLog log(host);
+
+    if (dm::existing_mapping_for(log, mapping, path)) {
+      // A second attach of the volume, or a re-open after the mapping survived.
+      if (format) {
+        throw sdk::Error(VOLCRYPT_ERROR_BUSY, "mapping " + mapping +
+                                                  " is already open for blank volume '" + path +
+                                                  "'; refusing to format it");
+      }
+      if (!dm::passphrase_opens_luks(host, path, version, key)) {
+        throw sdk::Error(VOLCRYPT_ERROR_WRONG_KEY, "the passphrase is wrong for volume " +
+                                                       volume_id + " (no key slot opens)");
+      }
+      describe(attachment, mapping, path, version, false);
+      host.log(VOLCRYPT_LOG_DEBUG,
+               "mapping " + mapping + " is already open for volume " + volume_id + "; reusing it");
+      return;
+    }
+
+    const uint64_t original_size = format ? dm::volume_size(path) : 0;
+    if (format) {
+      host.log(VOLCRYPT_LOG_DEBUG, "formatting blank volume '" + path + "' as " +
+                                       dm::luks_name(version) + " (" + cipher.cipher + "-" +
+                                       cipher.mode + ")");
+      dm::format_blank_luks(host, path, version, cipher, key);
+    }
+    try {
+      dm::CryptDevice device = dm::CryptDevice::open(log, path, "open it");
+      log.forget_errors();
+      if (int rc = crypt_load(device.get(),
+                              version == LuksVersion::luks1 ? CRYPT_LUKS1 : CRYPT_LUKS2, nullptr);
+          rc < 0) {
+        throw sdk::Error("cannot read the " + std::string(dm::luks_name(version)) +
+                         " header of volume '" + path + "': " + log.reason(rc));
+      }
+      dm::activate_mapping(log, device, mapping, key, volume_id);
+      dm::MappingGuard opened(log, mapping);
+      describe(attachment, mapping, path, version, format);
+      opened.dismiss();
+    } catch (...) {
+      // The mapping is closed by now (the guard); a volume formatted here is blank again.
+      if (format) dm::restore_blank(host, path, original_size);
+      throw;
+    }
+    host.log(VOLCRYPT_LOG_DEBUG,
+             "opened mapping " + mapping + " for volume " + volume_id + " ('" + path + "')");
+  }
+
+  void release(const sdk::Host& host, const sdk::State& state) override {
+    const std::optional<std::string_view> mapping = state.get("mapping");
+    if (!mapping || mapping->empty()) return;
+    const std::string device(state.get("device").value_or(""));
+    dm::close_recorded_mapping(host, std::string(*mapping), device);
+  }
+};
+
+}  // namespace
+}  // namespace volcrypt::cryptsetup_luks
+
+VOLCRYPT_PLUGIN(
+    volcrypt::cryptsetup_luks::CryptsetupLuks, "cryptsetup-luks", "1.0.0",
+    "the host's dm-crypt opens LUKS1/LUKS2 volumes; the guest gets /dev/mapper/crypt-NAME", "luks",
+    "luks2", "LuksEncryptor", "Luks2Encryptor", "nova.volume.encryptors.luks.LuksEncryptor",
+    "nova.volume.encryptors.luks.Luks2Encryptor", "os_brick.encryptors.luks.LuksEncryptor",
+    "os_brick.encryptors.luks.Luks2Encryptor")

@@ -1,0 +1,168 @@
+#include "fake_host.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+namespace volcrypt::conformance {
+namespace {
+
+constexpr uint64_t version_number(uint64_t major, uint64_t minor, uint64_t micro) {
+  return major * 1000000 + minor * 1000 + micro;
+}
+
+FakeHost& self(void* context) { return *static_cast<FakeHost*>(context); }
+
+void write_error(volcrypt_error* error, std::string_view text) {
+  if (error == nullptr || error->message == nullptr || error->capacity == 0) return;
+  size_t n = std::min(text.size(), error->capacity - 1);
+  std::memcpy(error->message, text.data(), n);
+  error->message[n] = '\0';
+}
+
+void copy_uuid(const std::string& uuid, char* out) {
+  std::memcpy(out, uuid.c_str(), uuid.size() + 1);  // 36 characters and the NUL
+}
+
+bool valid_state_key(std::string_view key) {
+  return !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+}  // namespace
+
+HostProfile qemu_host_with_dm_crypt() {
+  return {"with-dm-crypt", "QEMU", version_number(7, 2, 0), version_number(9, 0, 0), true};
+}
+
+HostProfile qemu_host_without_dm_crypt() {
+  return {"without-dm-crypt", "QEMU", version_number(7, 2, 0), version_number(9, 0, 0), false};
+}
+
+FakeHost::FakeHost(const HostProfile& profile) : profile_(profile) {
+  facts_.struct_size = sizeof(facts_);
+  facts_.hypervisor_type = profile_.hypervisor_type.c_str();
+  facts_.hypervisor_version = profile_.hypervisor_version;
+  facts_.libvirt_version = profile_.libvirt_version;
+  facts_.has_device_mapper = profile_.has_dm_crypt ? 1 : 0;
+  facts_.has_dm_crypt = profile_.has_dm_crypt ? 1 : 0;
+
+  table_.struct_size = sizeof(table_);
+  table_.abi_major = VOLCRYPT_ABI_MAJOR;
+  table_.abi_minor = VOLCRYPT_ABI_MINOR;
+  table_.context = this;
+
+  table_.log = [](void* context, int32_t level, const char* message) {
+    self(context).log_lines.push_back("[" + std::to_string(level) + "] " +
+                                      (message != nullptr ? message : "(null)"));
+  };
+  table_.facts = [](void* context) -> const volcrypt_host_facts* { return &self(context).facts_; };
+  // Like libvirt through the core: one secret per usage id; defining it again sets a new
+  // value on the same secret.
+  table_.secret_define = [](void* context, const char* usage_id, const uint8_t* value,
+                            size_t value_size, char* uuid_out, volcrypt_error* error) -> int32_t {
+    FakeHost& host = self(context);
+    if (host.refuse_secret_define) {
+      write_error(error, "conformance host: defining secrets is refused for this check");
+      return VOLCRYPT_ERROR_FAILED;
+    }
+    if (usage_id == nullptr || *usage_id == '\0' || uuid_out == nullptr) {
+      write_error(error, "a secret needs a volume id");
+      return VOLCRYPT_ERROR_INVALID;
+    }
+    if (value == nullptr && value_size != 0) {
+      write_error(error, "a secret value of non-zero size has no data");
+      return VOLCRYPT_ERROR_INVALID;
+    }
+    Secret& secret = host.secrets[usage_id];
+    if (secret.uuid.empty()) secret.uuid = host.next_uuid();
+    secret.value.assign(value, value + value_size);
+    copy_uuid(secret.uuid, uuid_out);
+    return VOLCRYPT_OK;
+  };
+  table_.secret_lookup = [](void* context, const char* usage_id, char* uuid_out,
+                            volcrypt_error* error) -> int32_t {
+    FakeHost& host = self(context);
+    auto it = host.secrets.find(usage_id != nullptr ? usage_id : "");
+    if (it == host.secrets.end()) {
+      write_error(error, std::string("no secret for volume ") + (usage_id ? usage_id : ""));
+      return VOLCRYPT_ERROR_NOT_FOUND;
+    }
+    if (uuid_out == nullptr) {
+      write_error(error, "no buffer for the uuid");
+      return VOLCRYPT_ERROR_INVALID;
+    }
+    copy_uuid(it->second.uuid, uuid_out);
+    return VOLCRYPT_OK;
+  };
+  table_.secret_undefine = [](void* context, const char* uuid, volcrypt_error* error) -> int32_t {
+    FakeHost& host = self(context);
+    const std::string wanted = uuid != nullptr ? uuid : "";
+    auto it = std::find_if(host.secrets.begin(), host.secrets.end(),
+                           [&](const auto& entry) { return entry.second.uuid == wanted; });
+    if (it == host.secrets.end()) {
+      write_error(error, "no secret with uuid " + wanted);
+      return VOLCRYPT_ERROR_NOT_FOUND;
+    }
+    host.secrets.erase(it);
+    return VOLCRYPT_OK;
+  };
+  table_.attachment_set_source = [](volcrypt_attachment* attachment, uint32_t kind,
+                                    const char* path) -> int32_t {
+    if (attachment == nullptr) return VOLCRYPT_ERROR_INVALID;
+    ++attachment->source_calls;
+    if (path == nullptr || *path == '\0') {
+      attachment->refusals.push_back("set_source with an empty path");
+      return VOLCRYPT_ERROR_INVALID;
+    }
+    if (kind != VOLCRYPT_SOURCE_FILE && kind != VOLCRYPT_SOURCE_BLOCK) {
+      attachment->refusals.push_back("set_source with source kind " + std::to_string(kind));
+      return VOLCRYPT_ERROR_INVALID;
+    }
+    attachment->source_kind = kind;
+    attachment->source_path = path;
+    return VOLCRYPT_OK;
+  };
+  table_.attachment_set_native_encryption = [](volcrypt_attachment* attachment, const char* format,
+                                               const char* secret_uuid) -> int32_t {
+    if (attachment == nullptr) return VOLCRYPT_ERROR_INVALID;
+    if (format == nullptr || secret_uuid == nullptr || *secret_uuid == '\0') {
+      attachment->refusals.push_back("set_native_encryption without a format or secret uuid");
+      return VOLCRYPT_ERROR_INVALID;
+    }
+    attachment->native_encryption = std::make_pair(std::string(format), std::string(secret_uuid));
+    return VOLCRYPT_OK;
+  };
+  table_.attachment_set_state = [](volcrypt_attachment* attachment, const char* key,
+                                   const char* value) -> int32_t {
+    if (attachment == nullptr) return VOLCRYPT_ERROR_INVALID;
+    if (key == nullptr || value == nullptr || !valid_state_key(key)) {
+      attachment->refusals.push_back(std::string("set_state with key '") + (key ? key : "(null)") +
+                                     "' (keys are [a-z0-9-]+, values non-NULL)");
+      return VOLCRYPT_ERROR_INVALID;
+    }
+    attachment->state[key] = value;
+    return VOLCRYPT_OK;
+  };
+}
+
+void FakeHost::add_unrelated_secret() {
+  Secret& secret = secrets["conformance-unrelated-volume"];
+  secret.uuid = next_uuid();
+  secret.value = {1, 2, 3, 4};
+}
+
+bool FakeHost::has_secret_uuid(const std::string& uuid) const {
+  return std::any_of(secrets.begin(), secrets.end(),
+                     [&](const auto& entry) { return entry.second.uuid == uuid; });
+}
+
+std::string FakeHost::next_uuid() {
+  char uuid[37];
+  std::snprintf(uuid, sizeof(uuid), "00000000-0000-4000-8000-%012d", ++uuid_counter_);
+  return uuid;
+}
+
+}  // namespace volcrypt::conformance

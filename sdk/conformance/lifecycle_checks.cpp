@@ -1,0 +1,289 @@
+// prepare and release: what prepare defines, release undefines; a failed prepare leaves
+// nothing behind and says why; release is idempotent and accepts an empty state; the
+// key never shows up in anything the plugin hands back.
+#include <cstdio>
+
+#include "checks.hpp"
+#include "fake_host.hpp"
+#include "plugin_calls.hpp"
+
+namespace volcrypt::conformance {
+namespace {
+
+// Printable, so that a leak is found in text; never a real key.
+const std::string kKey = "conformance-passphrase-3f9c2a7d";
+// The record lives in the domain's XML: a plugin's state must stay small.
+constexpr size_t kMaxStateEntries = 32;
+constexpr size_t kMaxStateValue = 1024;
+
+std::string hex(const std::string& bytes) {
+  std::string out;
+  char pair[3];
+  for (unsigned char c : bytes) {
+    std::snprintf(pair, sizeof(pair), "%02x", c);
+    out += pair;
+  }
+  return out;
+}
+
+bool holds_key(const std::string& text) {
+  return text.find(kKey) != text.npos || text.find(hex(kKey)) != text.npos;
+}
+
+// Where the key must never appear: messages, log lines and what goes into the record
+// or the domain XML.
+std::optional<std::string> key_leak(const FakeHost& host, const CallOutcome& call,
+                                    const volcrypt_attachment& attachment) {
+  if (holds_key(call.error)) return std::string("the key appears in the error message");
+  for (const std::string& line : host.log_lines) {
+    if (holds_key(line)) return std::string("the key appears in a log message");
+  }
+  for (const auto& [key, value] : attachment.state) {
+    if (holds_key(key) || holds_key(value)) {
+      return "the key appears in the state entry '" + key + "' (the record is not secret)";
+    }
+  }
+  if (holds_key(attachment.source_path)) return std::string("the key appears in the disk source");
+  return std::nullopt;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+// Secrets of other volumes (and their values) must survive; ours must be gone again.
+std::string secrets_difference(const std::map<std::string, FakeHost::Secret>& before,
+                               const std::map<std::string, FakeHost::Secret>& after) {
+  std::vector<std::string> added, removed;
+  for (const auto& [usage, secret] : after) {
+    auto it = before.find(usage);
+    if (it == before.end() || it->second.uuid != secret.uuid) added.push_back(usage);
+  }
+  for (const auto& [usage, secret] : before) {
+    auto it = after.find(usage);
+    if (it == after.end() || it->second.uuid != secret.uuid || it->second.value != secret.value) {
+      removed.push_back(usage);
+    }
+  }
+  std::string out;
+  if (!added.empty()) out += "secret(s) still defined for " + join(added);
+  if (!removed.empty()) {
+    out += (out.empty() ? "" : "; ") + std::string("changed or undefined the secret(s) of ") +
+           join(removed) + " that it did not define";
+  }
+  return out;
+}
+
+std::string status_text(const CallOutcome& call) {
+  return "status " + std::to_string(call.result) +
+         (call.error.empty() ? std::string(" and an empty error buffer") : ": " + call.error);
+}
+
+struct Baseline {
+  std::map<std::string, FakeHost::Secret> secrets;
+  std::map<std::string, std::string> files;
+};
+
+Baseline baseline_of(const FakeHost& host, const ScratchVolumes& volumes) {
+  return {host.secrets, volumes.snapshot()};
+}
+
+// A failed call must say why and leave the host as it found it.
+CheckResult judge_failure(const char* step, const CallOutcome& call, const FakeHost& host,
+                          const ScratchVolumes& volumes, const Baseline& before) {
+  if (call.error.empty()) {
+    return failed(std::string(step) + " failed with status " + std::to_string(call.result) +
+                  " but left the error buffer empty");
+  }
+  if (call.error.find_first_of("\r\n") != std::string::npos) {
+    return failed(std::string(step) + "'s error message is more than one line");
+  }
+  if (auto secrets = secrets_difference(before.secrets, host.secrets); !secrets.empty()) {
+    return failed(std::string(step) + " failed but left " + secrets);
+  }
+  if (auto files = ScratchVolumes::difference(before.files, volumes.snapshot(), false);
+      !files.empty()) {
+    return failed(std::string(step) + " failed but left files behind: " + files);
+  }
+  return passed(std::string(step) + " failed cleanly: " + call.error);
+}
+
+// What is wrong with the disk a successful prepare described, or nothing.
+std::optional<std::string> attachment_problem(const volcrypt_attachment& a, const FakeHost& host) {
+  if (!a.refusals.empty()) return "prepare succeeded although the host refused " + a.refusals[0];
+  if (a.source_calls != 1) {
+    return "prepare called set_source " + std::to_string(a.source_calls) +
+           " times; it must call it exactly once";
+  }
+  if (a.native_encryption && !host.has_secret_uuid(a.native_encryption->second)) {
+    return "the native encryption names secret " + a.native_encryption->second +
+           ", which is not defined";
+  }
+  if (a.state.size() > kMaxStateEntries) {
+    return "the state has " + std::to_string(a.state.size()) + " entries; keep it under " +
+           std::to_string(kMaxStateEntries);
+  }
+  for (const auto& [key, value] : a.state) {
+    if (value.size() > kMaxStateValue) {
+      return "state entry '" + key + "' is " + std::to_string(value.size()) +
+             " bytes; keep values under " + std::to_string(kMaxStateValue);
+    }
+  }
+  return std::nullopt;
+}
+
+// Releases what prepare described, twice (release is idempotent), and checks that the
+// host is back where it started.
+std::optional<std::string> release_problem(Session& session, FakeHost& host,
+                                           const volcrypt_attachment& attachment,
+                                           const Baseline& before) {
+  const StateTable state(attachment.state);
+  CallOutcome first = call_release(session.plugin, host, state);
+  if (first.misbehaviour) return first.misbehaviour;
+  if (auto leak = key_leak(host, first, attachment)) return leak;
+  if (first.result != VOLCRYPT_OK) {
+    return "release after a successful prepare failed with " + status_text(first);
+  }
+  if (auto secrets = secrets_difference(before.secrets, host.secrets); !secrets.empty()) {
+    return "after prepare and release: " + secrets;
+  }
+  if (auto files = ScratchVolumes::difference(before.files, session.volumes.snapshot(), false);
+      !files.empty()) {
+    return "after prepare and release, files were left behind: " + files;
+  }
+  CallOutcome second = call_release(session.plugin, host, state);
+  if (second.misbehaviour) return second.misbehaviour;
+  if (second.result != VOLCRYPT_OK) {
+    return "release is not idempotent: releasing again failed with " + status_text(second);
+  }
+  return std::nullopt;
+}
+
+struct LifecycleCase {
+  std::string name;
+  VolumeFile file;
+  HostProfile profile;
+  uint32_t flags;
+  bool refuse_secrets = false;
+};
+
+VolumeRequest volume_for(const Session& session, VolumeFile file) {
+  VolumeRequest volume;
+  volume.source_path = session.volumes.path(file);
+  volume.header_kind = ScratchVolumes::header_kind(file);
+  volume.provider = session.plugin.providers[0];
+  return volume;
+}
+
+CheckResult run_lifecycle_case(Session& session, const LifecycleCase& c) {
+  FakeHost host(c.profile);
+  host.add_unrelated_secret();
+  host.refuse_secret_define = c.refuse_secrets;
+  const Baseline before = baseline_of(host, session.volumes);
+  const VolumeRequest volume = volume_for(session, c.file);
+
+  volcrypt_attachment attachment;
+  CallOutcome prepared =
+      call_prepare(session.plugin, host, volume, kKey, StateTable(), c.flags, attachment);
+  if (prepared.misbehaviour) return failed(*prepared.misbehaviour);
+  if (auto leak = key_leak(host, prepared, attachment)) return failed(*leak);
+  if (prepared.result != VOLCRYPT_OK) {
+    return judge_failure("prepare", prepared, host, session.volumes, before);
+  }
+  if (auto problem = attachment_problem(attachment, host)) return failed(*problem);
+  std::vector<std::string> keys;
+  for (const auto& entry : attachment.state) keys.push_back(entry.first);
+  const size_t secrets_defined = host.secrets.size() - before.secrets.size();
+  if (auto problem = release_problem(session, host, attachment, before)) return failed(*problem);
+
+  // A plugin that keeps a host device is re-opened from its recorded state by
+  // `volcrypt prepare` before the domain starts, and closed by `volcrypt release`.
+  if (session.plugin.capabilities & VOLCRYPT_CAPABILITY_HOST_DEVICE) {
+    volcrypt_attachment reopened;
+    CallOutcome again =
+        call_prepare(session.plugin, host, volume, kKey, StateTable(attachment.state),
+                     VOLCRYPT_PREPARE_REOPEN | VOLCRYPT_PREPARE_CONFIG, reopened);
+    if (again.misbehaviour) return failed("re-open: " + *again.misbehaviour);
+    if (auto leak = key_leak(host, again, reopened)) return failed("re-open: " + *leak);
+    if (again.result != VOLCRYPT_OK) {
+      CheckResult judged = judge_failure("re-open", again, host, session.volumes, before);
+      if (!judged.passed) return judged;
+    } else if (auto problem = attachment_problem(reopened, host)) {
+      return failed("re-open: " + *problem);
+    } else if (auto problem = release_problem(session, host, reopened, before)) {
+      return failed("after re-open: " + *problem);
+    }
+  }
+  return passed("prepared and released; " + std::to_string(secrets_defined) +
+                " secret(s); state keys: " + (keys.empty() ? "none" : join(keys)));
+}
+
+// The host refuses an empty disk source, so prepare must fail and say why.
+CheckResult prepare_without_source(Session& session) {
+  FakeHost host(qemu_host_without_dm_crypt());
+  host.add_unrelated_secret();
+  const Baseline before = baseline_of(host, session.volumes);
+  VolumeRequest volume = volume_for(session, VolumeFile::luks1);
+  volume.source_path = "";
+  volume.header_kind = VOLCRYPT_HEADER_UNKNOWN;
+  volcrypt_attachment attachment;
+  CallOutcome prepared = call_prepare(session.plugin, host, volume, kKey, StateTable(),
+                                      VOLCRYPT_PREPARE_LIVE, attachment);
+  if (prepared.misbehaviour) return failed(*prepared.misbehaviour);
+  if (auto leak = key_leak(host, prepared, attachment)) return failed(*leak);
+  if (prepared.result == VOLCRYPT_OK) {
+    return failed("prepare succeeded for a volume with no source path" +
+                  (attachment.refusals.empty()
+                       ? std::string()
+                       : " although the host refused " + attachment.refusals[0]));
+  }
+  return judge_failure("prepare", prepared, host, session.volumes, before);
+}
+
+CheckResult release_with(Session& session, std::map<std::string, std::string> values) {
+  FakeHost host(qemu_host_without_dm_crypt());
+  host.add_unrelated_secret();
+  const Baseline before = baseline_of(host, session.volumes);
+  CallOutcome released = call_release(session.plugin, host, StateTable(std::move(values)));
+  if (released.misbehaviour) return failed(*released.misbehaviour);
+  if (released.result != VOLCRYPT_OK) {
+    return failed("release must succeed when there is nothing to release, but returned " +
+                  status_text(released));
+  }
+  if (auto secrets = secrets_difference(before.secrets, host.secrets); !secrets.empty()) {
+    return failed("release " + secrets);
+  }
+  return passed();
+}
+
+}  // namespace
+
+std::vector<Check> lifecycle_checks() {
+  const HostProfile with = qemu_host_with_dm_crypt();
+  const HostProfile without = qemu_host_without_dm_crypt();
+  const std::vector<LifecycleCase> cases = {
+      {"prepare-release-blank-" + with.name, VolumeFile::blank, with, VOLCRYPT_PREPARE_LIVE},
+      {"prepare-release-blank-" + without.name, VolumeFile::blank, without, VOLCRYPT_PREPARE_LIVE},
+      {"prepare-release-luks1-" + with.name, VolumeFile::luks1, with, VOLCRYPT_PREPARE_LIVE},
+      {"prepare-release-luks1-" + without.name, VolumeFile::luks1, without, VOLCRYPT_PREPARE_LIVE},
+      {"prepare-release-luks1-config-only", VolumeFile::luks1, without, VOLCRYPT_PREPARE_CONFIG},
+      {"prepare-secret-refused", VolumeFile::luks1, without, VOLCRYPT_PREPARE_LIVE, true},
+  };
+  std::vector<Check> checks;
+  for (const LifecycleCase& c : cases) {
+    checks.push_back({c.name, [c](Session& session) { return run_lifecycle_case(session, c); }});
+  }
+  checks.push_back({"prepare-empty-path", prepare_without_source});
+  checks.push_back({"release-empty-state", [](Session& s) { return release_with(s, {}); }});
+  // Releasing what is already gone succeeds: a secret that no longer exists.
+  checks.push_back({"release-stale-state", [](Session& s) {
+                      return release_with(s, {{"secret-uuid",
+                                               "00000000-0000-4000-8000-"
+                                               "999999999999"}});
+                    }});
+  return checks;
+}
+
+}  // namespace volcrypt::conformance

@@ -1,0 +1,92 @@
+#include "plugin_calls.hpp"
+
+#include "guarded_buffer.hpp"
+
+namespace volcrypt::conformance {
+namespace {
+
+constexpr char kThrew[] = "threw a C++ exception across the C boundary";
+
+void note_misuse(CallOutcome& out, const GuardedBuffer& buffer, const std::string& what) {
+  if (out.misbehaviour) return;
+  out.misbehaviour = buffer.misuse(what);
+}
+
+}  // namespace
+
+volcrypt_volume VolumeRequest::abi() const {
+  volcrypt_volume v{};
+  v.struct_size = sizeof(v);
+  v.source_path = source_path.c_str();
+  v.source_kind = source_kind;
+  v.volume_id = volume_id.c_str();
+  v.provider = provider.c_str();
+  v.cipher = cipher ? cipher->c_str() : nullptr;
+  v.key_size_bits = key_size_bits;
+  v.header_kind = header_kind;
+  return v;
+}
+
+StateTable::StateTable(std::map<std::string, std::string> values) : values_(std::move(values)) {
+  for (const auto& [key, value] : values_) entries_.push_back({key.c_str(), value.c_str()});
+  state_.entries = entries_.empty() ? nullptr : entries_.data();
+  state_.count = entries_.size();
+}
+
+CallOutcome call_probe(const volcrypt_plugin& plugin, const FakeHost& host,
+                       const VolumeRequest& volume, size_t reason_capacity, size_t error_capacity) {
+  CallOutcome out;
+  GuardedBuffer reason(reason_capacity);
+  GuardedBuffer message(error_capacity);
+  volcrypt_error error{message.data(), message.capacity()};
+  const volcrypt_volume v = volume.abi();
+  try {
+    out.result = plugin.probe(host.table(), &v, reason.data(), reason.capacity(), &error);
+  } catch (...) {
+    out.misbehaviour = std::string("probe ") + kThrew;
+    out.result = -1;
+  }
+  note_misuse(out, reason, "reason buffer");
+  note_misuse(out, message, "error buffer");
+  out.reason = reason.text();
+  out.error = message.text();
+  return out;
+}
+
+CallOutcome call_prepare(const volcrypt_plugin& plugin, const FakeHost& host,
+                         const VolumeRequest& volume, const std::string& key,
+                         const StateTable& previous, uint32_t flags,
+                         volcrypt_attachment& attachment) {
+  CallOutcome out;
+  GuardedBuffer message(kMessageCapacity);
+  volcrypt_error error{message.data(), message.capacity()};
+  const volcrypt_volume v = volume.abi();
+  const volcrypt_key k{reinterpret_cast<const uint8_t*>(key.data()), key.size()};
+  try {
+    out.result = plugin.prepare(host.table(), &v, &k, previous.get(), flags, &attachment, &error);
+  } catch (...) {
+    out.misbehaviour = std::string("prepare ") + kThrew;
+    out.result = VOLCRYPT_ERROR_FAILED;
+  }
+  note_misuse(out, message, "error buffer");
+  out.error = message.text();
+  return out;
+}
+
+CallOutcome call_release(const volcrypt_plugin& plugin, const FakeHost& host,
+                         const StateTable& state) {
+  CallOutcome out;
+  GuardedBuffer message(kMessageCapacity);
+  volcrypt_error error{message.data(), message.capacity()};
+  try {
+    out.result = plugin.release(host.table(), state.get(), &error);
+  } catch (...) {
+    out.misbehaviour = std::string("release ") + kThrew;
+    out.result = VOLCRYPT_ERROR_FAILED;
+  }
+  note_misuse(out, message, "error buffer");
+  out.error = message.text();
+  return out;
+}
+
+}  // namespace volcrypt::conformance

@@ -1,0 +1,62 @@
+// Calls into the plugin as the core makes them (host-allocated buffers of the core's
+// size), recording what a check needs to judge them: the status, the messages, whether
+// a C++ exception crossed the C boundary and whether a buffer was misused.
+#pragma once
+
+#include <volcrypt/plugin_abi.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fake_host.hpp"
+
+namespace volcrypt::conformance {
+
+// The core's buffer size for reasons and error messages.
+constexpr size_t kMessageCapacity = 1024;
+
+struct CallOutcome {
+  int32_t result = 0;  // a rank for probe, a volcrypt_status otherwise
+  std::string reason;  // probe only
+  std::string error;
+  std::optional<std::string> misbehaviour;  // threw, or misused a buffer
+};
+
+// A volume description that owns its strings.
+struct VolumeRequest {
+  std::string source_path;
+  uint32_t source_kind = VOLCRYPT_SOURCE_FILE;
+  std::string volume_id = "conformance-volume";
+  std::string provider;
+  std::optional<std::string> cipher = std::string();  // nullopt: a NULL pointer
+  uint32_t key_size_bits = 0;
+  uint32_t header_kind = VOLCRYPT_HEADER_UNKNOWN;
+
+  volcrypt_volume abi() const;
+};
+
+// A plugin state that owns its strings.
+class StateTable {
+ public:
+  explicit StateTable(std::map<std::string, std::string> values = {});
+  const volcrypt_state* get() const { return &state_; }
+
+ private:
+  std::map<std::string, std::string> values_;
+  std::vector<volcrypt_state_entry> entries_;
+  volcrypt_state state_{};
+};
+
+CallOutcome call_probe(const volcrypt_plugin& plugin, const FakeHost& host,
+                       const VolumeRequest& volume, size_t reason_capacity = kMessageCapacity,
+                       size_t error_capacity = kMessageCapacity);
+CallOutcome call_prepare(const volcrypt_plugin& plugin, const FakeHost& host,
+                         const VolumeRequest& volume, const std::string& key,
+                         const StateTable& previous, uint32_t flags,
+                         volcrypt_attachment& attachment);
+CallOutcome call_release(const volcrypt_plugin& plugin, const FakeHost& host,
+                         const StateTable& state);
+
+}  // namespace volcrypt::conformance

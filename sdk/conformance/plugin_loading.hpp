@@ -1,0 +1,44 @@
+// Loads a plugin the way the volcrypt core does, one step at a time so that each step
+// can be reported as its own check: dlopen, both symbols present, the exported ABI
+// version read and compared before any plugin code runs, then the entry point called
+// with the host's version.
+#pragma once
+
+#include <volcrypt/plugin_abi.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace volcrypt::conformance {
+
+// What is wrong with a step, or nothing.
+using Problem = std::optional<std::string>;
+
+class PluginLoading {
+ public:
+  explicit PluginLoading(std::filesystem::path file) : file_(std::move(file)) {}
+
+  Problem open();
+  Problem find_symbols();
+  Problem check_abi_version() const;
+  Problem call_entry();
+  // Every step in order; the first problem stops it.
+  Problem load_all();
+
+  const volcrypt_plugin_abi_version& abi() const { return *abi_; }
+  const volcrypt_plugin& descriptor() const { return *descriptor_; }
+
+ private:
+  std::filesystem::path file_;
+  void* library_ = nullptr;  // never closed: plugins stay loaded for the process's life
+  const volcrypt_plugin_abi_version* abi_ = nullptr;
+  volcrypt_plugin_entry_fn entry_ = nullptr;
+  const volcrypt_plugin* descriptor_ = nullptr;
+};
+
+// The core's trust rule: the file (and a link's target and folder) and the folder that
+// holds it are owned by root or the running user and writable by nobody else.
+Problem untrusted_reason(const std::filesystem::path& file);
+
+}  // namespace volcrypt::conformance

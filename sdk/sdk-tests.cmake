@@ -1,0 +1,79 @@
+# The SDK's tests, included from tests/CMakeLists.txt (where the fixtures are known).
+# Label "sdk": they need the whole build (plugins, fixtures, the program), so they are
+# not part of the unit-test-only sanitizer build.
+set(plugin_check $<TARGET_FILE:volcrypt-plugin-check>)
+set(expect_failure ${PROJECT_SOURCE_DIR}/sdk/conformance/expect-check-failure.sh)
+
+# Every bundled plugin passes the conformance kit (each exists once its folder does).
+foreach(plugin qemu-native-luks cryptsetup-luks plain-dmcrypt)
+  if(TARGET ${plugin})
+    add_test(NAME sdk.conformance.${plugin} COMMAND ${plugin_check} $<TARGET_FILE:${plugin}>)
+    set_tests_properties(sdk.conformance.${plugin} PROPERTIES LABELS sdk)
+  endif()
+endforeach()
+add_test(NAME sdk.conformance.good-fixture
+         COMMAND ${plugin_check} ${VOLCRYPT_FIXTURE_DIR}/good_fixture.so)
+set_tests_properties(sdk.conformance.good-fixture PROPERTIES LABELS sdk)
+
+# The checker rejects a broken plugin, naming the check that caught it.
+function(volcrypt_add_rejection_test name plugin check text)
+  add_test(NAME sdk.rejects.${name}
+           COMMAND bash ${expect_failure} ${plugin_check} ${plugin} ${check} ${text} ${ARGN})
+  set_tests_properties(sdk.rejects.${name} PROPERTIES LABELS sdk)
+endfunction()
+
+set(fixtures ${VOLCRYPT_FIXTURE_DIR})
+volcrypt_add_rejection_test(not-a-plugin ${fixtures}/not_a_plugin.so symbols "not a volcrypt plugin")
+volcrypt_add_rejection_test(wrong-abi-major ${fixtures}/wrong_abi_major.so abi-version
+                            "major versions must be equal")
+volcrypt_add_rejection_test(future-abi-minor ${fixtures}/future_abi_minor.so abi-version
+                            "but this host provides 1.0")
+volcrypt_add_rejection_test(null-entry ${fixtures}/null_entry.so entry "returned no plugin")
+volcrypt_add_rejection_test(throwing-entry ${fixtures}/throwing_entry.so entry "threw a C++ exception")
+volcrypt_add_rejection_test(malformed-struct-size ${fixtures}/malformed_struct_size.so descriptor
+                            "struct_size is 8 bytes")
+volcrypt_add_rejection_test(malformed-abi-fields ${fixtures}/malformed_abi_fields.so descriptor
+                            "the descriptor says ABI 1.1")
+volcrypt_add_rejection_test(malformed-id ${fixtures}/malformed_id.so metadata-id "Fixture_Malformed")
+volcrypt_add_rejection_test(no-providers ${fixtures}/malformed_descriptor.so metadata-providers
+                            "the provider list is empty")
+volcrypt_add_rejection_test(no-release ${fixtures}/malformed_no_release.so metadata-functions
+                            "release")
+volcrypt_add_rejection_test(probe-fails ${fixtures}/probe_fails.so probe-luks1
+                            "probe failed (\"fixture probe failure\") for a readable volume")
+volcrypt_add_rejection_test(probe-throws ${fixtures}/probe_throws_raw.so probe-luks1
+                            "probe threw a C++ exception across the C boundary")
+
+# Plugins that break one rule each, for the rules no loader fixture covers.
+set(selftest_dir ${CMAKE_CURRENT_BINARY_DIR}/conformance-selftest)
+function(volcrypt_add_misbehaving_plugin name definition)
+  add_library(conformance_selftest_${name} MODULE
+              ${PROJECT_SOURCE_DIR}/sdk/conformance/selftest/misbehaving_plugin.cpp)
+  target_compile_definitions(conformance_selftest_${name} PRIVATE ${definition})
+  target_link_libraries(conformance_selftest_${name} PRIVATE Volcrypt::sdk)
+  set_target_properties(conformance_selftest_${name} PROPERTIES
+    OUTPUT_NAME ${name} PREFIX "" LIBRARY_OUTPUT_DIRECTORY ${selftest_dir}
+    CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
+endfunction()
+volcrypt_add_misbehaving_plugin(prints MISBEHAVE_PRINTS)
+volcrypt_add_misbehaving_plugin(crashes MISBEHAVE_CRASHES)
+volcrypt_add_misbehaving_plugin(keeps_secret MISBEHAVE_KEEPS_SECRET)
+volcrypt_add_misbehaving_plugin(logs_key MISBEHAVE_LOGS_KEY)
+volcrypt_add_misbehaving_plugin(hangs MISBEHAVE_HANGS)
+volcrypt_add_rejection_test(stdout ${selftest_dir}/prints.so probe-luks1
+                            "bytes to standard output")
+volcrypt_add_rejection_test(crash ${selftest_dir}/crashes.so probe-luks2
+                            "the plugin crashed the process: signal 11")
+volcrypt_add_rejection_test(secret-left-behind ${selftest_dir}/keeps_secret.so
+                            prepare-release-blank-with-dm-crypt "secret(s) still defined")
+volcrypt_add_rejection_test(key-in-log ${selftest_dir}/logs_key.so
+                            prepare-release-blank-with-dm-crypt "the key appears in a log message")
+volcrypt_add_rejection_test(hang ${selftest_dir}/hangs.so release-empty-state "timed out after 2 s"
+                            -- --timeout 2)
+
+# An out-of-tree plugin built against the installed SDK, listed, probed and pinned by the
+# installed volcrypt (a separate CMake project: tests/sdk-consumer).
+add_test(NAME sdk.consumer
+         COMMAND bash ${PROJECT_SOURCE_DIR}/tests/sdk-consumer/run-consumer-test.sh
+                 ${CMAKE_BINARY_DIR} ${CMAKE_INSTALL_PREFIX})
+set_tests_properties(sdk.consumer PROPERTIES LABELS sdk TIMEOUT 600)

@@ -1,0 +1,180 @@
+// The whole path inside the VM, as a compute agent drives it: a real libvirtd and QEMU,
+// the built `volcrypt` program, a nested TCG domain with a virtio-scsi controller and no
+// OS. A LUKS2 volume falls back to cryptsetup-luks, the guest's disk reads the plaintext
+// through QEMU, and detach closes the mapping; a persistent domain gets its mapping back
+// from `volcrypt prepare` before it starts. A LUKS1 volume still goes to qemu-native-luks.
+#include <gmock/gmock.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <memory>
+
+#include "block_io.hpp"
+#include "direct_mapping.hpp"
+#include "dm_crypt_test.hpp"
+#include "guest_paths.hpp"
+#include "libvirt_checks.hpp"
+#include "process.hpp"
+#include "test_domain.hpp"
+
+namespace volcrypt::guest {
+namespace {
+
+using test::ProcessResult;
+using test_volumes::LuksVersion;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr const char* kReadOk = "read 1048576/1048576 bytes at offset 0";
+
+class EndToEnd : public DmCryptTest {
+ protected:
+  void SetUp() override {
+    DmCryptTest::SetUp();
+    connection = std::make_unique<test::Connection>();
+    // QEMU runs as libvirt-qemu and must reach the files; the keys stay root's.
+    chmod(scratch->path().c_str(), 0755);
+    key_dir = scratch->folder("keys");
+    chmod(key_dir.c_str(), 0700);
+  }
+
+  std::string unique(const std::string& prefix) {
+    static int counter = 0;
+    return "vc-guest-" + std::to_string(getpid()) + "-" + std::to_string(++counter) + "-" + prefix;
+  }
+
+  // The passphrase file for volume_id, in a folder `volcrypt prepare` can read by id.
+  std::string passphrase_file(const std::string& volume_id) {
+    const std::string file = key_dir + "/" + volume_id;
+    test_volumes::write_file(file, passphrase);
+    chmod(file.c_str(), 0600);
+    return file;
+  }
+
+  ProcessResult volcrypt(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {volcrypt_program()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    ProcessResult result = test::run_process(argv);
+    EXPECT_THAT(result.out + result.err, Not(HasSubstr(passphrase))) << "the passphrase leaked";
+    return result;
+  }
+
+  std::vector<std::string> attach_args(const std::string& domain, const Volume& volume,
+                                       const std::string& volume_id, const std::string& provider) {
+    return {"attach",  "--domain",   domain,     "--target",          "sdb",
+            "--bus",   "scsi",       "--source", volume.device,       "--volume-id",
+            volume_id, "--provider", provider,   "--passphrase-file", passphrase_file(volume_id)};
+  }
+
+  // The guest's disk is the mapping itself, and the record names cryptsetup-luks.
+  void expect_mapped_disk(const test::TestDomain& domain, const Volume& volume, bool inactive) {
+    const std::string xml = inactive ? domain.inactive_xml() : domain.live_xml();
+    EXPECT_THAT(xml, HasSubstr("<disk type='block' device='disk'>"));
+    EXPECT_THAT(xml, HasSubstr("<source dev='/dev/mapper/" + volume.mapping() + "'"));
+    EXPECT_THAT(xml, Not(HasSubstr("<encryption")));
+    EXPECT_THAT(xml, Not(HasSubstr(passphrase)));
+    auto record = test::volcrypt_metadata(connection->get(), domain.name(), inactive);
+    ASSERT_TRUE(record.has_value());
+    EXPECT_THAT(*record, HasSubstr("plugin=\"cryptsetup-luks\""));
+    EXPECT_THAT(*record, HasSubstr("value=\"" + volume.mapping() + "\""));
+  }
+
+  std::unique_ptr<test::Connection> connection;
+  std::string key_dir;
+};
+
+class LuksTwoFallsBack : public EndToEnd, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(LuksTwoFallsBack, AttachReadDetachThroughTheHostMapping) {
+  const std::string provider = GetParam();
+  Volume volume = luks_volume("volume.luks2", LuksVersion::luks2);
+  write_through_luks(volume.device, passphrase, 0x6e, kPatternSize);
+  const std::string volume_id = unique("vol");
+  test::TestDomain domain(connection->get(), unique("e2e"), test::DomainOptions{});
+
+  ProcessResult probe = volcrypt({"probe", "--source", volume.device, "--volume-id", volume_id,
+                                  "--provider", provider, "--json"});
+  ASSERT_EQ(probe.exit_code, 0) << probe.err;
+  EXPECT_THAT(probe.out, HasSubstr("\"dm_crypt\":true"));
+  EXPECT_THAT(probe.out, HasSubstr("\"chosen\":\"cryptsetup-luks\""));
+
+  std::vector<std::string> args = attach_args(domain.name(), volume, volume_id, provider);
+  args.push_back("--live");
+  ProcessResult attach = volcrypt(args);
+  ASSERT_EQ(attach.exit_code, 0) << attach.err;
+  EXPECT_THAT(attach.out, HasSubstr("plugin cryptsetup-luks"));
+  expect_mapped_disk(domain, volume, false);
+  EXPECT_TRUE(path_exists(mapper_path(volume.mapping())));
+
+  // The nested guest's disk reads the plaintext; a wrong pattern is caught.
+  EXPECT_THAT(domain.read_pattern("sdb", 0x6e, kPatternSize), HasSubstr(kReadOk));
+  EXPECT_THAT(domain.read_pattern("sdb", 0x11, kPatternSize),
+              HasSubstr("Pattern verification failed"));
+
+  ProcessResult detach =
+      volcrypt({"detach", "--domain", domain.name(), "--target", "sdb", "--json"});
+  ASSERT_EQ(detach.exit_code, 0) << detach.err;
+  EXPECT_THAT(detach.out, HasSubstr("\"plugin\":\"cryptsetup-luks\",\"had_record\":true"));
+  EXPECT_THAT(domain.live_xml(), Not(HasSubstr("<target dev='sdb'")));
+  EXPECT_FALSE(path_exists(mapper_path(volume.mapping())));
+  EXPECT_FALSE(test::volcrypt_metadata(connection->get(), domain.name(), false).has_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(Providers, LuksTwoFallsBack, ::testing::Values("luks", "luks2"),
+                         [](const auto& info) { return std::string(info.param); });
+
+TEST_F(EndToEnd, PersistentDomainStartsAfterPrepareReopensItsMapping) {
+  Volume volume = luks_volume("volume.luks2", LuksVersion::luks2);
+  write_through_luks(volume.device, passphrase, 0x4d, kPatternSize);
+  const std::string volume_id = unique("vol");
+  test::DomainOptions options;
+  options.persistent = true;
+  options.start = false;
+  test::TestDomain domain(connection->get(), unique("boot"), options);
+
+  std::vector<std::string> args = attach_args(domain.name(), volume, volume_id, "luks");
+  args.push_back("--config");
+  ProcessResult attach = volcrypt(args);
+  ASSERT_EQ(attach.exit_code, 0) << attach.err;
+  expect_mapped_disk(domain, volume, true);
+
+  // As after a host reboot: the mapping is gone, the record stays.
+  ProcessResult release = volcrypt({"release", "--domain", domain.name()});
+  ASSERT_EQ(release.exit_code, 0) << release.err;
+  EXPECT_FALSE(path_exists(mapper_path(volume.mapping())));
+  EXPECT_TRUE(test::volcrypt_metadata(connection->get(), domain.name(), true).has_value());
+
+  ProcessResult prepare =
+      volcrypt({"prepare", "--domain", domain.name(), "--passphrase-dir", key_dir});
+  ASSERT_EQ(prepare.exit_code, 0) << prepare.err;
+  EXPECT_TRUE(path_exists(mapper_path(volume.mapping())));
+
+  domain.start();
+  EXPECT_THAT(domain.read_pattern("sdb", 0x4d, kPatternSize), HasSubstr(kReadOk));
+}
+
+// The harness itself, with what existed before the dm-crypt plugins: qemu-native-luks
+// through the VM's libvirtd, the nested domain's disk read through QEMU's decryption.
+TEST_F(EndToEnd, Luks1StillGoesToQemuNativeLuks) {
+  const std::string file = scratch->file("volume.luks1");
+  test_volumes::make_luks_volume(file, LuksVersion::luks1, passphrase, kVolumeSize);
+  Volume volume = loop_over(file);
+  write_through_luks(volume.device, passphrase, 0x2b, kPatternSize);
+  const std::string volume_id = unique("vol");
+  test::TestDomain domain(connection->get(), unique("native"), test::DomainOptions{});
+
+  std::vector<std::string> args = attach_args(domain.name(), volume, volume_id, "luks");
+  args.push_back("--live");
+  ProcessResult attach = volcrypt(args);
+  ASSERT_EQ(attach.exit_code, 0) << attach.err;
+  EXPECT_THAT(attach.out, HasSubstr("plugin qemu-native-luks"));
+  EXPECT_THAT(domain.live_xml(), HasSubstr("<encryption format='luks'"));
+  EXPECT_THAT(domain.read_pattern("sdb", 0x2b, kPatternSize), HasSubstr(kReadOk));
+
+  ProcessResult detach = volcrypt({"detach", "--domain", domain.name(), "--target", "sdb"});
+  ASSERT_EQ(detach.exit_code, 0) << detach.err;
+  EXPECT_TRUE(test::secrets_for_volume(connection->get(), volume_id).empty());
+}
+
+}  // namespace
+}  // namespace volcrypt::guest
