@@ -176,5 +176,30 @@ TEST_F(EndToEnd, Luks1StillGoesToQemuNativeLuks) {
   EXPECT_TRUE(test::secrets_for_volume(connection->get(), volume_id).empty());
 }
 
+// Upgrades: a disk os-brick attached before volcrypt (its mapping opened outside
+// volcrypt, the guest given /dev/mapper/crypt-NAME, no record) still detaches, and its
+// mapping is closed once the disk is gone.
+TEST_F(EndToEnd, OsBrickMappingWithNoRecordClosesOnDetach) {
+  Volume volume = luks_volume("volume.luks2", LuksVersion::luks2);
+  write_through_luks(volume.device, passphrase, 0x3c, kPatternSize);
+  open_luks_mapping(volume.device, passphrase, volume.mapping());
+  test::TestDomain domain(connection->get(), unique("osbrick"), test::DomainOptions{});
+  test::attach_disk(connection->get(), domain.name(),
+                    "<disk type='block' device='disk'><driver name='qemu' type='raw'/>"
+                    "<source dev='" +
+                        mapper_path(volume.mapping()) +
+                        "'/>"
+                        "<target dev='sdc' bus='scsi'/></disk>");
+  ASSERT_THAT(domain.read_pattern("sdc", 0x3c, kPatternSize), HasSubstr(kReadOk));
+
+  ProcessResult detach =
+      volcrypt({"detach", "--domain", domain.name(), "--target", "sdc", "--json"});
+  ASSERT_EQ(detach.exit_code, 0) << detach.err;
+  EXPECT_THAT(detach.out, HasSubstr("\"plugin\":\"cryptsetup-luks\",\"had_record\":false"));
+  EXPECT_THAT(detach.out, HasSubstr("host dm-crypt"));
+  EXPECT_THAT(domain.live_xml(), Not(HasSubstr("<target dev='sdc'")));
+  EXPECT_FALSE(path_exists(mapper_path(volume.mapping())));
+}
+
 }  // namespace
 }  // namespace volcrypt::guest

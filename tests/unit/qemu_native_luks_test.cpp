@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fake_host.hpp"
+#include "plugin_harness.hpp"
 #include "plugin_loader.hpp"
 #include "test_volumes.hpp"
 
@@ -23,46 +24,7 @@ using namespace test_volumes;
 
 constexpr std::string_view kMagic = "LUKS\xba\xbe";
 
-struct ProbeAnswer {
-  int32_t rank = -1;
-  std::string reason;
-};
-
-struct CallResult {
-  int32_t status = -1;
-  std::string message;
-};
-
-// The volume as the core would describe it to the plugin.
-struct VolumeArgs {
-  std::string path;
-  std::string id = "vol-1";
-  std::string provider = "luks";
-  std::string cipher;
-  uint32_t key_size_bits = 0;
-  volcrypt_header_kind header = VOLCRYPT_HEADER_BLANK;
-  volcrypt_source_kind source_kind = VOLCRYPT_SOURCE_FILE;
-
-  volcrypt_volume abi() const {
-    volcrypt_volume v{};
-    v.struct_size = sizeof(v);
-    v.source_path = path.c_str();
-    v.source_kind = source_kind;
-    v.volume_id = id.c_str();
-    v.provider = provider.c_str();
-    v.cipher = cipher.c_str();
-    v.key_size_bits = key_size_bits;
-    v.header_kind = header;
-    return v;
-  }
-};
-
-VolumeArgs volume_at(const std::string& path, volcrypt_header_kind header) {
-  VolumeArgs args;
-  args.path = path;
-  args.header = header;
-  return args;
-}
+using namespace plugin_harness;
 
 class QemuNativeLuksTest : public ::testing::Test {
  protected:
@@ -77,40 +39,16 @@ class QemuNativeLuksTest : public ::testing::Test {
   const volcrypt_plugin& plugin() const { return *(*plugin_)->descriptor; }
 
   ProbeAnswer probe(const VolumeArgs& args) {
-    volcrypt_volume volume = args.abi();
-    char reason[512] = {};
-    char message[512] = {};
-    volcrypt_error error{message, sizeof message};
-    ProbeAnswer answer;
-    answer.rank = plugin().probe(host_.table(), &volume, reason, sizeof reason, &error);
-    answer.reason = answer.rank >= 0 ? reason : message;
-    return answer;
+    return plugin_harness::probe(**plugin_, host_, args);
   }
 
   CallResult prepare(const VolumeArgs& args, std::string_view key, uint32_t flags,
                      volcrypt_attachment& attachment) {
-    volcrypt_volume volume = args.abi();
-    volcrypt_key abi_key{reinterpret_cast<const uint8_t*>(key.data()), key.size()};
-    volcrypt_state previous{nullptr, 0};
-    char message[512] = {};
-    volcrypt_error error{message, sizeof message};
-    CallResult result;
-    result.status =
-        plugin().prepare(host_.table(), &volume, &abi_key, &previous, flags, &attachment, &error);
-    result.message = message;
-    return result;
+    return plugin_harness::prepare(**plugin_, host_, args, key, {}, flags, attachment);
   }
 
   CallResult release(const std::map<std::string, std::string>& state) {
-    std::vector<volcrypt_state_entry> entries;
-    for (const auto& [key, value] : state) entries.push_back({key.c_str(), value.c_str()});
-    volcrypt_state abi_state{entries.data(), entries.size()};
-    char message[512] = {};
-    volcrypt_error error{message, sizeof message};
-    CallResult result;
-    result.status = plugin().release(host_.table(), &abi_state, &error);
-    result.message = message;
-    return result;
+    return plugin_harness::release(**plugin_, host_, state);
   }
 
   static std::vector<uint8_t> bytes_of(std::string_view text) { return {text.begin(), text.end()}; }
