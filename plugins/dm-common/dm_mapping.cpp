@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <fstream>
+#include <optional>
 #include <string_view>
 
 #include "mapping_name.hpp"
@@ -199,6 +200,13 @@ void close_recorded_mapping(const sdk::Host& host, const std::string& recorded,
     }
   }
   host.log(VOLCRYPT_LOG_DEBUG, "mapping " + recorded + " is already closed");
+}
+
+void release_recorded_mapping(const sdk::Host& host, const sdk::State& state) {
+  const std::optional<std::string_view> mapping = state.get("mapping");
+  if (!mapping || mapping->empty()) return;
+  close_recorded_mapping(host, std::string(*mapping),
+                         std::string(state.get("device").value_or("")));
 }
 
 }  // namespace volcrypt::dm

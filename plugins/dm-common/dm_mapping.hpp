@@ -73,4 +73,8 @@ class MappingGuard {
 void close_recorded_mapping(const sdk::Host& host, const std::string& recorded,
                             const std::string& recorded_device);
 
+// A host-device plugin's whole release: the state's "mapping" (and "device") closed as
+// above; a state without a mapping has nothing to close.
+void release_recorded_mapping(const sdk::Host& host, const sdk::State& state);
+
 }  // namespace volcrypt::dm

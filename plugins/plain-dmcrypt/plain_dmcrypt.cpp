@@ -152,10 +152,7 @@ class PlainDmcrypt : public sdk::Plugin {
   }
 
   void release(const sdk::Host& host, const sdk::State& state) override {
-    const std::optional<std::string_view> mapping = state.get("mapping");
-    if (!mapping || mapping->empty()) return;
-    const std::string device(state.get("device").value_or(""));
-    dm::close_recorded_mapping(host, std::string(*mapping), device);
+    dm::release_recorded_mapping(host, state);
   }
 };
 
