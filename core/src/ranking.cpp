@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "provider_names.hpp"
+
 namespace volcrypt {
 namespace {
 
@@ -45,12 +47,23 @@ std::optional<size_t> choose_forced(const std::vector<ProbeRow>& rows, const std
   return index;
 }
 
+// The plugin the deployer pinned for this provider: a pin on the provider's own name, else
+// on its canonical name (a pin for luks also covers Nova's LuksEncryptor class names).
+std::optional<std::string> pinned_plugin(const Settings& settings, const std::string& provider) {
+  for (const std::string& name : {provider, canonical_provider(provider)}) {
+    if (auto pin = settings.pinned_plugins.find(name); pin != settings.pinned_plugins.end()) {
+      return pin->second;
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<size_t> choose_automatically(const std::vector<ProbeRow>& rows,
                                            const std::string& provider, const Settings& settings,
                                            std::string& why_none) {
-  if (auto pin = settings.pinned_plugins.find(provider); pin != settings.pinned_plugins.end()) {
+  if (auto pin = pinned_plugin(settings, provider)) {
     // A pinned plugin that cannot serve this volume falls back to the normal order.
-    if (auto index = index_of(rows, pin->second); index && is_eligible(rows[*index])) {
+    if (auto index = index_of(rows, *pin); index && is_eligible(rows[*index])) {
       return index;
     }
   }
@@ -70,14 +83,14 @@ std::optional<size_t> choose_automatically(const std::vector<ProbeRow>& rows,
 RankingOutcome rank_plugins(RankingInput input, const Settings& settings) {
   RankingOutcome outcome;
   outcome.rows = std::move(input.rows);
-  const auto pin = settings.pinned_plugins.find(input.provider);
+  const auto pin = pinned_plugin(settings, input.provider);
 
   for (ProbeRow& row : outcome.rows) {
     auto override_rank = settings.rank_overrides.find(row.plugin_id);
     row.rank =
         override_rank != settings.rank_overrides.end() ? override_rank->second : row.reported_rank;
     row.denied = settings.denied_plugins.count(row.plugin_id) != 0;
-    row.pinned = pin != settings.pinned_plugins.end() && pin->second == row.plugin_id;
+    row.pinned = pin && *pin == row.plugin_id;
     row.chosen = false;
     if (!row.serves_provider && row.reason.empty()) {
       row.reason = "does not serve provider '" + input.provider + "'";

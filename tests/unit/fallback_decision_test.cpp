@@ -144,9 +144,8 @@ std::string expected_choice(const Row& row, Family family) {
           native_host && row.config != Config::deny_native &&
           (row.header == VOLCRYPT_HEADER_LUKS1 || row.header == VOLCRYPT_HEADER_BLANK);
       const bool dm = row.dm_crypt && (luks_header || row.header == VOLCRYPT_HEADER_BLANK);
-      // A pin names one provider string exactly: "luks", not its legacy class names.
-      if (row.config == Config::pin_luks_to_cryptsetup && row.provider == "luks" && dm)
-        return kLuks;
+      // A pin on luks covers its Nova/os-brick class names too.
+      if (row.config == Config::pin_luks_to_cryptsetup && dm) return kLuks;
       if (native) return kNative;
       return dm ? kLuks : kNone;
     }
@@ -271,10 +270,10 @@ const NamedCase kCases[] = {
      {"nova.volume.encryptors.luks.LuksEncryptor", VOLCRYPT_HEADER_LUKS1, kQemu72, kLibvirt90, true,
       Config::none},
      kNative},
-    {"a pin on luks does not cover Nova's class name",
+    {"a pin on luks covers Nova's class name",
      {"nova.volume.encryptors.luks.LuksEncryptor", VOLCRYPT_HEADER_LUKS1, kQemu72, kLibvirt90, true,
       Config::pin_luks_to_cryptsetup},
-     kNative},
+     kLuks},
     {"os-brick's CryptsetupEncryptor is plain",
      {"os_brick.encryptors.cryptsetup.CryptsetupEncryptor", VOLCRYPT_HEADER_OTHER, kQemu72,
       kLibvirt90, true, Config::none},

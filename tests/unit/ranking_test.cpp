@@ -139,6 +139,35 @@ TEST(Ranking, ChoosesAPinnedPluginOverABetterRank) {
   EXPECT_EQ(ids(outcome), (std::vector<std::string>{"best", "pinned"}));
 }
 
+TEST(Ranking, APinOnLuksCoversNovaAndOsBrickClassNames) {
+  Settings settings;
+  settings.pinned_plugins["luks"] = "pinned";
+  for (const char* provider : {"LuksEncryptor", "nova.volume.encryptors.luks.LuksEncryptor",
+                               "os_brick.encryptors.luks.LuksEncryptor"}) {
+    RankingInput request{
+        {row("best", VOLCRYPT_RANK_PRIMARY), row("pinned", VOLCRYPT_RANK_MARGINAL)}, provider, {}};
+    RankingOutcome outcome = rank_plugins(std::move(request), settings);
+    EXPECT_EQ(chosen_id(outcome), "pinned") << provider;
+    EXPECT_TRUE(outcome.rows[*outcome.chosen].pinned) << provider;
+  }
+  // luks2's class names are another provider.
+  RankingInput luks2{{row("best", VOLCRYPT_RANK_PRIMARY), row("pinned", VOLCRYPT_RANK_MARGINAL)},
+                     "nova.volume.encryptors.luks.Luks2Encryptor",
+                     {}};
+  EXPECT_EQ(chosen_id(rank_plugins(std::move(luks2), settings)), "best");
+}
+
+TEST(Ranking, APinOnTheExactClassNameWinsOverThePinOnItsCanonicalName) {
+  Settings settings;
+  settings.pinned_plugins["luks"] = "pinned";
+  settings.pinned_plugins["LuksEncryptor"] = "exact";
+  RankingInput request{
+      {row("exact", VOLCRYPT_RANK_MARGINAL), row("pinned", VOLCRYPT_RANK_MARGINAL)},
+      "LuksEncryptor",
+      {}};
+  EXPECT_EQ(chosen_id(rank_plugins(std::move(request), settings)), "exact");
+}
+
 TEST(Ranking, APinForAnotherProviderDoesNothing) {
   Settings settings;
   settings.pinned_plugins["plain"] = "pinned";

@@ -1,0 +1,26 @@
+#include "provider_names.hpp"
+
+#include <array>
+#include <utility>
+
+namespace volcrypt {
+
+std::string canonical_provider(std::string_view provider) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 9> aliases = {{
+      {"LuksEncryptor", "luks"},
+      {"nova.volume.encryptors.luks.LuksEncryptor", "luks"},
+      {"os_brick.encryptors.luks.LuksEncryptor", "luks"},
+      {"Luks2Encryptor", "luks2"},
+      {"nova.volume.encryptors.luks.Luks2Encryptor", "luks2"},
+      {"os_brick.encryptors.luks.Luks2Encryptor", "luks2"},
+      {"CryptsetupEncryptor", "plain"},
+      {"nova.volume.encryptors.cryptsetup.CryptsetupEncryptor", "plain"},
+      {"os_brick.encryptors.cryptsetup.CryptsetupEncryptor", "plain"},
+  }};
+  for (const auto& [alias, canonical] : aliases) {
+    if (provider == alias) return std::string(canonical);
+  }
+  return std::string(provider);
+}
+
+}  // namespace volcrypt
