@@ -1,9 +1,7 @@
 // volcrypt prepare / release: re-open or close the dm-crypt mappings a persistent
 // domain's records need, around its start and stop (the libvirt hook calls these).
 #include <filesystem>
-#include <fstream>
-#include <iostream>
-#include <sstream>
+#include <volcrypt/bounded_file.hpp>
 #include <volcrypt/error.hpp>
 
 #include "commands.hpp"
@@ -15,16 +13,13 @@ namespace po = boost::program_options;
 namespace volcrypt::cli {
 namespace {
 
-std::string read_all(const std::string& path) {
-  std::ostringstream text;
-  if (path == "-") {
-    text << std::cin.rdbuf();
-  } else {
-    std::ifstream in(path);
-    if (!in) throw Error(ErrorKind::not_found, "domain XML file '" + path + "' cannot be read");
-    text << in.rdbuf();
-  }
-  return text.str();
+// libvirt's own XML for a domain with many disks stays far below this.
+constexpr size_t kMaxDomainXmlBytes = 16 * 1024 * 1024;
+
+std::string read_domain_xml(const std::string& path) {
+  if (path == "-")
+    return read_bounded_stdin("the domain XML on standard input", kMaxDomainXmlBytes);
+  return read_bounded_file(path, "domain XML file", kMaxDomainXmlBytes);
 }
 
 void add_domain_options(po::options_description& options) {
@@ -41,7 +36,16 @@ HostDeviceRequest request_from(const po::variables_map& vm) {
     throw Error(ErrorKind::usage, "give exactly one of --domain and --domain-xml");
   }
   if (vm.count("domain")) request.domain = vm["domain"].as<std::string>();
-  if (vm.count("domain-xml")) request.domain_xml = read_all(vm["domain-xml"].as<std::string>());
+  if (vm.count("domain-xml")) {
+    const std::string& source = vm["domain-xml"].as<std::string>();
+    request.domain_xml = read_domain_xml(source);
+    // Empty would mean "ask libvirt" to the engine.
+    if (request.domain_xml.empty()) {
+      throw Error(ErrorKind::usage, (source == "-" ? std::string("the domain XML on standard input")
+                                                   : "domain XML file '" + source + "'") +
+                                        " is empty");
+    }
+  }
   if (vm.count("target")) request.target = vm["target"].as<std::string>();
   return request;
 }
@@ -119,7 +123,7 @@ int run_prepare(CommandContext& context) {
       throw Error(ErrorKind::usage, "no key for volume " + record.volume_id +
                                         ": give --key-dir, --passphrase-dir or a key option");
     }
-    SecureBytes key = read_key_source(key_path(key_dir, record.volume_id));
+    SecureBytes key = read_key_source(key_path(key_dir, record.volume_id), warn_about_key_file);
     return raw_dir ? hex_passphrase(key.bytes()) : std::move(key);
   };
   return print_outcomes(context, "prepare", context.engine.prepare_host_devices(request));

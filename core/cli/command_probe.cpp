@@ -26,6 +26,8 @@ int run_probe(CommandContext& context) {
   }
   VolumeSpec volume = volume_from_options(vm);
   ProbeReport report = context.engine.probe(volume);
+  // Attach uses no plugin for a volume it attaches as it is: probe must not name one.
+  if (!volume.encrypted) report.rows.clear();
   const ProbeRow* chosen = nullptr;
   for (const auto& row : report.rows) {
     if (row.chosen) chosen = &row;
@@ -37,6 +39,7 @@ int run_probe(CommandContext& context) {
         .field("volume_id", volume.volume_id)
         .field("provider", volume.provider)
         .field("header", header_name(report.header))
+        .field("encrypted", volume.encrypted)
         .end_object();
     json.key("host").begin_object();
     json.field("hypervisor", report.hypervisor_type)
@@ -69,11 +72,17 @@ int run_probe(CommandContext& context) {
     return 0;
   }
   context.out << "volume   " << volume.source_path << " (" << header_name(report.header) << "), id "
-              << volume.volume_id << ", provider " << volume.provider << "\n"
+              << volume.volume_id << ", provider "
+              << (volume.provider.empty() ? "none" : volume.provider) << "\n"
               << "host     " << report.hypervisor_type << " "
               << version_text(report.hypervisor_version) << ", libvirt "
               << version_text(report.libvirt_version) << ", dm-crypt "
               << (report.has_dm_crypt ? "yes" : "no") << "\n\n";
+  if (!volume.encrypted) {
+    context.out << "not encrypted on the host: attached as it is (no plugin, no secret, no "
+                   "record)\n\nchosen: none\n";
+    return 0;
+  }
   context.out << "  " << std::left << std::setw(20) << "PLUGIN" << std::setw(6) << "RANK"
               << "REASON\n";
   for (const auto& row : report.rows) {

@@ -3,7 +3,8 @@
 #include <boost/program_options.hpp>
 #include <charconv>
 #include <filesystem>
-#include <fstream>
+#include <sstream>
+#include <volcrypt/bounded_file.hpp>
 #include <volcrypt/error.hpp>
 
 namespace po = boost::program_options;
@@ -39,20 +40,22 @@ int32_t parse_rank(const std::string& text, const std::string& path) {
 }  // namespace
 
 void apply_config_file(const std::string& path, bool required, Settings& settings) {
-  if (!std::filesystem::exists(path)) {
-    if (required) throw Error(ErrorKind::not_found, "config file '" + path + "' does not exist");
+  std::error_code ignored;
+  if (!required && !std::filesystem::exists(std::filesystem::symlink_status(path, ignored))) {
     return;
   }
-  std::ifstream in(path);
-  if (!in) throw Error(ErrorKind::not_found, "config file '" + path + "' cannot be read");
+  // A FIFO, a device or a directory named as the config file is a mistake to report,
+  // never a hang, an endless read or a silently empty config.
+  std::istringstream in(read_bounded_file(path, "config file", kMaxConfigFileBytes));
 
+  // Every key packaging/volcrypt.conf and volcrypt.conf(5) document.
   po::options_description keys;
   keys.add_options()("connect", po::value<std::string>())(
       "plugin-dir", po::value<std::vector<std::string>>()->composing())(
       "deny", po::value<std::vector<std::string>>()->composing())(
       "rank", po::value<std::vector<std::string>>()->composing())(
-      "pin", po::value<std::vector<std::string>>()->composing())("detach-timeout-ms",
-                                                                 po::value<int32_t>());
+      "pin", po::value<std::vector<std::string>>()->composing())(
+      "key-dir", po::value<std::string>())("detach-timeout-ms", po::value<int32_t>());
   po::variables_map vm;
   try {
     po::store(po::parse_config_file(in, keys, false), vm);
@@ -96,6 +99,10 @@ void apply_config_file(const std::string& path, bool required, Settings& setting
   }
   if (vm.count("detach-timeout-ms")) {
     settings.detach_timeout_ms = vm["detach-timeout-ms"].as<int32_t>();
+    if (settings.detach_timeout_ms < 0) {
+      throw Error(ErrorKind::usage, path + ": detach-timeout-ms must not be negative");
+    }
+    settings.origins["detach-timeout-ms = " + std::to_string(settings.detach_timeout_ms)] = origin;
   }
 }
 

@@ -1,5 +1,6 @@
 // The deployer's config file (Boost.Program_options config syntax, see
-// packaging/volcrypt.conf): connection URI, plugin directories, deny, rank, pin.
+// packaging/volcrypt.conf): connection URI, plugin directories, deny, rank, pin, key
+// directory, detach timeout.
 #pragma once
 
 #include <string>
@@ -7,7 +8,11 @@
 
 namespace volcrypt::cli {
 
-// Applies the file to settings. A missing file is an error only when required.
+// A config file is a few lines; anything this large is a wrong path.
+inline constexpr size_t kMaxConfigFileBytes = 1024 * 1024;
+
+// Applies the file to settings. A missing file is an error only when required; one
+// that is not a regular file or is larger than kMaxConfigFileBytes always is (usage).
 void apply_config_file(const std::string& path, bool required, Settings& settings);
 
 }  // namespace volcrypt::cli

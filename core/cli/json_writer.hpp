@@ -1,19 +1,23 @@
-// A small streaming JSON writer for the program's --json output (stable field names,
-// documented in README.md).
+// The program's --json output (stable field names and order, documented in README.md),
+// written through nlohmann-json: a document is built in call order and printed on one
+// line, followed by a newline, once its outermost container is closed.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace volcrypt::cli {
 
 class JsonWriter {
  public:
-  explicit JsonWriter(std::ostream& out) : out_(out) {}
+  explicit JsonWriter(std::ostream& out);
+  // Prints the document if it is complete; a half-built one (an error midway) is dropped.
   ~JsonWriter();
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
 
   JsonWriter& begin_object();
   JsonWriter& end_object();
@@ -34,12 +38,9 @@ class JsonWriter {
   }
 
  private:
-  void separate();
+  struct Document;
   std::ostream& out_;
-  std::vector<bool> first_;  // per open container: no element written yet
-  bool after_key_ = false;
+  std::unique_ptr<Document> document_;
 };
-
-std::string json_escape(std::string_view text);
 
 }  // namespace volcrypt::cli

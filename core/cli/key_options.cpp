@@ -1,5 +1,6 @@
 #include "key_options.hpp"
 
+#include <iostream>
 #include <string>
 #include <volcrypt/error.hpp>
 
@@ -14,6 +15,10 @@ void add_key_options(po::options_description& options) {
       "the passphrase bytes as they are");
 }
 
+void warn_about_key_file(const std::string& warning) {
+  std::cerr << "volcrypt: warning: " << warning << "\n";
+}
+
 SecureBytes key_from_options(const po::variables_map& vm) {
   const bool raw = vm.count("key-file") > 0;
   const bool passphrase = vm.count("passphrase-file") > 0;
@@ -21,10 +26,11 @@ SecureBytes key_from_options(const po::variables_map& vm) {
     throw Error(ErrorKind::usage, "give either --key-file or --passphrase-file, not both");
   }
   if (raw) {
-    SecureBytes key = read_key_source(vm["key-file"].as<std::string>());
+    SecureBytes key = read_key_source(vm["key-file"].as<std::string>(), warn_about_key_file);
     return hex_passphrase(key.bytes());
   }
-  if (passphrase) return read_key_source(vm["passphrase-file"].as<std::string>());
+  if (passphrase)
+    return read_key_source(vm["passphrase-file"].as<std::string>(), warn_about_key_file);
   return {};
 }
 

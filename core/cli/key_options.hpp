@@ -9,6 +9,8 @@
 namespace volcrypt::cli {
 
 void add_key_options(boost::program_options::options_description& options);
+// Prints a key file warning (readable by others) to standard error.
+void warn_about_key_file(const std::string& warning);
 // Empty when no key option was given.
 SecureBytes key_from_options(const boost::program_options::variables_map& vm);
 

@@ -1,13 +1,15 @@
 #include "volume_options.hpp"
 
-#include <boost/property_tree/json_parser.hpp>
-#include <boost/property_tree/ptree.hpp>
 #include <charconv>
-#include <filesystem>
+#include <volcrypt/bounded_file.hpp>
 #include <volcrypt/error.hpp>
+#include <volcrypt/printable_text.hpp>
+#include <volcrypt/volume_validation.hpp>
+
+#include "json_input.hpp"
+#include "nova_volume.hpp"
 
 namespace po = boost::program_options;
-namespace pt = boost::property_tree;
 
 namespace volcrypt::cli {
 namespace {
@@ -16,9 +18,18 @@ uint32_t parse_key_size(const std::string& text, const std::string& where) {
   uint32_t bits = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), bits);
   if (error != std::errc() || end != text.data() + text.size() || bits == 0 || bits % 8 != 0) {
-    throw Error(ErrorKind::usage, where + ": key size '" + text + "' is not a number of bits");
+    throw Error(ErrorKind::usage,
+                where + ": key size '" + printable_text(text) + "' is not a number of bits");
   }
   return bits;
+}
+
+// Probed, recorded and handed to libvirt as one absolute path: a relative or linked
+// path could name another file by the time libvirt opens it.
+VolumeSpec with_canonical_source(VolumeSpec spec) {
+  validate_volume_id(spec.volume_id);
+  spec.source_path = canonical_source_path(spec.source_path);
+  return spec;
 }
 
 }  // namespace
@@ -38,39 +49,9 @@ void add_volume_options(po::options_description& options) {
 }
 
 VolumeSpec volume_from_json_file(const std::string& path) {
-  if (!std::filesystem::exists(path)) {
-    throw Error(ErrorKind::not_found, "volume description '" + path + "' does not exist");
-  }
-  pt::ptree tree;
-  try {
-    pt::read_json(path, tree);
-  } catch (const pt::json_parser_error& e) {
-    throw Error(ErrorKind::usage, "volume description '" + path + "' is not valid JSON: " +
-                                      e.message() + " (line " + std::to_string(e.line()) + ")");
-  }
-  VolumeSpec spec;
-  spec.source_path = tree.get("connection_info.data.device_path", "");
-  spec.volume_id = tree.get("connection_info.data.volume_id", "");
-  if (spec.volume_id.empty()) spec.volume_id = tree.get("connection_info.serial", "");
-  spec.provider = tree.get("encryption.provider", "");
-  spec.cipher = tree.get("encryption.cipher", "");
-  if (spec.cipher == "null") spec.cipher.clear();
-  std::string key_size = tree.get("encryption.key_size", "");
-  if (!key_size.empty() && key_size != "null") spec.key_size_bits = parse_key_size(key_size, path);
-  std::string control_location = tree.get("encryption.control_location", "front-end");
-  // No provider means Nova did not ask for encryption; back-end means the storage
-  // or the guest decrypts: either way the host attaches the volume as it is.
-  spec.encrypted =
-      !spec.provider.empty() && spec.provider != "null" && control_location == "front-end";
-  if (spec.source_path.empty()) {
-    throw Error(ErrorKind::usage,
-                "volume description '" + path + "' has no connection_info.data.device_path");
-  }
-  if (spec.volume_id.empty()) {
-    throw Error(ErrorKind::usage, "volume description '" + path +
-                                      "' has neither connection_info.data.volume_id nor serial");
-  }
-  return spec;
+  const std::string where = "volume description '" + printable_text(path) + "'";
+  const std::string text = read_bounded_file(path, "volume description", kMaxVolumeJsonBytes);
+  return volume_from_nova_json(parse_json_input(text, where), where);
 }
 
 VolumeSpec volume_from_options(const po::variables_map& vm) {
@@ -81,7 +62,8 @@ VolumeSpec volume_from_options(const po::variables_map& vm) {
                   std::string("--") + name + " cannot be combined with --volume-json");
     }
   }
-  if (from_json) return volume_from_json_file(vm["volume-json"].as<std::string>());
+  if (from_json)
+    return with_canonical_source(volume_from_json_file(vm["volume-json"].as<std::string>()));
   for (const char* name : {"source", "volume-id", "provider"}) {
     if (!vm.count(name)) {
       throw Error(ErrorKind::usage, std::string("missing --") + name +
@@ -96,7 +78,7 @@ VolumeSpec volume_from_options(const po::variables_map& vm) {
   if (vm.count("key-size")) {
     spec.key_size_bits = parse_key_size(vm["key-size"].as<std::string>(), "--key-size");
   }
-  return spec;
+  return with_canonical_source(std::move(spec));
 }
 
 }  // namespace volcrypt::cli

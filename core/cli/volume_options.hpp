@@ -9,9 +9,14 @@
 namespace volcrypt::cli {
 
 void add_volume_options(boost::program_options::options_description& options);
+// The source path comes back absolute and canonical; the volume id is checked first.
 VolumeSpec volume_from_options(const boost::program_options::variables_map& vm);
-// {"connection_info": {"serial", "data": {"device_path", "volume_id"}},
-//  "encryption": {"provider", "cipher", "key_size", "control_location"}}
+
+// A real description is under 1 KiB; refusing by size avoids parsing a huge file.
+inline constexpr size_t kMaxVolumeJsonBytes = 1024 * 1024;
+
+// Nova's JSON in a file (see nova_volume.hpp), read as a regular file of at most
+// kMaxVolumeJsonBytes.
 VolumeSpec volume_from_json_file(const std::string& path);
 
 }  // namespace volcrypt::cli

@@ -1,12 +1,14 @@
 #include "plugin_loader.hpp"
 
 #include <dlfcn.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <system_error>
 #include <utility>
+#include <volcrypt/bounded_file.hpp>
 
 namespace volcrypt {
 namespace {
@@ -75,6 +77,13 @@ bool LoadedPlugin::serves(std::string_view provider) const {
 
 LoadOutcome load_plugin_file(const std::filesystem::path& file) {
   namespace dll = boost::dll;
+
+  // dlopen would block forever on a FIFO (or read a device): look at what the path
+  // leads to first. A path that cannot be looked at is left to dlopen to explain.
+  struct stat status {};
+  if (::stat(file.c_str(), &status) == 0 && !S_ISREG(status.st_mode)) {
+    return refuse(file, "not a regular file (it is " + file_kind_text(status.st_mode) + ")");
+  }
 
   std::error_code ec;
   dll::shared_library library(file, dll::load_mode::rtld_now | dll::load_mode::rtld_local, ec);

@@ -17,8 +17,10 @@ std::vector<fs::path> plugin_files(const fs::path& folder, std::error_code& ec) 
   for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
     const fs::path& path = it->path();
     if (path.extension() != ".so") continue;
+    // Anything else named *.so (a FIFO, a link to a device) is listed, and the loader
+    // refuses it with its reason; only folders are skipped.
     std::error_code type_ec;
-    if (!it->is_regular_file(type_ec) && !it->is_symlink(type_ec)) continue;
+    if (it->is_directory(type_ec) && !it->is_symlink(type_ec)) continue;
     files.push_back(path);
   }
   std::sort(files.begin(), files.end(),

@@ -1,12 +1,15 @@
-#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <string>
+#include <volcrypt/bounded_file.hpp>
 #include <volcrypt/error.hpp>
+#include <volcrypt/printable_text.hpp>
 #include <volcrypt/secure_bytes.hpp>
 
 namespace volcrypt {
@@ -23,7 +26,7 @@ size_t page_rounded(size_t size) {
 
 std::string describe_source(std::string_view path) {
   if (path == "-") return "standard input";
-  return "'" + std::string(path) + "'";
+  return "key file '" + printable_text(path) + "'";
 }
 
 }  // namespace
@@ -85,28 +88,11 @@ void SecureBytes::release() noexcept {
   capacity_ = 0;
 }
 
-SecureBytes read_key_source(std::string_view path) {
-  const bool from_stdin = path == "-";
-  const std::string path_string(path);
-  int fd = STDIN_FILENO;
-  if (!from_stdin) {
-    fd = ::open(path_string.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      if (errno == ENOENT) {
-        throw Error(ErrorKind::not_found, "key file '" + path_string + "' does not exist");
-      }
-      throw Error(ErrorKind::usage,
-                  "cannot read key file '" + path_string + "': " + std::strerror(errno));
-    }
-  }
-  struct Closer {
-    int fd;
-    bool owned;
-    ~Closer() {
-      if (owned) ::close(fd);
-    }
-  } closer{fd, !from_stdin};
+namespace {
 
+// Reads from read_some into locked memory until the end, refusing more than the cap.
+template <typename ReadSome>
+SecureBytes read_key_bytes(std::string_view path, ReadSome&& read_some) {
   // One byte past the cap tells "exactly 64 KiB" from "larger".
   const size_t limit = kMaxKeyBytes + 1;
   SecureBytes buffer(page_rounded(1));
@@ -118,21 +104,46 @@ SecureBytes read_key_source(std::string_view path) {
       std::memcpy(bigger.data(), buffer.data(), used);
       buffer = std::move(bigger);
     }
-    ssize_t n = ::read(fd, buffer.data() + used, buffer.size() - used);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      throw Error(ErrorKind::usage, "cannot read the key from " + describe_source(path) + ": " +
-                                        std::strerror(errno));
-    }
+    const size_t n = read_some(std::span<uint8_t>(buffer.data() + used, buffer.size() - used));
     if (n == 0) break;
-    used += static_cast<size_t>(n);
+    used += n;
   }
   if (used > kMaxKeyBytes) {
-    throw Error(ErrorKind::usage, "the key in " + describe_source(path) + " is larger than 64 KiB");
+    throw Error(ErrorKind::usage,
+                describe_source(path) + " is larger than the limit of " + size_text(kMaxKeyBytes));
   }
-  if (used == 0) throw Error(ErrorKind::usage, "the key in " + describe_source(path) + " is empty");
+  if (used == 0) throw Error(ErrorKind::usage, describe_source(path) + " holds no key");
   buffer.resize_down(used);
   return buffer;
+}
+
+SecureBytes read_key_from_stdin() {
+  return read_key_bytes("-", [](std::span<uint8_t> buffer) -> size_t {
+    while (true) {
+      ssize_t n = ::read(STDIN_FILENO, buffer.data(), buffer.size());
+      if (n >= 0) return static_cast<size_t>(n);
+      if (errno == EINTR) continue;
+      throw Error(ErrorKind::usage,
+                  std::string("cannot read the key from standard input: ") + std::strerror(errno));
+    }
+  });
+}
+
+}  // namespace
+
+SecureBytes read_key_source(std::string_view path, const KeyFileWarning& warn) {
+  if (path == "-") return read_key_from_stdin();
+  const std::string path_string(path);
+  // Only a regular file: a FIFO would hang, a device would never end.
+  BoundedFile file(path_string, "key file", kMaxKeyBytes);
+  const mode_t mode = file.status().st_mode;
+  if ((mode & (S_IRGRP | S_IROTH)) != 0 && warn) {
+    char mode_text[8];
+    std::snprintf(mode_text, sizeof mode_text, "%04o", static_cast<unsigned>(mode & 07777));
+    warn("key file '" + printable_text(path_string) + "' can be read by group or others (mode " +
+         mode_text + "); only its owner should read it (chmod 600)");
+  }
+  return read_key_bytes(path, [&](std::span<uint8_t> buffer) { return file.read_some(buffer); });
 }
 
 SecureBytes hex_passphrase(std::span<const uint8_t> raw_key) {

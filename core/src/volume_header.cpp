@@ -11,6 +11,9 @@
 #include <span>
 #include <vector>
 #include <volcrypt/error.hpp>
+#include <volcrypt/printable_text.hpp>
+
+#include "luks1_damage.hpp"
 
 namespace volcrypt {
 namespace {
@@ -74,7 +77,22 @@ HeaderKind read_volume_header(const std::string& path) {
     // The version is a big-endian uint16 right after the magic.
     uint16_t version =
         static_cast<uint16_t>((chunk[kLuksVersionOffset] << 8) | chunk[kLuksVersionOffset + 1]);
-    if (version == 1) return HeaderKind::luks1;
+    if (version == 1) {
+      // No passphrase opens a damaged header: say so before anything is created, rather
+      // than let QEMU or libcryptsetup report a wrong passphrase.
+      const off_t end = ::lseek(fd.get(), 0, SEEK_END);
+      if (end < 0) throw_unreadable(path, errno);
+      const auto damage =
+          luks1_damage(static_cast<uint64_t>(end), [&](uint64_t offset, std::span<uint8_t> buffer) {
+            return read_at(fd.get(), path, buffer, static_cast<off_t>(offset));
+          });
+      if (damage) {
+        throw Error(ErrorKind::refused_data, "the LUKS header of volume '" + printable_text(path) +
+                                                 "' is damaged (" + *damage +
+                                                 "); it was left untouched");
+      }
+      return HeaderKind::luks1;
+    }
     if (version == 2) return HeaderKind::luks2;
     return HeaderKind::other;  // a LUKS we do not know is nothing to format over
   }

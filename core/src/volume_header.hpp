@@ -12,7 +12,8 @@ namespace volcrypt {
 inline constexpr size_t kBlankCheckBytes = 4 * 1024 * 1024;
 
 // LUKS1, LUKS2, blank (all zero in the first 4 MiB, or shorter and all zero) or other.
-// Throws Error(not_found) when the path does not exist or cannot be read.
+// Throws Error(not_found) when the path does not exist or cannot be read, and
+// Error(refused_data) for a damaged LUKS1 header (see luks1_damage.hpp).
 HeaderKind read_volume_header(const std::string& path);
 
 // File or block device; throws Error(not_found) / Error(usage) for anything else.

@@ -1,15 +1,19 @@
 #include "volume_probe.hpp"
 
 #include <volcrypt/error.hpp>
+#include <volcrypt/volume_validation.hpp>
 
 #include "volume_header.hpp"
 
 namespace volcrypt {
 
 void validate_volume(const VolumeSpec& spec) {
-  if (spec.source_path.empty()) throw Error(ErrorKind::usage, "the volume needs a source path");
-  if (spec.volume_id.empty()) throw Error(ErrorKind::usage, "the volume needs a volume id");
-  if (spec.provider.empty()) throw Error(ErrorKind::usage, "the volume needs a provider");
+  validate_volume_id(spec.volume_id);
+  validate_source_path(spec.source_path);
+  // A volume attached as it is needs no plugin, so no provider either.
+  if (spec.encrypted && spec.provider.empty()) {
+    throw Error(ErrorKind::usage, "the volume needs a provider");
+  }
 }
 
 VolumeProbe probe_volume(EngineContext& context, const VolumeSpec& spec,

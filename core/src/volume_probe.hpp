@@ -21,8 +21,10 @@ struct VolumeProbe {
   const LoadedPlugin* chosen = nullptr;  // null when nothing can serve
 };
 
-// Throws Error(usage) for an incomplete volume description and Error(not_found) for a
-// missing source.
+// Runs before anything is created (by probe and by attach): throws Error(usage) for an
+// incomplete description, a volume id libvirt cannot use as a disk serial, a source
+// path with a control character or one that is not absolute and canonical, and
+// Error(not_found) for a missing source.
 void validate_volume(const VolumeSpec& spec);
 
 VolumeProbe probe_volume(EngineContext& context, const VolumeSpec& spec,

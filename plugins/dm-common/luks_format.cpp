@@ -165,6 +165,13 @@ bool passphrase_opens_luks(const sdk::Host& host, const std::string& path, LuksV
   CryptLog log(host);
   CryptDevice device = CryptDevice::open(log, path, "check the passphrase");
   int rc = crypt_load(device.get(), crypt_type(version), nullptr);
+  if (rc == -EINVAL) {
+    // libcryptsetup found no valid header (cut short, bad checksum or fields): no
+    // passphrase is wrong here, the header is damaged.
+    throw sdk::Error(VOLCRYPT_ERROR_REFUSED_DATA, "the " + std::string(luks_name(version)) +
+                                                      " header of volume '" + path +
+                                                      "' is damaged: " + log.reason(rc));
+  }
   if (rc < 0) {
     throw sdk::Error("cannot read the " + std::string(luks_name(version)) + " header of volume '" +
                      path + "': " + log.reason(rc));

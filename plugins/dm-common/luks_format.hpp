@@ -43,7 +43,8 @@ void format_blank_luks(const sdk::Host& host, const std::string& path, LuksVersi
                        const LuksCipher& cipher, std::span<const uint8_t> passphrase);
 
 // True when some key slot of the volume's header (of that version) opens with
-// passphrase. Nothing is mapped. Throws sdk::Error when the header cannot be read.
+// passphrase. Nothing is mapped. Throws sdk::Error (REFUSED_DATA) when libcryptsetup finds
+// the header damaged, sdk::Error (FAILED) when it cannot be read at all.
 bool passphrase_opens_luks(const sdk::Host& host, const std::string& path, LuksVersion version,
                            std::span<const uint8_t> passphrase);
 

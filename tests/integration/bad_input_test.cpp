@@ -26,6 +26,8 @@ class BadInput : public IntegrationTest {
   std::string wrong_passphrase_file() {
     std::string file = path("wrong-passphrase");
     test_volumes::write_file(file, passphrase + "-not");
+    std::filesystem::permissions(
+        file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     return file;
   }
 

@@ -61,6 +61,19 @@ TEST_F(PluginLoaderTest, RefusesAMissingFile) {
                 ": cannot open shared object file: No such file or directory");
 }
 
+TEST_F(PluginLoaderTest, RefusesALinkToAFifoWithoutWaitingOnIt) {
+  // dlopen would block forever on a FIFO with no writer.
+  const fs::path fifo = dir_ / "pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+  const fs::path file = dir_ / "x.so";
+  fs::create_symlink(fifo, file);
+  EXPECT_EQ(load_plugin_file(file).refusal, file.string() + ": not a regular file (it is a FIFO)");
+  const fs::path device = dir_ / "zero.so";
+  fs::create_symlink("/dev/zero", device);
+  EXPECT_EQ(load_plugin_file(device).refusal,
+            device.string() + ": not a regular file (it is a character device)");
+}
+
 TEST_F(PluginLoaderTest, RefusesASharedLibraryWithoutEntryPoint) {
   EXPECT_EQ(refusal_of("not_a_plugin.so"),
             (dir_ / "not_a_plugin.so").string() +

@@ -2,6 +2,7 @@
 // memory, hex-encoded the way Nova/os-brick does, and wiped.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -103,14 +104,14 @@ TEST_F(SecureBytesTest, ReadKeySourceRefusesAKeyLargerThan64KiB) {
   const std::string path = dir_.file("huge.key");
   write_file(path, std::string(64 * 1024 + 1, 'k'));
   EXPECT_EQ(error_of(ErrorKind::usage, [&] { read_key_source(path); }),
-            "the key in '" + path + "' is larger than 64 KiB");
+            "key file '" + path + "' is larger than the limit of 64 KiB");
 }
 
 TEST_F(SecureBytesTest, ReadKeySourceRefusesAnEmptyKey) {
   const std::string path = dir_.file("empty.key");
   write_file(path, "");
   EXPECT_EQ(error_of(ErrorKind::usage, [&] { read_key_source(path); }),
-            "the key in '" + path + "' is empty");
+            "key file '" + path + "' holds no key");
 }
 
 TEST_F(SecureBytesTest, ReadKeySourceNamesAMissingKeyFile) {
@@ -130,7 +131,7 @@ TEST_F(SecureBytesTest, ReadKeySourceRefusesAnEmptyStandardInput) {
   write_file(path, "");
   with_stdin_from(path, [] {
     EXPECT_EQ(error_of(ErrorKind::usage, [] { read_key_source("-"); }),
-              "the key in standard input is empty");
+              "standard input holds no key");
   });
 }
 
@@ -186,6 +187,38 @@ TEST(SecureBytes, EmptyBytesHoldNoMemory) {
   SecureBytes zero(0);
   EXPECT_TRUE(zero.empty());
   EXPECT_EQ(zero.data(), nullptr);
+}
+
+TEST_F(SecureBytesTest, ReadKeySourceReadsOnlyARegularFile) {
+  const std::string fifo = dir_.file("key.fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(error_of(ErrorKind::usage, [&] { read_key_source(fifo); }),
+            "key file '" + fifo + "' is a FIFO, not a regular file");
+  EXPECT_EQ(error_of(ErrorKind::usage, [&] { read_key_source("/dev/zero"); }),
+            "key file '/dev/zero' is a character device, not a regular file");
+  EXPECT_EQ(error_of(ErrorKind::usage, [&] { read_key_source(dir_.path().string()); }),
+            "key file '" + dir_.path().string() + "' is a directory, not a regular file");
+}
+
+TEST_F(SecureBytesTest, AKeyFileOthersCanReadIsWarnedAboutButRead) {
+  const std::string path = dir_.file("open.key");
+  write_file(path, "secret");
+  std::vector<std::string> warnings;
+  const KeyFileWarning warn = [&](const std::string& w) { warnings.push_back(w); };
+  ::chmod(path.c_str(), 0644);
+  EXPECT_EQ(text_of(read_key_source(path, warn)), "secret");
+  ::chmod(path.c_str(), 0640);
+  EXPECT_EQ(text_of(read_key_source(path, warn)), "secret");
+  ::chmod(path.c_str(), 0600);
+  EXPECT_EQ(text_of(read_key_source(path, warn)), "secret");
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_EQ(warnings[0], "key file '" + path +
+                             "' can be read by group or others (mode 0644); only its owner "
+                             "should read it (chmod 600)");
+  EXPECT_EQ(warnings[1], "key file '" + path +
+                             "' can be read by group or others (mode 0640); only its owner "
+                             "should read it (chmod 600)");
+  for (const auto& w : warnings) EXPECT_EQ(w.find("secret"), std::string::npos);
 }
 
 }  // namespace

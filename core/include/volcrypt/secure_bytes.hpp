@@ -4,7 +4,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace volcrypt {
@@ -34,8 +36,13 @@ class SecureBytes {
   size_t capacity_ = 0;
 };
 
-// Reads the whole of a key file (or standard input for "-") into locked memory.
-SecureBytes read_key_source(std::string_view path);
+// Told when a key file can be read by group or others (a warning, not an error).
+using KeyFileWarning = std::function<void(const std::string&)>;
+
+// Reads the whole of a key file (or standard input for "-") into locked memory. A file
+// must be a regular file of at most 64 KiB (Error(usage) otherwise; Error(not_found)
+// when it does not exist).
+SecureBytes read_key_source(std::string_view path, const KeyFileWarning& warn = {});
 
 // Nova/os-brick compatibility: a raw key becomes the lowercase hex of its bytes.
 SecureBytes hex_passphrase(std::span<const uint8_t> raw_key);

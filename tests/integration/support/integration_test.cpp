@@ -31,6 +31,8 @@ void IntegrationTest::SetUp() {
   passphrase = "pass-" + random_hex(12);
   passphrase_file = path("passphrase");
   test_volumes::write_file(passphrase_file, passphrase);
+  // As a deployer keeps it: volcrypt warns about a key file others can read.
+  chmod(passphrase_file.c_str(), 0600);
 }
 
 void IntegrationTest::TearDown() {

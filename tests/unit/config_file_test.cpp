@@ -1,0 +1,132 @@
+// The deployer's config file, read from real files: one test per documented key (as
+// packaging/volcrypt.conf and volcrypt.conf(5) describe them), and files that are not
+// config files at all.
+#include "config_file.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <volcrypt/error.hpp>
+
+#include "expect_error.hpp"
+#include "test_volumes.hpp"
+
+namespace volcrypt {
+namespace {
+
+using test_support::error_of;
+
+class ConfigFileTest : public ::testing::Test {
+ protected:
+  Settings apply(const std::string& text) {
+    test_volumes::write_file(path_, text);
+    Settings settings;
+    cli::apply_config_file(path_, true, settings);
+    return settings;
+  }
+
+  test_volumes::ScratchDir scratch_;
+  std::string path_ = scratch_.file("volcrypt.conf");
+};
+
+TEST_F(ConfigFileTest, Connect) {
+  Settings s = apply("# a comment\nconnect = qemu:///session\n");
+  EXPECT_EQ(s.connect_uri, "qemu:///session");
+  EXPECT_EQ(s.origins.at("connect = qemu:///session"), path_);
+}
+
+TEST_F(ConfigFileTest, PluginDirRepeats) {
+  Settings s = apply("plugin-dir = /opt/vendor/plugins\nplugin-dir = /srv/plugins\n");
+  EXPECT_EQ(s.plugin_dirs, (std::vector<std::string>{"/opt/vendor/plugins", "/srv/plugins"}));
+  EXPECT_EQ(s.plugin_dir_origins.at("/srv/plugins"), path_);
+}
+
+TEST_F(ConfigFileTest, Deny) {
+  Settings s = apply("deny = plain-dmcrypt\ndeny = cryptsetup-luks\n");
+  EXPECT_EQ(s.denied_plugins, (std::set<std::string>{"cryptsetup-luks", "plain-dmcrypt"}));
+}
+
+TEST_F(ConfigFileTest, RankByNameAndNumber) {
+  Settings s = apply("rank = qemu-native-luks:marginal\nrank = cryptsetup-luks:300\n");
+  EXPECT_EQ(s.rank_overrides.at("qemu-native-luks"), 64);
+  EXPECT_EQ(s.rank_overrides.at("cryptsetup-luks"), 300);
+  test_volumes::write_file(path_, "rank = qemu-native-luks\n");
+  Settings unused;
+  EXPECT_EQ(error_of(ErrorKind::usage, [&] { cli::apply_config_file(path_, true, unused); }),
+            path_ + ": 'rank = qemu-native-luks' is not of the form PLUGIN:RANK");
+}
+
+TEST_F(ConfigFileTest, Pin) {
+  Settings s = apply("pin = luks:cryptsetup-luks\n");
+  EXPECT_EQ(s.pinned_plugins.at("luks"), "cryptsetup-luks");
+  EXPECT_EQ(s.origins.at("pin = luks:cryptsetup-luks"), path_);
+}
+
+TEST_F(ConfigFileTest, KeyDir) {
+  // Documented, and what the libvirt hook's prepare relies on.
+  Settings s = apply("key-dir = /etc/volcrypt/keys\n");
+  EXPECT_EQ(s.key_dir, "/etc/volcrypt/keys");
+  EXPECT_EQ(s.origins.at("key-dir = /etc/volcrypt/keys"), path_);
+}
+
+TEST_F(ConfigFileTest, DetachTimeoutMs) {
+  Settings s = apply("detach-timeout-ms = 2500\n");
+  EXPECT_EQ(s.detach_timeout_ms, 2500);
+  test_volumes::write_file(path_, "detach-timeout-ms = -1\n");
+  Settings unused;
+  EXPECT_EQ(error_of(ErrorKind::usage, [&] { cli::apply_config_file(path_, true, unused); }),
+            path_ + ": detach-timeout-ms must not be negative");
+}
+
+TEST_F(ConfigFileTest, ThePackagedExampleParsesWithEveryKeyUncommented) {
+  // packaging/volcrypt.conf documents each key commented out: uncommenting any of them
+  // must not break the program.
+  std::ifstream example(std::string(VOLCRYPT_TEST_DATA_DIR) + "/../../packaging/volcrypt.conf");
+  ASSERT_TRUE(example) << "packaging/volcrypt.conf";
+  std::string text, line;
+  while (std::getline(example, line)) {
+    if (line.starts_with("#") && line.find(" = ") != std::string::npos && !line.starts_with("# ")) {
+      line.erase(0, 1);
+    }
+    text += line + "\n";
+  }
+  Settings s = apply(text);
+  EXPECT_FALSE(s.key_dir.empty()) << text;
+}
+
+TEST_F(ConfigFileTest, UnknownKeyIsNamed) {
+  test_volumes::write_file(path_, "colour = blue\n");
+  Settings unused;
+  EXPECT_EQ(error_of(ErrorKind::usage, [&] { cli::apply_config_file(path_, true, unused); }),
+            path_ + ": unrecognised option 'colour'");
+}
+
+TEST_F(ConfigFileTest, MissingFileIsAnErrorOnlyWhenRequired) {
+  const std::string missing = scratch_.file("missing.conf");
+  Settings settings;
+  cli::apply_config_file(missing, false, settings);
+  EXPECT_EQ(
+      error_of(ErrorKind::not_found, [&] { cli::apply_config_file(missing, true, settings); }),
+      "config file '" + missing + "' does not exist");
+}
+
+TEST_F(ConfigFileTest, OnlyARegularFileOfAtMostOneMiBIsRead) {
+  Settings settings;
+  EXPECT_EQ(
+      error_of(ErrorKind::usage, [&] { cli::apply_config_file("/dev/zero", true, settings); }),
+      "config file '/dev/zero' is a character device, not a regular file");
+  const std::string fifo = scratch_.file("fifo.conf");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(error_of(ErrorKind::usage, [&] { cli::apply_config_file(fifo, true, settings); }),
+            "config file '" + fifo + "' is a FIFO, not a regular file");
+  const std::string dir = scratch_.folder("conf.d");
+  EXPECT_EQ(error_of(ErrorKind::usage, [&] { cli::apply_config_file(dir, false, settings); }),
+            "config file '" + dir + "' is a directory, not a regular file");
+  test_volumes::make_blank_file(path_, 1024 * 1024 + 1);
+  EXPECT_EQ(error_of(ErrorKind::usage, [&] { cli::apply_config_file(path_, true, settings); }),
+            "config file '" + path_ + "' is larger than the limit of 1 MiB");
+}
+
+}  // namespace
+}  // namespace volcrypt
