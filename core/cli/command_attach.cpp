@@ -33,7 +33,8 @@ int run_attach(CommandContext& context) {
       "bus", po::value<std::string>()->value_name("BUS")->default_value("scsi"),
       "virtio, scsi (hot-plugs with no guest help) or sata")(
       "plugin", po::value<std::string>()->value_name("ID"),
-      "use this plugin (it must still probe above none)");
+      "use this plugin (it must still probe above none)")(
+      "shareable", "a multi-attach volume: may be attached to several domains at once");
   add_scope_options(options);
   add_volume_options(options);
   add_key_options(options);
@@ -41,7 +42,7 @@ int run_attach(CommandContext& context) {
   if (!parse_command_options(
           context,
           "usage: volcrypt attach --domain D --target DEV [--bus virtio|scsi|sata] VOLUME KEY\n"
-          "                       [--live] [--config] [--plugin ID]\n"
+          "                       [--live] [--config] [--plugin ID] [--shareable]\n"
           "VOLUME: --source PATH --volume-id ID --provider P [--cipher C] [--key-size N]\n"
           "      | --volume-json FILE\n"
           "KEY:    --key-file FILE|-  |  --passphrase-file FILE|-\n\n"
@@ -50,7 +51,9 @@ int run_attach(CommandContext& context) {
           "volume (all zero in its first 4 MiB) is formatted first; a volume holding other\n"
           "data is refused and left untouched. Without --live/--config: the running domain if\n"
           "it runs, else its persistent definition. Boot from volume: --config on a shut-off\n"
-          "domain, then start it. On any failure nothing is left behind.",
+          "domain, then start it. On any failure nothing is left behind. A volume attached\n"
+          "anywhere on this host is refused (exit 7) unless every attachment of it, this one\n"
+          "included, is --shareable (a multi-attach volume; all share one secret).",
           options, vm)) {
     return 0;
   }
@@ -61,6 +64,7 @@ int run_attach(CommandContext& context) {
   request.volume = volume_from_options(vm);
   request.scope = scope_from_options(vm);
   if (vm.count("plugin")) request.forced_plugin = vm["plugin"].as<std::string>();
+  request.shareable = vm.count("shareable") > 0;
   SecureBytes key = key_from_options(vm);
   if (request.volume.encrypted && key.empty()) {
     throw Error(ErrorKind::usage, "missing --key-file or --passphrase-file");

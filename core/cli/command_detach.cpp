@@ -19,7 +19,9 @@ int run_detach(CommandContext& context) {
           "usage: volcrypt detach --domain D --target DEV [--live] [--config]\n\n"
           "Reads the record of the disk, loads the plugin that attached it (never re-ranking),\n"
           "detaches the disk, waits until it is really gone, lets the plugin release (the\n"
-          "secret is undefined) and removes the record. A disk with no record (attached\n"
+          "secret is undefined unless another disk or record still uses it, or volcrypt did\n"
+          "not make it: then it is kept and the reason printed) and removes the record. A disk "
+          "with no record (attached\n"
           "before volcrypt) is still detached: <encryption> in its XML means native LUKS.\n"
           "A missing plugin is an error that changes nothing.",
           options, vm)) {
@@ -40,7 +42,11 @@ int run_detach(CommandContext& context) {
         .field("plugin", result.plugin_id)
         .field("had_record", result.had_record)
         .field("inferred", result.inferred)
-        .end_object();
+        .field("volume_id", result.volume_id)
+        .key("kept")
+        .begin_array();
+    for (const auto& kept : result.kept) json.value(kept);
+    json.end_array().end_object();
     return 0;
   }
   context.out << "detached " << result.target << " from " << request.domain;
@@ -49,6 +55,7 @@ int run_detach(CommandContext& context) {
     context.out << " (no record: inferred " << result.inferred << ")";
   }
   context.out << "\n";
+  for (const auto& kept : result.kept) context.out << "kept: " << kept << "\n";
   return 0;
 }
 

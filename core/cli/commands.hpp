@@ -23,6 +23,8 @@ int run_detach(CommandContext& context);
 int run_list(CommandContext& context);
 int run_prepare(CommandContext& context);
 int run_release(CommandContext& context);
+int run_check(CommandContext& context);
+int run_recover(CommandContext& context);
 
 // Shared by the commands: parses args against options (plus --help, --json, -v);
 // returns false when --help was printed.

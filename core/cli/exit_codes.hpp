@@ -8,6 +8,8 @@ namespace volcrypt::cli {
 
 inline constexpr int kExitSuccess = 0;
 inline constexpr int kExitUnexpected = 1;
+// `check` found inconsistencies (or `recover` left some): not an error of the command.
+inline constexpr int kExitInconsistent = 11;
 
 inline int exit_code(ErrorKind kind) { return static_cast<int>(kind); }
 

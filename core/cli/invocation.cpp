@@ -46,7 +46,9 @@ std::string global_help() {
          "  detach    detach a volume, releasing what its plugin set up\n"
          "  list      the volumes volcrypt attached to a domain (its records)\n"
          "  prepare   re-open a domain's host dm-crypt mappings before it starts\n"
-         "  release   close them after it stopped (the records stay)\n\n"
+         "  release   close them after it stopped (the records stay)\n"
+         "  check     list inconsistencies left by killed calls or other tools (exit 11)\n"
+         "  recover   finish or undo interrupted calls and repair what volcrypt made\n\n"
          "Run 'volcrypt COMMAND --help' for a command's options.\n\n"
       << global_options()
       << "\nPlugin directories, in search order: --plugin-dir, VOLCRYPT_PLUGIN_PATH (colon-"
@@ -54,8 +56,9 @@ std::string global_help() {
       << VOLCRYPT_PLUGIN_INSTALL_DIR << ",\n"
       << VOLCRYPT_LOCAL_PLUGIN_DIR << ".\n"
       << "\nExit codes: 0 ok, 1 unexpected, 2 usage, 3 not found, 4 wrong passphrase,\n"
-         "5 volume holds non-LUKS data, 6 no plugin can serve, 7 busy, 8 plugin failed,\n"
-         "9 libvirt refused, 10 internal.\n";
+         "5 volume holds non-LUKS data or a damaged LUKS header, 6 no plugin can serve, 7 busy,\n"
+         "8 plugin failed, "
+         "9 libvirt refused, 10 internal, 11 check/recover found inconsistencies.\n";
   return out.str();
 }
 

@@ -3,12 +3,17 @@
 #include <algorithm>
 #include <volcrypt/error.hpp>
 
+#include "disk_steps.hpp"
 #include "disk_xml.hpp"
 #include "domain_lock.hpp"
+#include "host_usage.hpp"
+#include "intent_journal.hpp"
+#include "intent_replay.hpp"
 #include "previous_state.hpp"
 #include "qemu_refusal.hpp"
 #include "record_store.hpp"
 #include "scope.hpp"
+#include "secret_guard.hpp"
 #include "volume_header.hpp"
 #include "volume_probe.hpp"
 
@@ -44,27 +49,69 @@ uint32_t prepare_flags(ResolvedScope scope) {
 }
 
 // Undo steps run newest first; each swallows its own failure so the others still run.
+// When every step succeeded the intent goes too; otherwise it stays for `recover`.
 class Rollback {
  public:
   explicit Rollback(EngineContext& context) : context_(context) {}
   ~Rollback() {
     if (committed_) return;
+    bool clean = true;
     for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) {
       try {
         (*it)();
       } catch (const std::exception& e) {
+        clean = false;
         context_.log(VOLCRYPT_LOG_ERROR, std::string("rollback step failed: ") + e.what());
+      }
+    }
+    if (clean && intent_ != nullptr) {
+      try {
+        remove_intent(*intent_);
+      } catch (const std::exception& e) {
+        context_.log(VOLCRYPT_LOG_ERROR, std::string("cannot clear the intent: ") + e.what());
       }
     }
   }
   void add(std::function<void()> step) { steps_.push_back(std::move(step)); }
+  void clear_intent_at_end(const Intent* intent) { intent_ = intent; }
   void commit() { committed_ = true; }
 
  private:
   EngineContext& context_;
   std::vector<std::function<void()>> steps_;
+  const Intent* intent_ = nullptr;
   bool committed_ = false;
 };
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+// A volume is attached once on this host unless every attachment of it is shareable.
+// Checked before anything is created, under the volume's lock.
+void require_not_attached_elsewhere(LibvirtSession& session, const AttachRequest& request) {
+  const HostUsage usage = HostUsage::scan(session);
+  const auto disks = usage.volume_disks(request.volume.volume_id, request.volume.source_path);
+  if (disks.empty()) return;
+  std::vector<std::string> where;
+  std::vector<std::string> unshared;
+  for (const auto& use : disks) {
+    where.push_back(describe_use(use.domain, use.disk.target, use.inactive));
+    if (!use.disk.shareable) unshared.push_back(where.back());
+  }
+  const std::string volume =
+      "volume " + request.volume.volume_id + " ('" + request.volume.source_path + "')";
+  if (!request.shareable) {
+    throw Error(ErrorKind::busy, volume + " is already attached to " + joined(where) +
+                                     "; a volume attached to several domains needs --shareable");
+  }
+  if (!unshared.empty()) {
+    throw Error(ErrorKind::busy, volume + " is attached to " + joined(unshared) +
+                                     " without <shareable/>; detach it there first");
+  }
+}
 
 AttachResult attach_unencrypted(EngineContext& context, const AttachRequest& request,
                                 ResolvedScope scope) {
@@ -74,6 +121,7 @@ AttachResult attach_unencrypted(EngineContext& context, const AttachRequest& req
   disk.target = request.target;
   disk.bus = request.bus;
   disk.serial = request.volume.volume_id;
+  disk.shareable = request.shareable;
   AttachResult result;
   result.disk_xml = build_disk_xml(disk);
   context.libvirt().attach_device(request.domain, result.disk_xml, scope.live, scope.config);
@@ -93,9 +141,14 @@ AttachResult attach_volume(EngineContext& context, const AttachRequest& request,
   validate_volume(request.volume);
   LibvirtSession& session = context.libvirt();
   const ResolvedScope scope = resolve_scope(session, request.domain, request.scope);
-  DomainLock lock(session.domain_uuid(request.domain));
+  const std::string domain_uuid = session.domain_uuid(request.domain);
+  DomainLock lock(domain_uuid);
+  // Finish or undo what a killed volcrypt left in this domain before changing it again.
+  replay_intents(context, request.domain, domain_uuid);
+  VolumeLock volume_lock(request.volume.volume_id);
   RecordStore records(session, request.domain);
   require_free_target(session, records, request.domain, request.target, scope);
+  require_not_attached_elsewhere(session, request);
 
   // A volume whose encryption the guest handles (Nova's back-end control location)
   // is attached as it is: no plugin, no secret, no record.
@@ -120,16 +173,39 @@ AttachResult attach_volume(EngineContext& context, const AttachRequest& request,
   context.log(VOLCRYPT_LOG_INFO,
               "attaching volume " + request.volume.volume_id + " with plugin " + plugin.id);
 
+  AttachResult result;
+  Record& record = result.record;
+  record.target = request.target;
+  record.volume_id = request.volume.volume_id;
+  record.source_path = request.volume.source_path;
+  record.provider = request.volume.provider;
+  record.plugin_id = plugin.id;
+  record.plugin_version = plugin.version;
+
+  // The intent goes down before the first side effect, so a kill at any later point
+  // leaves something the next command on this domain (or `recover`) can act on.
+  Intent intent = intent_for("attach", request.domain, domain_uuid, request.target, scope.live,
+                             scope.config, record);
+  intent.secret_before = session.lookup_volume_secret(request.volume.volume_id).value_or("");
+  write_intent(intent);
+
+  // Declared before the rollback, whose steps use them, so they outlive it.
+  SecretGuard guard(session, SecretGuard::Mode::attach, request.volume.volume_id);
   HostServices host(&session, probe.facts, context.log_sink());
+  host.set_secret_guard(&guard);
   volcrypt_attachment attachment;
+  Rollback rollback(context);
+  rollback.clear_intent_at_end(&intent);
+  // Whatever secret this call made goes on failure, even if the plugin lost track of it.
+  rollback.add([&] {
+    for (const auto& uuid : guard.created()) guard.undefine(uuid);
+  });
   // Host-device plugins (dm-crypt) reuse what they resolved for this volume before; the
   // search walks every domain, so plugins holding nothing on the host skip it.
   const auto previous = plugin.makes_host_device()
                             ? previous_state_for(session, request.volume.volume_id, plugin.id)
                             : std::map<std::string, std::string>{};
   prepare_with_plugin(plugin, host, *probe.volume, key, previous, prepare_flags(scope), attachment);
-
-  Rollback rollback(context);
   rollback.add([&] { release_with_plugin(plugin, host, attachment.state); });
   if (!attachment.source_kind) {
     throw Error(ErrorKind::plugin_failed, plugin.id + ": prepare did not describe the disk source");
@@ -142,8 +218,15 @@ AttachResult attach_volume(EngineContext& context, const AttachRequest& request,
   disk.bus = request.bus;
   disk.encryption = attachment.encryption;
   disk.serial = request.volume.volume_id;
-  AttachResult result;
+  disk.shareable = request.shareable;
   result.disk_xml = build_disk_xml(disk);
+  record.state = attachment.state;
+
+  intent.record = record;
+  intent.prepared = true;
+  intent.disk_xml = result.disk_xml;
+  write_intent(intent);
+
   try {
     session.attach_device(request.domain, result.disk_xml, scope.live, scope.config);
   } catch (const Error& e) {
@@ -154,26 +237,14 @@ AttachResult attach_volume(EngineContext& context, const AttachRequest& request,
     }
     throw;
   }
-  rollback.add([&] {
-    session.detach_device(request.domain, result.disk_xml, scope.live, scope.config);
-    if (scope.live) {
-      session.wait_disk_removed(request.domain, request.target,
-                                context.settings().detach_timeout_ms);
-    }
-  });
+  rollback.add(
+      [&] { unplug_disk(context, request.domain, request.target, result.disk_xml, scope); });
 
-  Record& record = result.record;
-  record.target = request.target;
-  record.volume_id = request.volume.volume_id;
-  record.source_path = request.volume.source_path;
-  record.provider = request.volume.provider;
-  record.plugin_id = plugin.id;
-  record.plugin_version = plugin.version;
-  record.state = attachment.state;
   rollback.add([&] { records.remove(request.target, scope); });
   records.put(record, scope);
 
   rollback.commit();
+  remove_intent(intent);
   result.live = scope.live;
   result.config = scope.config;
   return result;

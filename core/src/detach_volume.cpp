@@ -2,14 +2,15 @@
 
 #include <volcrypt/error.hpp>
 
+#include "disk_steps.hpp"
 #include "disk_xml.hpp"
 #include "domain_lock.hpp"
-#include "host_facts.hpp"
-#include "host_services.hpp"
+#include "intent_journal.hpp"
+#include "intent_replay.hpp"
 #include "legacy_disk.hpp"
-#include "plugin_calls.hpp"
 #include "record_store.hpp"
 #include "scope.hpp"
+#include "secret_guard.hpp"
 
 namespace volcrypt {
 namespace {
@@ -28,12 +29,34 @@ bool other_side_still_uses(LibvirtSession& session, RecordStore& records, const 
   return session.domain_active(domain) && records.find(target, false).has_value();
 }
 
+// A detach that fails cleanly (a refusal, a timeout) has changed nothing that its record
+// does not still describe, so its intent goes; only a killed detach leaves one.
+class IntentCleanup {
+ public:
+  explicit IntentCleanup(const Intent& intent) : intent_(intent) {}
+  ~IntentCleanup() {
+    try {
+      remove_intent(intent_);
+    } catch (...) {
+      // Left for the next command on this domain, which finishes the detach.
+    }
+  }
+  IntentCleanup(const IntentCleanup&) = delete;
+  IntentCleanup& operator=(const IntentCleanup&) = delete;
+
+ private:
+  const Intent& intent_;
+};
+
 }  // namespace
 
 DetachResult detach_volume(EngineContext& context, const DetachRequest& request) {
   LibvirtSession& session = context.libvirt();
   const ResolvedScope scope = resolve_scope(session, request.domain, request.scope);
-  DomainLock lock(session.domain_uuid(request.domain));
+  const std::string domain_uuid = session.domain_uuid(request.domain);
+  DomainLock lock(domain_uuid);
+  // Finish or undo what a killed volcrypt left in this domain before changing it again.
+  replay_intents(context, request.domain, domain_uuid);
   RecordStore records(session, request.domain);
   const bool inactive = reads_inactive(scope);
 
@@ -51,28 +74,35 @@ DetachResult detach_volume(EngineContext& context, const DetachRequest& request)
 
   // Decide who releases before touching anything, so a missing plugin changes nothing.
   const LoadedPlugin* plugin = nullptr;
-  std::map<std::string, std::string> state;
+  Record owner;
+  owner.target = request.target;
   if (record) {
     plugin = &context.require_plugin(record->plugin_id, "recorded for target '" + request.target +
                                                             "' of domain '" + request.domain + "'");
-    state = record->state;
-  } else if (auto owner = infer_owner(*disk)) {
+    owner = *record;
+  } else if (auto inferred = infer_owner(*disk)) {
     plugin = &context.require_plugin(
-        owner->plugin_id, "needed to detach '" + request.target + "' (" + owner->how + ")");
-    state = owner->state;
-    result.inferred = owner->how;
+        inferred->plugin_id, "needed to detach '" + request.target + "' (" + inferred->how + ")");
+    owner.plugin_id = inferred->plugin_id;
+    owner.state = inferred->state;
+    // Nova sets the disk's serial to the volume id, which its secret's usage names.
+    owner.volume_id = disk->serial;
+    result.inferred = inferred->how;
   }
   if (plugin != nullptr) result.plugin_id = plugin->id;
+  result.volume_id = owner.volume_id;
+  std::optional<VolumeLock> volume_lock;
+  if (!owner.volume_id.empty()) volume_lock.emplace(owner.volume_id);
+
+  Intent intent = intent_for("detach", request.domain, domain_uuid, request.target, scope.live,
+                             scope.config, owner);
+  intent.had_record = record.has_value();
+  intent.disk_xml = disk ? disk->xml : "";
+  write_intent(intent);
+  IntentCleanup cleanup(intent);
 
   if (disk) {
-    session.detach_device(request.domain, disk->xml, scope.live, scope.config);
-    if (scope.live && !session.wait_disk_removed(request.domain, request.target,
-                                                 context.settings().detach_timeout_ms)) {
-      throw Error(ErrorKind::busy, "domain '" + request.domain + "' did not release disk '" +
-                                       request.target + "' within " +
-                                       std::to_string(context.settings().detach_timeout_ms) +
-                                       " ms; its key material and record are kept");
-    }
+    unplug_disk(context, request.domain, request.target, disk->xml, scope);
   } else {
     context.log(VOLCRYPT_LOG_WARNING,
                 "disk '" + request.target + "' is already gone; finishing its release");
@@ -80,10 +110,15 @@ DetachResult detach_volume(EngineContext& context, const DetachRequest& request)
 
   if (plugin != nullptr &&
       !other_side_still_uses(session, records, request.domain, request.target, scope)) {
-    HostFacts facts = gather_host_facts(session);
-    HostServices host(&session, facts, context.log_sink());
+    SecretGuard guard(session, record ? SecretGuard::Mode::release : SecretGuard::Mode::legacy,
+                      owner.volume_id,
+                      UseExclusion{domain_uuid, request.target, scope.live, scope.config});
     // On failure the record stays, so a later detach can finish the release.
-    release_with_plugin(*plugin, host, state);
+    release_through_plugin(context, *plugin, guard, owner.state);
+    for (const auto& kept : guard.kept()) {
+      context.log(VOLCRYPT_LOG_WARNING, "kept " + kept.reason);
+      result.kept.push_back(kept.reason);
+    }
   }
   if (record) records.remove(request.target, scope);
   return result;

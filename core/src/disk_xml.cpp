@@ -38,6 +38,10 @@ DiskInfo read_disk(const tinyxml2::XMLElement& disk) {
   // put it directly under <disk>. Both mean the same to QEMU.
   if (source != nullptr) info.encryption = read_encryption(source->FirstChildElement("encryption"));
   if (!info.encryption) info.encryption = read_encryption(disk.FirstChildElement("encryption"));
+  if (const auto* serial = disk.FirstChildElement("serial"); serial && serial->GetText()) {
+    info.serial = serial->GetText();
+  }
+  info.shareable = disk.FirstChildElement("shareable") != nullptr;
   info.xml = print_compact(disk);
   return info;
 }
@@ -89,6 +93,7 @@ std::string build_disk_xml(const DiskSpec& spec) {
   target->SetAttribute("bus", bus_name(spec.bus));
   disk->InsertEndChild(target);
 
+  if (spec.shareable) disk->InsertEndChild(doc.NewElement("shareable"));
   if (!spec.serial.empty()) {
     auto* serial = doc.NewElement("serial");
     serial->SetText(spec.serial.c_str());
@@ -122,6 +127,18 @@ std::optional<DiskInfo> find_disk(const std::string& domain_xml, const std::stri
     if (disk.target == target) return std::move(disk);
   }
   return std::nullopt;
+}
+
+}  // namespace volcrypt
+
+namespace volcrypt {
+
+std::optional<DiskInfo> parse_disk_element(const std::string& disk_xml) {
+  tinyxml2::XMLDocument doc;
+  if (doc.Parse(disk_xml.data(), disk_xml.size()) != tinyxml2::XML_SUCCESS) return std::nullopt;
+  const auto* disk = doc.RootElement();
+  if (disk == nullptr || std::string_view(disk->Name()) != "disk") return std::nullopt;
+  return read_disk(*disk);
 }
 
 }  // namespace volcrypt

@@ -21,7 +21,8 @@ struct DiskSpec {
   std::string target;
   Bus bus = Bus::scsi;
   std::optional<NativeEncryption> encryption;
-  std::string serial;  // the volume id, as Nova sets it; may be empty
+  std::string serial;      // the volume id, as Nova sets it; may be empty
+  bool shareable = false;  // a multi-attach volume: <shareable/>
 };
 
 // <disk type='file|block' device='disk'><driver name='qemu' type='raw'/>
@@ -32,11 +33,15 @@ struct DiskInfo {
   std::string target;
   std::string source_path;
   std::optional<NativeEncryption> encryption;
+  std::string serial;
+  bool shareable = false;
   std::string xml;  // this <disk> element alone, usable for detach
 };
 
 std::vector<DiskInfo> disks_in_domain_xml(const std::string& domain_xml);
 std::optional<DiskInfo> find_disk(const std::string& domain_xml, const std::string& target);
+// One <disk> element on its own (as built for attach); nothing when it is not one.
+std::optional<DiskInfo> parse_disk_element(const std::string& disk_xml);
 
 const char* bus_name(Bus bus);
 

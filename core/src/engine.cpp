@@ -1,8 +1,11 @@
 #include <volcrypt/engine.hpp>
+#include <volcrypt/error.hpp>
 
 #include "attach_volume.hpp"
+#include "audit_log.hpp"
 #include "detach_volume.hpp"
 #include "engine_context.hpp"
+#include "host_check.hpp"
 #include "host_devices.hpp"
 #include "record_store.hpp"
 #include "volume_probe.hpp"
@@ -35,12 +38,58 @@ ProbeReport Engine::probe(const VolumeSpec& volume) {
   return report;
 }
 
+namespace {
+
+// Runs an operation and sends its audit line however it ends.
+template <typename Operation, typename Describe>
+auto audited(AuditEntry entry, Operation&& operation, Describe&& describe) {
+  try {
+    auto result = operation();
+    describe(result, entry);
+    if (entry.outcome.empty()) entry.outcome = "ok";
+    audit(entry);
+    return result;
+  } catch (const std::exception& e) {
+    entry.outcome = std::string("failed: ") + e.what();
+    audit(entry);
+    throw;
+  }
+}
+
+}  // namespace
+
 AttachResult Engine::attach(const AttachRequest& request, const SecureBytes& key) {
-  return attach_volume(impl_->context, request, key);
+  return audited(
+      AuditEntry{"attach", request.domain, request.target, request.volume.volume_id, "", ""},
+      [&] { return attach_volume(impl_->context, request, key); },
+      [](const AttachResult& result, AuditEntry& entry) {
+        entry.plugin = result.record.plugin_id;
+      });
 }
 
 DetachResult Engine::detach(const DetachRequest& request) {
-  return detach_volume(impl_->context, request);
+  return audited(
+      AuditEntry{"detach", request.domain, request.target, "", "", ""},
+      [&] { return detach_volume(impl_->context, request); },
+      [](const DetachResult& result, AuditEntry& entry) {
+        entry.plugin = result.plugin_id;
+        entry.volume_id = result.volume_id;
+      });
+}
+
+std::vector<Finding> Engine::check(const std::optional<std::string>& domain) {
+  return check_host(impl_->context, domain);
+}
+
+RecoverResult Engine::recover(const std::optional<std::string>& domain, bool dry_run) {
+  if (dry_run) return recover_host(impl_->context, domain, true);
+  return audited(
+      AuditEntry{"recover", domain.value_or(""), "", "", "", ""},
+      [&] { return recover_host(impl_->context, domain, false); },
+      [](const RecoverResult& result, AuditEntry& entry) {
+        entry.outcome = "ok (" + std::to_string(result.actions.size()) + " repairs, " +
+                        std::to_string(result.remaining.size()) + " left)";
+      });
 }
 
 std::vector<Record> Engine::list(const std::string& domain) {

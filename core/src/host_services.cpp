@@ -7,6 +7,7 @@
 #include <volcrypt/error.hpp>
 
 #include "libvirt_session.hpp"
+#include "secret_guard.hpp"
 
 namespace volcrypt {
 namespace {
@@ -87,17 +88,15 @@ HostServices::HostServices(LibvirtSession* session, HostFacts facts, Log log)
                             size_t value_size, char* uuid_out, volcrypt_error* error) {
     return guarded(error, [&]() -> int32_t {
       auto& host = self(context);
-      if (host.session_ == nullptr) {
-        write_error(error, "no libvirt connection: secrets are not available");
+      if (host.guard_ == nullptr) {
+        write_error(error, "secrets cannot be defined here (only while attaching)");
         return VOLCRYPT_ERROR_NOT_SUPPORTED;
       }
       if (usage_id == nullptr || *usage_id == '\0' || uuid_out == nullptr) {
         write_error(error, "a secret needs a volume id");
         return VOLCRYPT_ERROR_INVALID;
       }
-      std::string uuid =
-          host.session_->define_volume_secret(usage_id, std::span(value, value_size));
-      copy_uuid(uuid, uuid_out);
+      copy_uuid(host.guard_->define(usage_id, std::span(value, value_size)), uuid_out);
       return VOLCRYPT_OK;
     });
   };
@@ -121,14 +120,13 @@ HostServices::HostServices(LibvirtSession* session, HostFacts facts, Log log)
   table_.secret_undefine = [](void* context, const char* uuid, volcrypt_error* error) {
     return guarded(error, [&]() -> int32_t {
       auto& host = self(context);
-      if (host.session_ == nullptr) {
-        write_error(error, "no libvirt connection: secrets are not available");
+      if (host.guard_ == nullptr) {
+        write_error(error, "secrets cannot be undefined here (only while attaching or detaching)");
         return VOLCRYPT_ERROR_NOT_SUPPORTED;
       }
-      if (!host.session_->undefine_secret(uuid ? uuid : "")) {
-        write_error(error, std::string("no secret with uuid ") + (uuid ? uuid : ""));
-        return VOLCRYPT_ERROR_NOT_FOUND;
-      }
+      // A secret the guard keeps (another user, not volcrypt's) is not the plugin's
+      // failure: its release is done, and the core reports what was kept and why.
+      host.guard_->undefine(uuid ? uuid : "");
       return VOLCRYPT_OK;
     });
   };

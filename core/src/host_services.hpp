@@ -14,7 +14,8 @@
 
 namespace volcrypt {
 class LibvirtSession;
-}
+class SecretGuard;
+}  // namespace volcrypt
 
 // What a plugin's prepare described; opaque to plugins.
 struct volcrypt_attachment {
@@ -34,11 +35,16 @@ class HostServices {
   HostServices(const HostServices&) = delete;
   HostServices& operator=(const HostServices&) = delete;
 
+  // Secrets may be defined and undefined only under a guard, which decides what this
+  // operation may touch; without one (probe, host devices) the secret services refuse.
+  void set_secret_guard(SecretGuard* guard) { guard_ = guard; }
+
   const volcrypt_host* table() const { return &table_; }
   const HostFacts& facts() const { return facts_; }
 
  private:
   LibvirtSession* session_;
+  SecretGuard* guard_ = nullptr;
   HostFacts facts_;
   volcrypt_host_facts abi_facts_{};
   Log log_;

@@ -74,6 +74,16 @@ bool is_persistent(virDomainPtr domain, const std::string& name) {
   return persistent == 1;
 }
 
+std::vector<Domain> all_domains(virConnectPtr connection) {
+  virDomainPtr* list = nullptr;
+  int count = virConnectListAllDomains(connection, &list, 0);
+  if (count < 0) fail("cannot list the domains");
+  std::vector<Domain> handles;
+  for (int i = 0; i < count; ++i) handles.emplace_back(list[i]);
+  std::free(list);
+  return handles;
+}
+
 }  // namespace
 
 LibvirtSession::LibvirtSession(const std::string& uri) {
@@ -134,6 +144,31 @@ std::string LibvirtSession::define_volume_secret(const std::string& usage_id,
   return uuid;
 }
 
+std::string LibvirtSession::create_volume_secret(const std::string& usage_id,
+                                                 std::span<const uint8_t> value) {
+  Secret secret(virSecretDefineXML(connection_, build_volume_secret_xml(usage_id).c_str(), 0));
+  if (!secret) fail("cannot define a libvirt secret for volume " + usage_id);
+  if (virSecretSetValue(secret.get(), value.data(), value.size(), 0) < 0) {
+    std::string message = last_message();
+    virSecretUndefine(secret.get());
+    throw Error(ErrorKind::libvirt, "cannot set the value of the libvirt secret for volume " +
+                                        usage_id + ": " + message);
+  }
+  char uuid[VIR_UUID_STRING_BUFLEN];
+  if (virSecretGetUUIDString(secret.get(), uuid) < 0) {
+    fail("cannot read the uuid of the libvirt secret for volume " + usage_id);
+  }
+  return uuid;
+}
+
+void LibvirtSession::set_secret_value(const std::string& uuid, std::span<const uint8_t> value) {
+  Secret secret(virSecretLookupByUUIDString(connection_, uuid.c_str()));
+  if (!secret) fail("cannot look up the libvirt secret " + uuid);
+  if (virSecretSetValue(secret.get(), value.data(), value.size(), 0) < 0) {
+    fail("cannot set the value of the libvirt secret " + uuid);
+  }
+}
+
 std::optional<std::string> LibvirtSession::lookup_volume_secret(const std::string& usage_id) {
   Secret secret(
       virSecretLookupByUsage(connection_, VIR_SECRET_USAGE_TYPE_VOLUME, usage_id.c_str()));
@@ -160,21 +195,82 @@ bool LibvirtSession::undefine_secret(const std::string& uuid) {
   return true;
 }
 
+std::optional<SecretInfo> LibvirtSession::secret_info(const std::string& uuid) {
+  Secret secret(virSecretLookupByUUIDString(connection_, uuid.c_str()));
+  if (!secret) {
+    int code = last_code();
+    if (code == VIR_ERR_NO_SECRET || code == VIR_ERR_INVALID_ARG) return std::nullopt;
+    fail("cannot look up the libvirt secret " + uuid);
+  }
+  MallocText xml(virSecretGetXMLDesc(secret.get(), 0));
+  if (!xml) {
+    if (last_code() == VIR_ERR_NO_SECRET) return std::nullopt;
+    fail("cannot read the definition of the libvirt secret " + uuid);
+  }
+  SecretInfo info = parse_secret_xml(xml.get());
+  info.uuid = uuid;
+  return info;
+}
+
+std::vector<SecretInfo> LibvirtSession::secrets() {
+  virSecretPtr* list = nullptr;
+  int count = virConnectListAllSecrets(connection_, &list, 0);
+  if (count < 0) fail("cannot list the libvirt secrets");
+  std::vector<Secret> handles;
+  for (int i = 0; i < count; ++i) handles.emplace_back(list[i]);
+  std::free(list);
+  std::vector<SecretInfo> out;
+  for (auto& secret : handles) {
+    char uuid[VIR_UUID_STRING_BUFLEN] = {};
+    if (virSecretGetUUIDString(secret.get(), uuid) < 0) continue;
+    MallocText xml(virSecretGetXMLDesc(secret.get(), 0));
+    if (!xml) continue;  // undefined meanwhile
+    SecretInfo info = parse_secret_xml(xml.get());
+    info.uuid = uuid;
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
 void LibvirtSession::require_domain(const std::string& domain) {
   lookup_domain(connection_, domain);
 }
 
 std::vector<std::string> LibvirtSession::domain_names() {
-  virDomainPtr* domains = nullptr;
-  int count = virConnectListAllDomains(connection_, &domains, 0);
-  if (count < 0) fail("cannot list the domains");
   std::vector<std::string> names;
-  for (int i = 0; i < count; ++i) {
-    Domain domain(domains[i]);
+  for (auto& domain : all_domains(connection_)) {
     if (const char* name = virDomainGetName(domain.get())) names.emplace_back(name);
   }
-  std::free(domains);
   return names;
+}
+
+std::vector<DomainSnapshot> LibvirtSession::domain_snapshots() {
+  std::vector<DomainSnapshot> out;
+  for (auto& domain : all_domains(connection_)) {
+    DomainSnapshot snapshot;
+    const char* name = virDomainGetName(domain.get());
+    char uuid[VIR_UUID_STRING_BUFLEN] = {};
+    if (name == nullptr || virDomainGetUUIDString(domain.get(), uuid) < 0) continue;
+    snapshot.name = name;
+    snapshot.uuid = uuid;
+    int active = virDomainIsActive(domain.get());
+    int persistent = virDomainIsPersistent(domain.get());
+    if (active < 0 || persistent < 0) continue;  // vanished meanwhile
+    snapshot.active = active == 1;
+    snapshot.persistent = persistent == 1;
+    if (snapshot.active) {
+      MallocText xml(virDomainGetXMLDesc(domain.get(), 0));
+      if (!xml) continue;
+      snapshot.live_xml = xml.get();
+    }
+    if (snapshot.persistent) {
+      MallocText xml(virDomainGetXMLDesc(domain.get(), VIR_DOMAIN_XML_INACTIVE));
+      if (!xml) continue;
+      snapshot.inactive_xml = xml.get();
+    }
+    out.push_back(std::move(snapshot));
+  }
+  return out;
 }
 
 std::string LibvirtSession::domain_uuid(const std::string& domain) {
@@ -199,6 +295,14 @@ std::string LibvirtSession::domain_xml(const std::string& domain, bool inactive)
   MallocText xml(virDomainGetXMLDesc(handle.get(), inactive ? VIR_DOMAIN_XML_INACTIVE : 0));
   if (!xml) fail("cannot read the definition of domain '" + domain + "'");
   return xml.get();
+}
+
+void LibvirtSession::wait_for_domain_jobs(const std::string& domain, const std::string& target) {
+  Domain handle = lookup_domain(connection_, domain);
+  // Block info is a query job, which libvirt runs only after the running modify job
+  // (attach or detach) ends. Its answer, or its error for a missing disk, is not needed.
+  virDomainBlockInfo info;
+  (void)virDomainGetBlockInfo(handle.get(), target.c_str(), &info, 0);
 }
 
 void LibvirtSession::attach_device(const std::string& domain, const std::string& xml, bool live,

@@ -8,9 +8,21 @@
 #include <string>
 #include <vector>
 
+#include "secret_xml.hpp"
+
 typedef struct _virConnect* virConnectPtr;
 
 namespace volcrypt {
+
+// One domain as it is now: both of its definitions, read once.
+struct DomainSnapshot {
+  std::string name;
+  std::string uuid;
+  bool active = false;
+  bool persistent = false;
+  std::string live_xml;      // empty when the domain does not run
+  std::string inactive_xml;  // empty for a transient domain
+};
 
 class LibvirtSession {
  public:
@@ -27,6 +39,13 @@ class LibvirtSession {
   // value; returns its uuid.
   std::string define_volume_secret(const std::string& usage_id, std::span<const uint8_t> value);
   std::optional<std::string> lookup_volume_secret(const std::string& usage_id);
+  // Defines a new private volume secret marked as volcrypt's and sets its value; a
+  // failure leaves no secret behind. Returns its uuid.
+  std::string create_volume_secret(const std::string& usage_id, std::span<const uint8_t> value);
+  void set_secret_value(const std::string& uuid, std::span<const uint8_t> value);
+  // Nothing when there is no such secret.
+  std::optional<SecretInfo> secret_info(const std::string& uuid);
+  std::vector<SecretInfo> secrets();
   // False when there was no such secret.
   bool undefine_secret(const std::string& uuid);
 
@@ -34,10 +53,17 @@ class LibvirtSession {
   void require_domain(const std::string& domain);
   // Every domain, running or defined.
   std::vector<std::string> domain_names();
+  // Every domain with both definitions; a domain that vanishes meanwhile is left out.
+  std::vector<DomainSnapshot> domain_snapshots();
   std::string domain_uuid(const std::string& domain);
   bool domain_active(const std::string& domain);
   bool domain_persistent(const std::string& domain);
   std::string domain_xml(const std::string& domain, bool inactive);
+
+  // Returns once libvirt runs no other job on the domain: a killed volcrypt's last call
+  // (an attach, a detach) may still be running in the daemon, and what it changes must
+  // be seen before anyone decides what to undo.
+  void wait_for_domain_jobs(const std::string& domain, const std::string& target);
 
   void attach_device(const std::string& domain, const std::string& xml, bool live, bool config);
   void detach_device(const std::string& domain, const std::string& xml, bool live, bool config);

@@ -3,6 +3,23 @@
 #include <tinyxml2.h>
 
 namespace volcrypt {
+namespace {
+
+std::string text_of(const tinyxml2::XMLElement* element) {
+  const char* text = element != nullptr ? element->GetText() : nullptr;
+  return text != nullptr ? text : "";
+}
+
+}  // namespace
+
+std::string volcrypt_secret_description(const std::string& volume_id) {
+  return "volcrypt passphrase for volume " + volume_id;
+}
+
+bool is_volcrypt_secret(const SecretInfo& secret) {
+  return secret.usage_type == "volume" && !secret.usage_id.empty() &&
+         secret.description == volcrypt_secret_description(secret.usage_id);
+}
 
 std::string build_volume_secret_xml(const std::string& usage_id) {
   tinyxml2::XMLDocument doc;
@@ -14,7 +31,7 @@ std::string build_volume_secret_xml(const std::string& usage_id) {
   doc.InsertEndChild(secret);
 
   auto* description = doc.NewElement("description");
-  description->SetText(("volcrypt passphrase for volume " + usage_id).c_str());
+  description->SetText(volcrypt_secret_description(usage_id).c_str());
   secret->InsertEndChild(description);
 
   auto* usage = doc.NewElement("usage");
@@ -27,6 +44,21 @@ std::string build_volume_secret_xml(const std::string& usage_id) {
   tinyxml2::XMLPrinter printer(nullptr, /*compact=*/true);
   doc.Print(&printer);
   return printer.CStr();
+}
+
+SecretInfo parse_secret_xml(const std::string& xml) {
+  SecretInfo info;
+  tinyxml2::XMLDocument doc;
+  if (doc.Parse(xml.data(), xml.size()) != tinyxml2::XML_SUCCESS) return info;
+  const auto* root = doc.RootElement();
+  if (root == nullptr) return info;
+  info.description = text_of(root->FirstChildElement("description"));
+  if (const auto* usage = root->FirstChildElement("usage")) {
+    const char* type = usage->Attribute("type");
+    info.usage_type = type != nullptr ? type : "";
+    if (info.usage_type == "volume") info.usage_id = text_of(usage->FirstChildElement("volume"));
+  }
+  return info;
 }
 
 }  // namespace volcrypt

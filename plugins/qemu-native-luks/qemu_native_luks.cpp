@@ -77,6 +77,10 @@ class QemuNativeLuks : public sdk::Plugin {
                        "the passphrase for volume " + volume_id + " is empty");
     }
 
+    // A secret that already exists for this volume is another attachment's (a shareable
+    // volume): the host keeps its value, so the key given here must be checked now or
+    // a wrong one would go unnoticed. Only a secret this call created may be removed.
+    const bool secret_existed = host.lookup_secret(volume_id).has_value();
     bool formatted = false;
     switch (volume.header) {
       case sdk::HeaderKind::blank: {
@@ -90,7 +94,8 @@ class QemuNativeLuks : public sdk::Plugin {
       case sdk::HeaderKind::luks1:
         // On a live attach QEMU checks the passphrase as it opens the volume; a
         // config-only attach opens nothing until the domain starts, so check it now.
-        if (!flags.live && !dm::passphrase_opens_luks(host, path, dm::LuksVersion::luks1, key)) {
+        if ((!flags.live || secret_existed) &&
+            !dm::passphrase_opens_luks(host, path, dm::LuksVersion::luks1, key)) {
           throw sdk::Error(VOLCRYPT_ERROR_WRONG_KEY, "the passphrase is wrong for volume " +
                                                          volume_id + " (no key slot opens)");
         }
@@ -107,9 +112,6 @@ class QemuNativeLuks : public sdk::Plugin {
                          "the header of volume '" + path + "' could not be read");
     }
 
-    // A secret that already exists for this volume (another attachment of it) is reused
-    // by the host; only a secret this call created may be removed on failure.
-    const bool secret_existed = host.lookup_secret(volume_id).has_value();
     const std::string uuid = host.define_secret(volume_id, key);
     try {
       attachment.set_source(volume.source_kind, path);

@@ -37,5 +37,32 @@ TEST(SecretXml, EscapesOddCharactersInTheVolumeId) {
       id);
 }
 
+TEST(SecretXml, WhatVolcryptWritesReadsBackAsVolcryptsOwn) {
+  SecretInfo info = parse_secret_xml(build_volume_secret_xml("vol-1"));
+  EXPECT_EQ(info.usage_type, "volume");
+  EXPECT_EQ(info.usage_id, "vol-1");
+  EXPECT_TRUE(is_volcrypt_secret(info));
+}
+
+TEST(SecretXml, SecretsOthersMadeAreNotVolcrypts) {
+  // As Nova defines them: a volume usage, a description of its own.
+  SecretInfo nova = parse_secret_xml(
+      "<secret ephemeral='no' private='yes'><description>nova volume secret</description>"
+      "<usage type='volume'><volume>vol-1</volume></usage></secret>");
+  EXPECT_EQ(nova.usage_id, "vol-1");
+  EXPECT_FALSE(is_volcrypt_secret(nova));
+  // volcrypt's text, but for another volume than its usage names.
+  SecretInfo mismatched = parse_secret_xml(
+      "<secret><description>volcrypt passphrase for volume vol-2</description>"
+      "<usage type='volume'><volume>vol-1</volume></usage></secret>");
+  EXPECT_FALSE(is_volcrypt_secret(mismatched));
+  SecretInfo ceph = parse_secret_xml(
+      "<secret><description>volcrypt passphrase for volume x</description>"
+      "<usage type='ceph'><name>x</name></usage></secret>");
+  EXPECT_EQ(ceph.usage_type, "ceph");
+  EXPECT_FALSE(is_volcrypt_secret(ceph));
+  EXPECT_FALSE(is_volcrypt_secret(parse_secret_xml("not xml")));
+}
+
 }  // namespace
 }  // namespace volcrypt

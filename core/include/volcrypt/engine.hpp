@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 #include <volcrypt/settings.hpp>
@@ -27,6 +28,11 @@ class Engine {
   AttachResult attach(const AttachRequest& request, const SecureBytes& key);
   DetachResult detach(const DetachRequest& request);
   std::vector<Record> list(const std::string& domain);
+  // Every inconsistency on this host (or of one domain): see Finding.
+  std::vector<Finding> check(const std::optional<std::string>& domain);
+  // Finishes or undoes interrupted operations and repairs what volcrypt made; never
+  // touches what it did not make. dry_run: only says what it would do.
+  RecoverResult recover(const std::optional<std::string>& domain, bool dry_run);
   // Re-opens (prepare) or closes (release) the host devices of a domain's records,
   // keeping the records: for a persistent domain across host reboots.
   std::vector<HostDeviceOutcome> prepare_host_devices(const HostDeviceRequest& request);

@@ -32,6 +32,10 @@ struct AttachRequest {
   VolumeSpec volume;
   Scope scope = Scope::current;
   std::optional<std::string> forced_plugin;  // --plugin ID
+  // A multi-attach volume (Cinder's multiattach): the disk carries <shareable/> and may
+  // join other shareable disks of the same volume; without it a volume attached
+  // anywhere on this host is refused.
+  bool shareable = false;
 };
 
 struct DetachRequest {
@@ -61,8 +65,38 @@ struct AttachResult {
 struct DetachResult {
   std::string target;
   std::string plugin_id;  // empty when the disk was not encrypted by anyone
+  std::string volume_id;  // from the record, or the disk's serial
   bool had_record = false;
   std::string inferred;  // how a disk with no record was handled, e.g. "native"
+  // Resources the record named that were left in place, each with why (another user,
+  // or not volcrypt's to remove).
+  std::vector<std::string> kept;
+};
+
+// One inconsistency `volcrypt check` finds. kind: orphan_secret, disk_without_record,
+// record_without_disk, missing_secret, orphan_mapping, stale_intent, unreadable_record.
+struct Finding {
+  std::string kind;
+  std::string domain;
+  std::string target;
+  std::string volume_id;
+  std::string secret_uuid;
+  std::string message;
+};
+
+// One repair `volcrypt recover` made (or, with --dry-run, would make).
+struct RepairAction {
+  std::string kind;    // the finding it repairs
+  std::string action;  // e.g. "rolled back attach", "undefined secret"
+  std::string domain;
+  std::string target;
+  std::string volume_id;
+  std::string message;
+};
+
+struct RecoverResult {
+  std::vector<RepairAction> actions;
+  std::vector<Finding> remaining;  // what recover could not or would not repair
 };
 
 enum class HeaderKind { unknown, luks1, luks2, blank, other };

@@ -1,0 +1,57 @@
+// Intents, like a journaling file system's log: before its first side effect an attach
+// or detach writes what it is about to do (fsync'd, host-side, never key material), and
+// removes it after its last. An intent found while holding its domain's lock belongs to
+// a process that died mid-way; intent_replay.hpp finishes or undoes it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+#include <volcrypt/types.hpp>
+
+namespace volcrypt {
+
+struct Intent {
+  std::string operation;  // "attach" or "detach"
+  std::string domain;
+  std::string domain_uuid;
+  std::string target;
+  bool live = false;
+  bool config = false;
+  // attach: what will be recorded (its state once the plugin prepared);
+  // detach: the record being removed, or the owner inferred for a disk with none.
+  Record record;
+  bool had_record = false;    // detach: the disk had a record
+  bool prepared = false;      // attach: the plugin prepared; record.state is complete
+  std::string disk_xml;       // the <disk> being plugged in or unplugged
+  std::string secret_before;  // attach: the volume's secret before it began, if any
+  int pid = 0;
+  std::string path;  // where it is stored (not serialised)
+};
+
+// An intent to change one disk of a domain on the given sides; the caller adds the rest.
+Intent intent_for(std::string operation, std::string domain, std::string domain_uuid,
+                  std::string target, bool live, bool config, Record record);
+
+// Where intents are kept: /var/lib/volcrypt/intents, or $VOLCRYPT_STATE_DIR/intents.
+std::string intent_directory();
+
+// Writes (or replaces) the intent atomically and durably: a temporary file, fsync, rename,
+// fsync of the folder. Sets intent.path.
+void write_intent(Intent& intent);
+// Removes it durably; a missing file is fine.
+void remove_intent(const Intent& intent);
+
+struct StoredIntent {
+  std::optional<Intent> intent;  // nothing when the file cannot be read
+  std::string path;
+  std::string problem;  // why it cannot be read
+};
+
+// Every intent on this host, or only those of one domain.
+std::vector<StoredIntent> read_intents(const std::string& domain_uuid = {});
+
+std::string intent_to_json(const Intent& intent);
+Intent intent_from_json(const std::string& text);
+
+}  // namespace volcrypt

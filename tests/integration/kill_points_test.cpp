@@ -1,0 +1,344 @@
+// Kill points: the real `volcrypt` is killed with SIGKILL as it enters each system call
+// that sends a libvirt RPC or writes, syncs, renames or removes its intent file, during
+// attach and during detach. After each kill `volcrypt recover` must leave a host that
+// `volcrypt check` and libvirt itself call consistent, and the volume must attach (the
+// guest reads its plaintext) and detach again. No hook in the program: the test traces
+// it with ptrace, as strace does (support/kill_points.hpp).
+#include "kill_points.hpp"
+
+#include <gmock/gmock.h>
+#include <libvirt/libvirt.h>
+
+#include <iostream>
+#include <sstream>
+
+#include "integration_test.hpp"
+#include "json_objects.hpp"
+#include "scrub.hpp"
+#include "volume_consistency.hpp"
+
+namespace volcrypt::test {
+namespace {
+
+using ::testing::HasSubstr;
+using Problems = std::vector<std::string>;
+
+constexpr int kPattern = 0xab;
+constexpr const char* kTarget = "sdb";
+
+// One volume at sdb of one domain: hot-plugged on virtio-scsi (live) or written into the
+// persistent definition of a shut-off domain (config).
+struct Scenario {
+  std::string name;  // e.g. "attach live"
+  const TestDomain* domain = nullptr;
+  std::string volume;
+  std::string volume_id;
+  bool live = true;
+  VolumeAt at() const { return {domain->name(), kTarget, volume_id, true}; }
+};
+
+std::string joined(const Problems& problems) {
+  std::string out;
+  for (const auto& problem : problems) out += (out.empty() ? "" : "; ") + problem;
+  return out;
+}
+
+std::string outcome(const ProcessResult& result) {
+  return "exit " + std::to_string(result.exit_code) + ", out: " + result.out +
+         " err: " + result.err;
+}
+
+bool says_clean(const ProcessResult& result) {
+  return result.out.find("\"clean\":true") != std::string::npos;
+}
+
+std::vector<std::string> with_program(std::vector<std::string> args) {
+  args.insert(args.begin(), VOLCRYPT_BINARY);
+  return args;
+}
+
+class KillPoints : public IntegrationTest {
+ protected:
+  std::vector<std::string> attach_args(const Scenario& s) const {
+    std::vector<std::string> args = {"attach", "--domain", s.domain->name(), "--target", kTarget};
+    args.insert(args.end(), {"--bus", "scsi", "--source", s.volume, "--volume-id", s.volume_id});
+    args.insert(args.end(), {"--provider", "luks", "--passphrase-file", passphrase_file});
+    args.push_back(s.live ? "--live" : "--config");
+    return args;
+  }
+
+  std::vector<std::string> detach_args(const Scenario& s) const {
+    return {"detach",   "--domain", s.domain->name(),
+            "--target", kTarget,    s.live ? "--live" : "--config"};
+  }
+
+  // What a user checks while the volume is attached: one secret, the record, the disk
+  // using that secret and, on a running domain, the plaintext read through QEMU.
+  void check_attached(const Scenario& s, Problems& problems) {
+    const auto secrets = secrets_for_volume(connection->get(), s.volume_id);
+    if (secrets.size() != 1) {
+      problems.push_back(std::to_string(secrets.size()) + " secrets for the attached volume");
+    }
+    if (!has_disk(connection->get(), s.domain->name(), kTarget, !s.live)) {
+      problems.push_back("no disk sdb in the domain after attach");
+    }
+    if (!has_record(connection->get(), s.domain->name(), kTarget, !s.live)) {
+      problems.push_back("no record for sdb after attach");
+    }
+    for (const auto& broken : broken_rules(connection->get(), s.at())) problems.push_back(broken);
+    if (s.live) {
+      const std::string verdict = s.domain->read_pattern(kTarget, kPattern, 1 << 20);
+      if (verdict.find("read 1048576/1048576 bytes at offset 0") == std::string::npos) {
+        problems.push_back("the guest does not read the plaintext: " + verdict);
+      }
+    }
+  }
+
+  void check_detached(const Scenario& s, Problems& problems) {
+    if (!secrets_for_volume(connection->get(), s.volume_id).empty()) {
+      problems.push_back("the volume's secret outlived its disk");
+    }
+    if (has_disk(connection->get(), s.domain->name(), kTarget, !s.live)) {
+      problems.push_back("disk sdb is still in the domain after detach");
+    }
+    if (has_record(connection->get(), s.domain->name(), kTarget, !s.live)) {
+      problems.push_back("the record for sdb outlived detach");
+    }
+  }
+
+  void attach(const Scenario& s, Problems& problems, const std::string& which) {
+    const ProcessResult r = volcrypt(attach_args(s));
+    if (r.exit_code != 0) return problems.push_back(which + " attach failed: " + outcome(r));
+    check_attached(s, problems);
+  }
+
+  void detach(const Scenario& s, Problems& problems, const std::string& which) {
+    const ProcessResult r = volcrypt(detach_args(s));
+    if (r.exit_code != 0) return problems.push_back(which + " detach failed: " + outcome(r));
+    check_detached(s, problems);
+  }
+
+  // After a kill: check sees what libvirt sees; recover repairs; then check and libvirt
+  // agree that everything is consistent.
+  // Returns whether there was anything to repair.
+  bool recover_after_kill(const Scenario& s, Problems& problems) {
+    const Problems broken = broken_rules(connection->get(), s.at());
+    const ProcessResult before = volcrypt({"check", "--domain", s.domain->name(), "--json"});
+    if (before.exit_code != 0 && before.exit_code != 11) {
+      problems.push_back("check before recover failed: " + outcome(before));
+    } else if (!broken.empty() && (before.exit_code != 11 || says_clean(before))) {
+      problems.push_back("check called the host clean while libvirt shows: " + joined(broken));
+    }
+    const ProcessResult recover = volcrypt({"recover", "--domain", s.domain->name(), "--json"});
+    if (recover.exit_code != 0 || !says_clean(recover)) {
+      problems.push_back("recover did not leave it clean: " + outcome(recover));
+    }
+    const ProcessResult after = volcrypt({"check", "--domain", s.domain->name(), "--json"});
+    if (after.exit_code != 0 || !says_clean(after)) {
+      problems.push_back("check after recover is not clean: " + outcome(after));
+    }
+    for (const auto& rule : broken_rules(connection->get(), s.at())) {
+      problems.push_back("after recover, " + rule);
+    }
+    return !broken.empty() || before.exit_code == 11;
+  }
+
+  // The volume is usable again: a disk that recover kept works and detaches; then the
+  // volume attaches and detaches afresh.
+  void use_again(const Scenario& s, Problems& problems) {
+    if (has_disk(connection->get(), s.domain->name(), kTarget, !s.live)) {
+      check_attached(s, problems);
+      detach(s, problems, "the kept disk's");
+    }
+    attach(s, problems, "a fresh");
+    detach(s, problems, "the fresh disk's");
+  }
+
+  // Kills `operation` (attach, or detach of an attached volume) at each of its kill
+  // points, repairs and checks after each, and reports every kill point that left a
+  // problem. Returns how many kill points were covered.
+  int sweep(const Scenario& s, bool killing_detach) {
+    const std::vector<std::string> operation =
+        with_program(killing_detach ? detach_args(s) : attach_args(s));
+    Problems failures;
+    std::vector<std::string> steps_killed;
+    int repaired = 0;  // kill points that left something for recover to do
+    const auto at_kill_point = [&](int step) {
+      Problems problems;
+      if (killing_detach) attach(s, problems, "the pre-kill");
+      const TracedRun run = run_traced(operation, step);
+      expect_no_secret_in(run.result);
+      if (run.killed) steps_killed.push_back(run.step_names.back());
+      if (!run.killed && run.result.exit_code != 0) {
+        problems.push_back("the run that was not killed failed: " + outcome(run.result));
+      } else if (!run.killed && killing_detach) {
+        check_detached(s, problems);
+      } else if (!run.killed) {
+        check_attached(s, problems);
+        detach(s, problems, "the unkilled attach's");
+      } else {
+        if (recover_after_kill(s, problems)) ++repaired;
+        use_again(s, problems);
+      }
+      if (!problems.empty()) {
+        failures.push_back("kill point " + std::to_string(step) + " (" +
+                           (run.killed ? "before " + run.step_names.back() : "not killed") +
+                           "): " + joined(problems));
+        scrub(connection->get(), s.at());
+      }
+      return run.killed;
+    };
+    const int covered = for_each_kill_point(at_kill_point);
+
+    std::cout << "kill points covered: " << s.name << " " << kill_point_summary(steps_killed)
+              << "; " << repaired << " left something to repair" << std::endl;
+    RecordProperty("kill_points", covered);
+    RecordProperty("kill_points_repaired", repaired);
+    // A sweep that never caught the operation half-way would prove nothing.
+    EXPECT_GT(repaired, 0) << "no kill point left anything for recover to do";
+    std::string report;
+    for (const auto& failure : failures) report += "\n  " + failure;
+    EXPECT_TRUE(failures.empty()) << failures.size() << " of " << covered
+                                  << " kill points left a problem:" << report;
+    return covered;
+  }
+
+  Scenario scenario(const std::string& name, const TestDomain& domain, bool live) {
+    Scenario s{name, &domain, make_luks1_with_pattern("kill.luks", kPattern), unique("killvol"),
+               live};
+    volume_ids.push_back(s.volume_id);
+    return s;
+  }
+};
+
+TEST_F(KillPoints, LiveAttach) {
+  auto domain = running_domain("kill-attach");
+  sweep(scenario("attach live", *domain, true), false);
+}
+
+TEST_F(KillPoints, DetachOfALiveAttachedDisk) {
+  auto domain = running_domain("kill-detach");
+  sweep(scenario("detach live", *domain, true), true);
+}
+
+TEST_F(KillPoints, ConfigAttachToAShutOffDomain) {
+  TestDomain domain(connection->get(), unique("kill-config"),
+                    DomainOptions{.persistent = true, .start = false, .serial_log = ""});
+  const Scenario s = scenario("attach config", domain, false);
+  sweep(s, false);
+  // After every kill point the volume still boots with the domain: QEMU opens it at start
+  // and the guest reads the plaintext.
+  const ProcessResult r = volcrypt(attach_args(s));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  domain.start();
+  EXPECT_THAT(domain.read_pattern(kTarget, kPattern, 1 << 20),
+              HasSubstr("read 1048576/1048576 bytes at offset 0"));
+}
+
+// The step at which a complete run sends this RPC (1-based), from a traced run.
+int step_of(const TracedRun& run, const std::string& rpc) {
+  for (size_t i = 0; i < run.step_names.size(); ++i) {
+    if (run.step_names[i] == rpc) return static_cast<int>(i) + 1;
+  }
+  ADD_FAILURE() << rpc << " is not among the steps: " << ::testing::PrintToString(run.step_names);
+  return 0;
+}
+
+// libvirt's procedure numbers (remote_protocol.x) for plugging and unplugging a device.
+constexpr const char* kPlugDisk = "RPC remote 160";    // DOMAIN_ATTACH_DEVICE_FLAGS
+constexpr const char* kUnplugDisk = "RPC remote 161";  // DOMAIN_DETACH_DEVICE_FLAGS
+
+TEST_F(KillPoints, TheNextAttachFinishesOrUndoesAKilledCall) {
+  auto domain = running_domain("kill-replay");
+  const Scenario s = scenario("replay", *domain, true);
+  Problems problems;
+
+  // An attach killed just before it plugs the disk in leaves its secret and its intent;
+  // the next attach on the domain deals with them first and ends with one secret.
+  const TracedRun attach_run = run_traced(with_program(attach_args(s)));
+  ASSERT_EQ(attach_run.result.exit_code, 0) << attach_run.result.err;
+  detach(s, problems, "the first");
+  const TracedRun killed_attach =
+      run_traced(with_program(attach_args(s)), step_of(attach_run, kPlugDisk));
+  ASSERT_TRUE(killed_attach.killed);
+  EXPECT_FALSE(has_disk(connection->get(), s.domain->name(), kTarget, false));
+  EXPECT_EQ(secrets_for_volume(connection->get(), s.volume_id).size(), 1u)
+      << "the kill should have left the secret behind";
+  attach(s, problems, "the next");
+  EXPECT_TRUE(problems.empty()) << joined(problems);
+
+  // A detach killed just after it unplugged the disk leaves the secret and the record;
+  // the next attach releases them and attaches afresh.
+  const TracedRun detach_run = run_traced(with_program(detach_args(s)));
+  ASSERT_EQ(detach_run.result.exit_code, 0) << detach_run.result.err;
+  attach(s, problems, "the second");
+  const TracedRun killed_detach =
+      run_traced(with_program(detach_args(s)), step_of(detach_run, kUnplugDisk) + 1);
+  ASSERT_TRUE(killed_detach.killed);
+  EXPECT_FALSE(has_disk(connection->get(), s.domain->name(), kTarget, false));
+  attach(s, problems, "the attach after the killed detach");
+  detach(s, problems, "the last");
+  EXPECT_TRUE(problems.empty()) << joined(problems);
+  const ProcessResult check = volcrypt({"check", "--domain", s.domain->name(), "--json"});
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+}
+
+TEST_F(KillPoints, DestroyedDomainLeaksItsSecretUntilRecover) {
+  auto domain = running_domain("destroyed");
+  const std::string volume = make_luks1_with_pattern("destroyed.luks", kPattern);
+  const std::string volume_id = unique("destroyedvol");
+  volume_ids.push_back(volume_id);
+  // A secret volcrypt did not make (Nova defines them itself), used by no disk.
+  const std::string foreign_id = unique("novasecret");
+  volume_ids.push_back(foreign_id);
+  const std::string foreign_uuid =
+      define_secret(connection->get(), foreign_id, "nova-" + foreign_id);
+
+  ProcessResult r = volcrypt({"attach", "--domain", domain->name(), "--target", kTarget, "--bus",
+                              "scsi", "--source", volume, "--volume-id", volume_id, "--provider",
+                              "luks", "--passphrase-file", passphrase_file, "--live"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto secrets = secrets_for_volume(connection->get(), volume_id);
+  ASSERT_EQ(secrets.size(), 1u);
+
+  // A transient domain that is destroyed is gone, and libvirt keeps the secret it used.
+  virDomainPtr handle = virDomainLookupByName(connection->get(), domain->name().c_str());
+  ASSERT_NE(handle, nullptr);
+  ASSERT_EQ(virDomainDestroy(handle), 0);
+  virDomainFree(handle);
+  ASSERT_EQ(secrets_for_volume(connection->get(), volume_id), secrets);
+
+  const auto names = [](const std::string& object, const std::string& volume_id,
+                        const std::string& uuid) {
+    return has_field(object, "volume_id", volume_id) || has_field(object, "secret_uuid", uuid);
+  };
+  r = volcrypt({"check", "--json"});
+  EXPECT_EQ(r.exit_code, 11) << r.out << r.err;
+  bool orphan_reported = false;
+  for (const auto& finding : objects_in_array(r.out, "findings")) {
+    if (names(finding, volume_id, secrets[0])) {
+      orphan_reported = orphan_reported || has_field(finding, "kind", "orphan_secret");
+    }
+    EXPECT_FALSE(names(finding, foreign_id, foreign_uuid))
+        << "check reports a secret volcrypt did not make: " << finding;
+  }
+  EXPECT_TRUE(orphan_reported) << "check does not report the leaked secret: " << r.out << r.err;
+
+  r = volcrypt({"recover", "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(secrets_for_volume(connection->get(), volume_id).empty())
+      << "recover left the destroyed domain's secret: " << r.out << r.err;
+  EXPECT_EQ(secrets_for_volume(connection->get(), foreign_id),
+            std::vector<std::string>{foreign_uuid})
+      << "recover touched a secret volcrypt did not make: " << r.out;
+  for (const auto& action : objects_in_array(r.out, "actions")) {
+    EXPECT_FALSE(names(action, foreign_id, foreign_uuid)) << action;
+  }
+
+  r = volcrypt({"check", "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(says_clean(r)) << r.out << r.err;
+}
+
+}  // namespace
+}  // namespace volcrypt::test

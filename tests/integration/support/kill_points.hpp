@@ -1,0 +1,40 @@
+// Kill points without a hook in the program: the test traces the real program with
+// ptrace (as strace does) and sends it SIGKILL as it enters its n-th "step", so every
+// earlier step completed and that one never ran. A step is a system call that changes
+// something outside the process: a write to a socket (each libvirt RPC is one, on the
+// daemon's unix socket) or to a file, and fsync, fdatasync, rename and unlink (the
+// steps of an intent file), and each device-mapper request that creates, loads, resumes or
+// removes a mapping (the steps of a dm-crypt plugin; none on a host without dm). Writes to
+// stdin/stdout/stderr and to event fds and pipes (libvirt's event loop wakes itself
+// hundreds of times per call) are not steps.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "process.hpp"
+
+namespace volcrypt::test {
+
+struct TracedRun {
+  ProcessResult result;
+  bool killed = false;
+  int steps = 0;                        // steps entered (the last one never ran when killed)
+  std::vector<std::string> step_names;  // e.g. "RPC remote 170", "fsync ...", "dm create"
+};
+
+// Runs argv under ptrace; with kill_at = n > 0, kills it with SIGKILL on entering step n.
+// Throws std::runtime_error when the program cannot be traced.
+TracedRun run_traced(const std::vector<std::string>& argv, int kill_at = 0);
+
+// Calls at_step for steps 1, 2, ... until it returns false (the run was not killed: the
+// program made fewer steps). Stops at `limit`, so a loop in the program cannot hang the
+// test. Returns the number of killed runs.
+int for_each_kill_point(const std::function<bool(int step)>& at_step, int limit = 300);
+
+// "12 (write 9, fsync 2, rename 1)": how many kill points of each kind.
+std::string kill_point_summary(const std::vector<std::string>& step_names);
+
+}  // namespace volcrypt::test

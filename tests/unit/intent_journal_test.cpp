@@ -1,0 +1,116 @@
+#include "intent_journal.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <volcrypt/error.hpp>
+
+#include "test_volumes.hpp"
+
+namespace volcrypt {
+namespace {
+
+Intent sample_attach() {
+  Intent intent;
+  intent.operation = "attach";
+  intent.domain = "vm1";
+  intent.domain_uuid = "6c8a5b0e-94a4-4f83-9c51-0d3a3f0f0c11";
+  intent.target = "sdb";
+  intent.live = true;
+  intent.record = Record{"sdb",
+                         "vol-1",
+                         "/srv/v1",
+                         "luks",
+                         "qemu-native-luks",
+                         "1.0.0",
+                         {{"secret-uuid", "0b9d2c2e-1f46-4c1e-8a51-7b7f7c1f2a10"}}};
+  intent.prepared = true;
+  intent.disk_xml = "<disk type=\"file\"><source file=\"/srv/v1\"/></disk>";
+  return intent;
+}
+
+// Points the journal at a scratch folder for the life of the test.
+class IntentJournal : public ::testing::Test {
+ protected:
+  void SetUp() override { ::setenv("VOLCRYPT_STATE_DIR", scratch.path().c_str(), 1); }
+  void TearDown() override { ::unsetenv("VOLCRYPT_STATE_DIR"); }
+  test_volumes::ScratchDir scratch;
+};
+
+TEST(IntentJson, RoundTripsEveryField) {
+  Intent intent = sample_attach();
+  intent.secret_before = "before";
+  intent.pid = 42;
+  Intent back = intent_from_json(intent_to_json(intent));
+  EXPECT_EQ(back.operation, "attach");
+  EXPECT_EQ(back.domain, "vm1");
+  EXPECT_EQ(back.domain_uuid, intent.domain_uuid);
+  EXPECT_EQ(back.target, "sdb");
+  EXPECT_TRUE(back.live);
+  EXPECT_FALSE(back.config);
+  EXPECT_EQ(back.record.volume_id, "vol-1");
+  EXPECT_EQ(back.record.source_path, "/srv/v1");
+  EXPECT_EQ(back.record.plugin_id, "qemu-native-luks");
+  EXPECT_EQ(back.record.state, intent.record.state);
+  EXPECT_TRUE(back.prepared);
+  EXPECT_EQ(back.disk_xml, intent.disk_xml);
+  EXPECT_EQ(back.secret_before, "before");
+  EXPECT_EQ(back.pid, 42);
+}
+
+TEST(IntentJson, RefusesWhatIsNotAnIntent) {
+  for (const char* text : {"", "{}", "[1,2]", "{\"operation\":\"format\"}", "not json"}) {
+    EXPECT_THROW(intent_from_json(text), Error) << text;
+  }
+  std::string json = intent_to_json(sample_attach());
+  json.replace(json.find("\"attach\""), 8, "\"format\"");
+  EXPECT_THROW(intent_from_json(json), Error);
+}
+
+TEST_F(IntentJournal, WritesReadsAndRemovesDurablyInAPrivateFolder) {
+  Intent intent = sample_attach();
+  write_intent(intent);
+  EXPECT_EQ(intent.path, intent_directory() + "/" + intent.domain_uuid + ".sdb.intent");
+  struct stat info {};
+  ASSERT_EQ(::stat(intent_directory().c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0700u);
+  ASSERT_EQ(::stat(intent.path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+
+  auto all = read_intents();
+  ASSERT_EQ(all.size(), 1u);
+  ASSERT_TRUE(all[0].intent.has_value()) << all[0].problem;
+  EXPECT_EQ(all[0].intent->record.volume_id, "vol-1");
+  EXPECT_EQ(all[0].intent->path, intent.path);
+  EXPECT_EQ(read_intents(intent.domain_uuid).size(), 1u);
+  EXPECT_TRUE(read_intents("00000000-0000-0000-0000-000000000000").empty());
+
+  // Rewriting replaces it (the attach records the plugin's state once it has it).
+  intent.record.state["mapping"] = "crypt-v1";
+  write_intent(intent);
+  all = read_intents();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].intent->record.state.at("mapping"), "crypt-v1");
+
+  remove_intent(intent);
+  EXPECT_TRUE(read_intents().empty());
+  remove_intent(intent);  // already gone: fine
+}
+
+TEST_F(IntentJournal, AnUnreadableIntentIsReportedWithItsProblem) {
+  Intent intent = sample_attach();
+  write_intent(intent);
+  std::ofstream(intent.path) << "{\"operation\":";
+  auto all = read_intents();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_FALSE(all[0].intent.has_value());
+  EXPECT_EQ(all[0].path, intent.path);
+  EXPECT_NE(all[0].problem.find("not an intent"), std::string::npos) << all[0].problem;
+}
+
+TEST_F(IntentJournal, NoFolderMeansNoIntents) { EXPECT_TRUE(read_intents().empty()); }
+
+}  // namespace
+}  // namespace volcrypt
