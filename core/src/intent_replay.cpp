@@ -150,6 +150,11 @@ std::vector<RepairAction> replay_intents(EngineContext& context, const std::stri
     context.log(VOLCRYPT_LOG_WARNING, "found an interrupted " + intent.operation + " of target '" +
                                           intent.target + "' in domain '" + domain + "' (process " +
                                           std::to_string(intent.pid) + ")");
+    // Under the volume's lock too, as the operation itself was: an attach of the same
+    // volume to another domain must not be between defining its secret and plugging its
+    // disk in while this one decides whether that secret is still used.
+    std::optional<VolumeLock> volume_lock;
+    if (!dry_run && !intent.record.volume_id.empty()) volume_lock.emplace(intent.record.volume_id);
     actions.push_back(intent.operation == "attach" ? undo_attach(context, intent, dry_run)
                                                    : finish_detach(context, intent, dry_run));
   }
