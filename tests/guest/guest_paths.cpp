@@ -1,6 +1,7 @@
 #include "guest_paths.hpp"
 
 #include <filesystem>
+#include <fstream>
 
 namespace volcrypt::guest {
 
@@ -17,5 +18,12 @@ std::string plugin_file(const std::string& plugin_id) {
 std::string shared_disk(const std::string& serial) { return "/run/guest-disks/" + serial; }
 
 std::string shared_passphrase_file() { return "/run/guest-disks/passphrase"; }
+
+std::string runner_setting(const std::string& name) {
+  std::ifstream in(program_dir() + "/../guest/" + name);
+  std::string value;
+  std::getline(in, value);
+  return value;
+}
 
 }  // namespace volcrypt::guest

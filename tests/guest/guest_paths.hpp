@@ -18,4 +18,8 @@ std::string shared_disk(const std::string& serial);
 // The passphrase of the shared disks, a file the runner wrote (0600, no newline).
 std::string shared_passphrase_file();
 
+// A setting the host runner passed in (the file guest/NAME beside the program's folder,
+// e.g. "kill-points"), or "" when it passed none.
+std::string runner_setting(const std::string& name);
+
 }  // namespace volcrypt::guest

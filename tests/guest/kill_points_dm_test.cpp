@@ -1,0 +1,439 @@
+// Kill points of a dm-crypt volume, inside the VM: the real `volcrypt` attaching a LUKS2
+// volume on a loop device to a running nested domain (it falls back to cryptsetup-luks,
+// which opens /dev/mapper/crypt-loopN and hands it to QEMU), and detaching it, is killed
+// with SIGKILL as it enters each externally visible step: a libvirt RPC, a write, sync,
+// rename or removal of its intent, a device-mapper request
+// (tests/integration/support/kill_points.hpp). After each kill `volcrypt recover` must
+// leave `volcrypt check` clean, and libvirt and the kernel must agree that nothing is left
+// half done (mapped_volume_rules.hpp); then the volume attaches again, the nested guest
+// reads its plaintext through QEMU, and detach closes the mapping.
+#include <gmock/gmock.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "block_io.hpp"
+#include "direct_mapping.hpp"
+#include "dm_crypt_test.hpp"
+#include "guest_paths.hpp"
+#include "json_objects.hpp"
+#include "kill_point_selection.hpp"
+#include "kill_points.hpp"
+#include "libvirt_checks.hpp"
+#include "mapped_volume_rules.hpp"
+#include "mapping_inventory.hpp"
+#include "process.hpp"
+#include "scrub.hpp"
+#include "test_domain.hpp"
+#include "volume_consistency.hpp"
+
+namespace volcrypt::guest {
+namespace {
+
+using test::ProcessResult;
+using Problems = std::vector<std::string>;
+
+constexpr uint8_t kPattern = 0x6b;
+constexpr const char* kTarget = "sdb";
+constexpr const char* kReadOk = "read 1048576/1048576 bytes at offset 0";
+
+std::string joined(const Problems& problems, const char* separator = "; ") {
+  std::string out;
+  for (const auto& problem : problems) out += (out.empty() ? "" : separator) + problem;
+  return out;
+}
+
+std::string outcome(const ProcessResult& result) {
+  return "exit " + std::to_string(result.exit_code) + ", out: " + result.out +
+         " err: " + result.err;
+}
+
+bool says_clean(const ProcessResult& result) {
+  return result.out.find("\"clean\":true") != std::string::npos;
+}
+
+// Known product gap (recover only reports orphan mappings, since a mapping carries no mark
+// of who opened it): an attach killed after its plugin opened the mapping but before its
+// intent held the plugin's state leaves the mapping open. Such kill points still fail;
+// this only labels them.
+constexpr const char* kKnownGap =
+    "KNOWN PRODUCT GAP (an interrupted attach whose intent does not hold the plugin's state "
+    "yet; recover only reports the mapping it opened)";
+
+bool has_unprepared_attach_intent() {
+  for (const auto& path : intent_files_left()) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (text.str().find("\"operation\":\"attach\"") != std::string::npos &&
+        text.str().find("\"prepared\":false") != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool leaves_a_mapping_open(const Problems& problems) {
+  for (const auto& problem : problems) {
+    if (problem.starts_with("after recover, mapping ")) return true;
+  }
+  return false;
+}
+
+// The mapping names in the orphan_mapping entries of a JSON array of check or recover.
+std::vector<std::string> reported_orphan_mappings(const std::string& json,
+                                                  const std::string& array) {
+  constexpr std::string_view kPrefix = "dm-crypt mapping ";
+  std::vector<std::string> names;
+  for (const auto& finding : test::objects_in_array(json, array)) {
+    if (!test::has_field(finding, "kind", "orphan_mapping")) continue;
+    const size_t at = finding.find(kPrefix);
+    if (at == std::string::npos) continue;
+    const size_t start = at + kPrefix.size();
+    names.push_back(finding.substr(start, finding.find(' ', start) - start));
+  }
+  return names;
+}
+
+bool device_mapper_has(const std::string& name) {
+  for (const auto& device : device_mapper_devices()) {
+    if (device.name == name) return true;
+  }
+  return false;
+}
+
+// A line the host runner shows as it comes (tests/guest/run).
+void note(const std::string& line) { std::cout << "\nGUEST-NOTE " << line << std::endl; }
+
+class KillPointsDmCrypt : public DmCryptTest {
+ protected:
+  void SetUp() override {
+    DmCryptTest::SetUp();
+    connection = std::make_unique<test::Connection>();
+    // QEMU runs as libvirt-qemu and must reach the volume; the key stays root's.
+    chmod(scratch->path().c_str(), 0755);
+    const std::string keys = scratch->folder("keys");
+    chmod(keys.c_str(), 0700);
+    key_file = keys + "/passphrase";
+    test_volumes::write_file(key_file, passphrase);
+    chmod(key_file.c_str(), 0600);
+
+    volume = luks_volume("kill.luks2", test_volumes::LuksVersion::luks2);
+    write_through_luks(volume.device, passphrase, kPattern, kPatternSize);
+    static int counter = 0;
+    const std::string unique = std::to_string(getpid()) + "-" + std::to_string(++counter);
+    volume_id = "vc-guest-killvol-" + unique;
+    domain = std::make_unique<test::TestDomain>(connection->get(), "vc-guest-kill-" + unique,
+                                                test::DomainOptions{});
+
+    // Every problem found later must be the sweep's own.
+    const Problems before = broken_mapping_rules(connection->get(), at());
+    ASSERT_TRUE(before.empty()) << "the VM is not clean before the sweep: " << joined(before);
+    const ProcessResult check = volcrypt({"check", "--json"});
+    ASSERT_EQ(check.exit_code, 0) << "the VM is not clean before the sweep: " << outcome(check);
+  }
+
+  void TearDown() override {
+    if (domain) clean_up_independently();
+    domain.reset();
+    DmCryptTest::TearDown();
+  }
+
+  // "kill points covered: dm attach 40, dm detach 35", once both sweeps ran.
+  static void TearDownTestSuite() {
+    if (!covered_counts().empty()) note("kill points covered: " + joined(covered_counts(), ", "));
+    covered_counts().clear();
+  }
+  static Problems& covered_counts() {
+    static Problems counts;
+    return counts;
+  }
+
+  MappedVolumeAt at() const { return {domain->name(), kTarget, volume_id}; }
+
+  ProcessResult volcrypt(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {volcrypt_program()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const ProcessResult result = test::run_process(argv);
+    expect_no_passphrase_in(result);
+    return result;
+  }
+
+  void expect_no_passphrase_in(const ProcessResult& result) const {
+    EXPECT_EQ((result.out + result.err).find(passphrase), std::string::npos)
+        << "the passphrase leaked";
+  }
+
+  std::vector<std::string> attach_args() const {
+    return {"attach", "--domain",          domain->name(), "--target",    kTarget,   "--bus",
+            "scsi",   "--source",          volume.device,  "--volume-id", volume_id, "--provider",
+            "luks",   "--passphrase-file", key_file,       "--live"};
+  }
+
+  std::vector<std::string> detach_args() const {
+    return {"detach", "--domain", domain->name(), "--target", kTarget, "--live"};
+  }
+
+  // What a user checks while the volume is attached: the guest's disk is the volume's
+  // mapping, the record is there, nothing else is open, and (read) the nested guest reads
+  // the plaintext through QEMU.
+  void check_attached(Problems& problems, const std::string& which, bool read) {
+    const std::optional<std::string> source =
+        live_disk_source(connection->get(), domain->name(), kTarget);
+    if (source != mapper_path(volume.mapping())) {
+      problems.push_back(which + " disk's source is " + source.value_or("missing") + ", not " +
+                         mapper_path(volume.mapping()));
+    }
+    if (!test::has_record(connection->get(), domain->name(), kTarget, false)) {
+      problems.push_back(which + " disk has no record");
+    }
+    for (const auto& rule : broken_mapping_rules(connection->get(), at())) {
+      problems.push_back("with " + which + " disk attached, " + rule);
+    }
+    if (read) {
+      const std::string verdict = domain->read_pattern(kTarget, kPattern, kPatternSize);
+      if (verdict.find(kReadOk) == std::string::npos) {
+        problems.push_back("the nested guest does not read the plaintext through " + which +
+                           " disk: " + verdict);
+      }
+    }
+  }
+
+  void check_detached(Problems& problems, const std::string& which) {
+    if (live_disk_source(connection->get(), domain->name(), kTarget)) {
+      problems.push_back("disk " + std::string(kTarget) + " is still there after " + which +
+                         " detach");
+    }
+    if (test::has_record(connection->get(), domain->name(), kTarget, false)) {
+      problems.push_back("the record outlived " + which + " detach");
+    }
+    for (const auto& rule : broken_mapping_rules(connection->get(), at())) {
+      problems.push_back("after " + which + " detach, " + rule);
+    }
+    for (const auto& intent : intent_files_left()) {
+      problems.push_back("after " + which + " detach, intent " + intent + " is left");
+    }
+  }
+
+  void attach(Problems& problems, const std::string& which, bool read) {
+    const ProcessResult r = volcrypt(attach_args());
+    if (r.exit_code != 0) return problems.push_back(which + " attach failed: " + outcome(r));
+    check_attached(problems, which, read);
+  }
+
+  void detach(Problems& problems, const std::string& which) {
+    const ProcessResult r = volcrypt(detach_args());
+    if (r.exit_code != 0) return problems.push_back(which + " detach failed: " + outcome(r));
+    check_detached(problems, which);
+  }
+
+  // The state a kill left, as libvirt and the kernel show it, for the report.
+  std::string what_is_left() {
+    Problems left;
+    if (auto source = live_disk_source(connection->get(), domain->name(), kTarget)) {
+      left.push_back("disk on " + *source);
+    }
+    if (test::has_record(connection->get(), domain->name(), kTarget, false)) {
+      left.push_back("record");
+    }
+    for (const auto& intent : intent_files_left()) left.push_back("intent " + intent);
+    for (const auto& device : device_mapper_devices()) {
+      left.push_back("mapping " + describe(device));
+    }
+    for (const auto& node : stale_mapper_nodes()) left.push_back("stale node " + node);
+    if (!test::secrets_for_volume(connection->get(), volume_id).empty()) left.push_back("secret");
+    return left.empty() ? "nothing" : joined(left, ", ");
+  }
+
+  // After a kill: check sees what libvirt and the kernel see; recover repairs; then check,
+  // libvirt and the kernel agree that everything is consistent. Returns whether there was
+  // anything to repair.
+  bool recover_after_kill(Problems& problems) {
+    const Problems broken = broken_mapping_rules(connection->get(), at());
+    const ProcessResult before = volcrypt({"check", "--json"});
+    if (before.exit_code != 0 && before.exit_code != 11) {
+      problems.push_back("check before recover failed: " + outcome(before));
+    } else if (!broken.empty() && (before.exit_code != 11 || says_clean(before))) {
+      problems.push_back("check called the VM clean while it has: " + joined(broken));
+    }
+    const ProcessResult recover = volcrypt({"recover", "--json"});
+    if (recover.exit_code != 0 || !says_clean(recover)) {
+      problems.push_back("recover did not leave it clean: " + outcome(recover));
+    }
+    const ProcessResult after = volcrypt({"check", "--json"});
+    if (after.exit_code != 0 || !says_clean(after)) {
+      problems.push_back("check after recover is not clean: " + outcome(after));
+    }
+    const Problems still_broken = broken_mapping_rules(connection->get(), at());
+    for (const auto& rule : still_broken) problems.push_back("after recover, " + rule);
+    if (!still_broken.empty() && after.exit_code == 0) {
+      problems.push_back(
+          "check after recover calls the VM clean while device-mapper or libvirt show the "
+          "problems above");
+    }
+    for (const auto& intent : intent_files_left()) {
+      problems.push_back("after recover, intent " + intent + " is left");
+    }
+    // The other way round: what they call an orphan mapping must exist.
+    report_orphans_device_mapper_lacks("recover", recover.out, "remaining", problems);
+    report_orphans_device_mapper_lacks("check", after.out, "findings", problems);
+    return !broken.empty() || before.exit_code == 11;
+  }
+
+  void report_orphans_device_mapper_lacks(const std::string& command, const std::string& json,
+                                          const std::string& array, Problems& problems) {
+    for (const auto& name : reported_orphan_mappings(json, array)) {
+      if (device_mapper_has(name)) continue;
+      problems.push_back(
+          command + " reports orphan mapping " + name + ", which device-mapper does not have" +
+          (path_exists(mapper_path(name)) ? " (only a stale /dev/mapper node)" : ""));
+    }
+  }
+
+  // The volume is usable again: a disk that recover kept works and detaches; then the
+  // volume attaches afresh (the nested guest reads it) and detaches.
+  void use_again(Problems& problems) {
+    if (live_disk_source(connection->get(), domain->name(), kTarget)) {
+      check_attached(problems, "the kept", true);
+      detach(problems, "the kept disk's");
+    }
+    attach(problems, "a fresh", true);
+    detach(problems, "the fresh disk's");
+  }
+
+  // After a kill point volcrypt failed to repair, back to "never attached" without
+  // volcrypt, so that one failure does not hide the next kill point's.
+  void clean_up_independently() {
+    test::scrub(connection->get(), test::VolumeAt{domain->name(), kTarget, volume_id, true});
+    for (const auto& device : device_mapper_devices()) {
+      try {
+        remove_dm_device(device.name);
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << "could not clean up: " << e.what();
+      }
+    }
+  }
+
+  // One complete, untraced-by-kill run of the operation: its steps are the kill points.
+  test::TracedRun complete_run(const std::vector<std::string>& operation, bool killing_detach,
+                               Problems& problems) {
+    if (killing_detach) attach(problems, "the first", false);
+    test::TracedRun run = test::run_traced(operation);
+    expect_no_passphrase_in(run.result);
+    if (run.result.exit_code != 0) {
+      problems.push_back("the complete run failed: " + outcome(run.result));
+    } else if (killing_detach) {
+      check_detached(problems, "the complete");
+    } else {
+      check_attached(problems, "the complete attach's", true);
+      detach(problems, "the complete attach's");
+    }
+    return run;
+  }
+
+  // Kills `operation` (attach, or detach of an attached volume) at each of its kill
+  // points, repairs and checks after each, and reports every kill point that left a
+  // problem. Returns how many kill points were covered.
+  int sweep(const std::string& name, bool killing_detach) {
+    std::vector<std::string> operation = killing_detach ? detach_args() : attach_args();
+    operation.insert(operation.begin(), volcrypt_program());
+    Problems failures;
+    const test::TracedRun complete = complete_run(operation, killing_detach, failures);
+    if (!failures.empty()) {
+      ADD_FAILURE() << "the " << name << " does not work unkilled: " << joined(failures);
+      return 0;
+    }
+    for (size_t i = 0; i < complete.step_names.size(); ++i) {
+      std::cout << "dm " << name << " step " << i + 1 << ": " << complete.step_names[i] << "\n";
+    }
+
+    std::vector<std::string> steps_killed;
+    Problems failed_points;  // e.g. "38 before dm load-table", for the one-line summary
+    int repaired = 0;        // kill points that left something for recover to do
+    const auto at_kill_point = [&](int step) {
+      const auto started = std::chrono::steady_clock::now();
+      Problems problems;
+      if (killing_detach) attach(problems, "the pre-kill", false);
+      const test::TracedRun traced = test::run_traced(operation, step);
+      expect_no_passphrase_in(traced.result);
+      std::string left = "-";
+      if (!traced.killed) {
+        problems.push_back("the run was not killed: it made " + std::to_string(traced.steps) +
+                           " steps, the complete run " +
+                           std::to_string(complete.step_names.size()));
+      } else {
+        steps_killed.push_back(traced.step_names.back());
+        if (traced.step_names.back() != complete.step_names[step - 1]) {
+          problems.push_back("step " + std::to_string(step) + " is " + traced.step_names.back() +
+                             ", in the complete run " + complete.step_names[step - 1]);
+        }
+        left = what_is_left();
+        const bool unprepared_attach = has_unprepared_attach_intent();
+        if (recover_after_kill(problems)) ++repaired;
+        if (unprepared_attach && leaves_a_mapping_open(problems))
+          problems.insert(problems.begin(), kKnownGap);
+        use_again(problems);
+      }
+      const std::string point =
+          std::to_string(step) + " " +
+          (traced.killed ? "before " + traced.step_names.back() : "not killed");
+      const std::string where = "dm " + name + " kill point " + point;
+      const auto seconds = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now() - started)
+                               .count() /
+                           1000.0;
+      std::cout << where << " [" << seconds << " s]: left " << left << "; "
+                << (problems.empty() ? "ok" : "PROBLEMS: " + joined(problems)) << std::endl;
+      if (!problems.empty()) {
+        failures.push_back(where + ", left " + left + ": " + joined(problems));
+        failed_points.push_back(point);
+        clean_up_independently();
+      }
+    };
+    const bool every_step = runner_setting("kill-points") == "every";
+    const std::vector<int> points = kill_points_to_cover(complete.step_names, every_step);
+    for (int step : points) at_kill_point(step);
+    const int covered = static_cast<int>(points.size());
+
+    note("kill points covered: dm " + name + " " + test::kill_point_summary(steps_killed) + " of " +
+         std::to_string(complete.step_names.size()) + " steps; " + std::to_string(repaired) +
+         " left something to repair; " + std::to_string(failures.size()) + " left a problem");
+    RecordProperty("kill_points", covered);
+    covered_counts().push_back("dm " + name + " " + std::to_string(covered) + " of " +
+                               std::to_string(complete.step_names.size()) + " steps");
+    // A sweep that never caught the operation half-way would prove nothing.
+    EXPECT_GT(repaired, 0) << "no kill point left anything for recover to do";
+    EXPECT_TRUE(failures.empty()) << failures.size() << " of " << covered
+                                  << " kill points left a problem (" << joined(failed_points)
+                                  << "):\n  " << joined(failures, "\n  ");
+    return covered;
+  }
+
+  std::unique_ptr<test::Connection> connection;
+  std::unique_ptr<test::TestDomain> domain;
+  Volume volume;
+  std::string volume_id;
+  std::string key_file;
+};
+
+// Disabled until the product closes the gaps these sweeps found (run them with
+// --gtest_also_run_disabled_tests, e.g. VOLCRYPT_GUEST_FILTER='*KillPointsDmCrypt*' and
+// tests/guest/run passing it): a kill after the plugin opened its mapping but before the
+// attach's second intent names it (attach steps "write/fsync/rename intent") leaves the
+// mapping open and `recover` only reports it (orphan_mapping); a kill between the
+// device-mapper create and its table load or resume leaves a device with no table and
+// no /dev/mapper node that check does not see and the next attach trips over ("cannot
+// ask device-mapper about mapping crypt-loop0: Invalid argument"); a kill between the
+// device-mapper remove and the node's removal leaves a stale /dev/mapper node that check
+// reports as an orphan mapping. check lists /dev/mapper instead of asking device-mapper.
+TEST_F(KillPointsDmCrypt, DISABLED_LiveAttachOfALuks2LoopDevice) { sweep("attach", false); }
+
+TEST_F(KillPointsDmCrypt, DISABLED_DetachOfALiveAttachedLuks2Disk) { sweep("detach", true); }
+
+}  // namespace
+}  // namespace volcrypt::guest
