@@ -14,17 +14,25 @@ std::string join(const std::vector<std::string>& items, const char* separator) {
   return out;
 }
 
+// "loaded" (usable), "denied" (by the configuration, never run) or "refused".
+const char* status_of(const PluginInfo& plugin) {
+  if (plugin.loaded) return "loaded";
+  return plugin.denied ? "denied" : "refused";
+}
+
 }  // namespace
 
 int run_plugins(CommandContext& context) {
   po::options_description options("plugins options");
   po::variables_map vm;
-  if (!parse_command_options(context,
-                             "usage: volcrypt plugins\n\nLists every plugin file found in the "
-                             "plugin directories: id, version, file, and whether it\nloaded or "
-                             "was refused (with the reason); then the directories searched and "
-                             "the\ndeployer's settings with where each came from.",
-                             options, vm)) {
+  if (!parse_command_options(
+          context,
+          "usage: volcrypt plugins\n\nLists every plugin file found in the "
+          "plugin directories: id, version, file, and whether it\nloaded, "
+          "was denied by the configuration or was refused (with the reason,\n"
+          "e.g. it crashed while its metadata was read); then the directories searched and "
+          "the\ndeployer's settings with where each came from.",
+          options, vm)) {
     return 0;
   }
   const auto plugins = context.engine.plugins();
@@ -33,8 +41,8 @@ int run_plugins(CommandContext& context) {
     JsonWriter json(context.out);
     json.begin_object().key("plugins").begin_array();
     for (const auto& p : plugins) {
-      json.begin_object().field("file", p.file).field("status", p.loaded ? "loaded" : "refused");
-      if (p.loaded) {
+      json.begin_object().field("file", p.file).field("status", status_of(p));
+      if (p.loaded || p.denied) {
         json.field("id", p.id)
             .field("version", p.version)
             .field("abi", std::to_string(p.abi_major) + "." + std::to_string(p.abi_minor))
@@ -42,9 +50,9 @@ int run_plugins(CommandContext& context) {
         json.key("providers").begin_array();
         for (const auto& provider : p.providers) json.value(provider);
         json.end_array();
-      } else {
-        json.field("reason", p.refusal);
       }
+      if (!p.loaded) json.field("reason", p.refusal);
+      json.field("isolation", p.isolation);
       json.end_object();
     }
     json.end_array().key("directories").begin_array();
@@ -68,6 +76,10 @@ int run_plugins(CommandContext& context) {
                   << " loaded   " << p.file << "\n"
                   << "    " << p.summary << "\n"
                   << "    providers: " << join(p.providers, ", ") << "\n";
+    } else if (p.denied) {
+      context.out << std::left << std::setw(20) << p.id << " " << std::setw(8) << p.version
+                  << " denied   " << p.file << "\n"
+                  << "    " << p.refusal << " (never loaded into volcrypt nor probed)\n";
     } else {
       context.out << std::left << std::setw(20) << "-"
                   << " " << std::setw(8) << "-"

@@ -20,7 +20,9 @@ int run_probe(CommandContext& context) {
           "      | --volume-json FILE\n\n"
           "Asks every loaded plugin how well it can serve this volume on this host and shows\n"
           "the ranked table with each plugin's reason (ranks: none 0, never chosen; marginal\n"
-          "64; secondary 128; primary 256; ties go to the lower id). Changes nothing.",
+          "64; secondary 128; primary 256; ties go to the lower id). Each plugin is probed in\n"
+          "its own helper process: one that crashes, hangs or exits is shown with its file\n"
+          "and fate and never chosen; denied plugins are not probed. Changes nothing.",
           options, vm)) {
     return 0;
   }
@@ -60,6 +62,9 @@ int run_probe(CommandContext& context) {
           .field("chosen", row.chosen)
           .field("reason", row.reason)
           .field("error", row.error)
+          .field("file", row.plugin_file)
+          .field("isolation", row.isolation)
+          .field("probe_ms", row.probe_ms)
           .end_object();
     }
     json.end_array().key("chosen");
@@ -87,6 +92,7 @@ int run_probe(CommandContext& context) {
               << "REASON\n";
   for (const auto& row : report.rows) {
     std::string reason = row.error.empty() ? row.reason : "probe failed: " + row.error;
+    if (row.isolation == "not run") reason = "not probed";
     std::string notes;
     if (!row.serves_provider) notes += " [does not serve provider " + volume.provider + "]";
     if (row.denied) notes += " [denied by config]";
@@ -94,8 +100,10 @@ int run_probe(CommandContext& context) {
       notes += " [rank set by config; plugin said " + std::to_string(row.reported_rank) + "]";
     }
     if (row.pinned) notes += " [pinned]";
-    context.out << (row.chosen ? "* " : "  ") << std::setw(20) << row.plugin_id << std::setw(6)
-                << row.rank << reason << notes << "\n";
+    // A long id still leaves a space before the rank.
+    const std::string id = row.plugin_id.size() >= 20 ? row.plugin_id + " " : row.plugin_id;
+    context.out << (row.chosen ? "* " : "  ") << std::setw(20) << id << std::setw(6) << row.rank
+                << reason << notes << "\n";
   }
   context.out << "\n"
               << (chosen ? "chosen: " + chosen->plugin_id : std::string("chosen: none")) << "\n";

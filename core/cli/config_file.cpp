@@ -55,7 +55,8 @@ void apply_config_file(const std::string& path, bool required, Settings& setting
       "deny", po::value<std::vector<std::string>>()->composing())(
       "rank", po::value<std::vector<std::string>>()->composing())(
       "pin", po::value<std::vector<std::string>>()->composing())(
-      "key-dir", po::value<std::string>())("detach-timeout-ms", po::value<int32_t>());
+      "key-dir", po::value<std::string>())("detach-timeout-ms", po::value<int32_t>())(
+      "probe-timeout-ms", po::value<int32_t>());
   po::variables_map vm;
   try {
     po::store(po::parse_config_file(in, keys, false), vm);
@@ -103,6 +104,14 @@ void apply_config_file(const std::string& path, bool required, Settings& setting
       throw Error(ErrorKind::usage, path + ": detach-timeout-ms must not be negative");
     }
     settings.origins["detach-timeout-ms = " + std::to_string(settings.detach_timeout_ms)] = origin;
+  }
+  if (vm.count("probe-timeout-ms")) {
+    settings.probe_timeout_ms = vm["probe-timeout-ms"].as<int32_t>();
+    if (settings.probe_timeout_ms <= 0 || settings.probe_timeout_ms > kMaxProbeTimeoutMs) {
+      throw Error(ErrorKind::usage, path + ": probe-timeout-ms must be between 1 and " +
+                                        std::to_string(kMaxProbeTimeoutMs));
+    }
+    settings.origins["probe-timeout-ms = " + std::to_string(settings.probe_timeout_ms)] = origin;
   }
 }
 

@@ -3,8 +3,11 @@
 
 #include <iostream>
 #include <map>
+#include <string>
+#include <vector>
 #include <volcrypt/engine.hpp>
 #include <volcrypt/error.hpp>
+#include <volcrypt/plugin_helper.hpp>
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
@@ -27,9 +30,15 @@ void report_error(bool json, const std::string& kind, const std::string& message
 }  // namespace
 
 int main(int argc, char** argv) {
+  // This program re-executed to describe or probe one plugin away from the caller.
+  if (argc >= 2 && std::string(argv[1]) == volcrypt::kPluginHelperMode) {
+    return volcrypt::run_plugin_helper(std::vector<std::string>(argv + 1, argv + argc));
+  }
   volcrypt::cli::Invocation invocation;
   try {
     invocation = volcrypt::cli::parse_invocation(argc, argv);
+    // The running program itself, even if its file was replaced by an upgrade since.
+    invocation.settings.plugin_helper_program = "/proc/self/exe";
     if (invocation.version) {
       std::cout << "volcrypt " << VOLCRYPT_VERSION << " (plugin ABI " << VOLCRYPT_ABI_MAJOR << "."
                 << VOLCRYPT_ABI_MINOR << ")\n";

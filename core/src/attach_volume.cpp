@@ -157,7 +157,7 @@ AttachResult attach_volume(EngineContext& context, const AttachRequest& request,
 
   VolumeProbe probe = probe_volume(context, request.volume, request.forced_plugin);
   if (probe.chosen == nullptr) {
-    if (request.forced_plugin && !context.registry().find(*request.forced_plugin)) {
+    if (request.forced_plugin && !context.registry().installed(*request.forced_plugin)) {
       throw Error(ErrorKind::not_found, probe.ranking.why_none);
     }
     if (probe.header == HeaderKind::other) {

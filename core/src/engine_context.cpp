@@ -9,10 +9,16 @@ EngineContext::EngineContext(Settings settings, LogSink log)
 
 PluginRegistry& EngineContext::registry() {
   if (!scanned_) {
-    registry_.scan(settings_.plugin_dirs);
+    PluginIsolation isolation;
+    isolation.helper_program = settings_.plugin_helper_program;
+    isolation.timeout_ms = settings_.probe_timeout_ms;
+    isolation.denied = settings_.denied_plugins;
+    registry_.scan(settings_.plugin_dirs, isolation);
     scanned_ = true;
     for (const auto& info : registry_.inventory()) {
-      if (!info.loaded) log(VOLCRYPT_LOG_WARNING, "plugin refused: " + info.refusal);
+      if (!info.loaded && !info.denied) {
+        log(VOLCRYPT_LOG_WARNING, "plugin refused: " + info.refusal);
+      }
     }
   }
   return registry_;
@@ -30,6 +36,9 @@ void EngineContext::log(int level, const std::string& message) const {
 const LoadedPlugin& EngineContext::require_plugin(const std::string& id, const std::string& why) {
   auto plugin = registry().find(id);
   if (plugin) return *plugin;
+  if (std::string why_not = registry_.why_missing(id); !why_not.empty()) {
+    throw Error(ErrorKind::not_found, "plugin '" + id + "' " + why + " " + why_not);
+  }
   std::string searched;
   for (const auto& dir : registry_.searched_directories()) {
     searched += (searched.empty() ? "" : ", ") + dir;

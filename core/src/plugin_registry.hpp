@@ -1,7 +1,9 @@
-// Every plugin found in the plugin directories: the loaded ones and why others were not.
+// Every plugin found in the plugin directories: the usable ones, the denied ones and why
+// others were not usable.
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,19 +13,47 @@
 
 namespace volcrypt {
 
+struct HelperOutcome;
+
+// How plugins are looked at. With a helper program, each plugin's metadata is read in a
+// helper process and a plugin is loaded into this process only when find() asks for it;
+// without one, every plugin is loaded here while scanning.
+struct PluginIsolation {
+  std::string helper_program;  // empty: in process
+  int32_t timeout_ms = 5000;
+  std::set<std::string> denied;  // ids never loaded (nor probed) in isolation
+};
+
 class PluginRegistry {
  public:
   // Scans each directory in order for "*.so" files (missing directories are skipped).
   // The first plugin with an id wins; later ones are refused as duplicates.
-  void scan(const std::vector<std::string>& directories);
+  void scan(const std::vector<std::string>& directories, const PluginIsolation& isolation = {});
 
+  bool isolated() const { return !isolation_.helper_program.empty(); }
+  const PluginIsolation& isolation() const { return isolation_; }
+  // The plugins loaded into this process so far.
   const std::vector<std::shared_ptr<LoadedPlugin>>& loaded() const { return loaded_; }
   const std::vector<PluginInfo>& inventory() const { return inventory_; }
-  std::shared_ptr<LoadedPlugin> find(std::string_view id) const;
+  // Every plugin whose metadata was read and that is not a duplicate, denied ones too.
+  std::vector<const PluginInfo*> candidates() const;
+  // The usable plugin with this id, loaded into this process now if it was not yet;
+  // null when there is none, it is denied, or loading it here failed (see why_missing).
+  std::shared_ptr<LoadedPlugin> find(std::string_view id);
+  // Whether a plugin with this id was found (usable or denied), without loading it.
+  bool installed(std::string_view id) const { return usable(id) != nullptr; }
+  // Why find(id) gives nothing, when the plugin file is known: denied, or refused
+  // when loaded. Empty when no plugin has this id.
+  std::string why_missing(std::string_view id) const;
   const std::vector<std::string>& searched_directories() const { return searched_; }
 
  private:
-  void add_file(const std::filesystem::path& file);
+  std::vector<std::filesystem::path> trusted_files(const std::vector<std::string>& directories);
+  void add_loaded(LoadOutcome outcome, const std::filesystem::path& file);
+  void add_described(const HelperOutcome& outcome, const std::filesystem::path& file);
+  const PluginInfo* usable(std::string_view id) const;
+
+  PluginIsolation isolation_;
   std::vector<std::shared_ptr<LoadedPlugin>> loaded_;
   std::vector<PluginInfo> inventory_;
   std::vector<std::string> searched_;

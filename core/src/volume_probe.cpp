@@ -1,8 +1,11 @@
 #include "volume_probe.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <volcrypt/error.hpp>
 #include <volcrypt/volume_validation.hpp>
 
+#include "isolated_probe.hpp"
 #include "volume_header.hpp"
 
 namespace volcrypt {
@@ -25,18 +28,48 @@ VolumeProbe probe_volume(EngineContext& context, const VolumeSpec& spec,
   out.facts = gather_host_facts(context.libvirt());
   out.volume = std::make_unique<AbiVolume>(spec, out.source_kind, out.header);
 
-  HostServices host(&context.libvirt(), out.facts, context.log_sink());
   RankingInput input;
   input.provider = spec.provider;
   input.forced_plugin = forced_plugin;
-  for (const auto& plugin : context.registry().loaded()) {
-    ProbeRow row = probe_plugin(*plugin, host, *out.volume);
-    row.serves_provider = plugin->serves(spec.provider);
-    input.rows.push_back(std::move(row));
+  PluginRegistry& registry = context.registry();
+  if (registry.isolated()) {
+    HelperProbeJob job;
+    job.volume = spec;
+    job.source_kind = out.source_kind;
+    job.header = out.header;
+    job.facts = out.facts;
+    const auto candidates = registry.candidates();
+    input.rows = probe_in_helpers(candidates, job, registry.isolation());
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      const auto& providers = candidates[i]->providers;
+      input.rows[i].serves_provider =
+          std::find(providers.begin(), providers.end(), spec.provider) != providers.end();
+    }
+  } else {
+    HostServices host(&context.libvirt(), out.facts, context.log_sink());
+    for (const auto& plugin : registry.loaded()) {
+      const auto started = std::chrono::steady_clock::now();
+      ProbeRow row = probe_plugin(*plugin, host, *out.volume);
+      row.probe_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now() - started)
+                         .count();
+      row.isolation = "in process";
+      row.plugin_file = plugin->file.string();
+      row.serves_provider = plugin->serves(spec.provider);
+      input.rows.push_back(std::move(row));
+    }
   }
   out.ranking = rank_plugins(std::move(input), context.settings());
   if (out.ranking.chosen) {
-    out.chosen = context.registry().find(out.ranking.rows[*out.ranking.chosen].plugin_id).get();
+    ProbeRow& chosen = out.ranking.rows[*out.ranking.chosen];
+    // Only now is the chosen plugin loaded into this process.
+    out.chosen = registry.find(chosen.plugin_id).get();
+    if (out.chosen == nullptr) {
+      chosen.chosen = false;
+      out.ranking.chosen.reset();
+      out.ranking.why_none = "plugin '" + chosen.plugin_id + "' was chosen but " +
+                             registry.why_missing(chosen.plugin_id);
+    }
   }
   return out;
 }

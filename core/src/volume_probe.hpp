@@ -1,4 +1,5 @@
-// Probes every loaded plugin for one volume on this host and ranks the answers.
+// Probes every usable plugin for one volume on this host (each in its own helper process
+// when the settings name a helper program) and ranks the answers.
 #pragma once
 
 #include <memory>

@@ -79,6 +79,20 @@ TEST_F(ConfigFileTest, DetachTimeoutMs) {
             path_ + ": detach-timeout-ms must not be negative");
 }
 
+TEST_F(ConfigFileTest, ProbeTimeoutMs) {
+  EXPECT_EQ(Settings{}.probe_timeout_ms, 5000);
+  Settings s = apply("probe-timeout-ms = 300\n");
+  EXPECT_EQ(s.probe_timeout_ms, 300);
+  EXPECT_EQ(s.origins.at("probe-timeout-ms = 300"), path_);
+  for (const char* wrong : {"0", "-5", "600001"}) {
+    test_volumes::write_file(path_, std::string("probe-timeout-ms = ") + wrong + "\n");
+    Settings unused;
+    EXPECT_EQ(error_of(ErrorKind::usage, [&] { cli::apply_config_file(path_, true, unused); }),
+              path_ + ": probe-timeout-ms must be between 1 and 600000")
+        << wrong;
+  }
+}
+
 TEST_F(ConfigFileTest, ThePackagedExampleParsesWithEveryKeyUncommented) {
   // packaging/volcrypt.conf documents each key commented out: uncommenting any of them
   // must not break the program.

@@ -24,6 +24,12 @@ struct Settings {
   std::string key_dir;
   // How long detach waits for libvirt to really remove a disk.
   int32_t detach_timeout_ms = 15000;
+  // The program to run as the plugin helper (see volcrypt/plugin_helper.hpp): plugins
+  // are then described and probed in helper processes, and only the chosen or recorded
+  // plugin is loaded into this one. Empty: everything runs in this process.
+  std::string plugin_helper_program;
+  // How long one round of helpers (reading metadata, or probing) may take.
+  int32_t probe_timeout_ms = 5000;
 };
 
 }  // namespace volcrypt

@@ -116,6 +116,11 @@ struct ProbeRow {
   bool pinned = false;
   bool chosen = false;
   std::string error;  // probe failed
+  std::string plugin_file;
+  // How the probe ran: "ok", "crashed", "timed out", "exited", "bad answer", "not run"
+  // (denied), or "in process" when there is no helper program.
+  std::string isolation;
+  int64_t probe_ms = 0;
 };
 
 struct ProbeReport {
@@ -157,6 +162,10 @@ struct PluginInfo {
   std::vector<std::string> providers;
   bool loaded = false;
   std::string refusal;  // why it was refused, naming the file
+  bool denied = false;  // by the configuration: never loaded or probed
+  // How its metadata was read: "ok", "crashed", "timed out", "exited", "bad answer",
+  // or "in process" when there is no helper program; empty when never read.
+  std::string isolation;
 };
 
 }  // namespace volcrypt

@@ -1,0 +1,80 @@
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <volcrypt/plugin_helper.hpp>
+
+#include "helper_message.hpp"
+#include "helper_process.hpp"
+#include "host_services.hpp"
+#include "plugin_calls.hpp"
+#include "plugin_helper_args.hpp"
+#include "plugin_loader.hpp"
+
+namespace volcrypt {
+namespace {
+
+constexpr int kExitUsage = 2;
+
+bool send_answer(const HelperAnswer& answer) {
+  const std::string message = format_helper_answer(answer);
+  size_t sent = 0;
+  while (sent < message.size()) {
+    const ssize_t n = ::write(kHelperAnswerFd, message.data() + sent, message.size() - sent);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    sent += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+HelperAnswer describe(const LoadOutcome& outcome) {
+  HelperAnswer answer;
+  if (!outcome.plugin) {
+    answer.refusal = outcome.refusal;
+    return answer;
+  }
+  const LoadedPlugin& plugin = *outcome.plugin;
+  answer.id = plugin.id;
+  answer.version = plugin.version;
+  answer.summary = plugin.summary;
+  answer.abi_major = plugin.abi_major;
+  answer.abi_minor = plugin.abi_minor;
+  answer.providers = plugin.providers;
+  answer.capabilities = plugin.capabilities;
+  return answer;
+}
+
+HelperAnswer probe(const LoadOutcome& outcome, const HelperProbeJob& job) {
+  if (!outcome.plugin) return describe(outcome);
+  HelperAnswer answer = describe(outcome);
+  // No libvirt here: the secret services refuse, as they do for any probe.
+  HostServices host(nullptr, job.facts, {});
+  AbiVolume volume(job.volume, static_cast<volcrypt_source_kind>(job.source_kind), job.header);
+  ProbeRow row = probe_plugin(*outcome.plugin, host, volume);
+  if (row.error.empty()) {
+    answer.rank = row.reported_rank;
+    answer.reason = row.reason;
+  } else {
+    answer.error = row.error;
+  }
+  return answer;
+}
+
+}  // namespace
+
+int run_plugin_helper(const std::vector<std::string>& args) {
+  // A helper never outlives the volcrypt that started it: a killed volcrypt must not
+  // leave a hung plugin behind.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (args.size() == 3 && args[1] == "describe") {
+    return send_answer(describe(load_plugin_file(args[2]))) ? 0 : 1;
+  }
+  if (auto job = parse_probe_arguments(args)) {
+    return send_answer(probe(load_plugin_file(job->plugin_file), *job)) ? 0 : 1;
+  }
+  return kExitUsage;
+}
+
+}  // namespace volcrypt

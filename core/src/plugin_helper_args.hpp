@@ -1,0 +1,29 @@
+// The command lines of plugin helper processes: what the parent passes and the helper
+// reads back. Probe needs no key, so nothing secret is ever on a command line.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+#include <volcrypt/types.hpp>
+
+#include "host_facts.hpp"
+
+namespace volcrypt {
+
+struct HelperProbeJob {
+  std::filesystem::path plugin_file;
+  VolumeSpec volume;
+  int source_kind = 0;  // volcrypt_source_kind
+  HeaderKind header = HeaderKind::unknown;
+  HostFacts facts;
+};
+
+std::vector<std::string> describe_arguments(const std::filesystem::path& plugin_file);
+std::vector<std::string> probe_arguments(const HelperProbeJob& job);
+
+// The job a probe command line describes, or nothing when it is not one.
+std::optional<HelperProbeJob> parse_probe_arguments(const std::vector<std::string>& args);
+
+}  // namespace volcrypt

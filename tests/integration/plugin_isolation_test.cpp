@@ -1,0 +1,195 @@
+// Plugins that crash, hang, exit or print while volcrypt reads or probes them, placed in
+// a plugin directory next to the bundled plugins: each costs its own row, named with its
+// file and fate, is never chosen, and a LUKS1 volume still attaches (the guest reads the
+// plaintext) and detaches with qemu-native-luks. A denied plugin is never run at all.
+#include <gmock/gmock.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "integration_test.hpp"
+
+namespace volcrypt::test {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// Short enough to keep the hang tests fast, long enough for a loaded machine to start
+// the helpers that read and probe the well-behaved plugins.
+constexpr int kTimeoutMs = 2000;
+
+class PluginIsolation : public IntegrationTest {
+ protected:
+  // A trusted plugin directory holding these fixtures (beside the bundled plugins, which
+  // volcrypt finds beside itself), and a config with a short probe time limit.
+  void use_fixtures(const std::vector<std::string>& fixtures, const std::string& extra = "") {
+    plugins = path("bad-plugins");
+    std::filesystem::create_directory(plugins);
+    std::filesystem::permissions(plugins, std::filesystem::perms(0755));
+    for (const std::string& fixture : fixtures) {
+      std::filesystem::copy_file(std::string(VOLCRYPT_ISOLATION_FIXTURE_DIR) + "/" + fixture,
+                                 plugins + "/" + fixture);
+    }
+    config = path("volcrypt.conf");
+    test_volumes::write_file(config,
+                             "probe-timeout-ms = " + std::to_string(kTimeoutMs) + "\n" + extra);
+  }
+
+  ProcessResult run(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--config", config, "--plugin-dir", plugins});
+    return volcrypt(args);
+  }
+
+  std::vector<std::string> probe_args(const std::string& volume) {
+    return {"probe", "--source", volume, "--volume-id", unique("probe"), "--provider", "luks"};
+  }
+
+  // The row of `probe --json` for plugin id.
+  nlohmann::json probe_row(const ProcessResult& probe, const std::string& id) {
+    const auto document = nlohmann::json::parse(probe.out);
+    for (const auto& row : document.at("plugins")) {
+      if (row.at("id") == id) return row;
+    }
+    ADD_FAILURE() << "no row for " << id << " in " << probe.out;
+    return {};
+  }
+
+  // Probes a LUKS1 volume with one bad fixture beside the bundled plugins.
+  void expect_probe_survives(const std::string& fixture, const std::string& id,
+                             const std::string& isolation, const std::string& fate) {
+    use_fixtures({fixture});
+    const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
+    const std::string file = plugins + "/" + fixture;
+
+    ProcessResult text = run(probe_args(volume));
+    ASSERT_EQ(text.exit_code, 0) << text.err;
+    EXPECT_THAT(text.out, HasSubstr(id));
+    EXPECT_THAT(text.out, HasSubstr("probe failed: " + file + ": " + fate + " during probe"));
+    EXPECT_THAT(text.out, HasSubstr("* qemu-native-luks"));
+    EXPECT_THAT(text.out, HasSubstr("\nchosen: qemu-native-luks\n"));
+
+    ProcessResult json = run({"--json", "probe", "--source", volume, "--volume-id", unique("probe"),
+                              "--provider", "luks"});
+    ASSERT_EQ(json.exit_code, 0) << json.err;
+    const auto row = probe_row(json, id);
+    EXPECT_EQ(row.at("isolation"), isolation);
+    EXPECT_EQ(row.at("file"), file);
+    EXPECT_EQ(row.at("error"), file + ": " + fate + " during probe");
+    EXPECT_EQ(row.at("chosen"), false);
+    EXPECT_TRUE(row.at("probe_ms").is_number_integer());
+    const auto native = probe_row(json, "qemu-native-luks");
+    EXPECT_EQ(native.at("isolation"), "ok");
+    EXPECT_EQ(native.at("rank"), 256);
+    EXPECT_EQ(nlohmann::json::parse(json.out).at("chosen"), "qemu-native-luks");
+  }
+
+  std::string plugins;
+  std::string config;
+};
+
+TEST_F(PluginIsolation, ASegfaultingProbeIsNamedWithItsSignal) {
+  expect_probe_survives("probe_segfaults.so", "fixture-probe-segfaults", "crashed",
+                        "crashed (signal 11)");
+}
+
+TEST_F(PluginIsolation, AHangingProbeIsKilledAtTheTimeLimit) {
+  const auto started = std::chrono::steady_clock::now();
+  expect_probe_survives("probe_hangs.so", "fixture-probe-hangs", "timed out",
+                        "timed out after " + std::to_string(kTimeoutMs) + " ms");
+  // Two probes: each waits for the time limit once, not forever.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
+}
+
+TEST_F(PluginIsolation, AProbeThatExitsIsNamed) {
+  expect_probe_survives("probe_exits.so", "fixture-probe-exits", "exited",
+                        "exited with status 0 without answering");
+}
+
+TEST_F(PluginIsolation, WhatAProbePrintsNeverReachesVolcryptsOutput) {
+  use_fixtures({"probe_prints.so"});
+  const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
+  ProcessResult json = run({"--json", "probe", "--source", volume, "--volume-id", unique("probe"),
+                            "--provider", "luks"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_THAT(json.out, Not(HasSubstr("scribble")));
+  const auto row = probe_row(json, "fixture-probe-prints");  // parses: only volcrypt's JSON
+  EXPECT_EQ(row.at("isolation"), "ok");
+  EXPECT_EQ(row.at("reason"), "fixture: printed to stdout");
+  EXPECT_EQ(row.at("rank"), 0);
+  EXPECT_EQ(nlohmann::json::parse(json.out).at("chosen"), "qemu-native-luks");
+}
+
+TEST_F(PluginIsolation, AConstructorThatSegfaultsAtLoadIsRefusedWithItsSignal) {
+  use_fixtures({"constructor_segfaults.so"});
+  const std::string file = plugins + "/constructor_segfaults.so";
+  ProcessResult text = run({"plugins"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr(" refused  " + file + "\n    " + file +
+                                  ": crashed (signal 11) while its metadata was read\n"));
+  EXPECT_THAT(text.out, HasSubstr("qemu-native-luks"));
+
+  ProcessResult json = run({"--json", "plugins"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  bool found = false;
+  const auto listing = nlohmann::json::parse(json.out);
+  for (const auto& plugin : listing.at("plugins")) {
+    if (plugin.at("file").get<std::string>() != file) continue;
+    found = true;
+    EXPECT_EQ(plugin.at("status"), "refused");
+    EXPECT_EQ(plugin.at("isolation"), "crashed");
+    EXPECT_EQ(plugin.at("reason"), file + ": crashed (signal 11) while its metadata was read");
+  }
+  EXPECT_TRUE(found) << json.out;
+
+  const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
+  ProcessResult probe = run(probe_args(volume));
+  ASSERT_EQ(probe.exit_code, 0) << probe.err;
+  EXPECT_THAT(probe.out, HasSubstr("\nchosen: qemu-native-luks\n"));
+}
+
+TEST_F(PluginIsolation, ADeniedPluginIsNeverRun) {
+  use_fixtures({"probe_segfaults.so"}, "deny = fixture-probe-segfaults\n");
+  const std::string file = plugins + "/probe_segfaults.so";
+  ProcessResult listing = run({"plugins"});
+  ASSERT_EQ(listing.exit_code, 0) << listing.err;
+  EXPECT_THAT(listing.out, HasSubstr("fixture-probe-segfaults 1.0.0    denied   " + file));
+  EXPECT_THAT(listing.out, Not(HasSubstr("crashed")));
+
+  const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
+  ProcessResult probe = run({"--json", "probe", "--source", volume, "--volume-id", unique("probe"),
+                             "--provider", "luks"});
+  ASSERT_EQ(probe.exit_code, 0) << probe.err;
+  EXPECT_THAT(probe.out, Not(HasSubstr("crashed")));
+  const auto row = probe_row(probe, "fixture-probe-segfaults");
+  EXPECT_EQ(row.at("isolation"), "not run");
+  EXPECT_EQ(row.at("denied"), true);
+  EXPECT_EQ(row.at("error"), "");
+}
+
+TEST_F(PluginIsolation, AttachAndDetachWorkBesideEveryBadPlugin) {
+  use_fixtures({"probe_segfaults.so", "probe_hangs.so", "probe_exits.so", "probe_prints.so",
+                "constructor_segfaults.so"});
+  auto domain = running_domain("isolation");
+  const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
+  const std::string volume_id = unique("vol");
+  volume_ids.push_back(volume_id);
+
+  ProcessResult attach = run({"attach", "--domain", domain->name(), "--target", "sdb", "--bus",
+                              "scsi", "--source", volume, "--volume-id", volume_id, "--provider",
+                              "luks", "--passphrase-file", passphrase_file, "--live"});
+  ASSERT_EQ(attach.exit_code, 0) << attach.err;
+  EXPECT_THAT(attach.out, HasSubstr("plugin qemu-native-luks"));
+  EXPECT_THAT(attach.out, Not(HasSubstr("scribble")));
+  EXPECT_THAT(domain->read_pattern("sdb", 0xab, 1 << 20),
+              HasSubstr("read 1048576/1048576 bytes at offset 0"));
+
+  ProcessResult detach = run({"detach", "--domain", domain->name(), "--target", "sdb", "--json"});
+  ASSERT_EQ(detach.exit_code, 0) << detach.err;
+  EXPECT_THAT(detach.out, HasSubstr("\"plugin\":\"qemu-native-luks\",\"had_record\":true"));
+  EXPECT_THAT(domain->live_xml(), Not(HasSubstr("<target dev='sdb'")));
+  EXPECT_TRUE(secrets_for_volume(connection->get(), volume_id).empty());
+}
+
+}  // namespace
+}  // namespace volcrypt::test

@@ -1,0 +1,92 @@
+// The answer a plugin helper sends over its pipe: what the parent accepts and what it
+// refuses, since the plugin ran in the process that wrote it.
+#include "helper_message.hpp"
+
+#include <gtest/gtest.h>
+
+namespace volcrypt {
+namespace {
+
+HelperAnswer described() {
+  HelperAnswer answer;
+  answer.id = "qemu-native-luks";
+  answer.version = "1.2.0";
+  answer.summary = "LUKS opened by QEMU";
+  answer.abi_major = 1;
+  answer.abi_minor = 0;
+  answer.providers = {"luks", "luks2"};
+  answer.capabilities = 1;
+  return answer;
+}
+
+std::string problem_of(std::string_view message) {
+  ParsedHelperAnswer parsed = parse_helper_answer(message);
+  EXPECT_FALSE(parsed.answer.has_value()) << message;
+  return parsed.problem;
+}
+
+TEST(HelperMessage, MetadataRoundTrips) {
+  ParsedHelperAnswer parsed = parse_helper_answer(format_helper_answer(described()));
+  ASSERT_TRUE(parsed.answer) << parsed.problem;
+  EXPECT_EQ(parsed.answer->id, "qemu-native-luks");
+  EXPECT_EQ(parsed.answer->version, "1.2.0");
+  EXPECT_EQ(parsed.answer->summary, "LUKS opened by QEMU");
+  EXPECT_EQ(parsed.answer->providers, (std::vector<std::string>{"luks", "luks2"}));
+  EXPECT_EQ(parsed.answer->capabilities, 1u);
+  EXPECT_FALSE(parsed.answer->rank.has_value());
+}
+
+TEST(HelperMessage, ProbeAnswerRoundTrips) {
+  HelperAnswer answer = described();
+  answer.rank = 256;
+  answer.reason = "QEMU opens LUKS1 = fine";  // '=' in a value is kept
+  ParsedHelperAnswer parsed = parse_helper_answer(format_helper_answer(answer));
+  ASSERT_TRUE(parsed.answer) << parsed.problem;
+  EXPECT_EQ(parsed.answer->rank, 256);
+  EXPECT_EQ(parsed.answer->reason, "QEMU opens LUKS1 = fine");
+}
+
+TEST(HelperMessage, FormattingKeepsEveryValueOnOneBoundedLine) {
+  HelperAnswer answer = described();
+  answer.reason = "two\nlines\x01" + std::string(5000, 'x');
+  answer.providers.assign(100, "luks");
+  const std::string message = format_helper_answer(answer);
+  EXPECT_LE(message.size(), kMaxHelperMessageBytes);
+  ParsedHelperAnswer parsed = parse_helper_answer(message);
+  ASSERT_TRUE(parsed.answer) << parsed.problem;
+  EXPECT_EQ(parsed.answer->reason.substr(0, 12), "two?lines?xx");
+  EXPECT_EQ(parsed.answer->reason.size(), kMaxHelperFieldBytes);
+  EXPECT_EQ(parsed.answer->providers.size(), kMaxHelperProviders);
+}
+
+TEST(HelperMessage, RefusesWhatIsNotAWholeValidAnswer) {
+  EXPECT_EQ(problem_of(""), "an empty answer");
+  EXPECT_EQ(problem_of("hello\n"), "not a plugin helper answer (first line)");
+  EXPECT_EQ(problem_of("volcrypt-plugin-helper 1\nid=a\n"), "an answer without 'end'");
+  EXPECT_EQ(problem_of("volcrypt-plugin-helper 1\nid=a\nend"), "an answer cut short");
+  EXPECT_EQ(problem_of("volcrypt-plugin-helper 1\nend\nid=a\n"), "text after 'end' on line 3");
+  EXPECT_EQ(problem_of("volcrypt-plugin-helper 1\ncolour=blue\nend\n"), "an unknown key on line 2");
+  EXPECT_EQ(problem_of("volcrypt-plugin-helper 1\nid=a\nid=b\nend\n"), "a repeated key on line 3");
+  EXPECT_EQ(problem_of("volcrypt-plugin-helper 1\njust text\nend\n"),
+            "a line without '=' on line 2");
+  EXPECT_EQ(problem_of("volcrypt-plugin-helper 1\nrank=12x\nend\n"),
+            "'rank' is not a number on line 2");
+  EXPECT_EQ(problem_of("volcrypt-plugin-helper 1\nrank=-1\nend\n"), "a negative rank");
+  EXPECT_EQ(problem_of("volcrypt-plugin-helper 1\nabi-major=99999999999\nend\n"),
+            "'abi-major' is not a number on line 2");
+  EXPECT_EQ(problem_of("volcrypt-plugin-helper 1\nid=Bad/Id\nend\n"), "an invalid plugin id");
+  EXPECT_EQ(problem_of("volcrypt-plugin-helper 1\nreason=a\tb\nend\n"),
+            "a control character on line 2");
+  EXPECT_EQ(problem_of("volcrypt-plugin-helper 1\nprovider=\nend\n"),
+            "an empty provider name on line 2");
+  EXPECT_EQ(problem_of("volcrypt-plugin-helper 1\nreason=" + std::string(1025, 'x') + "\nend\n"),
+            "a value too long on line 2");
+  EXPECT_EQ(problem_of(std::string(kMaxHelperMessageBytes + 1, '\n')),
+            "an answer longer than 16384 bytes");
+  std::string many = "volcrypt-plugin-helper 1\n";
+  for (size_t i = 0; i <= kMaxHelperProviders; ++i) many += "provider=luks\n";
+  EXPECT_EQ(problem_of(many + "end\n"), "more than 32 providers on line 34");
+}
+
+}  // namespace
+}  // namespace volcrypt

@@ -1,0 +1,50 @@
+// The helper runner on stand-in helpers (/bin/sh scripts): each fate is told apart, a
+// hung helper is killed at the time limit, and the answer comes only from its pipe.
+#include "helper_process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+namespace volcrypt {
+namespace {
+
+std::vector<std::string> script(const std::string& text) { return {"-c", text}; }
+
+TEST(HelperProcess, EachFateIsToldApartAndTheOthersStillAnswer) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::vector<HelperOutcome> outcomes = run_helpers(
+      "/bin/sh",
+      {script("printf 'volcrypt-plugin-helper 1\\nid=good\\nrank=64\\nend\\n' >&3; echo noise"),
+       script("kill -SEGV $$"), script("exec sleep 30"), script("echo only-stdout; exit 0"),
+       script("printf 'garbage\\n' >&3"), script("head -c 20000 /dev/zero | tr '\\0' x >&3")},
+      300);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  ASSERT_EQ(outcomes.size(), 6u);
+
+  EXPECT_EQ(outcomes[0].fate, HelperFate::answered) << outcomes[0].fate_text;
+  EXPECT_EQ(outcomes[0].answer.id, "good");
+  EXPECT_EQ(outcomes[0].answer.rank, 64);
+  EXPECT_EQ(outcomes[1].fate, HelperFate::crashed);
+  EXPECT_EQ(outcomes[1].fate_text, "crashed (signal 11)");
+  EXPECT_EQ(outcomes[2].fate, HelperFate::timed_out);
+  EXPECT_EQ(outcomes[2].fate_text, "timed out after 300 ms");
+  EXPECT_EQ(outcomes[3].fate, HelperFate::exited_without_answer);
+  EXPECT_EQ(outcomes[3].fate_text, "exited with status 0 without answering");
+  EXPECT_EQ(outcomes[4].fate, HelperFate::bad_answer);
+  EXPECT_EQ(outcomes[4].fate_text,
+            "sent a malformed answer (not a plugin helper answer (first line))");
+  EXPECT_EQ(outcomes[5].fate, HelperFate::bad_answer);
+  EXPECT_EQ(outcomes[5].fate_text, "sent an answer longer than 16384 bytes");
+  // All ran side by side: the one time limit, not one per helper.
+  EXPECT_LT(elapsed, std::chrono::seconds(5));
+}
+
+TEST(HelperProcess, AProgramThatCannotStartIsNamed) {
+  const auto outcomes = run_helpers("/nonexistent/volcrypt", {{"x"}}, 300);
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_NE(outcomes[0].fate, HelperFate::answered);
+}
+
+}  // namespace
+}  // namespace volcrypt
