@@ -120,28 +120,11 @@ uint64_t LibvirtSession::library_version() {
 
 std::string LibvirtSession::define_volume_secret(const std::string& usage_id,
                                                  std::span<const uint8_t> value) {
-  Secret secret(
-      virSecretLookupByUsage(connection_, VIR_SECRET_USAGE_TYPE_VOLUME, usage_id.c_str()));
-  const bool created = !secret;
-  if (created) {
-    if (last_code() != VIR_ERR_NO_SECRET) {
-      fail("cannot look up the libvirt secret for volume " + usage_id);
-    }
-    secret.reset(virSecretDefineXML(connection_, build_volume_secret_xml(usage_id).c_str(), 0));
-    if (!secret) fail("cannot define a libvirt secret for volume " + usage_id);
+  if (auto existing = lookup_volume_secret(usage_id)) {
+    set_secret_value(*existing, value);
+    return *existing;
   }
-  if (virSecretSetValue(secret.get(), value.data(), value.size(), 0) < 0) {
-    // Keep libvirt's message before undefining resets it.
-    std::string message = last_message();
-    if (created) virSecretUndefine(secret.get());
-    throw Error(ErrorKind::libvirt, "cannot set the value of the libvirt secret for volume " +
-                                        usage_id + ": " + message);
-  }
-  char uuid[VIR_UUID_STRING_BUFLEN];
-  if (virSecretGetUUIDString(secret.get(), uuid) < 0) {
-    fail("cannot read the uuid of the libvirt secret for volume " + usage_id);
-  }
-  return uuid;
+  return create_volume_secret(usage_id, value);
 }
 
 std::string LibvirtSession::create_volume_secret(const std::string& usage_id,
