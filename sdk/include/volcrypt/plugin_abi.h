@@ -25,6 +25,12 @@ extern "C" {
 #define VOLCRYPT_ABI_MAJOR 1u
 #define VOLCRYPT_ABI_MINOR 0u
 
+/* Whether a struct filled by the other side has FIELD. Every struct starts with
+ * struct_size and a minor version only appends fields, so a field exists when it ends
+ * within struct_size. Host and plugins both use this one rule. */
+#define VOLCRYPT_HAS_FIELD(pointer, type, field) \
+  ((pointer)->struct_size >= offsetof(type, field) + sizeof(((const type*)0)->field))
+
 /* The two exported symbols every plugin has. The loader reads the data symbol
  * (the plugin's ABI version) before it calls any plugin code. */
 #define VOLCRYPT_PLUGIN_ABI_SYMBOL "volcrypt_plugin_abi"
