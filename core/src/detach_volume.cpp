@@ -80,14 +80,13 @@ DetachResult detach_volume(EngineContext& context, const DetachRequest& request)
     plugin = &context.require_plugin(record->plugin_id, "recorded for target '" + request.target +
                                                             "' of domain '" + request.domain + "'");
     owner = *record;
-  } else if (auto inferred = infer_owner(*disk)) {
-    plugin = &context.require_plugin(
-        inferred->plugin_id, "needed to detach '" + request.target + "' (" + inferred->how + ")");
-    owner.plugin_id = inferred->plugin_id;
-    owner.state = inferred->state;
+  } else if (auto claim = owner_of_recordless_disk(context, *disk, request.domain)) {
+    plugin = claim->plugin;
+    owner.plugin_id = plugin->id;
+    owner.state = std::move(claim->state);
     // Nova sets the disk's serial to the volume id, which its secret's usage names.
     owner.volume_id = disk->serial;
-    result.inferred = inferred->how;
+    result.inferred = claim->how;
   }
   if (plugin != nullptr) result.plugin_id = plugin->id;
   result.volume_id = owner.volume_id;

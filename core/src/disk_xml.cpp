@@ -33,7 +33,10 @@ DiskInfo read_disk(const tinyxml2::XMLElement& disk) {
   info.target = attribute_or_empty(disk.FirstChildElement("target"), "dev");
   const auto* source = disk.FirstChildElement("source");
   info.source_path = attribute_or_empty(source, "file");
-  if (info.source_path.empty()) info.source_path = attribute_or_empty(source, "dev");
+  if (info.source_path.empty()) {
+    info.source_path = attribute_or_empty(source, "dev");
+    if (!info.source_path.empty()) info.source_kind = VOLCRYPT_SOURCE_BLOCK;
+  }
   // libvirt now writes <encryption> inside <source>; older definitions (and Nova's)
   // put it directly under <disk>. Both mean the same to QEMU.
   if (source != nullptr) info.encryption = read_encryption(source->FirstChildElement("encryption"));

@@ -31,6 +31,7 @@ std::string build_disk_xml(const DiskSpec& disk);
 
 struct DiskInfo {
   std::string target;
+  volcrypt_source_kind source_kind = VOLCRYPT_SOURCE_FILE;  // <source dev>: block
   std::string source_path;
   std::optional<NativeEncryption> encryption;
   std::string serial;

@@ -9,6 +9,7 @@
 #include "host_usage.hpp"
 #include "intent_journal.hpp"
 #include "intent_replay.hpp"
+#include "legacy_disk.hpp"
 #include "record_store.hpp"
 #include "secret_guard.hpp"
 
@@ -231,8 +232,11 @@ RepairAction record_orphan_disk(EngineContext& context, const Finding& finding, 
     record.volume_id = finding.volume_id;
     record.source_path = disk->source_path;
     record.provider = "luks";
-    record.plugin_id = "qemu-native-luks";
-    record.state = {{"secret-uuid", finding.secret_uuid}};
+    // Throws, having written nothing for this side, when no plugin claims the disk.
+    std::optional<DiskClaim> claim = owner_of_recordless_disk(context, *disk, finding.domain);
+    if (!claim) continue;
+    record.plugin_id = claim->plugin->id;
+    record.state = std::move(claim->state);
     records.put(record, side);
   }
   return action(finding, "wrote record", finding.message);

@@ -3,6 +3,7 @@
 #include <array>
 #include <volcrypt/error.hpp>
 
+#include "provider_names.hpp"
 #include "volume_header.hpp"
 
 namespace volcrypt {
@@ -41,6 +42,8 @@ AbiVolume::AbiVolume(const VolumeSpec& spec, volcrypt_source_kind kind, HeaderKi
   volume_.source_path = spec_.source_path.c_str();
   volume_.source_kind = kind;
   volume_.volume_id = spec_.volume_id.c_str();
+  // Plugins see the canonical name: they never need to know Nova's class names.
+  spec_.provider = canonical_provider(spec_.provider);
   volume_.provider = spec_.provider.c_str();
   volume_.cipher = spec_.cipher.c_str();
   volume_.key_size_bits = spec_.key_size_bits;
@@ -96,6 +99,47 @@ void prepare_with_plugin(const LoadedPlugin& plugin, const HostServices& host,
     throw Error(ErrorKind::plugin_failed, plugin.id + ": prepare threw an exception");
   }
   if (status != VOLCRYPT_OK) fail(plugin, "prepare", status, message.data());
+}
+
+AbiDisk::AbiDisk(const DiskInfo& disk) : info_(disk) {
+  disk_.struct_size = sizeof(disk_);
+  disk_.source_path = info_.source_path.c_str();
+  disk_.source_kind = info_.source_kind;
+  if (info_.encryption) {
+    disk_.encryption_format = info_.encryption->format.c_str();
+    disk_.secret_uuid = info_.encryption->secret_uuid.c_str();
+  }
+  disk_.serial = info_.serial.c_str();
+}
+
+DiskClaimAnswer claim_with_plugin(const volcrypt_plugin& descriptor, const std::string& plugin_file,
+                                  const HostServices& host, const AbiDisk& disk) {
+  DiskClaimAnswer answer;
+  if (!VOLCRYPT_HAS_FIELD(&descriptor, volcrypt_plugin, claims_disk) ||
+      descriptor.claims_disk == nullptr) {
+    return answer;
+  }
+  volcrypt_attachment claim;
+  std::array<char, kMessageCapacity> reason{};
+  std::array<char, kMessageCapacity> message{};
+  volcrypt_error error{message.data(), message.size()};
+  int32_t rank = -1;
+  try {
+    rank = descriptor.claims_disk(host.table(), disk.get(), &claim, reason.data(), reason.size(),
+                                  &error);
+  } catch (...) {
+    answer.error = plugin_file + ": claims_disk threw an exception";
+    return answer;
+  }
+  if (rank < 0) {
+    answer.error = plugin_file + ": claims_disk failed: " +
+                   (message[0] != '\0' ? message.data() : "no reason given");
+  } else if (rank > 0) {
+    answer.rank = rank;
+    answer.reason = reason.data();
+    answer.state = std::move(claim.state);
+  }
+  return answer;
 }
 
 void release_with_plugin(const LoadedPlugin& plugin, const HostServices& host,

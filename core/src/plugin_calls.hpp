@@ -7,6 +7,7 @@
 #include <volcrypt/secure_bytes.hpp>
 #include <volcrypt/types.hpp>
 
+#include "disk_xml.hpp"
 #include "host_services.hpp"
 #include "plugin_loader.hpp"
 
@@ -43,6 +44,30 @@ void prepare_with_plugin(const LoadedPlugin& plugin, const HostServices& host,
                          const AbiVolume& volume, const SecureBytes& key,
                          const std::map<std::string, std::string>& previous, uint32_t flags,
                          volcrypt_attachment& attachment);
+
+// A record-less disk as plugins see it (ABI 1.1); owns the strings.
+class AbiDisk {
+ public:
+  explicit AbiDisk(const DiskInfo& disk);
+  const volcrypt_disk* get() const { return &disk_; }
+
+ private:
+  DiskInfo info_;
+  volcrypt_disk disk_{};
+};
+
+// A plugin's answer to claims_disk: rank 0 when the disk is not its own, or when the
+// plugin has no claims_disk (an ABI 1.0 descriptor ends before it: never read, never
+// called). error is set, naming the plugin's file, when the call failed.
+struct DiskClaimAnswer {
+  int32_t rank = 0;
+  std::string reason;
+  std::map<std::string, std::string> state;
+  std::string error;
+};
+
+DiskClaimAnswer claim_with_plugin(const volcrypt_plugin& descriptor, const std::string& plugin_file,
+                                  const HostServices& host, const AbiDisk& disk);
 
 void release_with_plugin(const LoadedPlugin& plugin, const HostServices& host,
                          const std::map<std::string, std::string>& state);

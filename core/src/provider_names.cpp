@@ -1,5 +1,6 @@
 #include "provider_names.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -21,6 +22,12 @@ std::string canonical_provider(std::string_view provider) {
     if (provider == alias) return std::string(canonical);
   }
   return std::string(provider);
+}
+
+bool serves_provider(const std::vector<std::string>& declared, std::string_view requested) {
+  const std::string wanted = canonical_provider(requested);
+  return std::any_of(declared.begin(), declared.end(),
+                     [&](const std::string& name) { return canonical_provider(name) == wanted; });
 }
 
 }  // namespace volcrypt

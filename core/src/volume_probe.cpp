@@ -1,11 +1,11 @@
 #include "volume_probe.hpp"
 
-#include <algorithm>
 #include <chrono>
 #include <volcrypt/error.hpp>
 #include <volcrypt/volume_validation.hpp>
 
 #include "isolated_probe.hpp"
+#include "provider_names.hpp"
 #include "volume_header.hpp"
 
 namespace volcrypt {
@@ -41,9 +41,7 @@ VolumeProbe probe_volume(EngineContext& context, const VolumeSpec& spec,
     const auto candidates = registry.candidates();
     input.rows = probe_in_helpers(candidates, job, registry.isolation());
     for (size_t i = 0; i < candidates.size(); ++i) {
-      const auto& providers = candidates[i]->providers;
-      input.rows[i].serves_provider =
-          std::find(providers.begin(), providers.end(), spec.provider) != providers.end();
+      input.rows[i].serves_provider = serves_provider(candidates[i]->providers, spec.provider);
     }
   } else {
     HostServices host(&context.libvirt(), out.facts, context.log_sink());
@@ -55,7 +53,7 @@ VolumeProbe probe_volume(EngineContext& context, const VolumeSpec& spec,
                          .count();
       row.isolation = "in process";
       row.plugin_file = plugin->file.string();
-      row.serves_provider = plugin->serves(spec.provider);
+      row.serves_provider = serves_provider(plugin->providers, spec.provider);
       input.rows.push_back(std::move(row));
     }
   }

@@ -12,6 +12,7 @@
 #include "crypt_device.hpp"
 #include "dm_mapping.hpp"
 #include "luks_format.hpp"
+#include "mapped_disk.hpp"
 #include "mapping_name.hpp"
 
 namespace volcrypt::cryptsetup_luks {
@@ -204,6 +205,15 @@ class CryptsetupLuks : public sdk::Plugin {
   void release(const sdk::Host& host, const sdk::State& state) override {
     dm::release_recorded_mapping(host, state);
   }
+
+  // os-brick's LuksEncryptor gave the guest /dev/mapper/NAME; plain mappings are
+  // plain-dmcrypt's, and a mapping already closed is released the same by either.
+  sdk::DiskClaim claims_disk(const sdk::Host& host, const sdk::Disk& disk) {
+    return dm::claim_mapped_disk(
+        host, disk,
+        {[](std::string_view type) { return type == "LUKS1" || type == "LUKS2"; },
+         sdk::Rank::secondary, "host dm-crypt (source under /dev/mapper)"});
+  }
 };
 
 }  // namespace
@@ -212,6 +222,4 @@ class CryptsetupLuks : public sdk::Plugin {
 VOLCRYPT_PLUGIN(
     volcrypt::cryptsetup_luks::CryptsetupLuks, "cryptsetup-luks", "1.0.0",
     "the host's dm-crypt opens LUKS1/LUKS2 volumes; the guest gets /dev/mapper/crypt-NAME", "luks",
-    "luks2", "LuksEncryptor", "Luks2Encryptor", "nova.volume.encryptors.luks.LuksEncryptor",
-    "nova.volume.encryptors.luks.Luks2Encryptor", "os_brick.encryptors.luks.LuksEncryptor",
-    "os_brick.encryptors.luks.Luks2Encryptor")
+    "luks2")

@@ -87,11 +87,7 @@ const char* luks_state_value(LuksVersion version) {
 }
 
 LuksVersion luks_version_for_provider(std::string_view provider) {
-  if (provider == "luks2" || provider == "Luks2Encryptor" ||
-      provider.ends_with(".Luks2Encryptor")) {
-    return LuksVersion::luks2;
-  }
-  return LuksVersion::luks1;
+  return provider == "luks2" ? LuksVersion::luks2 : LuksVersion::luks1;
 }
 
 LuksCipher luks_cipher_for(std::string_view cipher_spec, uint32_t key_size_bits) {

@@ -18,8 +18,8 @@ const char* luks_name(LuksVersion version);
 // "luks1" / "luks2", as kept in a record's state.
 const char* luks_state_value(LuksVersion version);
 
-// The version a blank volume is formatted as for a provider: LUKS2 for "luks2" and the
-// Luks2Encryptor class names, LUKS1 for everything else.
+// The version a blank volume is formatted as for a provider: LUKS2 for "luks2", LUKS1 for
+// everything else. The host hands plugins canonical names (Luks2Encryptor arrives as luks2).
 LuksVersion luks_version_for_provider(std::string_view provider);
 
 // Cipher and key size as libcryptsetup takes them.

@@ -11,6 +11,7 @@
 
 #include "crypt_device.hpp"
 #include "dm_mapping.hpp"
+#include "mapped_disk.hpp"
 #include "mapping_name.hpp"
 #include "plain_parameters.hpp"
 
@@ -154,6 +155,14 @@ class PlainDmcrypt : public sdk::Plugin {
   void release(const sdk::Host& host, const sdk::State& state) override {
     dm::release_recorded_mapping(host, state);
   }
+
+  // os-brick's CryptsetupEncryptor gave the guest /dev/mapper/NAME of a plain mapping.
+  sdk::DiskClaim claims_disk(const sdk::Host& host, const sdk::Disk& disk) {
+    return dm::claim_mapped_disk(
+        host, disk,
+        {[](std::string_view type) { return type == "PLAIN"; }, sdk::Rank::marginal,
+         "host dm-crypt plain mapping (source under /dev/mapper)"});
+  }
 };
 
 }  // namespace
@@ -162,6 +171,4 @@ class PlainDmcrypt : public sdk::Plugin {
 VOLCRYPT_PLUGIN(volcrypt::plain_dmcrypt::PlainDmcrypt, "plain-dmcrypt", "1.0.0",
                 "the host's dm-crypt opens plain (headerless) volumes with the parameters kept "
                 "in the record; a wrong passphrase cannot be detected: it yields garbage",
-                "plain", "CryptsetupEncryptor",
-                "nova.volume.encryptors.cryptsetup.CryptsetupEncryptor",
-                "os_brick.encryptors.cryptsetup.CryptsetupEncryptor")
+                "plain")

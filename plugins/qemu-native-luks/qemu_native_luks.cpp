@@ -139,6 +139,14 @@ class QemuNativeLuks : public sdk::Plugin {
     host.log(VOLCRYPT_LOG_DEBUG, "undefining secret " + std::string(*uuid));
     host.undefine_secret(std::string(*uuid));
   }
+
+  // Nova gave QEMU the secret in the disk's own <encryption format='luks'>.
+  sdk::DiskClaim claims_disk(const sdk::Host& /*host*/, const sdk::Disk& disk) {
+    if (disk.encryption_format != "luks" || disk.secret_uuid.empty()) return {};
+    return {VOLCRYPT_RANK_PRIMARY,
+            "native LUKS (<encryption> in the disk XML)",
+            {{kSecretUuidKey, std::string(disk.secret_uuid)}}};
+  }
 };
 
 }  // namespace
@@ -146,5 +154,4 @@ class QemuNativeLuks : public sdk::Plugin {
 
 VOLCRYPT_PLUGIN(volcrypt::qemu_native_luks::QemuNativeLuks, "qemu-native-luks", "1.0.0",
                 "QEMU decrypts LUKS1 volumes itself; libvirt holds the passphrase as a secret",
-                "luks", "LuksEncryptor", "nova.volume.encryptors.luks.LuksEncryptor",
-                "os_brick.encryptors.luks.LuksEncryptor")
+                "luks")

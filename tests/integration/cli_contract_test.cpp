@@ -17,7 +17,10 @@ TEST_F(CliContract, PluginsListsTheBundledPluginBesideTheProgram) {
   ProcessResult r = volcrypt({"--json", "plugins"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("\"status\":\"loaded\",\"id\":\"qemu-native-luks\""));
-  EXPECT_THAT(r.out, HasSubstr("\"os_brick.encryptors.luks.LuksEncryptor\""));
+  // Plugins declare canonical names; the core maps Nova's class names to them.
+  EXPECT_THAT(r.out,
+              HasSubstr("\"id\":\"qemu-native-luks\",\"version\":\"1.0.0\",\"abi\":\"1.1\""));
+  EXPECT_THAT(r.out, HasSubstr("\"providers\":[\"luks\"]"));
   EXPECT_THAT(r.out, HasSubstr("\"origin\":\"built-in (beside the program)\""));
 }
 

@@ -14,25 +14,33 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-class LegacyAndNova : public IntegrationTest {};
+class LegacyAndNova : public IntegrationTest {
+ protected:
+  // As Nova attached a volume before volcrypt: its own secret, <encryption> in the disk
+  // XML, no record. Returns the volume id.
+  std::string attach_as_nova(const TestDomain& domain, const std::string& volume) {
+    const std::string volume_id = unique("novavol");
+    volume_ids.push_back(volume_id);
+    const std::string uuid = define_secret(connection->get(), volume_id, passphrase);
+    attach_disk(connection->get(), domain.name(),
+                "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+                "<source file='" +
+                    volume +
+                    "'><encryption format='luks'>"
+                    "<secret type='passphrase' uuid='" +
+                    uuid +
+                    "'/></encryption></source>"
+                    "<target dev='sdc' bus='scsi'/></disk>");
+    EXPECT_THAT(domain.read_pattern("sdc", 0xab, 1 << 20), HasSubstr("read 1048576/1048576"));
+    EXPECT_FALSE(volcrypt_metadata(connection->get(), domain.name(), false).has_value());
+    return volume_id;
+  }
+};
 
 TEST_F(LegacyAndNova, NovaStyleDiskWithNoRecordDetachesAndItsSecretGoes) {
   auto domain = running_domain("nova");
   const std::string volume = make_luks1_with_pattern("nova.luks", 0xab);
-  const std::string volume_id = unique("novavol");
-  volume_ids.push_back(volume_id);
-  const std::string uuid = define_secret(connection->get(), volume_id, passphrase);
-  attach_disk(connection->get(), domain->name(),
-              "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-              "<source file='" +
-                  volume +
-                  "'><encryption format='luks'>"
-                  "<secret type='passphrase' uuid='" +
-                  uuid +
-                  "'/></encryption></source>"
-                  "<target dev='sdc' bus='scsi'/></disk>");
-  ASSERT_THAT(domain->read_pattern("sdc", 0xab, 1 << 20), HasSubstr("read 1048576/1048576"));
-  ASSERT_FALSE(volcrypt_metadata(connection->get(), domain->name(), false).has_value());
+  const std::string volume_id = attach_as_nova(*domain, volume);
 
   ProcessResult r = volcrypt({"detach", "--domain", domain->name(), "--target", "sdc", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -40,6 +48,31 @@ TEST_F(LegacyAndNova, NovaStyleDiskWithNoRecordDetachesAndItsSecretGoes) {
   EXPECT_THAT(r.out, HasSubstr("native LUKS"));
   EXPECT_THAT(domain->live_xml(), Not(HasSubstr("<target dev='sdc'")));
   EXPECT_TRUE(secrets_for_volume(connection->get(), volume_id).empty());
+}
+
+// The plugin that would claim the disk is denied: no plugin claims it, so detach refuses
+// with the disk named and leaves the disk, its secret and its plaintext as they were.
+TEST_F(LegacyAndNova, RecordLessDiskThatNoPluginClaimsIsRefusedAndLeftAsItIs) {
+  auto domain = running_domain("unclaimed");
+  const std::string volume = make_luks1_with_pattern("nova.luks", 0xab);
+  const std::string volume_id = attach_as_nova(*domain, volume);
+  const auto secrets = secrets_for_volume(connection->get(), volume_id);
+  const std::string config = path("volcrypt.conf");
+  test_volumes::write_file(config, "deny = qemu-native-luks\n");
+
+  ProcessResult r =
+      volcrypt({"--config", config, "detach", "--domain", domain->name(), "--target", "sdc"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err, "volcrypt: error: disk 'sdc' of domain '" + domain->name() + "' (source '" +
+                       volume +
+                       "', <encryption format='luks'>) has no volcrypt record and no installed "
+                       "plugin claims it; not asked, denied by the configuration: "
+                       "qemu-native-luks; nothing was changed\n");
+  EXPECT_THAT(domain->live_xml(), HasSubstr("<target dev='sdc'"));
+  EXPECT_EQ(secrets_for_volume(connection->get(), volume_id), secrets);
+  EXPECT_EQ(secrets.size(), 1u);
+  EXPECT_THAT(domain->read_pattern("sdc", 0xab, 1 << 20), HasSubstr("read 1048576/1048576"));
+  EXPECT_FALSE(volcrypt_metadata(connection->get(), domain->name(), false).has_value());
 }
 
 TEST_F(LegacyAndNova, NovaVolumeJsonWithLegacyProviderAndRawKey) {

@@ -12,6 +12,7 @@
 #include <volcrypt/plugin.hpp>
 
 #include "plugin_harness.hpp"
+#include "provider_names.hpp"
 #include "ranking.hpp"
 
 namespace volcrypt {
@@ -96,7 +97,8 @@ std::string choose(const Row& row, std::string& table) {
   host.set_hypervisor(row.hypervisor.type, row.hypervisor.version);
   host.set_libvirt_version(row.libvirt);
   host.set_device_mapper(row.dm_crypt, row.dm_crypt);
-  const VolumeArgs volume = volume_at("/dev/loop3", row.header, row.provider);
+  // As the core does: plugins see the canonical name and declare canonical names.
+  const VolumeArgs volume = volume_at("/dev/loop3", row.header, canonical_provider(row.provider));
 
   RankingInput input;
   input.provider = row.provider;
@@ -113,7 +115,7 @@ std::string choose(const Row& row, std::string& table) {
     } else {
       probe_row.reason = answer.reason;
     }
-    probe_row.serves_provider = plugin.serves(row.provider);
+    probe_row.serves_provider = serves_provider(plugin.providers, row.provider);
     input.rows.push_back(probe_row);
   }
   RankingOutcome outcome = rank_plugins(std::move(input), settings_for(row.config));

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <concepts>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -19,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace volcrypt::sdk {
 
@@ -99,6 +101,29 @@ struct Volume {
     out.header = static_cast<HeaderKind>(v.header_kind);
     return out;
   }
+};
+
+// A disk with no volcrypt record, as the host read it from the domain's XML (ABI 1.1).
+struct Disk {
+  std::string_view source_path;
+  SourceKind source_kind = SourceKind::file;
+  std::string_view encryption_format;  // empty: the disk has no <encryption>
+  std::string_view secret_uuid;        // empty: none
+  std::string_view serial;             // Nova sets the volume id here
+
+  static Disk from(const volcrypt_disk& d) {
+    auto text = [](const char* s) { return std::string_view(s != nullptr ? s : ""); };
+    return {text(d.source_path), static_cast<SourceKind>(d.source_kind), text(d.encryption_format),
+            text(d.secret_uuid), text(d.serial)};
+  }
+};
+
+// A plugin's answer to claims_disk: rank none means "not mine"; otherwise how sure the
+// claim is, a one-line reason, and the state its release needs for that disk.
+struct DiskClaim {
+  int32_t rank = VOLCRYPT_RANK_NONE;
+  std::string reason;
+  std::vector<std::pair<std::string, std::string>> state;
 };
 
 // The plugin's state from the record: read-only key/value pairs.
@@ -262,6 +287,15 @@ constexpr uint32_t capabilities_of() {
   }
 }
 
+// A plugin class may define `DiskClaim claims_disk(const Host&, const Disk&)` (ABI 1.1);
+// without one the descriptor's claims_disk stays NULL and the plugin claims no disk.
+template <typename PluginClass>
+constexpr bool has_claims_disk() {
+  return requires(PluginClass & plugin, const Host& host, const Disk& disk) {
+    { plugin.claims_disk(host, disk) } -> std::same_as<DiskClaim>;
+  };
+}
+
 template <typename PluginClass>
 PluginClass& instance() {
   static PluginClass plugin;
@@ -302,6 +336,32 @@ int32_t release(const volcrypt_host* host, const volcrypt_state* state,
   return guarded(error, [&] { instance<PluginClass>().release(Host(host), State(state)); });
 }
 
+template <typename PluginClass>
+int32_t claims_disk(const volcrypt_host* host, const volcrypt_disk* disk,
+                    volcrypt_attachment* claim, char* reason, size_t reason_capacity,
+                    volcrypt_error* error) noexcept {
+  int32_t result = -1;
+  int32_t status = guarded(error, [&] {
+    DiskClaim c = instance<PluginClass>().claims_disk(Host(host), Disk::from(*disk));
+    result = c.rank < 0 ? 0 : c.rank;
+    if (result == 0) return;
+    volcrypt_error reason_buffer{reason, reason_capacity};
+    write_message(&reason_buffer, c.reason);
+    Attachment out(host, claim);
+    for (const auto& [key, value] : c.state) out.set_state(key, value);
+  });
+  return status == VOLCRYPT_OK ? result : -1;
+}
+
+template <typename PluginClass>
+constexpr decltype(volcrypt_plugin::claims_disk) claims_disk_of() {
+  if constexpr (has_claims_disk<PluginClass>()) {
+    return &claims_disk<PluginClass>;
+  } else {
+    return nullptr;
+  }
+}
+
 }  // namespace detail
 }  // namespace volcrypt::sdk
 
@@ -331,6 +391,7 @@ int32_t release(const volcrypt_host* host, const volcrypt_state* state,
         &::volcrypt::sdk::detail::prepare<CLASS>,                                      \
         &::volcrypt::sdk::detail::release<CLASS>,                                      \
         ::volcrypt::sdk::detail::capabilities_of<CLASS>(),                             \
+        ::volcrypt::sdk::detail::claims_disk_of<CLASS>(),                              \
     };                                                                                 \
     return host_abi_major == VOLCRYPT_ABI_MAJOR ? &descriptor : nullptr;               \
   }

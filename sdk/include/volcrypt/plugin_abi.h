@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 #define VOLCRYPT_ABI_MAJOR 1u
-#define VOLCRYPT_ABI_MINOR 0u
+#define VOLCRYPT_ABI_MINOR 1u
 
 /* Whether a struct filled by the other side has FIELD. Every struct starts with
  * struct_size and a minor version only appends fields, so a field exists when it ends
@@ -97,7 +97,8 @@ typedef struct volcrypt_volume {
   const char* source_path; /* file or block device */
   uint32_t source_kind;    /* volcrypt_source_kind */
   const char* volume_id;   /* the cloud's volume id; the secret's usage id */
-  const char* provider;    /* as the caller named it, e.g. "luks" or a legacy class path */
+  const char* provider;    /* canonical: "luks", "luks2", "plain" for any of their Nova/os-brick
+                              class names too; any other name as the caller gave it */
   const char* cipher;      /* e.g. "aes-xts-plain64"; NULL or "" = plugin default */
   uint32_t key_size_bits;  /* 0 = plugin default */
   uint32_t header_kind;    /* volcrypt_header_kind */
@@ -160,6 +161,17 @@ typedef struct volcrypt_host {
                                   const char* value);
 } volcrypt_host;
 
+/* ABI 1.1. A disk found in a domain with no volcrypt record for it (attached before
+ * volcrypt, e.g. by Nova or os-brick), as the host read it from the domain's disk XML. */
+typedef struct volcrypt_disk {
+  uint32_t struct_size;
+  const char* source_path;       /* <source file=...> or <source dev=...>; "" when none */
+  uint32_t source_kind;          /* volcrypt_source_kind: <source file> or <source dev> */
+  const char* encryption_format; /* <encryption format=...>, e.g. "luks"; NULL when none */
+  const char* secret_uuid;       /* that encryption's <secret uuid=...>; NULL when none */
+  const char* serial;            /* <serial> (Nova sets the volume id); "" when none */
+} volcrypt_disk;
+
 /* The key, as bytes; the host keeps them in locked memory and wipes them after. */
 typedef struct volcrypt_key {
   const uint8_t* data;
@@ -194,6 +206,18 @@ typedef struct volcrypt_plugin {
   int32_t (*release)(const volcrypt_host* host, const volcrypt_state* state, volcrypt_error* error);
 
   uint32_t capabilities; /* VOLCRYPT_CAPABILITY_* bits */
+
+  /* ABI 1.1, optional (NULL, or absent from a 1.0 descriptor: the plugin claims no disk).
+   * Detach of a disk with no record asks each plugin whether it (or the tool it replaces,
+   * e.g. Nova or os-brick) set that disk up. Returns 0 when the disk is not this
+   * plugin's, a rank > 0 saying how sure the claim is (the highest claim wins, ties by
+   * id), or a negative value when looking failed (then *error says why). On a claim it
+   * writes a one-line reason (shown to the user) and hands the state its release needs
+   * through host->attachment_set_state(claim, key, value); the host ignores anything
+   * else set on claim. Must not change anything. */
+  int32_t (*claims_disk)(const volcrypt_host* host, const volcrypt_disk* disk,
+                         volcrypt_attachment* claim, char* reason, size_t reason_capacity,
+                         volcrypt_error* error);
 } volcrypt_plugin;
 
 /* What a plugin exports. */
