@@ -35,6 +35,21 @@ void open_luks_mapping(const std::string& path, std::string_view passphrase,
   if (rc < 0) throw std::runtime_error(failure("opening " + path + " as " + name, rc));
 }
 
+void open_plain_mapping(const std::string& path, std::string_view passphrase,
+                        const std::string& name) {
+  Device device;
+  int rc = crypt_init(&device.handle, path.c_str());
+  if (rc < 0) throw std::runtime_error(failure("crypt_init " + path, rc));
+  crypt_params_plain params{};
+  params.hash = "sha256";
+  rc =
+      crypt_format(device.handle, CRYPT_PLAIN, "aes", "xts-plain64", nullptr, nullptr, 32, &params);
+  if (rc < 0) throw std::runtime_error(failure("plain set-up of " + path, rc));
+  rc = crypt_activate_by_passphrase(device.handle, name.c_str(), CRYPT_ANY_SLOT, passphrase.data(),
+                                    passphrase.size(), 0);
+  if (rc < 0) throw std::runtime_error(failure("opening " + path + " as plain " + name, rc));
+}
+
 void close_mapping(const std::string& name) {
   if (!path_exists(mapper_path(name))) return;
   Device device;

@@ -11,6 +11,10 @@ namespace volcrypt::guest {
 // Opens the LUKS volume at path as /dev/mapper/NAME. Throws std::runtime_error.
 void open_luks_mapping(const std::string& path, std::string_view passphrase,
                        const std::string& name);
+// Opens path as a plain (headerless) dm-crypt mapping /dev/mapper/NAME, as os-brick's
+// CryptsetupEncryptor did: aes-xts-plain64, 256-bit key, passphrase hashed with sha256.
+void open_plain_mapping(const std::string& path, std::string_view passphrase,
+                        const std::string& name);
 // Closes /dev/mapper/NAME if it exists. Throws std::runtime_error when it cannot.
 void close_mapping(const std::string& name);
 std::string mapper_path(const std::string& name);

@@ -177,28 +177,48 @@ TEST_F(EndToEnd, Luks1StillGoesToQemuNativeLuks) {
 }
 
 // Upgrades: a disk os-brick attached before volcrypt (its mapping opened outside
-// volcrypt, the guest given /dev/mapper/crypt-NAME, no record) still detaches, and its
-// mapping is closed once the disk is gone.
-TEST_F(EndToEnd, OsBrickMappingWithNoRecordClosesOnDetach) {
-  Volume volume = luks_volume("volume.luks2", LuksVersion::luks2);
-  write_through_luks(volume.device, passphrase, 0x3c, kPatternSize);
-  open_luks_mapping(volume.device, passphrase, volume.mapping());
-  test::TestDomain domain(connection->get(), unique("osbrick"), test::DomainOptions{});
-  test::attach_disk(connection->get(), domain.name(),
-                    "<disk type='block' device='disk'><driver name='qemu' type='raw'/>"
-                    "<source dev='" +
-                        mapper_path(volume.mapping()) +
-                        "'/>"
-                        "<target dev='sdc' bus='scsi'/></disk>");
-  ASSERT_THAT(domain.read_pattern("sdc", 0x3c, kPatternSize), HasSubstr(kReadOk));
+// volcrypt, the guest given /dev/mapper/NAME, no record) still detaches, the plugin
+// whose kind of mapping it is claims it, and its mapping is closed once the disk is gone.
+class OsBrickUpgrade : public EndToEnd {
+ protected:
+  // Writes a pattern through the open mapping, attaches it as sdc (the guest reads the
+  // pattern), detaches it with volcrypt and checks that expected_plugin claimed it
+  // (inferred as `how`) and closed the mapping.
+  void detach_recordless(const std::string& mapping, const std::string& expected_plugin,
+                         const std::string& how) {
+    close_after(mapping);
+    write_pattern(mapper_path(mapping), 0x3c, kPatternSize);
+    test::TestDomain domain(connection->get(), unique("osbrick"), test::DomainOptions{});
+    test::attach_disk(connection->get(), domain.name(),
+                      "<disk type='block' device='disk'><driver name='qemu' type='raw'/>"
+                      "<source dev='" +
+                          mapper_path(mapping) +
+                          "'/>"
+                          "<target dev='sdc' bus='scsi'/></disk>");
+    ASSERT_THAT(domain.read_pattern("sdc", 0x3c, kPatternSize), HasSubstr(kReadOk));
+    ProcessResult detach =
+        volcrypt({"detach", "--domain", domain.name(), "--target", "sdc", "--json"});
+    ASSERT_EQ(detach.exit_code, 0) << detach.err;
+    EXPECT_THAT(detach.out,
+                HasSubstr("\"plugin\":\"" + expected_plugin + "\",\"had_record\":false"));
+    EXPECT_THAT(detach.out, HasSubstr("\"inferred\":\"" + how + "\""));
+    EXPECT_THAT(domain.live_xml(), Not(HasSubstr("<target dev='sdc'")));
+    EXPECT_FALSE(path_exists(mapper_path(mapping)));
+  }
+};
 
-  ProcessResult detach =
-      volcrypt({"detach", "--domain", domain.name(), "--target", "sdc", "--json"});
-  ASSERT_EQ(detach.exit_code, 0) << detach.err;
-  EXPECT_THAT(detach.out, HasSubstr("\"plugin\":\"cryptsetup-luks\",\"had_record\":false"));
-  EXPECT_THAT(detach.out, HasSubstr("host dm-crypt"));
-  EXPECT_THAT(domain.live_xml(), Not(HasSubstr("<target dev='sdc'")));
-  EXPECT_FALSE(path_exists(mapper_path(volume.mapping())));
+TEST_F(OsBrickUpgrade, LuksMappingWithNoRecordIsClaimedByCryptsetupLuksAndClosed) {
+  Volume volume = luks_volume("volume.luks2", LuksVersion::luks2);
+  open_luks_mapping(volume.device, passphrase, volume.mapping());
+  detach_recordless(volume.mapping(), "cryptsetup-luks",
+                    "host dm-crypt (source under /dev/mapper)");
+}
+
+TEST_F(OsBrickUpgrade, PlainMappingWithNoRecordIsClaimedByPlainDmcryptAndClosed) {
+  Volume volume = blank_volume("volume.plain");
+  open_plain_mapping(volume.device, passphrase, volume.mapping());
+  detach_recordless(volume.mapping(), "plain-dmcrypt",
+                    "host dm-crypt plain mapping (source under /dev/mapper)");
 }
 
 }  // namespace
