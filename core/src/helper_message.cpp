@@ -34,6 +34,22 @@ bool parse_number(std::string_view text, Number& value) {
   return error == std::errc() && end == text.data() + text.size() && !text.empty();
 }
 
+// One "state=KEY=VALUE" line of a claim.
+std::optional<std::string> take_state_entry(std::string_view entry, HelperAnswer& answer) {
+  const size_t equals = entry.find('=');
+  const std::string_view key = entry.substr(0, std::min(equals, entry.size()));
+  if (equals == std::string_view::npos || !is_valid_id(key)) {
+    return std::string("a state entry without a key of a-z, 0-9 and '-'");
+  }
+  if (answer.state.size() == kMaxHelperStateEntries) {
+    return "more than " + std::to_string(kMaxHelperStateEntries) + " state entries";
+  }
+  if (!answer.state.emplace(key, entry.substr(equals + 1)).second) {
+    return std::string("a repeated state key");
+  }
+  return std::nullopt;
+}
+
 // Fills one field of answer from a line; returns what is wrong with it, or nothing.
 std::optional<std::string> take_field(std::string_view key, std::string_view value,
                                       HelperAnswer& answer) {
@@ -63,6 +79,8 @@ std::optional<std::string> take_field(std::string_view key, std::string_view val
     int32_t rank = 0;
     if (!parse_number(value, rank)) return std::string("'rank' is not a number");
     answer.rank = rank;
+  } else if (key == "state") {
+    return take_state_entry(value, answer);
   } else if (key == "provider") {
     if (answer.providers.size() == kMaxHelperProviders) {
       return "more than " + std::to_string(kMaxHelperProviders) + " providers";
@@ -100,6 +118,11 @@ std::string format_helper_answer(const HelperAnswer& answer) {
   if (answer.rank) add(out, "rank", std::to_string(*answer.rank));
   if (!answer.reason.empty()) add(out, "reason", answer.reason);
   if (!answer.error.empty()) add(out, "error", answer.error);
+  size_t entries = 0;
+  for (const auto& [key, value] : answer.state) {
+    if (entries++ == kMaxHelperStateEntries) break;
+    add(out, "state", key + "=" + value);
+  }
   out.append(kLastLine).append("\n");
   return out;
 }
@@ -141,7 +164,9 @@ ParsedHelperAnswer parse_helper_answer(std::string_view message) {
     const std::string_view key = line.substr(0, equals);
     const std::string_view value = line.substr(equals + 1);
     if (value.size() > kMaxHelperFieldBytes) return bad("a value too long" + where);
-    if (key != "provider" && !seen.insert(key).second) return bad("a repeated key" + where);
+    if (key != "provider" && key != "state" && !seen.insert(key).second) {
+      return bad("a repeated key" + where);
+    }
     if (auto problem = take_field(key, value, answer)) return bad(*problem + where);
   }
   if (!ended) return bad("an answer without 'end'");

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@ namespace volcrypt {
 inline constexpr size_t kMaxHelperMessageBytes = 16 * 1024;
 inline constexpr size_t kMaxHelperFieldBytes = 1024;
 inline constexpr size_t kMaxHelperProviders = 32;
+inline constexpr size_t kMaxHelperStateEntries = 32;
 
 struct HelperAnswer {
   // Reading metadata: the loader's refusal, or the plugin's static data.
@@ -30,6 +32,9 @@ struct HelperAnswer {
   std::optional<int32_t> rank;
   std::string reason;
   std::string error;
+  // Claiming a record-less disk (rank and reason as for probing): the state it hands
+  // release. Keys are [a-z0-9-]+, as the attachment services allow.
+  std::map<std::string, std::string> state;
 };
 
 // Never longer than kMaxHelperMessageBytes: long text is cut and control characters

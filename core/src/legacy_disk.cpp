@@ -2,7 +2,9 @@
 
 #include <volcrypt/error.hpp>
 
+#include "helper_process.hpp"
 #include "host_facts.hpp"
+#include "plugin_helper_args.hpp"
 
 namespace volcrypt {
 namespace {
@@ -13,6 +15,61 @@ std::string disk_text(const DiskInfo& disk, const std::string& domain) {
       "disk '" + disk.target + "' of domain '" + domain + "' (source '" + disk.source_path + "'";
   if (disk.encryption) text += ", <encryption format='" + disk.encryption->format + "'>";
   return text + ")";
+}
+
+// The kernel's facts alone, the same in a helper process and here: a claim is about
+// what the disk XML and the host's devices show, never about the hypervisor.
+HostFacts claim_facts() {
+  HostFacts facts;
+  detect_device_mapper(facts);
+  return facts;
+}
+
+std::vector<ClaimAnswer> ask_in_process(PluginRegistry& registry,
+                                        const std::vector<const PluginInfo*>& asked,
+                                        const DiskInfo& disk) {
+  HostServices host(nullptr, claim_facts(), {});
+  const AbiDisk abi_disk(disk);
+  std::vector<ClaimAnswer> answers;
+  for (const PluginInfo* info : asked) {
+    if (const auto plugin = registry.find(info->id)) {
+      answers.push_back({info->id, claim_with_plugin(*plugin->descriptor, plugin->file.string(),
+                                                     host, abi_disk)});
+    }
+  }
+  return answers;
+}
+
+// Each plugin asked in its own helper process: one that crashes, hangs or exits costs
+// only its own answer.
+std::vector<ClaimAnswer> ask_in_helpers(PluginRegistry& registry,
+                                        const std::vector<const PluginInfo*>& asked,
+                                        const DiskInfo& disk) {
+  std::vector<std::vector<std::string>> jobs;
+  for (const PluginInfo* info : asked) jobs.push_back(claim_arguments({info->file, disk}));
+  const std::vector<HelperOutcome> outcomes =
+      run_helpers(registry.isolation().helper_program, jobs, registry.isolation().timeout_ms);
+  std::vector<ClaimAnswer> answers;
+  for (size_t i = 0; i < asked.size(); ++i) {
+    const PluginInfo& info = *asked[i];
+    const HelperAnswer& helper = outcomes[i].answer;
+    DiskClaimAnswer answer;
+    if (outcomes[i].fate != HelperFate::answered) {
+      answer.error = info.file + ": " + outcomes[i].fate_text + " during claims_disk";
+    } else if (helper.id != info.id) {
+      answer.error =
+          info.file + ": " +
+          (helper.refusal.empty() ? "answered for plugin '" + helper.id + "'" : helper.refusal);
+    } else if (!helper.error.empty()) {
+      answer.error = helper.error;
+    } else {
+      answer.rank = helper.rank.value_or(0);
+      answer.reason = helper.reason;
+      answer.state = helper.state;
+    }
+    answers.push_back({info.id, std::move(answer)});
+  }
+  return answers;
 }
 
 }  // namespace
@@ -38,35 +95,35 @@ bool looks_encrypted(const DiskInfo& disk) {
 std::optional<DiskClaim> owner_of_recordless_disk(EngineContext& context, const DiskInfo& disk,
                                                   const std::string& domain) {
   PluginRegistry& registry = context.registry();
-  HostServices host(&context.libvirt(), gather_host_facts(context.libvirt()), context.log_sink());
-  const AbiDisk abi_disk(disk);
-  std::vector<ClaimAnswer> answers;
-  std::vector<const LoadedPlugin*> asked;
+  std::vector<const PluginInfo*> asked;
   std::string denied;
   for (const PluginInfo* info : registry.candidates()) {
     // An ABI 1.0 plugin has no claims_disk: it is not even loaded for this.
     if (info->abi_minor < 1) continue;
     if (info->denied) {
       denied += (denied.empty() ? "" : ", ") + info->id;
-      continue;
+    } else {
+      asked.push_back(info);
     }
-    const auto plugin = registry.find(info->id);
-    if (!plugin) continue;
-    answers.push_back({plugin->id, claim_with_plugin(*plugin->descriptor, plugin->file.string(),
-                                                     host, abi_disk)});
-    asked.push_back(plugin.get());
   }
+  std::vector<ClaimAnswer> answers = registry.isolated() ? ask_in_helpers(registry, asked, disk)
+                                                         : ask_in_process(registry, asked, disk);
 
-  if (auto best = winning_claim(answers)) {
-    for (const ClaimAnswer& other : answers) {
-      if (!other.answer.error.empty()) context.log(VOLCRYPT_LOG_WARNING, other.answer.error);
-    }
-    DiskClaimAnswer& answer = answers[*best].answer;
-    return DiskClaim{asked[*best], std::move(answer.state), std::move(answer.reason)};
-  }
   std::string failures;
-  for (const ClaimAnswer& other : answers) {
-    if (!other.answer.error.empty()) failures += "; " + other.answer.error;
+  for (const ClaimAnswer& answer : answers) {
+    if (!answer.answer.error.empty()) failures += "; " + answer.answer.error;
+  }
+  if (auto best = winning_claim(answers)) {
+    if (!failures.empty()) context.log(VOLCRYPT_LOG_WARNING, "asking plugins" + failures);
+    ClaimAnswer& winner = answers[*best];
+    // Only the plugin that claimed the disk is loaded into this process.
+    const auto plugin = registry.find(winner.plugin_id);
+    if (!plugin) {
+      throw Error(ErrorKind::not_found,
+                  "plugin '" + winner.plugin_id + "' claims " + disk_text(disk, domain) + " but " +
+                      registry.why_missing(winner.plugin_id) + "; nothing was changed");
+    }
+    return DiskClaim{plugin.get(), std::move(winner.answer.state), std::move(winner.answer.reason)};
   }
   if (failures.empty() && !looks_encrypted(disk)) return std::nullopt;
   if (!denied.empty()) failures += "; not asked, denied by the configuration: " + denied;

@@ -62,6 +62,25 @@ HelperAnswer probe(const LoadOutcome& outcome, const HelperProbeJob& job) {
   return answer;
 }
 
+HelperAnswer claim(const LoadOutcome& outcome, const HelperClaimJob& job) {
+  if (!outcome.plugin) return describe(outcome);
+  HelperAnswer answer = describe(outcome);
+  // No libvirt here: facts are the kernel's alone, and the secret services refuse.
+  HostFacts facts;
+  detect_device_mapper(facts);
+  HostServices host(nullptr, facts, {});
+  DiskClaimAnswer claimed = claim_with_plugin(
+      *outcome.plugin->descriptor, outcome.plugin->file.string(), host, AbiDisk(job.disk));
+  if (!claimed.error.empty()) {
+    answer.error = claimed.error;
+  } else {
+    answer.rank = claimed.rank;
+    answer.reason = claimed.reason;
+    answer.state = std::move(claimed.state);
+  }
+  return answer;
+}
+
 }  // namespace
 
 int run_plugin_helper(const std::vector<std::string>& args) {
@@ -73,6 +92,9 @@ int run_plugin_helper(const std::vector<std::string>& args) {
   }
   if (auto job = parse_probe_arguments(args)) {
     return send_answer(probe(load_plugin_file(job->plugin_file), *job)) ? 0 : 1;
+  }
+  if (auto job = parse_claim_arguments(args)) {
+    return send_answer(claim(load_plugin_file(job->plugin_file), *job)) ? 0 : 1;
   }
   return kExitUsage;
 }

@@ -7,6 +7,7 @@ namespace volcrypt {
 namespace {
 
 constexpr size_t kProbeArgumentCount = 15;
+constexpr size_t kClaimArgumentCount = 10;
 
 template <typename Number>
 bool parse_number(const std::string& text, Number& value) {
@@ -38,6 +39,38 @@ std::vector<std::string> probe_arguments(const HelperProbeJob& job) {
       std::to_string(job.facts.hypervisor_version),
       std::to_string(job.facts.libvirt_version),
       std::string(job.facts.has_device_mapper ? "1" : "0") + (job.facts.has_dm_crypt ? "1" : "0")};
+}
+
+std::vector<std::string> claim_arguments(const HelperClaimJob& job) {
+  const DiskInfo& d = job.disk;
+  return {kPluginHelperMode,
+          "claim",
+          job.plugin_file.string(),
+          d.target,
+          d.source_path,
+          std::to_string(d.source_kind),
+          d.encryption ? "1" : "0",
+          d.encryption ? d.encryption->format : "",
+          d.encryption ? d.encryption->secret_uuid : "",
+          d.serial};
+}
+
+std::optional<HelperClaimJob> parse_claim_arguments(const std::vector<std::string>& args) {
+  // args[0] is the mode (kPluginHelperMode), as claim_arguments makes it.
+  if (args.size() != kClaimArgumentCount || args[1] != "claim") return std::nullopt;
+  HelperClaimJob job;
+  job.plugin_file = args[2];
+  job.disk.target = args[3];
+  job.disk.source_path = args[4];
+  int kind = 0;
+  if (!parse_number(args[5], kind) ||
+      (kind != VOLCRYPT_SOURCE_FILE && kind != VOLCRYPT_SOURCE_BLOCK)) {
+    return std::nullopt;
+  }
+  job.disk.source_kind = static_cast<volcrypt_source_kind>(kind);
+  if (args[6] == "1") job.disk.encryption = NativeEncryption{args[7], args[8]};
+  job.disk.serial = args[9];
+  return job;
 }
 
 std::optional<HelperProbeJob> parse_probe_arguments(const std::vector<std::string>& args) {

@@ -8,6 +8,7 @@
 #include <vector>
 #include <volcrypt/types.hpp>
 
+#include "disk_xml.hpp"
 #include "host_facts.hpp"
 
 namespace volcrypt {
@@ -20,7 +21,15 @@ struct HelperProbeJob {
   HostFacts facts;
 };
 
+// A record-less disk to offer one plugin's claims_disk.
+struct HelperClaimJob {
+  std::filesystem::path plugin_file;
+  DiskInfo disk;  // target, source, source kind, encryption and serial
+};
+
 std::vector<std::string> describe_arguments(const std::filesystem::path& plugin_file);
+std::vector<std::string> claim_arguments(const HelperClaimJob& job);
+std::optional<HelperClaimJob> parse_claim_arguments(const std::vector<std::string>& args);
 std::vector<std::string> probe_arguments(const HelperProbeJob& job);
 
 // The job a probe command line describes, or nothing when it is not one.

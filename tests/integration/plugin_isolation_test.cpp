@@ -191,5 +191,36 @@ TEST_F(PluginIsolation, AttachAndDetachWorkBesideEveryBadPlugin) {
   EXPECT_TRUE(secrets_for_volume(connection->get(), volume_id).empty());
 }
 
+// A disk Nova attached (no record) is claimed while the bad plugins crash, hang, exit and
+// print in their own helper processes: qemu-native-luks claims and releases it, and -v
+// names each bad plugin's fate.
+TEST_F(PluginIsolation, ARecordLessDiskIsClaimedAndDetachedBesideEveryBadPlugin) {
+  use_fixtures({"probe_segfaults.so", "probe_hangs.so", "probe_exits.so", "probe_prints.so"});
+  auto domain = running_domain("isolation");
+  const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
+  const std::string volume_id = unique("vol");
+  volume_ids.push_back(volume_id);
+  const std::string uuid = define_secret(connection->get(), volume_id, passphrase);
+  attach_disk(connection->get(), domain->name(),
+              "<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='" +
+                  volume + "'><encryption format='luks'><secret type='passphrase' uuid='" + uuid +
+                  "'/></encryption></source><target dev='sdc' bus='scsi'/></disk>");
+
+  ProcessResult detach =
+      run({"-v", "detach", "--domain", domain->name(), "--target", "sdc", "--json"});
+  ASSERT_EQ(detach.exit_code, 0) << detach.err;
+  EXPECT_THAT(detach.out, HasSubstr("\"plugin\":\"qemu-native-luks\",\"had_record\":false"));
+  EXPECT_THAT(detach.out, Not(HasSubstr("scribble")));
+  EXPECT_THAT(detach.err,
+              HasSubstr(plugins + "/probe_segfaults.so: crashed (signal 11) during claims_disk"));
+  EXPECT_THAT(detach.err, HasSubstr(plugins + "/probe_hangs.so: timed out after " +
+                                    std::to_string(kTimeoutMs) + " ms during claims_disk"));
+  EXPECT_THAT(detach.err,
+              HasSubstr(plugins + "/probe_exits.so: exited with status 0 without answering "
+                                  "during claims_disk"));
+  EXPECT_THAT(domain->live_xml(), Not(HasSubstr("<target dev='sdc'")));
+  EXPECT_TRUE(secrets_for_volume(connection->get(), volume_id).empty());
+}
+
 }  // namespace
 }  // namespace volcrypt::test

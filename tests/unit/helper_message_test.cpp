@@ -46,6 +46,33 @@ TEST(HelperMessage, ProbeAnswerRoundTrips) {
   EXPECT_EQ(parsed.answer->reason, "QEMU opens LUKS1 = fine");
 }
 
+TEST(HelperMessage, ClaimAnswerRoundTripsItsState) {
+  HelperAnswer answer = described();
+  answer.rank = 128;
+  answer.reason = "host dm-crypt";
+  answer.state = {{"mapping", "crypt-sdc"}, {"device", "/dev/sdc=x"}};
+  ParsedHelperAnswer parsed = parse_helper_answer(format_helper_answer(answer));
+  ASSERT_TRUE(parsed.answer) << parsed.problem;
+  EXPECT_EQ(parsed.answer->rank, 128);
+  EXPECT_EQ(parsed.answer->state, answer.state);
+}
+
+TEST(HelperMessage, AStateEntryMustHaveAValidUniqueKey) {
+  const std::string head = "volcrypt-plugin-helper 1\nrank=64\n";
+  EXPECT_EQ(problem_of(head + "state=no-equals\nend\n"),
+            "a state entry without a key of a-z, 0-9 and '-' on line 3");
+  EXPECT_EQ(problem_of(head + "state=Bad_Key=v\nend\n"),
+            "a state entry without a key of a-z, 0-9 and '-' on line 3");
+  EXPECT_EQ(problem_of(head + "state==v\nend\n"),
+            "a state entry without a key of a-z, 0-9 and '-' on line 3");
+  EXPECT_EQ(problem_of(head + "state=k=1\nstate=k=2\nend\n"), "a repeated state key on line 4");
+  std::string many = head;
+  for (size_t i = 0; i <= kMaxHelperStateEntries; ++i) {
+    many += "state=k" + std::to_string(i) + "=v\n";
+  }
+  EXPECT_EQ(problem_of(many + "end\n"), "more than 32 state entries on line 35");
+}
+
 TEST(HelperMessage, FormattingKeepsEveryValueOnOneBoundedLine) {
   HelperAnswer answer = described();
   answer.reason = "two\nlines\x01" + std::string(5000, 'x');

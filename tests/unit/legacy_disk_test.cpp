@@ -8,6 +8,7 @@
 #include <cstddef>
 
 #include "plugin_harness.hpp"
+#include "plugin_helper_args.hpp"
 
 namespace volcrypt {
 namespace {
@@ -167,6 +168,29 @@ TEST(LegacyDisk, AFailedClaimsDiskIsAnErrorNamingThePluginFile) {
       claim_with_plugin(descriptor, "/p/x.so", host, AbiDisk(disk("/dev/mapper/x")));
   EXPECT_EQ(answer.error, "/p/x.so: claims_disk failed: cannot ask device-mapper");
   EXPECT_EQ(answer.rank, 0);
+}
+
+TEST(LegacyDisk, AClaimHelperCommandLineCarriesTheWholeDisk) {
+  DiskInfo nova = disk("/var/lib/nova/vol", NativeEncryption{"luks", "0f0e-uuid"});
+  nova.serial = "vol-1";
+  for (const DiskInfo& info : {nova, disk("/dev/mapper/crypt-sdc")}) {
+    const auto job = parse_claim_arguments(claim_arguments({"/p/x.so", info}));
+    ASSERT_TRUE(job.has_value()) << info.source_path;
+    EXPECT_EQ(job->plugin_file, "/p/x.so");
+    EXPECT_EQ(job->disk.target, info.target);
+    EXPECT_EQ(job->disk.source_path, info.source_path);
+    EXPECT_EQ(job->disk.source_kind, info.source_kind);
+    EXPECT_EQ(job->disk.encryption.has_value(), info.encryption.has_value());
+    if (info.encryption) {
+      EXPECT_EQ(job->disk.encryption->secret_uuid, "0f0e-uuid");
+    }
+    EXPECT_EQ(job->disk.serial, info.serial);
+  }
+  auto args = claim_arguments({"/p/x.so", nova});
+  args[5] = "7";  // no such source kind
+  EXPECT_FALSE(parse_claim_arguments(args).has_value());
+  args.pop_back();
+  EXPECT_FALSE(parse_claim_arguments(args).has_value());
 }
 
 }  // namespace

@@ -214,7 +214,8 @@ typedef struct volcrypt_plugin {
    * id), or a negative value when looking failed (then *error says why). On a claim it
    * writes a one-line reason (shown to the user) and hands the state its release needs
    * through host->attachment_set_state(claim, key, value); the host ignores anything
-   * else set on claim. Must not change anything. */
+   * else set on claim. Must not change anything. Runs in a helper process; the host's
+   * facts then hold only the kernel's (device-mapper, dm-crypt), and secrets refuse. */
   int32_t (*claims_disk)(const volcrypt_host* host, const volcrypt_disk* disk,
                          volcrypt_attachment* claim, char* reason, size_t reason_capacity,
                          volcrypt_error* error);
