@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 PluginFarm::PluginFarm(int plugins) {
   program_ = scratch_.file("volcrypt");
   fs::copy_file(VOLCRYPT_BINARY, program_);
-  plugin_dir_ = scratch_.folder("plugins");
+  // Not plugins/ beside the program, which volcrypt would search a second time.
+  plugin_dir_ = scratch_.folder("vendor-plugins");
   for (int i = 0; i < plugins; ++i) {
     char name[32];
     std::snprintf(name, sizeof name, "fixture-n-%03d.so", i);

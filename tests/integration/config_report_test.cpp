@@ -161,7 +161,8 @@ TEST_F(RefusedRecordedPlugin, DetachSaysRefusedWithTheReason) {
                               volume, "--volume-id", volume_id, "--provider", "luks",
                               "--passphrase-file", passphrase_file});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::string record = volcrypt_metadata(connection->get(), domain->name(), false);
+  const auto record = volcrypt_metadata(connection->get(), domain->name(), false);
+  ASSERT_TRUE(record);
   const std::string recorded =
       "volcrypt: error: plugin 'qemu-native-luks' recorded for target 'sdb' of domain '" +
       domain->name() + "' is refused (";

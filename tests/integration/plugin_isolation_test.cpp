@@ -147,8 +147,9 @@ TEST_F(PluginIsolation, ReadingMetadataIsNotHeldToTheProbeTimeLimit) {
                                       "", {{"VOLCRYPT_CACHE_DIR", path("cache")}});
   ASSERT_EQ(listing.exit_code, 0) << listing.err;
   bool found = false;
-  for (const auto& plugin : nlohmann::json::parse(listing.out).at("plugins")) {
-    if (plugin.value("id", "") != "qemu-native-luks") continue;
+  const auto document = nlohmann::json::parse(listing.out);
+  for (const auto& plugin : document.at("plugins")) {
+    if (!plugin.contains("id") || plugin.at("id") != "qemu-native-luks") continue;
     found = true;
     EXPECT_EQ(plugin.at("status"), "loaded");
     EXPECT_EQ(plugin.at("isolation"), "ok");

@@ -45,7 +45,8 @@ class RegistryCache : public IntegrationTest {
     ProcessResult r = run({"--json", "plugins"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     std::map<std::string, nlohmann::json> by_file;
-    for (const auto& plugin : nlohmann::json::parse(r.out).at("plugins")) {
+    const auto document = nlohmann::json::parse(r.out);
+    for (const auto& plugin : document.at("plugins")) {
       by_file[plugin.at("file").get<std::string>()] = plugin;
     }
     return by_file;
