@@ -36,13 +36,13 @@ HelperAnswer describe(const LoadOutcome& outcome) {
     return answer;
   }
   const LoadedPlugin& plugin = *outcome.plugin;
-  answer.id = plugin.id;
-  answer.version = plugin.version;
-  answer.summary = plugin.summary;
-  answer.abi_major = plugin.abi_major;
-  answer.abi_minor = plugin.abi_minor;
-  answer.providers = plugin.providers;
-  answer.capabilities = plugin.capabilities;
+  answer.id = plugin.id();
+  answer.version = plugin.version();
+  answer.summary = plugin.summary();
+  answer.abi_major = plugin.abi_major();
+  answer.abi_minor = plugin.abi_minor();
+  answer.providers = plugin.providers();
+  answer.capabilities = plugin.capabilities();
   return answer;
 }
 

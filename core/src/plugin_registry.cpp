@@ -39,13 +39,13 @@ PluginInfo refused(const fs::path& file, std::string refusal) {
 
 PluginInfo describe(const LoadedPlugin& plugin) {
   PluginInfo info;
-  info.file = plugin.file.string();
-  info.id = plugin.id;
-  info.version = plugin.version;
-  info.summary = plugin.summary;
-  info.abi_major = plugin.abi_major;
-  info.abi_minor = plugin.abi_minor;
-  info.providers = plugin.providers;
+  info.file = plugin.file().string();
+  info.id = plugin.id();
+  info.version = plugin.version();
+  info.summary = plugin.summary();
+  info.abi_major = plugin.abi_major();
+  info.abi_minor = plugin.abi_minor();
+  info.providers = plugin.providers();
   info.loaded = true;
   info.isolation = "in process";
   return info;
@@ -135,10 +135,10 @@ void PluginRegistry::add_loaded(LoadOutcome outcome, const fs::path& file) {
     inventory_.push_back(std::move(info));
     return;
   }
-  if (const PluginInfo* first = usable(outcome.plugin->id)) {
+  if (const PluginInfo* first = usable(outcome.plugin->id())) {
     PluginInfo info = describe(*outcome.plugin);
     info.loaded = false;
-    info.refusal = file.string() + ": duplicate plugin id '" + outcome.plugin->id +
+    info.refusal = file.string() + ": duplicate plugin id '" + outcome.plugin->id() +
                    "' (already loaded from " + first->file + ")";
     inventory_.push_back(std::move(info));
     return;
@@ -197,7 +197,7 @@ std::vector<const PluginInfo*> PluginRegistry::candidates() const {
 
 std::shared_ptr<LoadedPlugin> PluginRegistry::find(std::string_view id) {
   for (const auto& plugin : loaded_) {
-    if (plugin->id == id) return plugin;
+    if (plugin->id() == id) return plugin;
   }
   const PluginInfo* known = usable(id);
   if (!isolated() || known == nullptr || !known->loaded) return nullptr;
@@ -205,9 +205,9 @@ std::shared_ptr<LoadedPlugin> PluginRegistry::find(std::string_view id) {
   PluginInfo& info = *std::find_if(inventory_.begin(), inventory_.end(),
                                    [&](const PluginInfo& p) { return p.loaded && p.id == id; });
   LoadOutcome outcome = load_plugin_file(info.file);
-  if (!outcome.plugin || outcome.plugin->id != id) {
+  if (!outcome.plugin || outcome.plugin->id() != id) {
     info.loaded = false;
-    info.refusal = outcome.plugin ? info.file + ": its id changed to '" + outcome.plugin->id +
+    info.refusal = outcome.plugin ? info.file + ": its id changed to '" + outcome.plugin->id() +
                                         "' since its metadata was read"
                                   : outcome.refusal;
     return nullptr;
