@@ -180,8 +180,8 @@ inline Problem descriptor_problem(const volcrypt_plugin& d,
 // A plugin runs as root inside the host. A file is trusted when it, the folder holding
 // it and, for a symbolic link, the link's target and the target's folder are each owned
 // by root or the running user and writable by neither group nor others (a sticky bit
-// does not help: the owner of the folder is then anyone). Whoever can write one of them
-// can swap the code that runs.
+// does not help: anyone can still add files). Whoever can write one of them can swap
+// or plant the code that runs.
 
 namespace trust_detail {
 
