@@ -11,7 +11,7 @@ namespace {
 constexpr std::string_view kFirstLine = "volcrypt-plugin-helper 1";
 constexpr std::string_view kLastLine = "end";
 
-bool is_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
+using contract::is_control;
 
 std::string line_safe(std::string_view text) {
   std::string out(text.substr(0, kMaxHelperFieldBytes));
