@@ -89,7 +89,7 @@ DetachResult detach_volume(EngineContext& context, const DetachRequest& request)
     owner.volume_id = disk->serial;
     result.inferred = inferred->how;
   }
-  if (plugin != nullptr) result.plugin_id = plugin->id;
+  if (plugin != nullptr) result.plugin_id = plugin->id();
   result.volume_id = owner.volume_id;
   std::optional<VolumeLock> volume_lock;
   if (!owner.volume_id.empty()) volume_lock.emplace(owner.volume_id);

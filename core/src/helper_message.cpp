@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <set>
+#include <volcrypt/plugin_contract.hpp>
 
 namespace volcrypt {
 namespace {
@@ -12,7 +13,7 @@ namespace {
 constexpr std::string_view kFirstLine = "volcrypt-plugin-helper 1";
 constexpr std::string_view kLastLine = "end";
 
-bool is_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
+using contract::is_control;
 
 std::string line_safe(std::string_view text) {
   std::string out(text.substr(0, kMaxHelperFieldBytes));
@@ -22,12 +23,6 @@ std::string line_safe(std::string_view text) {
 
 void add(std::string& out, std::string_view key, std::string_view value) {
   out.append(key).append("=").append(line_safe(value)).append("\n");
-}
-
-bool is_valid_id(std::string_view id) {
-  return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-  });
 }
 
 template <typename Number>
@@ -96,7 +91,7 @@ std::optional<std::string> take_field(std::string_view key, std::string_view val
 }
 
 std::optional<std::string> problem_with(const HelperAnswer& answer) {
-  if (!answer.id.empty() && !is_valid_id(answer.id)) return "an invalid plugin id";
+  if (!answer.id.empty() && !contract::is_valid_id(answer.id)) return "an invalid plugin id";
   if (answer.rank && *answer.rank < 0) return "a negative rank";
   return std::nullopt;
 }

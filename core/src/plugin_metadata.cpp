@@ -6,13 +6,13 @@ namespace volcrypt {
 
 PluginMetadata metadata_of(const LoadedPlugin& plugin) {
   PluginMetadata metadata;
-  metadata.id = plugin.id;
-  metadata.version = plugin.version;
-  metadata.summary = plugin.summary;
-  metadata.abi_major = plugin.abi_major;
-  metadata.abi_minor = plugin.abi_minor;
-  metadata.providers = plugin.providers;
-  metadata.capabilities = plugin.capabilities;
+  metadata.id = plugin.id();
+  metadata.version = plugin.version();
+  metadata.summary = plugin.summary();
+  metadata.abi_major = plugin.abi_major();
+  metadata.abi_minor = plugin.abi_minor();
+  metadata.providers = plugin.providers();
+  metadata.capabilities = plugin.capabilities();
   return metadata;
 }
 

@@ -162,7 +162,7 @@ void PluginRegistry::add_loaded(LoadOutcome outcome, const fs::path& file) {
     return;
   }
   PluginInfo info = describe(metadata_of(*outcome.plugin), file, "in process");
-  if (const PluginInfo* first = usable(outcome.plugin->id)) {
+  if (const PluginInfo* first = usable(outcome.plugin->id())) {
     info.loaded = false;
     info.refusal = duplicate_refusal(file, info.id, *first);
     inventory_.push_back(std::move(info));
@@ -220,7 +220,7 @@ std::vector<const PluginInfo*> PluginRegistry::candidates() const {
 
 std::shared_ptr<LoadedPlugin> PluginRegistry::find(std::string_view id) {
   for (const auto& plugin : loaded_) {
-    if (plugin->id == id) return plugin;
+    if (plugin->id() == id) return plugin;
   }
   const PluginInfo* known = usable(id);
   if (!isolated() || known == nullptr || !known->loaded) return nullptr;
@@ -228,9 +228,9 @@ std::shared_ptr<LoadedPlugin> PluginRegistry::find(std::string_view id) {
   PluginInfo& info = *std::find_if(inventory_.begin(), inventory_.end(),
                                    [&](const PluginInfo& p) { return p.loaded && p.id == id; });
   LoadOutcome outcome = load_plugin_file(info.file);
-  if (!outcome.plugin || outcome.plugin->id != id) {
+  if (!outcome.plugin || outcome.plugin->id() != id) {
     info.loaded = false;
-    info.refusal = outcome.plugin ? info.file + ": its id changed to '" + outcome.plugin->id +
+    info.refusal = outcome.plugin ? info.file + ": its id changed to '" + outcome.plugin->id() +
                                         "' since its metadata was read"
                                   : outcome.refusal;
     return nullptr;

@@ -54,7 +54,7 @@ VolumeProbe probe_volume(EngineContext& context, const VolumeSpec& spec,
                          std::chrono::steady_clock::now() - started)
                          .count();
       row.isolation = "in process";
-      row.plugin_file = plugin->file.string();
+      row.plugin_file = plugin->file().string();
       row.serves_provider = plugin->serves(spec.provider);
       input.rows.push_back(std::move(row));
     }

@@ -82,11 +82,11 @@ class CryptsetupLuksTest : public ::testing::Test {
 };
 
 TEST_F(CryptsetupLuksTest, DescribesItselfAndTheProvidersItServes) {
-  EXPECT_EQ(plugin().id, "cryptsetup-luks");
-  EXPECT_EQ(plugin().version, "1.0.0");
+  EXPECT_EQ(plugin().id(), "cryptsetup-luks");
+  EXPECT_EQ(plugin().version(), "1.0.0");
   EXPECT_TRUE(plugin().makes_host_device());
   EXPECT_EQ(
-      plugin().providers,
+      plugin().providers(),
       (std::vector<std::string>{
           "luks", "luks2", "LuksEncryptor", "Luks2Encryptor",
           "nova.volume.encryptors.luks.LuksEncryptor", "nova.volume.encryptors.luks.Luks2Encryptor",

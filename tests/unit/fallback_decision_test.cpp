@@ -104,8 +104,8 @@ std::string choose(const Row& row, std::string& table) {
     const LoadedPlugin& plugin = built_plugin(id);
     ProbeAnswer answer = probe(plugin, host, volume);
     ProbeRow probe_row;
-    probe_row.plugin_id = plugin.id;
-    probe_row.plugin_version = plugin.version;
+    probe_row.plugin_id = plugin.id();
+    probe_row.plugin_version = plugin.version();
     probe_row.reported_rank = answer.rank;
     probe_row.rank = answer.rank;
     if (answer.rank < 0) {
