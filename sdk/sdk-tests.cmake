@@ -27,11 +27,13 @@ volcrypt_add_rejection_test(not-a-plugin ${fixtures}/not_a_plugin.so symbols "no
 volcrypt_add_rejection_test(wrong-abi-major ${fixtures}/wrong_abi_major.so abi-version
                             "major versions must be equal")
 volcrypt_add_rejection_test(future-abi-minor ${fixtures}/future_abi_minor.so abi-version
-                            "but this host provides 1.1")
+                            "plugin needs ABI 1.99 but the host provides")
 volcrypt_add_rejection_test(null-entry ${fixtures}/null_entry.so entry "returned no plugin")
 volcrypt_add_rejection_test(throwing-entry ${fixtures}/throwing_entry.so entry "threw a C++ exception")
 volcrypt_add_rejection_test(malformed-struct-size ${fixtures}/malformed_struct_size.so descriptor
                             "struct_size is 8 bytes")
+volcrypt_add_rejection_test(one-field-short ${fixtures}/malformed_one_field_short.so descriptor
+                            "but ABI 1.0 needs")
 volcrypt_add_rejection_test(malformed-abi-fields ${fixtures}/malformed_abi_fields.so descriptor
                             "the descriptor says ABI 1.2")
 volcrypt_add_rejection_test(malformed-id ${fixtures}/malformed_id.so metadata-id "Fixture_Malformed")
@@ -60,6 +62,10 @@ volcrypt_add_misbehaving_plugin(crashes MISBEHAVE_CRASHES)
 volcrypt_add_misbehaving_plugin(keeps_secret MISBEHAVE_KEEPS_SECRET)
 volcrypt_add_misbehaving_plugin(logs_key MISBEHAVE_LOGS_KEY)
 volcrypt_add_misbehaving_plugin(hangs MISBEHAVE_HANGS)
+volcrypt_add_misbehaving_plugin(fails_prepare MISBEHAVE_FAILS_PREPARE)
+volcrypt_add_misbehaving_plugin(derived_in_state MISBEHAVE_DERIVED_IN_STATE)
+volcrypt_add_misbehaving_plugin(derived_in_log MISBEHAVE_DERIVED_IN_LOG)
+volcrypt_add_misbehaving_plugin(derived_in_error MISBEHAVE_DERIVED_IN_ERROR)
 volcrypt_add_rejection_test(stdout ${selftest_dir}/prints.so probe-luks1
                             "bytes to standard output")
 volcrypt_add_rejection_test(crash ${selftest_dir}/crashes.so probe-luks2
@@ -70,6 +76,30 @@ volcrypt_add_rejection_test(key-in-log ${selftest_dir}/logs_key.so
                             prepare-release-blank-with-dm-crypt "the key appears in a log message")
 volcrypt_add_rejection_test(hang ${selftest_dir}/hangs.so release-empty-state "timed out after 2 s"
                             -- --timeout 2)
+volcrypt_add_rejection_test(ranks-then-fails-prepare ${selftest_dir}/fails_prepare.so
+                            prepare-where-ranked "but prepare failed on every one")
+volcrypt_add_rejection_test(secret-in-state ${selftest_dir}/derived_in_state.so
+                            prepare-release-luks1-with-dm-crypt
+                            "a value the plugin gave secret_define appears in the state entry 'passphrase'")
+volcrypt_add_rejection_test(secret-in-log ${selftest_dir}/derived_in_log.so
+                            prepare-release-luks1-with-dm-crypt
+                            "a value the plugin gave secret_define appears in a log message")
+volcrypt_add_rejection_test(secret-in-error ${selftest_dir}/derived_in_error.so
+                            prepare-release-luks1-with-dm-crypt
+                            "a value the plugin gave secret_define appears in the error message")
+# The derived passphrase is the key reversed: the kit names where it leaked, never shows it.
+set_tests_properties(sdk.rejects.secret-in-state sdk.rejects.secret-in-log
+                     sdk.rejects.secret-in-error PROPERTIES
+                     ENVIRONMENT "EXPECT_ABSENT=esarhpssap-ecnamrofnoc")
+
+# The trust rule (volcrypt/plugin_contract.hpp, the core's too) on a good plugin placed
+# where others could swap it.
+foreach(case file-in-open-folder link-to-open-folder)
+  add_test(NAME sdk.rejects.untrusted-${case}
+           COMMAND bash ${PROJECT_SOURCE_DIR}/sdk/conformance/selftest/untrusted-copy.sh
+                   ${expect_failure} ${plugin_check} ${VOLCRYPT_FIXTURE_DIR}/good_fixture.so ${case})
+  set_tests_properties(sdk.rejects.untrusted-${case} PROPERTIES LABELS sdk)
+endforeach()
 
 # An out-of-tree plugin built against the installed SDK, listed, probed and pinned by the
 # installed volcrypt (a separate CMake project: tests/sdk-consumer).

@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "json_writer.hpp"
+#include "settings_output.hpp"
 #include "version_text.hpp"
 #include "volume_options.hpp"
 
@@ -22,12 +23,16 @@ int run_probe(CommandContext& context) {
           "the ranked table with each plugin's reason (ranks: none 0, never chosen; marginal\n"
           "64; secondary 128; primary 256; ties go to the lower id). Each plugin is probed in\n"
           "its own helper process: one that crashes, hangs or exits is shown with its file\n"
-          "and fate and never chosen; denied plugins are not probed. Changes nothing.",
+          "and fate and never chosen; denied plugins are not probed. Then the deployer's\n"
+          "settings with where each came from, and a warning for each setting naming a\n"
+          "plugin id that no plugin has. Changes nothing.",
           options, vm)) {
     return 0;
   }
   VolumeSpec volume = volume_from_options(vm);
   ProbeReport report = context.engine.probe(volume);
+  const auto warnings = context.engine.setting_warnings();
+  const Settings& settings = context.engine.settings();
   // Attach uses no plugin for a volume it attaches as it is: probe must not name one.
   if (!volume.encrypted) report.rows.clear();
   const ProbeRow* chosen = nullptr;
@@ -73,6 +78,7 @@ int run_probe(CommandContext& context) {
     } else {
       json.null();
     }
+    write_settings(json, settings, warnings);
     json.end_object();
     return 0;
   }
@@ -107,6 +113,9 @@ int run_probe(CommandContext& context) {
   }
   context.out << "\n"
               << (chosen ? "chosen: " + chosen->plugin_id : std::string("chosen: none")) << "\n";
+  print_settings(context.out, settings);
+  if (!warnings.empty()) context.out << "\n";
+  print_warnings(context.out, warnings);
   return 0;
 }
 

@@ -171,7 +171,7 @@ AttachResult attach_volume(EngineContext& context, const AttachRequest& request,
   }
   const LoadedPlugin& plugin = *probe.chosen;
   context.log(VOLCRYPT_LOG_INFO,
-              "attaching volume " + request.volume.volume_id + " with plugin " + plugin.id);
+              "attaching volume " + request.volume.volume_id + " with plugin " + plugin.id());
 
   AttachResult result;
   Record& record = result.record;
@@ -179,8 +179,8 @@ AttachResult attach_volume(EngineContext& context, const AttachRequest& request,
   record.volume_id = request.volume.volume_id;
   record.source_path = request.volume.source_path;
   record.provider = request.volume.provider;
-  record.plugin_id = plugin.id;
-  record.plugin_version = plugin.version;
+  record.plugin_id = plugin.id();
+  record.plugin_version = plugin.version();
 
   // The intent goes down before the first side effect, so a kill at any later point
   // leaves something the next command on this domain (or `recover`) can act on.
@@ -203,12 +203,20 @@ AttachResult attach_volume(EngineContext& context, const AttachRequest& request,
   // Host-device plugins (dm-crypt) reuse what they resolved for this volume before; the
   // search walks every domain, so plugins holding nothing on the host skip it.
   const auto previous = plugin.makes_host_device()
-                            ? previous_state_for(session, request.volume.volume_id, plugin.id)
+                            ? previous_state_for(session, request.volume.volume_id, plugin.id())
                             : std::map<std::string, std::string>{};
+  // Each state entry reaches the intent as it is set; plugins set it before they make
+  // what it names (e.g. a dm-crypt mapping), so an undo can release that too.
+  attachment.state_set = [&] {
+    intent.record.state = attachment.state;
+    write_intent(intent);
+  };
   prepare_with_plugin(plugin, host, *probe.volume, key, previous, prepare_flags(scope), attachment);
+  attachment.state_set = nullptr;
   rollback.add([&] { release_with_plugin(plugin, host, attachment.state); });
   if (!attachment.source_kind) {
-    throw Error(ErrorKind::plugin_failed, plugin.id + ": prepare did not describe the disk source");
+    throw Error(ErrorKind::plugin_failed,
+                plugin.id() + ": prepare did not describe the disk source");
   }
 
   DiskSpec disk;

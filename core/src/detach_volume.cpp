@@ -82,13 +82,13 @@ DetachResult detach_volume(EngineContext& context, const DetachRequest& request)
     owner = *record;
   } else if (auto claim = owner_of_recordless_disk(context, *disk, request.domain)) {
     plugin = claim->plugin;
-    owner.plugin_id = plugin->id;
+    owner.plugin_id = plugin->id();
     owner.state = std::move(claim->state);
     // Nova sets the disk's serial to the volume id, which its secret's usage names.
     owner.volume_id = disk->serial;
     result.inferred = claim->how;
   }
-  if (plugin != nullptr) result.plugin_id = plugin->id;
+  if (plugin != nullptr) result.plugin_id = plugin->id();
   result.volume_id = owner.volume_id;
   std::optional<VolumeLock> volume_lock;
   if (!owner.volume_id.empty()) volume_lock.emplace(owner.volume_id);

@@ -1,8 +1,11 @@
 #include "helper_message.hpp"
 
+#include <volcrypt/plugin_abi.h>
+
 #include <algorithm>
 #include <charconv>
 #include <set>
+#include <volcrypt/plugin_contract.hpp>
 
 namespace volcrypt {
 namespace {
@@ -10,7 +13,7 @@ namespace {
 constexpr std::string_view kFirstLine = "volcrypt-plugin-helper 1";
 constexpr std::string_view kLastLine = "end";
 
-bool is_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
+using contract::is_control;
 
 std::string line_safe(std::string_view text) {
   std::string out(text.substr(0, kMaxHelperFieldBytes));
@@ -20,12 +23,6 @@ std::string line_safe(std::string_view text) {
 
 void add(std::string& out, std::string_view key, std::string_view value) {
   out.append(key).append("=").append(line_safe(value)).append("\n");
-}
-
-bool is_valid_id(std::string_view id) {
-  return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-  });
 }
 
 template <typename Number>
@@ -38,7 +35,7 @@ bool parse_number(std::string_view text, Number& value) {
 std::optional<std::string> take_state_entry(std::string_view entry, HelperAnswer& answer) {
   const size_t equals = entry.find('=');
   const std::string_view key = entry.substr(0, std::min(equals, entry.size()));
-  if (equals == std::string_view::npos || !is_valid_id(key)) {
+  if (equals == std::string_view::npos || !contract::is_valid_state_key(key)) {
     return std::string("a state entry without a key of a-z, 0-9 and '-'");
   }
   if (answer.state.size() == kMaxHelperStateEntries) {
@@ -47,6 +44,22 @@ std::optional<std::string> take_state_entry(std::string_view entry, HelperAnswer
   if (!answer.state.emplace(key, entry.substr(equals + 1)).second) {
     return std::string("a repeated state key");
   }
+  return std::nullopt;
+}
+
+// "LEVEL MESSAGE": one line the plugin logged.
+std::optional<std::string> take_log_line(std::string_view value, HelperAnswer& answer) {
+  if (answer.log.size() == kMaxHelperLogLines) {
+    return "more than " + std::to_string(kMaxHelperLogLines) + " log lines";
+  }
+  const size_t space = value.find(' ');
+  HelperLogLine line;
+  if (space == std::string_view::npos || !parse_number(value.substr(0, space), line.level) ||
+      line.level < VOLCRYPT_LOG_DEBUG || line.level > VOLCRYPT_LOG_ERROR) {
+    return std::string("a log line without a valid level");
+  }
+  line.message = value.substr(space + 1);
+  answer.log.push_back(std::move(line));
   return std::nullopt;
 }
 
@@ -81,6 +94,8 @@ std::optional<std::string> take_field(std::string_view key, std::string_view val
     answer.rank = rank;
   } else if (key == "state") {
     return take_state_entry(value, answer);
+  } else if (key == "log") {
+    return take_log_line(value, answer);
   } else if (key == "provider") {
     if (answer.providers.size() == kMaxHelperProviders) {
       return "more than " + std::to_string(kMaxHelperProviders) + " providers";
@@ -94,7 +109,7 @@ std::optional<std::string> take_field(std::string_view key, std::string_view val
 }
 
 std::optional<std::string> problem_with(const HelperAnswer& answer) {
-  if (!answer.id.empty() && !is_valid_id(answer.id)) return "an invalid plugin id";
+  if (!answer.id.empty() && !contract::is_valid_id(answer.id)) return "an invalid plugin id";
   if (answer.rank && *answer.rank < 0) return "a negative rank";
   return std::nullopt;
 }
@@ -122,6 +137,14 @@ std::string format_helper_answer(const HelperAnswer& answer) {
   for (const auto& [key, value] : answer.state) {
     if (entries++ == kMaxHelperStateEntries) break;
     add(out, "state", key + "=" + value);
+  }
+  // Log lines last, and only those that fit: the answer itself always gets through.
+  const size_t lines = std::min(answer.log.size(), kMaxHelperLogLines);
+  for (size_t i = 0; i < lines; ++i) {
+    std::string line;
+    add(line, "log", std::to_string(answer.log[i].level) + " " + answer.log[i].message);
+    if (out.size() + line.size() + kLastLine.size() + 1 > kMaxHelperMessageBytes) break;
+    out += line;
   }
   out.append(kLastLine).append("\n");
   return out;
@@ -164,7 +187,7 @@ ParsedHelperAnswer parse_helper_answer(std::string_view message) {
     const std::string_view key = line.substr(0, equals);
     const std::string_view value = line.substr(equals + 1);
     if (value.size() > kMaxHelperFieldBytes) return bad("a value too long" + where);
-    if (key != "provider" && key != "state" && !seen.insert(key).second) {
+    if (key != "provider" && key != "state" && key != "log" && !seen.insert(key).second) {
       return bad("a repeated key" + where);
     }
     if (auto problem = take_field(key, value, answer)) return bad(*problem + where);

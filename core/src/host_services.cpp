@@ -155,7 +155,15 @@ HostServices::HostServices(LibvirtSession* session, HostFacts facts, Log log)
       return VOLCRYPT_ERROR_INVALID;
     }
     attachment->state[key] = value;
-    return VOLCRYPT_OK;
+    if (!attachment->state_set) return VOLCRYPT_OK;
+    try {
+      attachment->state_set();
+      return VOLCRYPT_OK;
+    } catch (...) {
+      // Not journaled: the plugin must not go on to make what the entry names.
+      attachment->state.erase(key);
+      return VOLCRYPT_ERROR_FAILED;
+    }
   };
 }
 

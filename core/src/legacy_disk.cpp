@@ -33,7 +33,7 @@ std::vector<ClaimAnswer> ask_in_process(PluginRegistry& registry,
   std::vector<ClaimAnswer> answers;
   for (const PluginInfo* info : asked) {
     if (const auto plugin = registry.find(info->id)) {
-      answers.push_back({info->id, claim_with_plugin(*plugin->descriptor, plugin->file.string(),
+      answers.push_back({info->id, claim_with_plugin(plugin->descriptor(), plugin->file().string(),
                                                      host, abi_disk)});
     }
   }

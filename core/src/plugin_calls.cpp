@@ -2,6 +2,7 @@
 
 #include <array>
 #include <volcrypt/error.hpp>
+#include <volcrypt/plugin_contract.hpp>
 
 #include "provider_names.hpp"
 #include "volume_header.hpp"
@@ -9,7 +10,7 @@
 namespace volcrypt {
 namespace {
 
-constexpr size_t kMessageCapacity = 1024;
+using contract::kMessageCapacity;
 
 ErrorKind kind_of(int32_t status) {
   switch (status) {
@@ -28,7 +29,7 @@ ErrorKind kind_of(int32_t status) {
 
 [[noreturn]] void fail(const LoadedPlugin& plugin, const char* step, int32_t status,
                        const char* message) {
-  std::string text = plugin.id + ": " + (message[0] != '\0' ? message : "");
+  std::string text = plugin.id() + ": " + (message[0] != '\0' ? message : "");
   if (message[0] == '\0')
     text += std::string(step) + " failed with status " + std::to_string(status);
   throw Error(kind_of(status), text);
@@ -59,21 +60,21 @@ AbiState::AbiState(const std::map<std::string, std::string>& state) : values_(st
 ProbeRow probe_plugin(const LoadedPlugin& plugin, const HostServices& host,
                       const AbiVolume& volume) {
   ProbeRow row;
-  row.plugin_id = plugin.id;
-  row.plugin_version = plugin.version;
+  row.plugin_id = plugin.id();
+  row.plugin_version = plugin.version();
   std::array<char, kMessageCapacity> reason{};
   std::array<char, kMessageCapacity> message{};
   volcrypt_error error{message.data(), message.size()};
   int32_t rank = -1;
   try {
     rank =
-        plugin.descriptor->probe(host.table(), volume.get(), reason.data(), reason.size(), &error);
+        plugin.descriptor().probe(host.table(), volume.get(), reason.data(), reason.size(), &error);
   } catch (...) {
-    row.error = plugin.file.string() + ": probe threw an exception";
+    row.error = plugin.file().string() + ": probe threw an exception";
     return row;
   }
   if (rank < 0) {
-    row.error = plugin.file.string() +
+    row.error = plugin.file().string() +
                 ": probe failed: " + (message[0] != '\0' ? message.data() : "no reason given");
     return row;
   }
@@ -93,10 +94,10 @@ void prepare_with_plugin(const LoadedPlugin& plugin, const HostServices& host,
   volcrypt_error error{message.data(), message.size()};
   int32_t status = VOLCRYPT_ERROR_FAILED;
   try {
-    status = plugin.descriptor->prepare(host.table(), volume.get(), &abi_key, previous_state.get(),
-                                        flags, &attachment, &error);
+    status = plugin.descriptor().prepare(host.table(), volume.get(), &abi_key, previous_state.get(),
+                                         flags, &attachment, &error);
   } catch (...) {
-    throw Error(ErrorKind::plugin_failed, plugin.id + ": prepare threw an exception");
+    throw Error(ErrorKind::plugin_failed, plugin.id() + ": prepare threw an exception");
   }
   if (status != VOLCRYPT_OK) fail(plugin, "prepare", status, message.data());
 }
@@ -149,9 +150,9 @@ void release_with_plugin(const LoadedPlugin& plugin, const HostServices& host,
   volcrypt_error error{message.data(), message.size()};
   int32_t status = VOLCRYPT_ERROR_FAILED;
   try {
-    status = plugin.descriptor->release(host.table(), abi_state.get(), &error);
+    status = plugin.descriptor().release(host.table(), abi_state.get(), &error);
   } catch (...) {
-    throw Error(ErrorKind::plugin_failed, plugin.id + ": release threw an exception");
+    throw Error(ErrorKind::plugin_failed, plugin.id() + ": release threw an exception");
   }
   if (status != VOLCRYPT_OK) fail(plugin, "release", status, message.data());
 }

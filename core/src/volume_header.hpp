@@ -4,12 +4,12 @@
 #include <volcrypt/plugin_abi.h>
 
 #include <string>
+#include <volcrypt/plugin_contract.hpp>
 #include <volcrypt/types.hpp>
 
 namespace volcrypt {
 
-// Bytes checked for "blank": a volume all zero in this many first bytes is blank.
-inline constexpr size_t kBlankCheckBytes = 4 * 1024 * 1024;
+using contract::kBlankCheckBytes;
 
 // LUKS1, LUKS2, blank (all zero in the first 4 MiB, or shorter and all zero) or other.
 // Throws Error(not_found) when the path does not exist or cannot be read, and

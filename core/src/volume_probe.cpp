@@ -52,8 +52,8 @@ VolumeProbe probe_volume(EngineContext& context, const VolumeSpec& spec,
                          std::chrono::steady_clock::now() - started)
                          .count();
       row.isolation = "in process";
-      row.plugin_file = plugin->file.string();
-      row.serves_provider = serves_provider(plugin->providers, spec.provider);
+      row.plugin_file = plugin->file().string();
+      row.serves_provider = serves_provider(plugin->providers(), spec.provider);
       input.rows.push_back(std::move(row));
     }
   }

@@ -7,10 +7,12 @@
 #include <cstdint>
 #include <string>
 #include <volcrypt/plugin.hpp>
+#include <volcrypt/plugin_contract.hpp>
 
 namespace volcrypt::dm {
 
-inline constexpr size_t kBlankCheckBytes = 4 * 1024 * 1024;
+// The host's own rule for VOLCRYPT_HEADER_BLANK, from the SDK contract.
+using contract::kBlankCheckBytes;
 
 // True when the first kBlankCheckBytes of the volume (or all of it) are zero.
 // Throws sdk::Error when it cannot be read.

@@ -1,11 +1,13 @@
 // prepare and release: what prepare defines, release undefines; a failed prepare leaves
-// nothing behind and says why; release is idempotent and accepts an empty state; the
-// key never shows up in anything the plugin hands back.
-#include <cstdio>
+// nothing behind and says why; release is idempotent and accepts an empty state; a
+// volume ranked above none can be prepared; neither the key nor any value defined as a
+// secret shows up in anything the plugin hands back.
+#include <unistd.h>
 
 #include "checks.hpp"
 #include "fake_host.hpp"
 #include "plugin_calls.hpp"
+#include "secret_witness.hpp"
 
 namespace volcrypt::conformance {
 namespace {
@@ -16,34 +18,30 @@ const std::string kKey = "conformance-passphrase-3f9c2a7d";
 constexpr size_t kMaxStateEntries = 32;
 constexpr size_t kMaxStateValue = 1024;
 
-std::string hex(const std::string& bytes) {
-  std::string out;
-  char pair[3];
-  for (unsigned char c : bytes) {
-    std::snprintf(pair, sizeof(pair), "%02x", c);
-    out += pair;
-  }
-  return out;
+// Which secret text gives away, if any: the key, or a value the plugin defined as a
+// secret (a passphrase it derived). Named, never shown.
+std::optional<std::string> secret_in(const std::string& text) {
+  if (holds_in_any_form(text, kKey)) return std::string("the key");
+  if (holds_defined_secret(text)) return std::string("a value the plugin gave secret_define");
+  return std::nullopt;
 }
 
-bool holds_key(const std::string& text) {
-  return text.find(kKey) != text.npos || text.find(hex(kKey)) != text.npos;
-}
-
-// Where the key must never appear: messages, log lines and what goes into the record
+// Where no secret may ever appear: messages, log lines and what goes into the record
 // or the domain XML.
 std::optional<std::string> key_leak(const FakeHost& host, const CallOutcome& call,
                                     const volcrypt_attachment& attachment) {
-  if (holds_key(call.error)) return std::string("the key appears in the error message");
+  if (auto what = secret_in(call.error)) return *what + " appears in the error message";
   for (const std::string& line : host.log_lines) {
-    if (holds_key(line)) return std::string("the key appears in a log message");
+    if (auto what = secret_in(line)) return *what + " appears in a log message";
   }
   for (const auto& [key, value] : attachment.state) {
-    if (holds_key(key) || holds_key(value)) {
-      return "the key appears in the state entry '" + key + "' (the record is not secret)";
+    if (auto what = secret_in(key))
+      return *what + " appears in a state key (the record is not secret)";
+    if (auto what = secret_in(value)) {
+      return *what + " appears in the state entry '" + key + "' (the record is not secret)";
     }
   }
-  if (holds_key(attachment.source_path)) return std::string("the key appears in the disk source");
+  if (auto what = secret_in(attachment.source_path)) return *what + " appears in the disk source";
   return std::nullopt;
 }
 
@@ -242,6 +240,63 @@ CheckResult prepare_without_source(Session& session) {
   return judge_failure("prepare", prepared, host, session.volumes, before);
 }
 
+// The host profiles whose promises this machine keeps: the dm-crypt one only where
+// device-mapper is really there, or a dm-crypt plugin's prepare fails for the machine's
+// sake rather than its own.
+std::vector<HostProfile> profiles_this_machine_keeps() {
+  std::vector<HostProfile> profiles = {qemu_host_without_dm_crypt()};
+  if (::access("/dev/mapper/control", R_OK | W_OK) == 0) {
+    profiles.push_back(qemu_host_with_dm_crypt());
+  }
+  return profiles;
+}
+
+// Ranking a volume above none promises to serve it, and the kit's volumes are ones a
+// plugin can serve (a blank one to format, LUKS headers to hand on), so prepare must
+// succeed on one of those it ranked. A wrong-key failure is excused: no key opens the
+// kit's LUKS key slots.
+CheckResult prepare_where_ranked(Session& session) {
+  int ranked = 0;
+  int failures = 0;
+  std::string first_failure;
+  for (const HostProfile& profile : profiles_this_machine_keeps()) {
+    for (VolumeFile file :
+         {VolumeFile::blank, VolumeFile::luks1, VolumeFile::luks2, VolumeFile::other}) {
+      for (const std::string& provider : providers_of(session.plugin)) {
+        FakeHost host(profile);
+        VolumeRequest volume = volume_for(session, file);
+        volume.provider = provider;
+        const CallOutcome answer = call_probe(session.plugin, host, volume);
+        if (answer.misbehaviour) return failed(*answer.misbehaviour);
+        if (answer.result <= VOLCRYPT_RANK_NONE) continue;
+        ++ranked;
+        const std::string where = std::string("the ") + ScratchVolumes::name(file) +
+                                  " volume ranked " + std::to_string(answer.result) + " (host " +
+                                  profile.name + ", provider '" + provider + "')";
+        volcrypt_attachment attachment;
+        const CallOutcome prepared = call_prepare(session.plugin, host, volume, kKey, StateTable(),
+                                                  VOLCRYPT_PREPARE_LIVE, attachment);
+        if (prepared.misbehaviour) return failed(*prepared.misbehaviour);
+        if (auto leak = key_leak(host, prepared, attachment)) return failed(*leak);
+        if (prepared.result == VOLCRYPT_OK) {
+          call_release(session.plugin, host, StateTable(attachment.state));
+          return passed("prepared " + where);
+        }
+        if (prepared.result == VOLCRYPT_ERROR_WRONG_KEY) continue;
+        if (failures++ == 0)
+          first_failure = where + ": prepare failed with " + status_text(prepared);
+      }
+    }
+  }
+  if (failures == 0) {
+    return passed(ranked == 0 ? "ranked none of the kit's volumes above none"
+                              : "no key opens the volumes it ranked");
+  }
+  return failed(
+      "ranked " + std::to_string(ranked) +
+      " of the kit's volumes above none, but prepare failed on every one; first: " + first_failure);
+}
+
 CheckResult release_with(Session& session, std::map<std::string, std::string> values) {
   FakeHost host(qemu_host_without_dm_crypt());
   host.add_unrelated_secret();
@@ -275,6 +330,7 @@ std::vector<Check> lifecycle_checks() {
   for (const LifecycleCase& c : cases) {
     checks.push_back({c.name, [c](Session& session) { return run_lifecycle_case(session, c); }});
   }
+  checks.push_back({"prepare-where-ranked", prepare_where_ranked});
   checks.push_back({"prepare-empty-path", prepare_without_source});
   checks.push_back({"release-empty-state", [](Session& s) { return release_with(s, {}); }});
   // Releasing what is already gone succeeds: a secret that no longer exists.

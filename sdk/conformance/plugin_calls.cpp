@@ -1,6 +1,7 @@
 #include "plugin_calls.hpp"
 
 #include "guarded_buffer.hpp"
+#include "secret_witness.hpp"
 
 namespace volcrypt::conformance {
 namespace {
@@ -33,6 +34,12 @@ StateTable::StateTable(std::map<std::string, std::string> values) : values_(std:
   state_.count = entries_.size();
 }
 
+std::vector<std::string> providers_of(const volcrypt_plugin& plugin) {
+  std::vector<std::string> out;
+  for (const char* const* p = plugin.providers; *p != nullptr; ++p) out.emplace_back(*p);
+  return out;
+}
+
 CallOutcome call_probe(const volcrypt_plugin& plugin, const FakeHost& host,
                        const VolumeRequest& volume, size_t reason_capacity, size_t error_capacity) {
   CallOutcome out;
@@ -40,8 +47,9 @@ CallOutcome call_probe(const volcrypt_plugin& plugin, const FakeHost& host,
   GuardedBuffer message(error_capacity);
   volcrypt_error error{message.data(), message.capacity()};
   const volcrypt_volume v = volume.abi();
+  const volcrypt_host table = witnessed(*host.table());
   try {
-    out.result = plugin.probe(host.table(), &v, reason.data(), reason.capacity(), &error);
+    out.result = plugin.probe(&table, &v, reason.data(), reason.capacity(), &error);
   } catch (...) {
     out.misbehaviour = std::string("probe ") + kThrew;
     out.result = -1;
@@ -62,8 +70,9 @@ CallOutcome call_prepare(const volcrypt_plugin& plugin, const FakeHost& host,
   volcrypt_error error{message.data(), message.capacity()};
   const volcrypt_volume v = volume.abi();
   const volcrypt_key k{reinterpret_cast<const uint8_t*>(key.data()), key.size()};
+  const volcrypt_host table = witnessed(*host.table());
   try {
-    out.result = plugin.prepare(host.table(), &v, &k, previous.get(), flags, &attachment, &error);
+    out.result = plugin.prepare(&table, &v, &k, previous.get(), flags, &attachment, &error);
   } catch (...) {
     out.misbehaviour = std::string("prepare ") + kThrew;
     out.result = VOLCRYPT_ERROR_FAILED;
@@ -78,8 +87,9 @@ CallOutcome call_release(const volcrypt_plugin& plugin, const FakeHost& host,
   CallOutcome out;
   GuardedBuffer message(kMessageCapacity);
   volcrypt_error error{message.data(), message.capacity()};
+  const volcrypt_host table = witnessed(*host.table());
   try {
-    out.result = plugin.release(host.table(), state.get(), &error);
+    out.result = plugin.release(&table, state.get(), &error);
   } catch (...) {
     out.misbehaviour = std::string("release ") + kThrew;
     out.result = VOLCRYPT_ERROR_FAILED;

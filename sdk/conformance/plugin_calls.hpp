@@ -9,13 +9,14 @@
 #include <optional>
 #include <string>
 #include <vector>
+#include <volcrypt/plugin_contract.hpp>
 
 #include "fake_host.hpp"
 
 namespace volcrypt::conformance {
 
 // The core's buffer size for reasons and error messages.
-constexpr size_t kMessageCapacity = 1024;
+using contract::kMessageCapacity;
 
 struct CallOutcome {
   int32_t result = 0;  // a rank for probe, a volcrypt_status otherwise
@@ -49,6 +50,11 @@ class StateTable {
   volcrypt_state state_{};
 };
 
+// The plugin's provider names, in its order.
+std::vector<std::string> providers_of(const volcrypt_plugin& plugin);
+
+// Each call hands the plugin the host's services with secret_define witnessed (see
+// secret_witness.hpp).
 CallOutcome call_probe(const volcrypt_plugin& plugin, const FakeHost& host,
                        const VolumeRequest& volume, size_t reason_capacity = kMessageCapacity,
                        size_t error_capacity = kMessageCapacity);

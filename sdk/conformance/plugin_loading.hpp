@@ -7,13 +7,12 @@
 #include <volcrypt/plugin_abi.h>
 
 #include <filesystem>
-#include <optional>
-#include <string>
+#include <volcrypt/plugin_contract.hpp>
 
 namespace volcrypt::conformance {
 
 // What is wrong with a step, or nothing.
-using Problem = std::optional<std::string>;
+using contract::Problem;
 
 class PluginLoading {
  public:
@@ -36,9 +35,5 @@ class PluginLoading {
   volcrypt_plugin_entry_fn entry_ = nullptr;
   const volcrypt_plugin* descriptor_ = nullptr;
 };
-
-// The core's trust rule: the file (and a link's target and folder) and the folder that
-// holds it are owned by root or the running user and writable by nobody else.
-Problem untrusted_reason(const std::filesystem::path& file);
 
 }  // namespace volcrypt::conformance

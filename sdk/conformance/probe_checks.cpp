@@ -39,12 +39,6 @@ std::optional<std::string> answer_problem(const CallOutcome& answer, bool must_a
   return std::nullopt;
 }
 
-std::vector<std::string> providers_of(const volcrypt_plugin& plugin) {
-  std::vector<std::string> out;
-  for (const char* const* p = plugin.providers; *p != nullptr; ++p) out.emplace_back(*p);
-  return out;
-}
-
 struct ProbeCase {
   std::string name;
   // Fills in the volume (the provider is set for each of the plugin's providers unless

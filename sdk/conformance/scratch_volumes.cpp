@@ -11,12 +11,14 @@
 #include <fstream>
 #include <stdexcept>
 #include <vector>
+#include <volcrypt/plugin_contract.hpp>
 
 namespace volcrypt::conformance {
 namespace {
 
-// Large enough for a plugin to format LUKS1 (2 MiB of header) and still have data.
-constexpr off_t kVolumeSize = 16 * 1024 * 1024;
+// Several times the host's blank check: a plugin formats inside the first
+// kBlankCheckBytes (LUKS2 with its key slots fills them) and still has data after it.
+constexpr off_t kVolumeSize = 4 * contract::kBlankCheckBytes;
 
 void put_be32(std::vector<uint8_t>& out, size_t offset, uint32_t value) {
   for (int i = 0; i < 4; ++i) out[offset + i] = static_cast<uint8_t>(value >> (24 - 8 * i));

@@ -56,7 +56,7 @@ PluginDriver::PluginDriver(const std::string& plugin_id) {
     it = plugins.emplace(plugin_id, load_plugin_file(plugin_file(plugin_id))).first;
   }
   if (it->second.plugin) {
-    plugin_ = it->second.plugin->descriptor;
+    plugin_ = &it->second.plugin->descriptor();
   } else {
     refusal_ = it->second.refusal;
   }

@@ -26,8 +26,8 @@ step "install the volcrypt build into a staging root (DESTDIR)"
 stage=$tmp/stage
 DESTDIR=$stage cmake --install "$build" >"$tmp/install.log"
 root=$stage$prefix
-for file in include/volcrypt/plugin_abi.h include/volcrypt/plugin.hpp bin/volcrypt \
-  bin/volcrypt-plugin-check; do
+for file in include/volcrypt/plugin_abi.h include/volcrypt/plugin.hpp \
+  include/volcrypt/plugin_contract.hpp bin/volcrypt bin/volcrypt-plugin-check; do
   [[ -e $root/$file ]] || fail "not installed: $prefix/$file"
 done
 config=$(find "$root" -name VolcryptSDKConfig.cmake)
@@ -54,6 +54,15 @@ cmake --build "$consumer" >"$tmp/build.log" 2>&1 || {
 }
 plugin=$consumer/example-vendor.so
 [[ -f $plugin ]] || fail "no $plugin (a plugin has no lib prefix)"
+
+step "CMake and pkg-config name one packaged plugin directory: where the plugins are"
+cmake_plugins=$(sed -n 's/^-- VolcryptSDK_PACKAGED_PLUGIN_DIR=//p' "$tmp/configure.log")
+pc_plugins=$(PKG_CONFIG_PATH=$(dirname "$pcfile") pkg-config --variable=pluginsdir volcrypt-sdk)
+echo "CMake: $cmake_plugins"$'\n'"pkg-config: $pc_plugins"
+[[ -n $cmake_plugins && $(realpath -m "$cmake_plugins") == $(realpath -m "$pc_plugins") ]] ||
+  fail "VolcryptSDK_PACKAGED_PLUGIN_DIR '$cmake_plugins' differs from pluginsdir '$pc_plugins'"
+[[ $(realpath -m "$cmake_plugins") == $(realpath "$packaged_plugins") ]] ||
+  fail "the packaged plugins are in $packaged_plugins, not $cmake_plugins"
 
 step "find_package(VolcryptSDK 2) is refused (SameMajorVersion)"
 if cmake -S "$here" -B "$tmp/consumer-v2" -DCMAKE_PREFIX_PATH="$root" -DVOLCRYPT_SDK_WANTED=2 \

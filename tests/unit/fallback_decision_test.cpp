@@ -106,8 +106,8 @@ std::string choose(const Row& row, std::string& table) {
     const LoadedPlugin& plugin = built_plugin(id);
     ProbeAnswer answer = probe(plugin, host, volume);
     ProbeRow probe_row;
-    probe_row.plugin_id = plugin.id;
-    probe_row.plugin_version = plugin.version;
+    probe_row.plugin_id = plugin.id();
+    probe_row.plugin_version = plugin.version();
     probe_row.reported_rank = answer.rank;
     probe_row.rank = answer.rank;
     if (answer.rank < 0) {
@@ -115,7 +115,7 @@ std::string choose(const Row& row, std::string& table) {
     } else {
       probe_row.reason = answer.reason;
     }
-    probe_row.serves_provider = serves_provider(plugin.providers, row.provider);
+    probe_row.serves_provider = serves_provider(plugin.providers(), row.provider);
     input.rows.push_back(probe_row);
   }
   RankingOutcome outcome = rank_plugins(std::move(input), settings_for(row.config));

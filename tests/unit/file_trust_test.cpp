@@ -1,4 +1,5 @@
-// untrusted_reason on real files, folders and links in a fresh temporary folder.
+// untrusted_reason (the SDK contract's trust rule, which the conformance kit applies
+// too) on real files, folders and links in a fresh temporary folder.
 #include "file_trust.hpp"
 
 #include <gtest/gtest.h>
@@ -45,7 +46,30 @@ class FileTrustTest : public ::testing::Test {
 TEST_F(FileTrustTest, TrustsAFileAndFolderOwnedByTheRunningUser) {
   EXPECT_EQ(untrusted_reason(make_file("good.so", 0755)), std::nullopt);
   EXPECT_EQ(untrusted_reason(make_file("read-only.so", 0444)), std::nullopt);
-  EXPECT_EQ(untrusted_reason(dir_), std::nullopt);
+  EXPECT_EQ(untrusted_reason(make_folder("plugins", 0755)), std::nullopt);
+  EXPECT_EQ(untrusted_reason(dir_ / "plugins/"), std::nullopt);
+}
+
+// Whoever can write the folder can replace the file in it, whatever the file's mode.
+TEST_F(FileTrustTest, RefusesAFileInAGroupWritableFolder) {
+  const fs::path shared = make_folder("shared", 0775);
+  const fs::path file = shared / "good.so";
+  std::ofstream(file) << "plugin\n";
+  ASSERT_EQ(chmod(file.c_str(), 0755), 0);
+  EXPECT_EQ(untrusted_reason(file),
+            shared.string() + " is writable by group or others (mode 0775)");
+}
+
+TEST_F(FileTrustTest, RefusesAFolderInAWritableFolder) {
+  const fs::path open = make_folder("open", 0777);
+  const fs::path plugins = open / "plugins";
+  fs::create_directory(plugins);
+  ASSERT_EQ(chmod(plugins.c_str(), 0755), 0);
+  EXPECT_EQ(untrusted_reason(plugins),
+            open.string() + " is writable by group or others (mode 0777)");
+  // The /tmp case: the sticky bit keeps others from renaming, not from planting.
+  EXPECT_EQ(untrusted_reason(dir_),
+            dir_.parent_path().string() + " is writable by group or others (mode 1777)");
 }
 
 TEST_F(FileTrustTest, RefusesAGroupWritableFile) {
@@ -106,6 +130,14 @@ TEST_F(FileTrustTest, RefusesALinkToAFileInAWritableFolder) {
   EXPECT_EQ(untrusted_reason(link), link.string() + " is a symbolic link to " + target.string() +
                                         ": " + open.string() +
                                         " is writable by group or others (mode 0777)");
+}
+
+TEST_F(FileTrustTest, RefusesALinkInAWritableFolderToATrustedFile) {
+  const fs::path target = make_file("real.so", 0755);
+  const fs::path link = make_folder("open", 0777) / "link.so";
+  fs::create_symlink(target, link);
+  EXPECT_EQ(untrusted_reason(link),
+            (dir_ / "open").string() + " is writable by group or others (mode 0777)");
 }
 
 TEST_F(FileTrustTest, RefusesALinkOwnedBySomeoneElse) {

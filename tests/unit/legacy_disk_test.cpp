@@ -29,7 +29,7 @@ DiskInfo disk(const std::string& source, std::optional<NativeEncryption> encrypt
 DiskClaimAnswer ask(const std::string& id, const DiskInfo& info) {
   HostServices host(nullptr, HostFacts{}, {});
   const LoadedPlugin& plugin = built_plugin(id);
-  return claim_with_plugin(*plugin.descriptor, plugin.file.string(), host, AbiDisk(info));
+  return claim_with_plugin(plugin.descriptor(), plugin.file().string(), host, AbiDisk(info));
 }
 
 std::vector<ClaimAnswer> ask_every_bundled_plugin(const DiskInfo& info) {

@@ -61,14 +61,14 @@ class PlainDmcryptTest : public ::testing::Test {
 };
 
 TEST_F(PlainDmcryptTest, DescribesItselfAndTheProvidersItServes) {
-  EXPECT_EQ(plugin().id, "plain-dmcrypt");
-  EXPECT_EQ(plugin().version, "1.0.0");
+  EXPECT_EQ(plugin().id(), "plain-dmcrypt");
+  EXPECT_EQ(plugin().version(), "1.0.0");
   EXPECT_TRUE(plugin().makes_host_device());
-  EXPECT_EQ(plugin().providers, (std::vector<std::string>{"plain"}));
+  EXPECT_EQ(plugin().providers(), (std::vector<std::string>{"plain"}));
   // `volcrypt plugins` shows the summary: the one thing a user must know about plain mode.
-  EXPECT_NE(plugin().summary.find("a wrong passphrase cannot be detected: it yields garbage"),
+  EXPECT_NE(plugin().summary().find("a wrong passphrase cannot be detected: it yields garbage"),
             std::string::npos)
-      << plugin().summary;
+      << plugin().summary();
 }
 
 TEST_F(PlainDmcryptTest, ProbeRanksNoneWithoutDeviceMapperOrDmCrypt) {

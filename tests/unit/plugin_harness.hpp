@@ -95,7 +95,7 @@ inline ProbeAnswer probe(const LoadedPlugin& plugin, const fakes::FakeHost& host
   char message[512] = {};
   volcrypt_error error{message, sizeof message};
   ProbeAnswer answer;
-  answer.rank = plugin.descriptor->probe(host.table(), &volume, reason, sizeof reason, &error);
+  answer.rank = plugin.descriptor().probe(host.table(), &volume, reason, sizeof reason, &error);
   answer.reason = answer.rank >= 0 ? reason : message;
   return answer;
 }
@@ -110,8 +110,8 @@ inline CallResult prepare(const LoadedPlugin& plugin, const fakes::FakeHost& hos
   char message[512] = {};
   volcrypt_error error{message, sizeof message};
   CallResult result;
-  result.status = plugin.descriptor->prepare(host.table(), &volume, &abi_key, state.get(), flags,
-                                             &attachment, &error);
+  result.status = plugin.descriptor().prepare(host.table(), &volume, &abi_key, state.get(), flags,
+                                              &attachment, &error);
   result.message = message;
   return result;
 }
@@ -122,7 +122,7 @@ inline CallResult release(const LoadedPlugin& plugin, const fakes::FakeHost& hos
   char message[512] = {};
   volcrypt_error error{message, sizeof message};
   CallResult result;
-  result.status = plugin.descriptor->release(host.table(), abi_state.get(), &error);
+  result.status = plugin.descriptor().release(host.table(), abi_state.get(), &error);
   result.message = message;
   return result;
 }

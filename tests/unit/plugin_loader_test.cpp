@@ -10,6 +10,7 @@
 #include <fstream>
 #include <stdexcept>
 #include <string>
+#include <volcrypt/plugin_contract.hpp>
 
 #include "test_volumes.hpp"
 
@@ -97,18 +98,20 @@ TEST_F(PluginLoaderTest, RefusesANewerMinorAbiWithoutCallingThePlugin) {
 TEST_F(PluginLoaderTest, RefusesAnEntryPointThatReturnsNothing) {
   EXPECT_EQ(refusal_of("null_entry.so"),
             (dir_ / "null_entry.so").string() +
-                ": the plugin's entry point returned no plugin (initialization failed)");
+                ": the entry point returned no plugin (initialization failed)");
 }
 
 TEST_F(PluginLoaderTest, RefusesAnEntryPointThatThrows) {
-  EXPECT_EQ(refusal_of("throwing_entry.so"), (dir_ / "throwing_entry.so").string() +
-                                                 ": the plugin's entry point threw an exception");
+  EXPECT_EQ(refusal_of("throwing_entry.so"),
+            (dir_ / "throwing_entry.so").string() +
+                ": the entry point threw a C++ exception across the C boundary");
 }
 
 TEST_F(PluginLoaderTest, RefusesADescriptorWithoutProviders) {
-  EXPECT_EQ(
-      refusal_of("malformed_descriptor.so"),
-      (dir_ / "malformed_descriptor.so").string() + ": malformed plugin descriptor: no providers");
+  EXPECT_EQ(refusal_of("malformed_descriptor.so"),
+            (dir_ / "malformed_descriptor.so").string() +
+                ": malformed plugin descriptor: the provider list is empty: the plugin would serve "
+                "nothing");
 }
 
 TEST_F(PluginLoaderTest, RefusesADescriptorWithAnInvalidId) {
@@ -129,14 +132,34 @@ TEST_F(PluginLoaderTest, RefusesADescriptorWhoseAbiDiffersFromTheExportedOne) {
 TEST_F(PluginLoaderTest, RefusesADescriptorWithoutReleaseFunction) {
   EXPECT_EQ(refusal_of("malformed_no_release.so"),
             (dir_ / "malformed_no_release.so").string() +
-                ": malformed plugin descriptor: no release function");
+                ": malformed plugin descriptor: missing function(s): release");
 }
 
 TEST_F(PluginLoaderTest, RefusesADescriptorThatIsTooSmall) {
   EXPECT_EQ(refusal_of("malformed_struct_size.so"),
             (dir_ / "malformed_struct_size.so").string() +
-                ": malformed plugin descriptor: struct_size is 8 bytes but ABI " + kHostAbi +
-                " needs at least " + std::to_string(sizeof(volcrypt_plugin)));
+                ": malformed plugin descriptor: struct_size is 8 bytes but ABI 1.0 needs " +
+                std::to_string(contract::kAbi10DescriptorSize) +
+                " (set it to sizeof(volcrypt_plugin))");
+}
+
+// ABI 1.0's descriptor ends with capabilities; the struct's trailing padding is not part
+// of the contract, and fields a later minor appends are optional.
+TEST_F(PluginLoaderTest, LoadsADescriptorEndingExactlyWithAbi10sLastField) {
+  ASSERT_LT(contract::kAbi10DescriptorSize, sizeof(volcrypt_plugin)) << "no padding to test";
+  LoadOutcome outcome = load_plugin_file(copy_fixture("abi10_exact_size.so"));
+  ASSERT_NE(outcome.plugin, nullptr) << outcome.refusal;
+  EXPECT_EQ(outcome.plugin->descriptor().struct_size, contract::kAbi10DescriptorSize);
+  EXPECT_EQ(outcome.plugin->id(), "fixture-abi10-exact-size");
+}
+
+TEST_F(PluginLoaderTest, RefusesADescriptorOneFieldShortOfAbi10) {
+  EXPECT_EQ(refusal_of("malformed_one_field_short.so"),
+            (dir_ / "malformed_one_field_short.so").string() +
+                ": malformed plugin descriptor: struct_size is " +
+                std::to_string(offsetof(volcrypt_plugin, capabilities)) +
+                " bytes but ABI 1.0 needs " + std::to_string(contract::kAbi10DescriptorSize) +
+                " (set it to sizeof(volcrypt_plugin))");
 }
 
 TEST_F(PluginLoaderTest, LoadsAGoodPluginAndReadsItsDescriptor) {
@@ -145,15 +168,15 @@ TEST_F(PluginLoaderTest, LoadsAGoodPluginAndReadsItsDescriptor) {
   ASSERT_NE(outcome.plugin, nullptr) << outcome.refusal;
   EXPECT_EQ(outcome.refusal, "");
   const LoadedPlugin& plugin = *outcome.plugin;
-  EXPECT_EQ(plugin.file, file);
-  EXPECT_TRUE(plugin.library.is_loaded());
-  ASSERT_NE(plugin.descriptor, nullptr);
-  EXPECT_EQ(plugin.id, "fixture-good");
-  EXPECT_EQ(plugin.version, "1.0.0");
-  EXPECT_EQ(plugin.summary, "Fixture: a valid plugin");
-  EXPECT_EQ(plugin.abi_major, VOLCRYPT_ABI_MAJOR);
-  EXPECT_EQ(plugin.abi_minor, VOLCRYPT_ABI_MINOR);
-  EXPECT_EQ(plugin.providers, std::vector<std::string>{"fixture"});
+  EXPECT_EQ(plugin.file(), file);
+  EXPECT_TRUE(plugin.library().is_loaded());
+  EXPECT_STREQ(plugin.descriptor().id, "fixture-good");
+  EXPECT_EQ(plugin.id(), "fixture-good");
+  EXPECT_EQ(plugin.version(), "1.0.0");
+  EXPECT_EQ(plugin.summary(), "Fixture: a valid plugin");
+  EXPECT_EQ(plugin.abi_major(), VOLCRYPT_ABI_MAJOR);
+  EXPECT_EQ(plugin.abi_minor(), VOLCRYPT_ABI_MINOR);
+  EXPECT_EQ(plugin.providers(), std::vector<std::string>{"fixture"});
 }
 
 TEST_F(PluginLoaderTest, ServesComparesProviderNamesExactly) {
@@ -177,14 +200,14 @@ TEST_F(PluginLoaderTest, SdkPluginReportsAThrowingProbeAsAFailure) {
   char reason[128] = "";
   char message[128] = "";
   volcrypt_error error{message, sizeof(message)};
-  EXPECT_LT(outcome.plugin->descriptor->probe(&host, &volume, reason, sizeof(reason), &error), 0);
+  EXPECT_LT(outcome.plugin->descriptor().probe(&host, &volume, reason, sizeof(reason), &error), 0);
   EXPECT_STREQ(message, "fixture probe failure");
 }
 
 TEST_F(PluginLoaderTest, RawPluginWhoseProbeThrowsLoadsAndItsExceptionCanBeCaught) {
   LoadOutcome outcome = load_plugin_file(copy_fixture("probe_throws_raw.so"));
   ASSERT_NE(outcome.plugin, nullptr) << outcome.refusal;
-  EXPECT_EQ(outcome.plugin->id, "fixture-probe-throws-raw");
+  EXPECT_EQ(outcome.plugin->id(), "fixture-probe-throws-raw");
   volcrypt_host host{};
   volcrypt_volume volume{};
   char reason[128] = "";
@@ -192,7 +215,7 @@ TEST_F(PluginLoaderTest, RawPluginWhoseProbeThrowsLoadsAndItsExceptionCanBeCaugh
   volcrypt_error error{message, sizeof(message)};
   bool caught = false;
   try {
-    outcome.plugin->descriptor->probe(&host, &volume, reason, sizeof(reason), &error);
+    outcome.plugin->descriptor().probe(&host, &volume, reason, sizeof(reason), &error);
   } catch (...) {
     caught = true;
   }

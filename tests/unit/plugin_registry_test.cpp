@@ -79,7 +79,7 @@ TEST_F(PluginRegistryTest, LoadsAGoodPluginAndDescribesIt) {
   EXPECT_EQ(info.providers, std::vector<std::string>{"fixture"});
 
   ASSERT_NE(registry.find("fixture-good"), nullptr);
-  EXPECT_EQ(registry.find("fixture-good")->file, file);
+  EXPECT_EQ(registry.find("fixture-good")->file(), file);
   EXPECT_EQ(registry.find("fixture"), nullptr);
   EXPECT_EQ(registry.find("Fixture-Good"), nullptr);
 }
@@ -125,7 +125,7 @@ TEST_F(PluginRegistryTest, RefusesASecondPluginWithTheSameId) {
 
   ASSERT_EQ(registry.loaded().size(), 1u);
   ASSERT_NE(registry.find("fixture-duplicate"), nullptr);
-  EXPECT_EQ(registry.find("fixture-duplicate")->version, "1.0.0-a");
+  EXPECT_EQ(registry.find("fixture-duplicate")->version(), "1.0.0-a");
   const PluginInfo* refused = info_for(registry, b);
   ASSERT_NE(refused, nullptr);
   EXPECT_FALSE(refused->loaded);
@@ -144,7 +144,7 @@ TEST_F(PluginRegistryTest, TheEarlierDirectoryWinsADuplicateId) {
   registry.scan({local.string(), packaged.string()});
 
   ASSERT_NE(registry.find("fixture-duplicate"), nullptr);
-  EXPECT_EQ(registry.find("fixture-duplicate")->version, "1.0.0-b");
+  EXPECT_EQ(registry.find("fixture-duplicate")->version(), "1.0.0-b");
   ASSERT_NE(info_for(registry, a), nullptr);
   EXPECT_EQ(info_for(registry, a)->refusal,
             a.string() + ": duplicate plugin id 'fixture-duplicate' (already loaded from " +
@@ -160,7 +160,7 @@ TEST_F(PluginRegistryTest, RefusedPluginsDoNotStopAGoodOneLoading) {
   registry.scan({plugins.string()});
 
   ASSERT_EQ(registry.loaded().size(), 1u);
-  EXPECT_EQ(registry.loaded()[0]->id, "fixture-good");
+  EXPECT_EQ(registry.loaded()[0]->id(), "fixture-good");
   ASSERT_EQ(registry.inventory().size(), kRefusedFixtures.size() + 1);
   for (const std::string& fixture : kRefusedFixtures) {
     const fs::path file = plugins / fixture;
@@ -241,7 +241,7 @@ TEST_F(PluginRegistryTest, ScanningAgainStartsAfresh) {
   registry.scan({second.string()});
 
   ASSERT_EQ(registry.loaded().size(), 1u);
-  EXPECT_EQ(registry.loaded()[0]->file, second / "good_fixture.so");
+  EXPECT_EQ(registry.loaded()[0]->file(), second / "good_fixture.so");
   EXPECT_EQ(registry.searched_directories(), std::vector<std::string>{second.string()});
 }
 
@@ -260,7 +260,7 @@ TEST(PluginRegistryBuildTree, LoadsTheBuiltPlugins) {
   }
   auto native = registry.find("qemu-native-luks");
   ASSERT_NE(native, nullptr);
-  EXPECT_EQ(native->file, built / "qemu-native-luks.so");
+  EXPECT_EQ(native->file(), built / "qemu-native-luks.so");
   EXPECT_TRUE(native->serves("luks"));
 }
 

@@ -36,7 +36,7 @@ class QemuNativeLuksTest : public ::testing::Test {
     plugin_ = new std::shared_ptr<LoadedPlugin>(outcome.plugin);
   }
 
-  const volcrypt_plugin& plugin() const { return *(*plugin_)->descriptor; }
+  const volcrypt_plugin& plugin() const { return (*plugin_)->descriptor(); }
 
   ProbeAnswer probe(const VolumeArgs& args) {
     return plugin_harness::probe(**plugin_, host_, args);
@@ -63,7 +63,7 @@ std::shared_ptr<LoadedPlugin>* QemuNativeLuksTest::plugin_ = nullptr;
 TEST_F(QemuNativeLuksTest, DescribesItselfAndTheProvidersItServes) {
   EXPECT_STREQ(plugin().id, "qemu-native-luks");
   EXPECT_STREQ(plugin().version, "1.0.0");
-  EXPECT_EQ((*plugin_)->providers, (std::vector<std::string>{"luks"}));
+  EXPECT_EQ((*plugin_)->providers(), (std::vector<std::string>{"luks"}));
 }
 
 TEST_F(QemuNativeLuksTest, ProbeRefusesAHypervisorThatIsNotQemu) {

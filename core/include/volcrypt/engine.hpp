@@ -22,6 +22,9 @@ class Engine {
 
   // Every plugin file found in the plugin directories, loaded or refused.
   std::vector<PluginInfo> plugins();
+  // Settings that do nothing because they name a plugin id no plugin file has, each as
+  // "ORIGIN: SETTING: no plugin with id 'ID' was found".
+  std::vector<std::string> setting_warnings();
   // The ranked table for this volume on this host.
   ProbeReport probe(const VolumeSpec& volume);
   // key: the passphrase bytes (already hex-encoded if the caller had a raw key).

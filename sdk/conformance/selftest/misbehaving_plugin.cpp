@@ -6,14 +6,28 @@
 //   MISBEHAVE_KEEPS_SECRET release forgets the secret prepare defined
 //   MISBEHAVE_LOGS_KEY     prepare logs the passphrase
 //   MISBEHAVE_HANGS        release of an empty state never returns
+//   MISBEHAVE_FAILS_PREPARE      ranks every volume marginal, then fails every prepare
+//   MISBEHAVE_DERIVED_IN_STATE   keeps the passphrase it derives (and defines as the
+//                                secret) in its record state
+//   MISBEHAVE_DERIVED_IN_LOG     logs that derived passphrase
+//   MISBEHAVE_DERIVED_IN_ERROR   fails prepare with that derived passphrase in the message
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <volcrypt/plugin.hpp>
 
 namespace {
 
 namespace sdk = volcrypt::sdk;
+
+// Not the key, so a check looking for the key alone cannot find it: a value only the
+// secret it is defined as shows.
+[[maybe_unused]] std::string derived_passphrase(std::span<const uint8_t> key) {
+  std::string derived(key.begin(), key.end());
+  std::reverse(derived.begin(), derived.end());
+  return "derived:" + derived;
+}
 
 class Misbehaving final : public sdk::Plugin {
  public:
@@ -36,10 +50,28 @@ class Misbehaving final : public sdk::Plugin {
 #ifdef MISBEHAVE_LOGS_KEY
     host.log(VOLCRYPT_LOG_DEBUG, "passphrase is " + std::string(key.begin(), key.end()));
 #endif
+#ifdef MISBEHAVE_FAILS_PREPARE
+    (void)host, (void)volume, (void)key, (void)attachment;
+    throw sdk::Error("self-test: prepare always fails");
+#else
+    const std::string derived = derived_passphrase(key);
+    const auto* bytes = reinterpret_cast<const uint8_t*>(derived.data());
     attachment.set_source(volume.source_kind, std::string(volume.source_path));
-    const std::string uuid = host.define_secret(std::string(volume.volume_id), key);
+    const std::string uuid =
+        host.define_secret(std::string(volume.volume_id), std::span(bytes, derived.size()));
+#ifdef MISBEHAVE_DERIVED_IN_ERROR
+    host.undefine_secret(uuid);
+    throw sdk::Error("self-test: cannot use " + derived);
+#endif
+#ifdef MISBEHAVE_DERIVED_IN_LOG
+    host.log(VOLCRYPT_LOG_INFO, "defined the secret " + derived);
+#endif
+#ifdef MISBEHAVE_DERIVED_IN_STATE
+    attachment.set_state("passphrase", derived);
+#endif
     attachment.set_native_encryption("luks", uuid);
     attachment.set_state("secret-uuid", uuid);
+#endif
   }
 
   void release(const sdk::Host& host, const sdk::State& state) override {
