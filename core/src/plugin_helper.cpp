@@ -51,7 +51,8 @@ HelperAnswer probe(const LoadOutcome& outcome, const HelperProbeJob& job) {
   HelperAnswer answer = describe(outcome);
   // No libvirt here: the secret services refuse, as they do for any probe.
   HostServices host(nullptr, job.facts, {});
-  AbiVolume volume(job.volume, static_cast<volcrypt_source_kind>(job.source_kind), job.header);
+  AbiVolume volume(job.volume, static_cast<volcrypt_source_kind>(job.source_kind), job.header,
+                   job.key);
   ProbeRow row = probe_plugin(*outcome.plugin, host, volume);
   if (row.error.empty()) {
     answer.rank = row.reported_rank;

@@ -22,10 +22,10 @@ class Engine {
 
   // Every plugin file found in the plugin directories, loaded or refused.
   std::vector<PluginInfo> plugins();
-  // The ranked table for this volume on this host.
-  ProbeReport probe(const VolumeSpec& volume);
-  // key: the passphrase bytes (already hex-encoded if the caller had a raw key).
-  AttachResult attach(const AttachRequest& request, const SecureBytes& key);
+  // The ranked table for this volume on this host; key: what is known of the key the
+  // volume would be attached with (nothing by default), so plugins can rank by it.
+  ProbeReport probe(const VolumeSpec& volume, const KeyFacts& key = {});
+  AttachResult attach(const AttachRequest& request, const VolumeKey& key);
   DetachResult detach(const DetachRequest& request);
   std::vector<Record> list(const std::string& domain);
   // Every inconsistency on this host (or of one domain): see Finding.
