@@ -1,7 +1,6 @@
-#include <volcrypt/plugin_abi.h>
-
 #include <algorithm>
 #include <string_view>
+#include <volcrypt/plugin.hpp>
 #include <volcrypt/printable_text.hpp>
 #include <volcrypt/volume_key.hpp>
 
@@ -13,13 +12,10 @@ uint32_t KeyFacts::abi_bits() const {
          (hex_of_raw_key ? VOLCRYPT_KEY_FACT_HEX_OF_RAW_KEY : 0u);
 }
 
+// The SDK's reading of the bits is the one plugins get; the core reads them the same way.
 KeyFacts KeyFacts::from_abi_bits(uint32_t bits) {
-  KeyFacts facts;
-  if ((bits & VOLCRYPT_KEY_FACT_KNOWN) == 0) return facts;
-  facts.known = true;
-  facts.utf8 = (bits & VOLCRYPT_KEY_FACT_UTF8) != 0;
-  facts.hex_of_raw_key = (bits & VOLCRYPT_KEY_FACT_HEX_OF_RAW_KEY) != 0;
-  return facts;
+  const sdk::KeyFacts facts = sdk::KeyFacts::from(bits);
+  return {facts.known, facts.utf8, facts.hex_of_raw_key};
 }
 
 bool is_qemu_secret_text(std::span<const uint8_t> bytes) {

@@ -59,9 +59,9 @@ TEST_F(HostServicesTest, ARefusedSourceOrEncryptionSaysWhy) {
             VOLCRYPT_ERROR_INVALID);
   EXPECT_EQ(buffer.message(), "the encryption names no secret uuid");
 
-  EXPECT_EQ(table->attachment_set_source2(&attachment, VOLCRYPT_SOURCE_BLOCK, "/dev/x",
-                                          &buffer.error),
-            VOLCRYPT_OK);
+  EXPECT_EQ(
+      table->attachment_set_source2(&attachment, VOLCRYPT_SOURCE_BLOCK, "/dev/x", &buffer.error),
+      VOLCRYPT_OK);
   EXPECT_EQ(attachment.source_path, "/dev/x");
 }
 
@@ -72,9 +72,8 @@ TEST_F(HostServicesTest, AStateKeyWithControlCharactersIsShownSafely) {
 
 // The log service's sink throws: the exception must stop at the C boundary.
 TEST(HostServicesLog, AThrowingLogSinkNeverReachesThePlugin) {
-  HostServices host(nullptr, HostFacts{}, [](int, const std::string&) {
-    throw std::runtime_error("log sink failed");
-  });
+  HostServices host(nullptr, HostFacts{},
+                    [](int, const std::string&) { throw std::runtime_error("log sink failed"); });
   const volcrypt_host* table = host.table();
   EXPECT_NO_THROW(table->log(table->context, VOLCRYPT_LOG_ERROR, "a line"));
   EXPECT_NE(table->facts(table->context), nullptr);

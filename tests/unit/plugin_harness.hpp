@@ -108,10 +108,10 @@ inline CallResult prepare(const LoadedPlugin& plugin, const fakes::FakeHost& hos
                           volcrypt_attachment& attachment) {
   volcrypt_volume volume = args.abi();
   // A passphrase as given (ABI 1.1 facts as the core sends them; the tests' are text).
-  volcrypt_key abi_key{reinterpret_cast<const uint8_t*>(key.data()), key.size(),
-                       args.key_facts != 0 ? args.key_facts
-                                           : VOLCRYPT_KEY_FACT_KNOWN | VOLCRYPT_KEY_FACT_UTF8,
-                       nullptr, 0};
+  volcrypt_key abi_key{
+      reinterpret_cast<const uint8_t*>(key.data()), key.size(),
+      args.key_facts != 0 ? args.key_facts : VOLCRYPT_KEY_FACT_KNOWN | VOLCRYPT_KEY_FACT_UTF8,
+      nullptr, 0};
   StateArgs state(previous);
   char message[512] = {};
   volcrypt_error error{message, sizeof message};

@@ -18,7 +18,8 @@ HelperProbeJob job_with(const KeyFacts& key) {
 }
 
 TEST(PluginHelperArgs, KeyFactsGoToTheHelperAsOneNumber) {
-  for (const KeyFacts& key : {KeyFacts{}, KeyFacts{true, false, false}, KeyFacts{true, true, true}}) {
+  for (const KeyFacts& key :
+       {KeyFacts{}, KeyFacts{true, false, false}, KeyFacts{true, true, true}}) {
     const std::vector<std::string> args = probe_arguments(job_with(key));
     EXPECT_EQ(args.back(), std::to_string(key.abi_bits()));
     const auto parsed = parse_probe_arguments(args);

@@ -115,16 +115,17 @@ TEST_F(QemuNativeLuksTest, ProbeRefusesAPassphraseThatIsNotUtf8) {
   args.key_facts = VOLCRYPT_KEY_FACT_KNOWN;  // known, and not UTF-8
   ProbeAnswer answer = probe(args);
   EXPECT_EQ(answer.rank, VOLCRYPT_RANK_NONE);
-  EXPECT_EQ(answer.reason, "the passphrase is not valid UTF-8 text, which QEMU refuses in a secret");
+  EXPECT_EQ(answer.reason,
+            "the passphrase is not valid UTF-8 text, which QEMU refuses in a secret");
 }
 
 TEST_F(QemuNativeLuksTest, ProbeRanksAUtf8OrUnknownKeyAsBefore) {
   VolumeArgs args = volume_at(dir_.file("v"), VOLCRYPT_HEADER_LUKS1);
-  for (uint32_t facts : {0u, VOLCRYPT_KEY_FACT_KNOWN | VOLCRYPT_KEY_FACT_UTF8,
-                         VOLCRYPT_KEY_FACT_KNOWN | VOLCRYPT_KEY_FACT_UTF8 |
-                             VOLCRYPT_KEY_FACT_HEX_OF_RAW_KEY,
-                         // Without KNOWN the other bits mean nothing.
-                         VOLCRYPT_KEY_FACT_HEX_OF_RAW_KEY}) {
+  for (uint32_t facts :
+       {0u, VOLCRYPT_KEY_FACT_KNOWN | VOLCRYPT_KEY_FACT_UTF8,
+        VOLCRYPT_KEY_FACT_KNOWN | VOLCRYPT_KEY_FACT_UTF8 | VOLCRYPT_KEY_FACT_HEX_OF_RAW_KEY,
+        // Without KNOWN the other bits mean nothing.
+        VOLCRYPT_KEY_FACT_HEX_OF_RAW_KEY}) {
     args.key_facts = facts;
     EXPECT_EQ(probe(args).rank, VOLCRYPT_RANK_PRIMARY) << "key facts " << facts;
   }

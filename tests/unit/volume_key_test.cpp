@@ -1,8 +1,7 @@
 // The key's facts (ABI 1.1): how the passphrase came to be, whether QEMU can take it as
 // a secret, and the bits plugins read.
-#include <volcrypt/plugin_abi.h>
-
 #include <gtest/gtest.h>
+#include <volcrypt/plugin_abi.h>
 
 #include <cstring>
 #include <string>
@@ -45,8 +44,8 @@ TEST(VolumeKey, ARawKeyBecomesItsLowercaseHexAndKeepsItsBytes) {
   EXPECT_EQ(text_of(key.raw_key()), std::string("\x00\xff\x10", 3));
   EXPECT_TRUE(key.facts().utf8);  // hex digits
   EXPECT_TRUE(key.facts().hex_of_raw_key);
-  EXPECT_EQ(key.facts().abi_bits(), VOLCRYPT_KEY_FACT_KNOWN | VOLCRYPT_KEY_FACT_UTF8 |
-                                        VOLCRYPT_KEY_FACT_HEX_OF_RAW_KEY);
+  EXPECT_EQ(key.facts().abi_bits(),
+            VOLCRYPT_KEY_FACT_KNOWN | VOLCRYPT_KEY_FACT_UTF8 | VOLCRYPT_KEY_FACT_HEX_OF_RAW_KEY);
 }
 
 TEST(VolumeKey, NoKeyHasNoFacts) {
@@ -68,17 +67,16 @@ TEST(KeyFacts, BitsRoundTripAndMeanNothingWithoutKnown) {
 // What GLib's g_utf8_validate (and so QEMU's LUKS secret) accepts.
 TEST(QemuSecretText, AcceptsUtf8AndRefusesEverythingElse) {
   auto check = [](std::string_view text) {
-    return is_qemu_secret_text(
-        {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
+    return is_qemu_secret_text({reinterpret_cast<const uint8_t*>(text.data()), text.size()});
   };
   EXPECT_TRUE(check(""));
   EXPECT_TRUE(check("plain ascii"));
   EXPECT_TRUE(check("gr\xc3\xbc\xc3\x9f dich \xe2\x82\xac \xf0\x9f\x94\x91"));
   EXPECT_FALSE(check(std::string_view("nul\0inside", 10)));
   EXPECT_FALSE(check("\xff"));
-  EXPECT_FALSE(check("\xc3"));            // cut short
-  EXPECT_FALSE(check("\xc0\xaf"));        // overlong
-  EXPECT_FALSE(check("\xed\xa0\x80"));    // a surrogate
+  EXPECT_FALSE(check("\xc3"));              // cut short
+  EXPECT_FALSE(check("\xc0\xaf"));          // overlong
+  EXPECT_FALSE(check("\xed\xa0\x80"));      // a surrogate
   EXPECT_FALSE(check("\xf4\x90\x80\x80"));  // above U+10FFFF
 }
 

@@ -191,9 +191,8 @@ typedef struct volcrypt_host {
    * VOLCRYPT_HAS_FIELD(host, volcrypt_host, attachment_set_state2) before calling. */
   int32_t (*attachment_set_source2)(volcrypt_attachment* attachment, uint32_t source_kind,
                                     const char* path, volcrypt_error* error);
-  int32_t (*attachment_set_native_encryption2)(volcrypt_attachment* attachment,
-                                               const char* format, const char* secret_uuid,
-                                               volcrypt_error* error);
+  int32_t (*attachment_set_native_encryption2)(volcrypt_attachment* attachment, const char* format,
+                                               const char* secret_uuid, volcrypt_error* error);
   int32_t (*attachment_set_state2)(volcrypt_attachment* attachment, const char* key,
                                    const char* value, volcrypt_error* error);
 } volcrypt_host;
