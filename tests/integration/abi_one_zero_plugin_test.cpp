@@ -37,7 +37,8 @@ TEST_F(AbiOneZeroPlugin, IsListedAsLoadedWithAbiOneZero) {
   ProcessResult listing = run({"--json", "plugins"});
   ASSERT_EQ(listing.exit_code, 0) << listing.err;
   bool found = false;
-  for (const auto& plugin : nlohmann::json::parse(listing.out).at("plugins")) {
+  const auto document = nlohmann::json::parse(listing.out);
+  for (const auto& plugin : document.at("plugins")) {
     if (plugin.at("id") != "abi-one-zero-luks") continue;
     found = true;
     EXPECT_EQ(plugin.at("status"), "loaded") << plugin.dump();
