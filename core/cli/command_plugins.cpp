@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "json_writer.hpp"
+#include "settings_output.hpp"
 
 namespace po = boost::program_options;
 
@@ -30,13 +31,16 @@ int run_plugins(CommandContext& context) {
           "usage: volcrypt plugins\n\nLists every plugin file found in the "
           "plugin directories: id, version, file, and whether it\nloaded, "
           "was denied by the configuration or was refused (with the reason,\n"
-          "e.g. it crashed while its metadata was read); then the directories searched and "
-          "the\ndeployer's settings with where each came from.",
+          "e.g. it crashed while its metadata was read); then the directories searched,\n"
+          "the deployer's settings with where each came from, and a warning for each\n"
+          "setting naming a plugin id that no plugin has. What each plugin file says about\n"
+          "itself is kept in the registry cache (cache-dir) until the file changes.",
           options, vm)) {
     return 0;
   }
   const auto plugins = context.engine.plugins();
   const Settings& settings = context.engine.settings();
+  const auto warnings = context.engine.setting_warnings();
   if (context.invocation.json) {
     JsonWriter json(context.out);
     json.begin_object().key("plugins").begin_array();
@@ -52,7 +56,7 @@ int run_plugins(CommandContext& context) {
         json.end_array();
       }
       if (!p.loaded) json.field("reason", p.refusal);
-      json.field("isolation", p.isolation);
+      json.field("isolation", p.isolation).field("from_cache", p.from_cache);
       json.end_object();
     }
     json.end_array().key("directories").begin_array();
@@ -63,11 +67,9 @@ int run_plugins(CommandContext& context) {
           .field("origin", origin == settings.plugin_dir_origins.end() ? "" : origin->second);
       json.end_object();
     }
-    json.end_array().key("settings").begin_array();
-    for (const auto& [name, origin] : settings.origins) {
-      json.begin_object().field("setting", name).field("origin", origin).end_object();
-    }
-    json.end_array().end_object();
+    json.end_array();
+    write_settings(json, settings, warnings);
+    json.end_object();
     return 0;
   }
   for (const auto& p : plugins) {
@@ -93,12 +95,9 @@ int run_plugins(CommandContext& context) {
     context.out << "  " << dir << "  ["
                 << (origin == settings.plugin_dir_origins.end() ? "" : origin->second) << "]\n";
   }
-  if (!settings.origins.empty()) {
-    context.out << "\nsettings:\n";
-    for (const auto& [name, origin] : settings.origins) {
-      context.out << "  " << name << "  [" << origin << "]\n";
-    }
-  }
+  print_settings(context.out, settings);
+  if (!warnings.empty()) context.out << "\n";
+  print_warnings(context.out, warnings);
   return 0;
 }
 

@@ -3,6 +3,7 @@
 #include "commands.hpp"
 #include "json_writer.hpp"
 #include "key_options.hpp"
+#include "settings_output.hpp"
 #include "version_text.hpp"
 #include "volume_options.hpp"
 
@@ -49,7 +50,9 @@ int run_probe(CommandContext& context) {
           "its own helper process: one that crashes, hangs or exits is shown with its file\n"
           "and fate and never chosen; denied plugins are not probed. With a KEY, plugins learn\n"
           "its facts (never the key): whether it is valid UTF-8, and whether it is the hex of a\n"
-          "raw key, as attach tells them. Changes nothing.",
+          "raw key, as attach tells them. Then the deployer's settings with where each came\n"
+          "from, and a warning for each setting naming a plugin id that no plugin has.\n"
+          "Changes nothing.",
           options, vm)) {
     return 0;
   }
@@ -57,6 +60,8 @@ int run_probe(CommandContext& context) {
   // Only the key's facts go further; its bytes are wiped when this scope ends.
   const KeyFacts key = key_from_options(vm).facts();
   ProbeReport report = context.engine.probe(volume, key);
+  const auto warnings = context.engine.setting_warnings();
+  const Settings& settings = context.engine.settings();
   // Attach uses no plugin for a volume it attaches as it is: probe must not name one.
   if (!volume.encrypted) report.rows.clear();
   const ProbeRow* chosen = nullptr;
@@ -103,6 +108,7 @@ int run_probe(CommandContext& context) {
     } else {
       json.null();
     }
+    write_settings(json, settings, warnings);
     json.end_object();
     return 0;
   }
@@ -138,6 +144,9 @@ int run_probe(CommandContext& context) {
   }
   context.out << "\n"
               << (chosen ? "chosen: " + chosen->plugin_id : std::string("chosen: none")) << "\n";
+  print_settings(context.out, settings);
+  if (!warnings.empty()) context.out << "\n";
+  print_warnings(context.out, warnings);
   return 0;
 }
 

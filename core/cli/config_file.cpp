@@ -3,6 +3,7 @@
 #include <boost/program_options.hpp>
 #include <charconv>
 #include <filesystem>
+#include <map>
 #include <sstream>
 #include <volcrypt/bounded_file.hpp>
 #include <volcrypt/error.hpp>
@@ -37,6 +38,30 @@ int32_t parse_rank(const std::string& text, const std::string& path) {
   return value;
 }
 
+std::string trimmed(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t\r");
+  return std::string(text.substr(first, last - first + 1));
+}
+
+// "KEY = VALUE" -> the number of the line it is first on, read as Program_options
+// reads the file (blanks around key and value, '#' comments), so that each setting
+// can say where it came from.
+std::map<std::string, int> setting_lines(const std::string& text) {
+  std::map<std::string, int> lines;
+  std::istringstream in(text);
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    line = trimmed(line.substr(0, line.find('#')));
+    const auto equals = line.find('=');
+    if (equals == std::string::npos) continue;
+    lines.emplace(trimmed(line.substr(0, equals)) + " = " + trimmed(line.substr(equals + 1)),
+                  number);
+  }
+  return lines;
+}
+
 }  // namespace
 
 void apply_config_file(const std::string& path, bool required, Settings& settings) {
@@ -46,7 +71,9 @@ void apply_config_file(const std::string& path, bool required, Settings& setting
   }
   // A FIFO, a device or a directory named as the config file is a mistake to report,
   // never a hang, an endless read or a silently empty config.
-  std::istringstream in(read_bounded_file(path, "config file", kMaxConfigFileBytes));
+  const std::string text = read_bounded_file(path, "config file", kMaxConfigFileBytes);
+  std::istringstream in(text);
+  const std::map<std::string, int> lines = setting_lines(text);
 
   // Every key packaging/volcrypt.conf and volcrypt.conf(5) document.
   po::options_description keys;
@@ -56,62 +83,83 @@ void apply_config_file(const std::string& path, bool required, Settings& setting
       "rank", po::value<std::vector<std::string>>()->composing())(
       "pin", po::value<std::vector<std::string>>()->composing())(
       "key-dir", po::value<std::string>())("detach-timeout-ms", po::value<int32_t>())(
-      "probe-timeout-ms", po::value<int32_t>());
+      "probe-timeout-ms", po::value<int32_t>())("describe-timeout-ms", po::value<int32_t>())(
+      "cache-dir", po::value<std::string>());
   po::variables_map vm;
   try {
     po::store(po::parse_config_file(in, keys, false), vm);
   } catch (const po::error& e) {
     throw Error(ErrorKind::usage, path + ": " + e.what());
   }
-  const std::string origin = path;
+  // "PATH:LINE" of a setting (just PATH for one written in a way the lines miss).
+  auto origin_of = [&](const std::string& setting) {
+    auto line = lines.find(setting);
+    return line == lines.end() ? path : path + ":" + std::to_string(line->second);
+  };
+  auto remember = [&](const std::string& setting) {
+    settings.origins[setting] = origin_of(setting);
+  };
   if (vm.count("connect")) {
     settings.connect_uri = vm["connect"].as<std::string>();
-    settings.origins["connect = " + settings.connect_uri] = origin;
+    remember("connect = " + settings.connect_uri);
   }
   if (vm.count("plugin-dir")) {
     for (const auto& dir : vm["plugin-dir"].as<std::vector<std::string>>()) {
       settings.plugin_dirs.push_back(dir);
-      settings.plugin_dir_origins[dir] = origin;
+      settings.plugin_dir_origins[dir] = origin_of("plugin-dir = " + dir);
     }
   }
   if (vm.count("deny")) {
     for (const auto& id : vm["deny"].as<std::vector<std::string>>()) {
       settings.denied_plugins.insert(id);
-      settings.origins["deny = " + id] = origin;
+      remember("deny = " + id);
     }
   }
   if (vm.count("rank")) {
     for (const auto& entry : vm["rank"].as<std::vector<std::string>>()) {
       auto [id, rank] = split_pair(entry, "rank", path);
       settings.rank_overrides[id] = parse_rank(rank, path);
-      settings.origins["rank = " + entry] = origin;
+      remember("rank = " + entry);
     }
   }
   if (vm.count("pin")) {
     for (const auto& entry : vm["pin"].as<std::vector<std::string>>()) {
       auto [provider, id] = split_pair(entry, "pin", path);
-      settings.pinned_plugins[provider] = id;
-      settings.origins["pin = " + entry] = origin;
+      auto [earlier, first] = settings.pinned_plugins.emplace(provider, id);
+      if (!first && earlier->second != id) {
+        // Which of the two would win is an accident of the file's order: refuse both.
+        const std::string other = "pin = " + provider + ":" + earlier->second;
+        throw Error(ErrorKind::usage, "two pins for provider '" + provider + "': '" + other +
+                                          "' (" + origin_of(other) + ") and 'pin = " + entry +
+                                          "' (" + origin_of("pin = " + entry) + ")");
+      }
+      remember("pin = " + entry);
     }
   }
   if (vm.count("key-dir")) {
     settings.key_dir = vm["key-dir"].as<std::string>();
-    settings.origins["key-dir = " + settings.key_dir] = origin;
+    remember("key-dir = " + settings.key_dir);
   }
   if (vm.count("detach-timeout-ms")) {
     settings.detach_timeout_ms = vm["detach-timeout-ms"].as<int32_t>();
     if (settings.detach_timeout_ms < 0) {
       throw Error(ErrorKind::usage, path + ": detach-timeout-ms must not be negative");
     }
-    settings.origins["detach-timeout-ms = " + std::to_string(settings.detach_timeout_ms)] = origin;
+    remember("detach-timeout-ms = " + std::to_string(settings.detach_timeout_ms));
   }
-  if (vm.count("probe-timeout-ms")) {
-    settings.probe_timeout_ms = vm["probe-timeout-ms"].as<int32_t>();
-    if (settings.probe_timeout_ms <= 0 || settings.probe_timeout_ms > kMaxProbeTimeoutMs) {
-      throw Error(ErrorKind::usage, path + ": probe-timeout-ms must be between 1 and " +
+  for (auto [key, limit] : {std::pair{"probe-timeout-ms", &settings.probe_timeout_ms},
+                            std::pair{"describe-timeout-ms", &settings.describe_timeout_ms}}) {
+    if (!vm.count(key)) continue;
+    *limit = vm[key].as<int32_t>();
+    if (*limit <= 0 || *limit > kMaxProbeTimeoutMs) {
+      throw Error(ErrorKind::usage, path + ": " + key + " must be between 1 and " +
                                         std::to_string(kMaxProbeTimeoutMs));
     }
-    settings.origins["probe-timeout-ms = " + std::to_string(settings.probe_timeout_ms)] = origin;
+    remember(std::string(key) + " = " + std::to_string(*limit));
+  }
+  if (vm.count("cache-dir")) {
+    settings.plugin_cache_dir = vm["cache-dir"].as<std::string>();
+    remember("cache-dir = " + settings.plugin_cache_dir);
   }
 }
 

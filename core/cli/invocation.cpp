@@ -1,6 +1,7 @@
 #include "invocation.hpp"
 
 #include <boost/program_options.hpp>
+#include <cstdlib>
 #include <set>
 #include <sstream>
 #include <volcrypt/error.hpp>
@@ -32,6 +33,14 @@ bool takes_value(const std::string& token) {
   return with_value.count(token) > 0;
 }
 
+// The packaged and the local drop-in directory: one and the same under the default
+// /usr/local prefix, and then named once.
+std::string built_in_plugin_dirs_text() {
+  const std::string packaged = VOLCRYPT_PLUGIN_INSTALL_DIR;
+  const std::string local = VOLCRYPT_LOCAL_PLUGIN_DIR;
+  return packaged == local ? packaged : packaged + ",\n" + local;
+}
+
 }  // namespace
 
 std::string global_help() {
@@ -53,8 +62,7 @@ std::string global_help() {
       << global_options()
       << "\nPlugin directories, in search order: --plugin-dir, VOLCRYPT_PLUGIN_PATH (colon-"
          "separated),\nthe config file's plugin-dir, plugins/ beside the program, "
-      << VOLCRYPT_PLUGIN_INSTALL_DIR << ",\n"
-      << VOLCRYPT_LOCAL_PLUGIN_DIR << ".\n"
+      << built_in_plugin_dirs_text() << ".\n"
       << "\nExit codes: 0 ok, 1 unexpected, 2 usage, 3 not found, 4 wrong passphrase,\n"
          "5 volume holds non-LUKS data or a damaged LUKS header, 6 no plugin can serve, 7 busy,\n"
          "8 plugin failed, "
@@ -112,6 +120,11 @@ Invocation parse_invocation(int argc, char** argv) {
     apply_config_file(VOLCRYPT_DEFAULT_CONFIG, false, settings);
   }
   add_default_plugin_dirs(settings);
+  // Tests and unprivileged runs keep their registry cache elsewhere.
+  if (const char* cache = std::getenv("VOLCRYPT_CACHE_DIR"); cache != nullptr && *cache != '\0') {
+    settings.plugin_cache_dir = cache;
+    settings.origins["cache-dir = " + settings.plugin_cache_dir] = "VOLCRYPT_CACHE_DIR";
+  }
   if (vm.count("connect")) {
     settings.connect_uri = vm["connect"].as<std::string>();
     settings.origins["connect = " + settings.connect_uri] = "--connect";

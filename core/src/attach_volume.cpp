@@ -206,7 +206,14 @@ AttachResult attach_volume(EngineContext& context, const AttachRequest& request,
   const auto previous = plugin.makes_host_device()
                             ? previous_state_for(session, request.volume.volume_id, plugin.id)
                             : std::map<std::string, std::string>{};
+  // Each state entry reaches the intent as it is set; plugins set it before they make
+  // what it names (e.g. a dm-crypt mapping), so an undo can release that too.
+  attachment.state_set = [&] {
+    intent.record.state = attachment.state;
+    write_intent(intent);
+  };
   prepare_with_plugin(plugin, host, *probe.volume, key, previous, prepare_flags(scope), attachment);
+  attachment.state_set = nullptr;
   rollback.add([&] { release_with_plugin(plugin, host, attachment.state); });
   if (!attachment.source_kind) {
     throw Error(ErrorKind::plugin_failed, plugin.id + ": prepare did not describe the disk source");

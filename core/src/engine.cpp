@@ -8,6 +8,7 @@
 #include "host_check.hpp"
 #include "host_devices.hpp"
 #include "record_store.hpp"
+#include "setting_warnings.hpp"
 #include "volume_probe.hpp"
 
 namespace volcrypt {
@@ -25,6 +26,10 @@ Engine::~Engine() = default;
 const Settings& Engine::settings() const { return impl_->context.settings(); }
 
 std::vector<PluginInfo> Engine::plugins() { return impl_->context.registry().inventory(); }
+
+std::vector<std::string> Engine::setting_warnings() {
+  return volcrypt::setting_warnings(impl_->context.settings(), impl_->context.registry());
+}
 
 ProbeReport Engine::probe(const VolumeSpec& volume, const KeyFacts& key) {
   VolumeProbe probe = probe_volume(impl_->context, volume, key, std::nullopt);

@@ -12,7 +12,10 @@ PluginRegistry& EngineContext::registry() {
     PluginIsolation isolation;
     isolation.helper_program = settings_.plugin_helper_program;
     isolation.timeout_ms = settings_.probe_timeout_ms;
+    isolation.describe_timeout_ms = settings_.describe_timeout_ms;
     isolation.denied = settings_.denied_plugins;
+    isolation.cache_directory = settings_.plugin_cache_dir;
+    isolation.log = log_;
     registry_.scan(settings_.plugin_dirs, isolation);
     scanned_ = true;
     for (const auto& info : registry_.inventory()) {

@@ -1,5 +1,7 @@
 #include "helper_message.hpp"
 
+#include <volcrypt/plugin_abi.h>
+
 #include <algorithm>
 #include <charconv>
 #include <set>
@@ -34,6 +36,22 @@ bool parse_number(std::string_view text, Number& value) {
   return error == std::errc() && end == text.data() + text.size() && !text.empty();
 }
 
+// "LEVEL MESSAGE": one line the plugin logged.
+std::optional<std::string> take_log_line(std::string_view value, HelperAnswer& answer) {
+  if (answer.log.size() == kMaxHelperLogLines) {
+    return "more than " + std::to_string(kMaxHelperLogLines) + " log lines";
+  }
+  const size_t space = value.find(' ');
+  HelperLogLine line;
+  if (space == std::string_view::npos || !parse_number(value.substr(0, space), line.level) ||
+      line.level < VOLCRYPT_LOG_DEBUG || line.level > VOLCRYPT_LOG_ERROR) {
+    return std::string("a log line without a valid level");
+  }
+  line.message = value.substr(space + 1);
+  answer.log.push_back(std::move(line));
+  return std::nullopt;
+}
+
 // Fills one field of answer from a line; returns what is wrong with it, or nothing.
 std::optional<std::string> take_field(std::string_view key, std::string_view value,
                                       HelperAnswer& answer) {
@@ -63,6 +81,8 @@ std::optional<std::string> take_field(std::string_view key, std::string_view val
     int32_t rank = 0;
     if (!parse_number(value, rank)) return std::string("'rank' is not a number");
     answer.rank = rank;
+  } else if (key == "log") {
+    return take_log_line(value, answer);
   } else if (key == "provider") {
     if (answer.providers.size() == kMaxHelperProviders) {
       return "more than " + std::to_string(kMaxHelperProviders) + " providers";
@@ -100,6 +120,14 @@ std::string format_helper_answer(const HelperAnswer& answer) {
   if (answer.rank) add(out, "rank", std::to_string(*answer.rank));
   if (!answer.reason.empty()) add(out, "reason", answer.reason);
   if (!answer.error.empty()) add(out, "error", answer.error);
+  // Log lines last, and only those that fit: the answer itself always gets through.
+  const size_t lines = std::min(answer.log.size(), kMaxHelperLogLines);
+  for (size_t i = 0; i < lines; ++i) {
+    std::string line;
+    add(line, "log", std::to_string(answer.log[i].level) + " " + answer.log[i].message);
+    if (out.size() + line.size() + kLastLine.size() + 1 > kMaxHelperMessageBytes) break;
+    out += line;
+  }
   out.append(kLastLine).append("\n");
   return out;
 }
@@ -141,7 +169,8 @@ ParsedHelperAnswer parse_helper_answer(std::string_view message) {
     const std::string_view key = line.substr(0, equals);
     const std::string_view value = line.substr(equals + 1);
     if (value.size() > kMaxHelperFieldBytes) return bad("a value too long" + where);
-    if (key != "provider" && !seen.insert(key).second) return bad("a repeated key" + where);
+    if (key != "provider" && key != "log" && !seen.insert(key).second)
+      return bad("a repeated key" + where);
     if (auto problem = take_field(key, value, answer)) return bad(*problem + where);
   }
   if (!ended) return bad("an answer without 'end'");

@@ -9,27 +9,31 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include <volcrypt/types.hpp>
 
 namespace volcrypt {
 
 inline constexpr size_t kMaxHelperMessageBytes = 16 * 1024;
 inline constexpr size_t kMaxHelperFieldBytes = 1024;
 inline constexpr size_t kMaxHelperProviders = 32;
+inline constexpr size_t kMaxHelperLogLines = 32;
 
-struct HelperAnswer {
-  // Reading metadata: the loader's refusal, or the plugin's static data.
+// A line the plugin logged through the host while the helper ran it.
+struct HelperLogLine {
+  int32_t level = 0;  // volcrypt_log_level
+  std::string message;
+
+  bool operator==(const HelperLogLine&) const = default;
+};
+
+// Reading metadata: the loader's refusal, or the plugin's static data (id set).
+struct HelperAnswer : PluginMetadata {
   std::string refusal;
-  std::string id;
-  std::string version;
-  std::string summary;
-  uint32_t abi_major = 0;
-  uint32_t abi_minor = 0;
-  std::vector<std::string> providers;
-  uint32_t capabilities = 0;
   // Probing: the rank and reason, or why probing failed.
   std::optional<int32_t> rank;
   std::string reason;
   std::string error;
+  std::vector<HelperLogLine> log;  // at most kMaxHelperLogLines
 };
 
 // Never longer than kMaxHelperMessageBytes: long text is cut and control characters

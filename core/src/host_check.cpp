@@ -4,6 +4,7 @@
 #include <set>
 #include <volcrypt/error.hpp>
 
+#include "device_mapper_devices.hpp"
 #include "disk_steps.hpp"
 #include "domain_lock.hpp"
 #include "host_usage.hpp"
@@ -15,7 +16,6 @@
 namespace volcrypt {
 namespace {
 
-constexpr const char* kMapperDir = "/dev/mapper";
 constexpr const char* kMapperPrefix = "/dev/mapper/";
 
 struct HostState {
@@ -143,12 +143,13 @@ void find_orphan_secrets(const HostState& state, std::vector<Finding>& out) {
   }
 }
 
-// Mappings named like os-brick's and volcrypt's (crypt-*) that no disk and no record
-// uses. Reported only: a mapping carries no mark of who opened it.
+// dm-crypt mappings (named crypt-* as os-brick's and the bundled plugins' are, or made
+// by libcryptsetup) that no disk, no record and no intent names. Reported only: a
+// mapping carries no mark of who opened it. An intent's plugin state names the mapping
+// before it opens, so replaying the intent closes what a killed attach left.
 void find_orphan_mappings(const HostState& state, std::vector<Finding>& out) {
-  std::error_code error;
-  std::filesystem::directory_iterator it(kMapperDir, error);
-  if (error) return;  // no device-mapper on this host
+  const auto devices = device_mapper_devices();
+  if (!devices) return;  // no device-mapper on this host
   std::set<std::string> used;
   for (const auto& use : state.usage.disks()) {
     if (use.disk.source_path.starts_with(kMapperPrefix)) {
@@ -158,11 +159,16 @@ void find_orphan_mappings(const HostState& state, std::vector<Finding>& out) {
   for (const auto& use : state.usage.records()) {
     for (const auto& [key, value] : use.record.state) used.insert(value);
   }
-  for (const auto& entry : it) {
-    const std::string name = entry.path().filename().string();
-    if (!name.starts_with("crypt-") || used.contains(name)) continue;
+  for (const auto& stored : state.intents) {
+    if (!stored.intent) continue;
+    for (const auto& [key, value] : stored.intent->record.state) used.insert(value);
+  }
+  for (const auto& device : *devices) {
+    const bool dm_crypt = device.name.starts_with("crypt-") || device.uuid.starts_with("CRYPT-");
+    if (!dm_crypt || used.contains(device.name)) continue;
     out.push_back({"orphan_mapping", "", "", "", "",
-                   "dm-crypt mapping " + name + " is used by no disk and no record"});
+                   "dm-crypt mapping " + device.name + " is used by no disk and no record" +
+                       (device.live_table ? "" : " (it has no table: an interrupted open)")});
   }
 }
 

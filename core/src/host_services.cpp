@@ -105,6 +105,14 @@ int32_t set_state(volcrypt_attachment* attachment, const char* key, const char* 
     }
     if (value == nullptr) return refuse(error, "state key '" + std::string(key) + "' has no value");
     attachment->state[key] = value;
+    if (!attachment->state_set) return VOLCRYPT_OK;
+    try {
+      attachment->state_set();
+    } catch (...) {
+      // Not journaled: the plugin must not go on to make what the entry names.
+      attachment->state.erase(key);
+      throw;
+    }
     return VOLCRYPT_OK;
   });
 }

@@ -23,6 +23,9 @@ struct volcrypt_attachment {
   std::string source_path;
   std::optional<volcrypt::NativeEncryption> encryption;
   std::map<std::string, std::string> state;
+  // Called after each state entry is set, so the operation can journal it before the
+  // plugin makes what it names (a kill in between then leaves something to release).
+  std::function<void()> state_set;
 };
 
 namespace volcrypt {

@@ -5,6 +5,7 @@
 #include "disk_steps.hpp"
 #include "disk_xml.hpp"
 #include "domain_lock.hpp"
+#include "previous_state.hpp"
 #include "record_store.hpp"
 
 namespace volcrypt {
@@ -78,12 +79,24 @@ RepairAction undo_attach(EngineContext& context, const Intent& intent, bool dry_
     return action_for(intent, "would roll back attach",
                       "an interrupted attach of volume " + intent.record.volume_id);
   }
+  // A prepare cut short journaled the state it had set so far, naming what it was about
+  // to make (or had made): release that too. Releasing what was never made succeeds.
+  const bool to_release = intent.prepared || !intent.record.state.empty();
   const LoadedPlugin* plugin =
-      intent.prepared
+      to_release
           ? &context.require_plugin(intent.record.plugin_id, "needed to undo an interrupted attach")
           : nullptr;
   remove_records(session, intent, sides);
   unplug_remaining(context, intent, sides);
+  // What the plugin reused from another attachment of the volume (e.g. its open mapping)
+  // is that attachment's: another record of the volume under this plugin keeps it.
+  if (plugin != nullptr &&
+      !previous_state_for(session, intent.record.volume_id, intent.record.plugin_id).empty()) {
+    context.log(VOLCRYPT_LOG_WARNING, "kept what plugin " + intent.record.plugin_id +
+                                          " prepared for volume " + intent.record.volume_id +
+                                          ": another attachment of the volume records it");
+    plugin = nullptr;
+  }
   SecretGuard guard(session, SecretGuard::Mode::attach, intent.record.volume_id);
   // The only secret an attach can make is its volume's (the host defines it); one that
   // did not exist before the attach began is that attach's own.

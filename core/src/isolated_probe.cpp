@@ -13,8 +13,9 @@ ProbeRow row_for(const PluginInfo& plugin) {
   return row;
 }
 
-// What the helper said about the plugin it probed, or why there is no answer.
-void fill_from(ProbeRow& row, const HelperOutcome& outcome) {
+// What the helper said about the plugin it probed, or why there is no answer. What the
+// plugin logged goes to volcrypt's log under its id, as if it had run here.
+void fill_from(ProbeRow& row, const HelperOutcome& outcome, const PluginIsolation& isolation) {
   row.isolation = fate_name(outcome.fate);
   row.probe_ms = outcome.elapsed_ms;
   if (outcome.fate != HelperFate::answered) {
@@ -22,6 +23,10 @@ void fill_from(ProbeRow& row, const HelperOutcome& outcome) {
     return;
   }
   const HelperAnswer& answer = outcome.answer;
+  if (isolation.log) {
+    for (const HelperLogLine& line : answer.log)
+      isolation.log(line.level, row.plugin_id + ": " + line.message);
+  }
   if (answer.id != row.plugin_id) {
     // The file changed since its metadata was read (or the answer is not its own).
     row.error =
@@ -59,7 +64,7 @@ std::vector<ProbeRow> probe_in_helpers(const std::vector<const PluginInfo*>& can
   }
   const std::vector<HelperOutcome> outcomes =
       run_helpers(isolation.helper_program, jobs, isolation.timeout_ms);
-  for (size_t i = 0; i < probed.size(); ++i) fill_from(rows[probed[i]], outcomes[i]);
+  for (size_t i = 0; i < probed.size(); ++i) fill_from(rows[probed[i]], outcomes[i], isolation);
   return rows;
 }
 

@@ -11,6 +11,7 @@
 #include "plugin_calls.hpp"
 #include "plugin_helper_args.hpp"
 #include "plugin_loader.hpp"
+#include "plugin_metadata.hpp"
 
 namespace volcrypt {
 namespace {
@@ -29,28 +30,29 @@ bool send_answer(const HelperAnswer& answer) {
   return true;
 }
 
+// Plugins log one short line at a time; a flood is cut so the answer still fits.
+constexpr size_t kMaxLogMessageBytes = 400;
+
 HelperAnswer describe(const LoadOutcome& outcome) {
   HelperAnswer answer;
   if (!outcome.plugin) {
     answer.refusal = outcome.refusal;
     return answer;
   }
-  const LoadedPlugin& plugin = *outcome.plugin;
-  answer.id = plugin.id;
-  answer.version = plugin.version;
-  answer.summary = plugin.summary;
-  answer.abi_major = plugin.abi_major;
-  answer.abi_minor = plugin.abi_minor;
-  answer.providers = plugin.providers;
-  answer.capabilities = plugin.capabilities;
+  static_cast<PluginMetadata&>(answer) = metadata_of(*outcome.plugin);
   return answer;
 }
 
 HelperAnswer probe(const LoadOutcome& outcome, const HelperProbeJob& job) {
-  if (!outcome.plugin) return describe(outcome);
   HelperAnswer answer = describe(outcome);
-  // No libvirt here: the secret services refuse, as they do for any probe.
-  HostServices host(nullptr, job.facts, {});
+  if (!outcome.plugin) return answer;
+  // No libvirt here: the secret services refuse, as they do for any probe. What the
+  // plugin logs goes back with the answer, for volcrypt to log under the plugin's id.
+  HostServices host(nullptr, job.facts, [&answer](int level, const std::string& message) {
+    if (answer.log.size() < kMaxHelperLogLines) {
+      answer.log.push_back({level, message.substr(0, kMaxLogMessageBytes)});
+    }
+  });
   AbiVolume volume(job.volume, static_cast<volcrypt_source_kind>(job.source_kind), job.header,
                    job.key);
   ProbeRow row = probe_plugin(*outcome.plugin, host, volume);

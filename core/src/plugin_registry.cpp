@@ -1,11 +1,14 @@
 #include "plugin_registry.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <system_error>
 
 #include "file_trust.hpp"
 #include "helper_process.hpp"
+#include "plugin_cache.hpp"
 #include "plugin_helper_args.hpp"
+#include "plugin_metadata.hpp"
 
 namespace volcrypt {
 namespace {
@@ -37,35 +40,25 @@ PluginInfo refused(const fs::path& file, std::string refusal) {
   return info;
 }
 
-PluginInfo describe(const LoadedPlugin& plugin) {
-  PluginInfo info;
-  info.file = plugin.file.string();
-  info.id = plugin.id;
-  info.version = plugin.version;
-  info.summary = plugin.summary;
-  info.abi_major = plugin.abi_major;
-  info.abi_minor = plugin.abi_minor;
-  info.providers = plugin.providers;
-  info.loaded = true;
-  info.isolation = "in process";
-  return info;
+std::string duplicate_refusal(const fs::path& file, const std::string& id,
+                              const PluginInfo& first) {
+  return file.string() + ": duplicate plugin id '" + id + "' (already loaded from " + first.file +
+         ")";
 }
 
-PluginInfo describe(const HelperAnswer& answer, const fs::path& file) {
+PluginInfo describe(const PluginMetadata& metadata, const fs::path& file, std::string isolation) {
   PluginInfo info;
+  static_cast<PluginMetadata&>(info) = metadata;
   info.file = file.string();
-  info.id = answer.id;
-  info.version = answer.version;
-  info.summary = answer.summary;
-  info.abi_major = answer.abi_major;
-  info.abi_minor = answer.abi_minor;
-  info.providers = answer.providers;
   info.loaded = true;
-  info.isolation = fate_name(HelperFate::answered);
+  info.isolation = std::move(isolation);
   return info;
 }
 
 }  // namespace
+
+PluginRegistry::PluginRegistry() = default;
+PluginRegistry::~PluginRegistry() = default;
 
 void PluginRegistry::scan(const std::vector<std::string>& directories,
                           const PluginIsolation& isolation) {
@@ -78,12 +71,45 @@ void PluginRegistry::scan(const std::vector<std::string>& directories,
     for (const fs::path& file : files) add_loaded(load_plugin_file(file), file);
     return;
   }
-  // One helper per file, all at once: a plugin that hangs costs the time limit once.
+  std::vector<bool> from_cache;
+  const std::vector<HelperOutcome> outcomes = describe_files(files, from_cache);
+  for (size_t i = 0; i < files.size(); ++i) {
+    add_described(outcomes[i], files[i]);
+    inventory_.back().from_cache = from_cache[i];
+  }
+}
+
+// What each (trusted) file says about itself: from the cache when the file has not
+// changed since it was described, else from a helper. One helper per file, all at
+// once: a plugin that hangs costs the time limit once.
+std::vector<HelperOutcome> PluginRegistry::describe_files(const std::vector<fs::path>& files,
+                                                          std::vector<bool>& from_cache) {
+  cache_ = std::make_unique<PluginCache>(isolation_.cache_directory, isolation_.helper_program);
+  std::vector<HelperOutcome> outcomes(files.size());
+  from_cache.assign(files.size(), false);
+  std::vector<std::optional<FileStamp>> stamps;
   std::vector<std::vector<std::string>> jobs;
-  for (const fs::path& file : files) jobs.push_back(describe_arguments(file));
-  const std::vector<HelperOutcome> outcomes =
-      run_helpers(isolation_.helper_program, jobs, isolation_.timeout_ms);
-  for (size_t i = 0; i < files.size(); ++i) add_described(outcomes[i], files[i]);
+  std::vector<size_t> described;  // the files that get a helper
+  for (size_t i = 0; i < files.size(); ++i) {
+    stamps.push_back(stamp_of(files[i]));
+    if (auto cached = stamps[i] ? cache_->find(files[i].string(), *stamps[i]) : std::nullopt) {
+      outcomes[i] = std::move(*cached);
+      from_cache[i] = true;
+      continue;
+    }
+    jobs.push_back(describe_arguments(files[i]));
+    described.push_back(i);
+  }
+  if (jobs.empty()) return outcomes;
+  std::vector<HelperOutcome> fresh =
+      run_helpers(isolation_.helper_program, jobs, isolation_.describe_timeout_ms);
+  for (size_t k = 0; k < described.size(); ++k) {
+    const size_t i = described[k];
+    if (stamps[i]) cache_->remember(files[i].string(), *stamps[i], fresh[k]);
+    outcomes[i] = std::move(fresh[k]);
+  }
+  cache_->save();
+  return outcomes;
 }
 
 // Lists the plugin files of every directory; files that fail the trust rule (or whose
@@ -135,15 +161,13 @@ void PluginRegistry::add_loaded(LoadOutcome outcome, const fs::path& file) {
     inventory_.push_back(std::move(info));
     return;
   }
+  PluginInfo info = describe(metadata_of(*outcome.plugin), file, "in process");
   if (const PluginInfo* first = usable(outcome.plugin->id)) {
-    PluginInfo info = describe(*outcome.plugin);
     info.loaded = false;
-    info.refusal = file.string() + ": duplicate plugin id '" + outcome.plugin->id +
-                   "' (already loaded from " + first->file + ")";
+    info.refusal = duplicate_refusal(file, info.id, *first);
     inventory_.push_back(std::move(info));
     return;
   }
-  PluginInfo info = describe(*outcome.plugin);
   info.denied = isolation_.denied.count(info.id) != 0;
   inventory_.push_back(std::move(info));
   loaded_.push_back(std::move(outcome.plugin));
@@ -166,11 +190,10 @@ void PluginRegistry::add_described(const HelperOutcome& outcome, const fs::path&
     inventory_.push_back(std::move(info));
     return;
   }
-  PluginInfo info = describe(answer, file);
+  PluginInfo info = describe(answer, file, fate_name(outcome.fate));
   if (const PluginInfo* first = usable(answer.id)) {
     info.loaded = false;
-    info.refusal = file.string() + ": duplicate plugin id '" + answer.id +
-                   "' (already loaded from " + first->file + ")";
+    info.refusal = duplicate_refusal(file, info.id, *first);
   } else if (isolation_.denied.count(answer.id) != 0) {
     // Never loaded into this process and never probed.
     info.loaded = false;
@@ -218,14 +241,21 @@ std::shared_ptr<LoadedPlugin> PluginRegistry::find(std::string_view id) {
 
 std::string PluginRegistry::why_missing(std::string_view id) const {
   for (const PluginInfo& info : inventory_) {
-    if (info.id != id) continue;
-    if (info.denied) return "is denied by the configuration";
+    if (!is_file_of(info, id)) continue;
+    if (info.denied) return "is refused (denied by the configuration)";
     if (!info.loaded && !info.refusal.empty() &&
         info.refusal.find("duplicate") == std::string::npos) {
-      return "is installed but was refused: " + info.refusal;
+      return "is refused (" + info.refusal + ")";
     }
   }
   return {};
+}
+
+bool PluginRegistry::is_file_of(const PluginInfo& info, std::string_view id) const {
+  if (!info.id.empty()) return info.id == id;
+  if (cache_ && cache_->last_known_id(info.file) == id) return true;
+  const fs::path file(info.file);
+  return file.extension() == ".so" && file.stem() == id;
 }
 
 }  // namespace volcrypt

@@ -75,14 +75,19 @@ void require(bool condition, const std::string& message) {
   if (!condition) throw sdk::Error(VOLCRYPT_ERROR_INVALID, message);
 }
 
-// Hands the guest the mapping itself; never a link over the volume's own path.
-void describe(sdk::Attachment& attachment, const std::string& mapping, const std::string& path,
-              LuksVersion version, bool formatted) {
-  attachment.set_source(sdk::SourceKind::block, "/dev/mapper/" + mapping);
+// Records the mapping. Called before the mapping opens: the host journals state as it
+// is set, so a kill after the open still leaves the name to close.
+void record_mapping(sdk::Attachment& attachment, const std::string& mapping,
+                    const std::string& path, LuksVersion version, bool formatted) {
   attachment.set_state("mapping", mapping);
   attachment.set_state("device", path);
   attachment.set_state("format", dm::luks_state_value(version));
   if (formatted) attachment.set_state("formatted", "yes");
+}
+
+// Hands the guest the mapping itself; never a link over the volume's own path.
+void describe(sdk::Attachment& attachment, const std::string& mapping) {
+  attachment.set_source(sdk::SourceKind::block, "/dev/mapper/" + mapping);
 }
 
 class CryptsetupLuks : public sdk::Plugin {
@@ -173,7 +178,8 @@ class CryptsetupLuks : public sdk::Plugin {
         throw sdk::Error(VOLCRYPT_ERROR_WRONG_KEY, "the passphrase is wrong for volume " +
                                                        volume_id + " (no key slot opens)");
       }
-      describe(attachment, mapping, path, version, false);
+      record_mapping(attachment, mapping, path, version, false);
+      describe(attachment, mapping);
       host.log(VOLCRYPT_LOG_DEBUG,
                "mapping " + mapping + " is already open for volume " + volume_id + "; reusing it");
       return;
@@ -195,9 +201,10 @@ class CryptsetupLuks : public sdk::Plugin {
         throw sdk::Error("cannot read the " + std::string(dm::luks_name(version)) +
                          " header of volume '" + path + "': " + log.reason(rc));
       }
+      record_mapping(attachment, mapping, path, version, format);
       dm::activate_mapping(log, device, mapping, key, volume_id);
       dm::MappingGuard opened(log, mapping);
-      describe(attachment, mapping, path, version, format);
+      describe(attachment, mapping);
       opened.dismiss();
     } catch (...) {
       // The mapping is closed by now (the guard); a volume formatted here is blank again.

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string_view>
 
+#include "interrupted_mapping.hpp"
 #include "mapping_name.hpp"
 
 namespace volcrypt::dm {
@@ -82,8 +83,9 @@ std::optional<MappingInfo> find_mapping(CryptLog& log, const std::string& name) 
   if (!device_mapper_available()) return std::nullopt;
   log.forget_errors();
   const crypt_status_info status = crypt_status(nullptr, name.c_str());
-  if (status == CRYPT_INACTIVE) return std::nullopt;
   if (status != CRYPT_ACTIVE && status != CRYPT_BUSY) {
+    // A device an interrupted open left without a table only blocks the name.
+    if (remove_half_opened_mapping(log, name) || status == CRYPT_INACTIVE) return std::nullopt;
     throw sdk::Error("cannot ask device-mapper about mapping " + name + ": " + log.reason(-EINVAL));
   }
   CryptDevice device;
@@ -199,6 +201,8 @@ void close_recorded_mapping(const sdk::Host& host, const std::string& recorded,
       return;
     }
   }
+  // A close interrupted after the remove leaves the node.
+  for (const auto& name : names) remove_stale_mapper_node(log, name);
   host.log(VOLCRYPT_LOG_DEBUG, "mapping " + recorded + " is already closed");
 }
 

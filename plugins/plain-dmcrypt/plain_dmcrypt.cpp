@@ -42,15 +42,22 @@ bool same_parameters(const dm::MappingInfo& info, const dm::PlainParameters& p) 
          (info.sector_size == 0 || info.sector_size == p.sector_size);
 }
 
-// Hands the guest the mapping itself and records every parameter.
-void describe(sdk::Attachment& attachment, const std::string& mapping, const std::string& path,
-              const dm::PlainParameters& parameters) {
-  attachment.set_source(sdk::SourceKind::block, "/dev/mapper/" + mapping);
+// Records the mapping and every parameter. Called before the mapping opens: the host
+// journals state as it is set, so a kill after the open still leaves the name to close.
+void record_mapping(sdk::Attachment& attachment, const std::string& mapping,
+                    const std::string& path, const dm::PlainParameters& parameters) {
   attachment.set_state("mapping", mapping);
   attachment.set_state("device", path);
   for (const auto& [key, value] : dm::plain_parameters_state(parameters)) {
     attachment.set_state(key, value);
   }
+}
+
+// Hands the guest the mapping itself.
+void describe(sdk::Attachment& attachment, const std::string& mapping, const std::string& path,
+              const dm::PlainParameters& parameters) {
+  record_mapping(attachment, mapping, path, parameters);
+  attachment.set_source(sdk::SourceKind::block, "/dev/mapper/" + mapping);
 }
 
 class PlainDmcrypt : public sdk::Plugin {
@@ -143,9 +150,10 @@ class PlainDmcrypt : public sdk::Plugin {
                                                    "' (" + describe_parameters(parameters) +
                                                    "): " + log.reason(rc));
     }
+    record_mapping(attachment, mapping, path, parameters);
     dm::activate_mapping(log, device, mapping, key, volume_id);
     dm::MappingGuard opened(log, mapping);
-    describe(attachment, mapping, path, parameters);
+    attachment.set_source(sdk::SourceKind::block, "/dev/mapper/" + mapping);
     opened.dismiss();
     host.log(VOLCRYPT_LOG_DEBUG, "opened plain mapping " + mapping + " for volume " + volume_id +
                                      " (" + describe_parameters(parameters) + ")");

@@ -18,15 +18,18 @@ void TimeRatioReporter::ReportRuns(const std::vector<Run>& runs) {
   ConsoleReporter::ReportRuns(runs);
 }
 
+std::optional<double> TimeRatioReporter::real_time(const std::string& name) const {
+  auto found = real_time_per_iteration_.find(name);
+  if (found == real_time_per_iteration_.end()) return std::nullopt;
+  return found->second;
+}
+
 std::optional<double> TimeRatioReporter::ratio(const std::string& numerator,
                                                const std::string& denominator) const {
-  auto top = real_time_per_iteration_.find(numerator);
-  auto bottom = real_time_per_iteration_.find(denominator);
-  if (top == real_time_per_iteration_.end() || bottom == real_time_per_iteration_.end() ||
-      bottom->second <= 0) {
-    return std::nullopt;
-  }
-  return top->second / bottom->second;
+  auto top = real_time(numerator);
+  auto bottom = real_time(denominator);
+  if (!top || !bottom || *bottom <= 0) return std::nullopt;
+  return *top / *bottom;
 }
 
 }  // namespace volcrypt::bench

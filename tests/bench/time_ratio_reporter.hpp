@@ -19,6 +19,8 @@ class TimeRatioReporter : public benchmark::ConsoleReporter {
   // Real time per iteration of `numerator` over that of `denominator` (same unit),
   // if both ran without error.
   std::optional<double> ratio(const std::string& numerator, const std::string& denominator) const;
+  // Real time per iteration of `name` (in its own unit), if it ran without error.
+  std::optional<double> real_time(const std::string& name) const;
   bool any_failed() const { return any_failed_; }
 
  private:

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 
 #include <filesystem>
+#include <set>
+#include <sstream>
 
 #include "integration_test.hpp"
 
@@ -29,7 +31,7 @@ TEST_F(CliContract, ProbeRanksNativeFirstForLuks1AndNoneForLuks2WithReasons) {
   EXPECT_THAT(r.out, HasSubstr("\"header\":\"LUKS1\""));
   EXPECT_THAT(r.out, HasSubstr("\"hypervisor\":\"QEMU\""));
   EXPECT_THAT(r.out, HasSubstr("\"id\":\"qemu-native-luks\",\"version\":\"1.0.0\",\"rank\":256"));
-  EXPECT_THAT(r.out, HasSubstr("\"chosen\":\"qemu-native-luks\"}"));
+  EXPECT_THAT(r.out, HasSubstr("\"chosen\":\"qemu-native-luks\",\"settings\":[]"));
 
   const std::string v2 = path("v2.luks");
   test_volumes::make_luks_volume(v2, test_volumes::LuksVersion::luks2, passphrase);
@@ -57,6 +59,22 @@ TEST_F(CliContract, HelpDocumentsCommandsAndExitCodes) {
   EXPECT_THAT(r.out, HasSubstr("--volume-json"));
 }
 
+TEST_F(CliContract, HelpNamesEachPluginDirectoryOnce) {
+  ProcessResult r = volcrypt({"--help"});
+  ASSERT_EQ(r.exit_code, 0);
+  const auto start = r.out.find("Plugin directories, in search order:");
+  ASSERT_NE(start, std::string::npos) << r.out;
+  const std::string paragraph = r.out.substr(start, r.out.find("\n\n", start) - start);
+  std::istringstream words(paragraph);
+  std::set<std::string> seen;
+  for (std::string word; words >> word;) {
+    if (!word.starts_with("/")) continue;
+    word.pop_back();  // the ',' or '.' after it
+    EXPECT_TRUE(seen.insert(word).second) << word << " twice in:\n" << paragraph;
+  }
+  EXPECT_FALSE(seen.empty()) << paragraph;
+}
+
 TEST_F(CliContract, ErrorsAreJsonToo) {
   ProcessResult r = volcrypt({"--json", "list", "--domain", "vc-it-no-such-domain"});
   EXPECT_EQ(r.exit_code, 3);
@@ -76,7 +94,7 @@ TEST_F(CliContract, ConfigFileDeniesRanksAndPinsAndSaysWhereFrom) {
   EXPECT_THAT(r.out, HasSubstr("\"rank\":64,\"reported_rank\":256"));
   EXPECT_THAT(r.out, HasSubstr("\"pinned\":true,\"chosen\":true"));
   r = volcrypt({"--config", config, "plugins"});
-  EXPECT_THAT(r.out, HasSubstr("rank = qemu-native-luks:marginal  [" + config + "]"));
+  EXPECT_THAT(r.out, HasSubstr("rank = qemu-native-luks:marginal  [" + config + ":1]"));
 
   test_volumes::write_file(config, "deny = qemu-native-luks\n");
   auto domain = running_domain("denied");

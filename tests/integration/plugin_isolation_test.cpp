@@ -120,6 +120,44 @@ TEST_F(PluginIsolation, WhatAProbePrintsNeverReachesVolcryptsOutput) {
   EXPECT_EQ(nlohmann::json::parse(json.out).at("chosen"), "qemu-native-luks");
 }
 
+TEST_F(PluginIsolation, WhatAProbeLogsReachesVolcryptsLogUnderThePluginsId) {
+  use_fixtures({"probe_logs.so"});
+  const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
+  ProcessResult verbose = run(
+      {"-v", "probe", "--source", volume, "--volume-id", unique("probe"), "--provider", "luks"});
+  ASSERT_EQ(verbose.exit_code, 0) << verbose.err;
+  EXPECT_THAT(verbose.err, HasSubstr("volcrypt: warning: fixture-probe-logs: fixture: a warning "
+                                     "from inside probe\n"));
+  EXPECT_THAT(verbose.err, Not(HasSubstr("a debug line")));  // -v is info and above
+  EXPECT_THAT(verbose.out, Not(HasSubstr("from inside probe")));
+
+  ProcessResult debug = run(
+      {"-vv", "probe", "--source", volume, "--volume-id", unique("probe"), "--provider", "luks"});
+  ASSERT_EQ(debug.exit_code, 0) << debug.err;
+  EXPECT_THAT(debug.err, HasSubstr("volcrypt: warning: fixture-probe-logs: fixture: a warning "
+                                   "from inside probe\nvolcrypt: debug: fixture-probe-logs: "
+                                   "fixture: a debug line from inside probe\n"));
+}
+
+TEST_F(PluginIsolation, ReadingMetadataIsNotHeldToTheProbeTimeLimit) {
+  use_fixtures({});
+  test_volumes::write_file(config, "probe-timeout-ms = 1\n");
+  // An empty cache: every plugin's metadata is read in a helper, within its own limit.
+  ProcessResult listing = run_process({VOLCRYPT_BINARY, "--config", config, "--json", "plugins"},
+                                      "", {{"VOLCRYPT_CACHE_DIR", path("cache")}});
+  ASSERT_EQ(listing.exit_code, 0) << listing.err;
+  bool found = false;
+  const auto document = nlohmann::json::parse(listing.out);
+  for (const auto& plugin : document.at("plugins")) {
+    if (!plugin.contains("id") || plugin.at("id") != "qemu-native-luks") continue;
+    found = true;
+    EXPECT_EQ(plugin.at("status"), "loaded");
+    EXPECT_EQ(plugin.at("isolation"), "ok");
+    EXPECT_EQ(plugin.at("from_cache"), false);
+  }
+  EXPECT_TRUE(found) << listing.out;
+}
+
 TEST_F(PluginIsolation, AConstructorThatSegfaultsAtLoadIsRefusedWithItsSignal) {
   use_fixtures({"constructor_segfaults.so"});
   const std::string file = plugins + "/constructor_segfaults.so";

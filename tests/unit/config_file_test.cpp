@@ -33,13 +33,13 @@ class ConfigFileTest : public ::testing::Test {
 TEST_F(ConfigFileTest, Connect) {
   Settings s = apply("# a comment\nconnect = qemu:///session\n");
   EXPECT_EQ(s.connect_uri, "qemu:///session");
-  EXPECT_EQ(s.origins.at("connect = qemu:///session"), path_);
+  EXPECT_EQ(s.origins.at("connect = qemu:///session"), path_ + ":2");
 }
 
 TEST_F(ConfigFileTest, PluginDirRepeats) {
   Settings s = apply("plugin-dir = /opt/vendor/plugins\nplugin-dir = /srv/plugins\n");
   EXPECT_EQ(s.plugin_dirs, (std::vector<std::string>{"/opt/vendor/plugins", "/srv/plugins"}));
-  EXPECT_EQ(s.plugin_dir_origins.at("/srv/plugins"), path_);
+  EXPECT_EQ(s.plugin_dir_origins.at("/srv/plugins"), path_ + ":2");
 }
 
 TEST_F(ConfigFileTest, Deny) {
@@ -60,14 +60,29 @@ TEST_F(ConfigFileTest, RankByNameAndNumber) {
 TEST_F(ConfigFileTest, Pin) {
   Settings s = apply("pin = luks:cryptsetup-luks\n");
   EXPECT_EQ(s.pinned_plugins.at("luks"), "cryptsetup-luks");
-  EXPECT_EQ(s.origins.at("pin = luks:cryptsetup-luks"), path_);
+  EXPECT_EQ(s.origins.at("pin = luks:cryptsetup-luks"), path_ + ":1");
+}
+
+TEST_F(ConfigFileTest, TwoPinsForOneProviderNameBothLines) {
+  // The same pin twice is no contradiction.
+  Settings s = apply("pin = luks:cryptsetup-luks\npin = luks:cryptsetup-luks\n");
+  EXPECT_EQ(s.pinned_plugins.at("luks"), "cryptsetup-luks");
+
+  test_volumes::write_file(path_,
+                           "pin = luks:cryptsetup-luks\n"
+                           "  # the second one, indented\n"
+                           "  pin   =   luks:qemu-native-luks  \n");
+  Settings unused;
+  EXPECT_EQ(error_of(ErrorKind::usage, [&] { cli::apply_config_file(path_, true, unused); }),
+            "two pins for provider 'luks': 'pin = luks:cryptsetup-luks' (" + path_ +
+                ":1) and 'pin = luks:qemu-native-luks' (" + path_ + ":3)");
 }
 
 TEST_F(ConfigFileTest, KeyDir) {
   // Documented, and what the libvirt hook's prepare relies on.
   Settings s = apply("key-dir = /etc/volcrypt/keys\n");
   EXPECT_EQ(s.key_dir, "/etc/volcrypt/keys");
-  EXPECT_EQ(s.origins.at("key-dir = /etc/volcrypt/keys"), path_);
+  EXPECT_EQ(s.origins.at("key-dir = /etc/volcrypt/keys"), path_ + ":1");
 }
 
 TEST_F(ConfigFileTest, DetachTimeoutMs) {
@@ -83,14 +98,33 @@ TEST_F(ConfigFileTest, ProbeTimeoutMs) {
   EXPECT_EQ(Settings{}.probe_timeout_ms, 5000);
   Settings s = apply("probe-timeout-ms = 300\n");
   EXPECT_EQ(s.probe_timeout_ms, 300);
-  EXPECT_EQ(s.origins.at("probe-timeout-ms = 300"), path_);
-  for (const char* wrong : {"0", "-5", "600001"}) {
-    test_volumes::write_file(path_, std::string("probe-timeout-ms = ") + wrong + "\n");
-    Settings unused;
-    EXPECT_EQ(error_of(ErrorKind::usage, [&] { cli::apply_config_file(path_, true, unused); }),
-              path_ + ": probe-timeout-ms must be between 1 and 600000")
-        << wrong;
+  EXPECT_EQ(s.origins.at("probe-timeout-ms = 300"), path_ + ":1");
+  // Reading metadata has its own limit, untouched by the probe limit.
+  EXPECT_EQ(s.describe_timeout_ms, Settings{}.describe_timeout_ms);
+  for (const char* key : {"probe-timeout-ms", "describe-timeout-ms"}) {
+    for (const char* wrong : {"0", "-5", "600001"}) {
+      test_volumes::write_file(path_, std::string(key) + " = " + wrong + "\n");
+      Settings unused;
+      EXPECT_EQ(error_of(ErrorKind::usage, [&] { cli::apply_config_file(path_, true, unused); }),
+                path_ + ": " + key + " must be between 1 and 600000")
+          << wrong;
+    }
   }
+}
+
+TEST_F(ConfigFileTest, DescribeTimeoutMs) {
+  EXPECT_EQ(Settings{}.describe_timeout_ms, 10000);
+  Settings s = apply("describe-timeout-ms = 2500\n");
+  EXPECT_EQ(s.describe_timeout_ms, 2500);
+  EXPECT_EQ(s.probe_timeout_ms, Settings{}.probe_timeout_ms);
+  EXPECT_EQ(s.origins.at("describe-timeout-ms = 2500"), path_ + ":1");
+}
+
+TEST_F(ConfigFileTest, CacheDir) {
+  EXPECT_EQ(Settings{}.plugin_cache_dir, "/var/cache/volcrypt");
+  Settings s = apply("\ncache-dir = /run/volcrypt-cache\n");
+  EXPECT_EQ(s.plugin_cache_dir, "/run/volcrypt-cache");
+  EXPECT_EQ(s.origins.at("cache-dir = /run/volcrypt-cache"), path_ + ":2");
 }
 
 TEST_F(ConfigFileTest, ThePackagedExampleParsesWithEveryKeyUncommented) {

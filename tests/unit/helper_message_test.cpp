@@ -3,6 +3,7 @@
 #include "helper_message.hpp"
 
 #include <gtest/gtest.h>
+#include <volcrypt/plugin_abi.h>
 
 namespace volcrypt {
 namespace {
@@ -44,6 +45,34 @@ TEST(HelperMessage, ProbeAnswerRoundTrips) {
   ASSERT_TRUE(parsed.answer) << parsed.problem;
   EXPECT_EQ(parsed.answer->rank, 256);
   EXPECT_EQ(parsed.answer->reason, "QEMU opens LUKS1 = fine");
+}
+
+TEST(HelperMessage, LogLinesRoundTripInOrder) {
+  HelperAnswer answer = described();
+  answer.rank = 0;
+  answer.log = {{VOLCRYPT_LOG_WARNING, "first = line"}, {VOLCRYPT_LOG_DEBUG, "second\tline"}};
+  ParsedHelperAnswer parsed = parse_helper_answer(format_helper_answer(answer));
+  ASSERT_TRUE(parsed.answer) << parsed.problem;
+  EXPECT_EQ(parsed.answer->log, (std::vector<HelperLogLine>{{VOLCRYPT_LOG_WARNING, "first = line"},
+                                                            {VOLCRYPT_LOG_DEBUG, "second?line"}}));
+  EXPECT_EQ(problem_of("volcrypt-plugin-helper 1\nlog=7 hi\nend\n"),
+            "a log line without a valid level on line 2");
+  EXPECT_EQ(problem_of("volcrypt-plugin-helper 1\nlog=hi\nend\n"),
+            "a log line without a valid level on line 2");
+}
+
+TEST(HelperMessage, LogLinesNeverCrowdOutTheAnswer) {
+  HelperAnswer answer = described();
+  answer.rank = 64;
+  answer.reason = std::string(2000, 'r');
+  answer.log.assign(kMaxHelperLogLines, HelperLogLine{VOLCRYPT_LOG_INFO, std::string(2000, 'l')});
+  const std::string message = format_helper_answer(answer);
+  EXPECT_LE(message.size(), kMaxHelperMessageBytes);
+  ParsedHelperAnswer parsed = parse_helper_answer(message);
+  ASSERT_TRUE(parsed.answer) << parsed.problem;
+  EXPECT_EQ(parsed.answer->rank, 64);
+  EXPECT_FALSE(parsed.answer->log.empty());
+  EXPECT_LT(parsed.answer->log.size(), kMaxHelperLogLines);
 }
 
 TEST(HelperMessage, FormattingKeepsEveryValueOnOneBoundedLine) {

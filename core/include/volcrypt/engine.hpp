@@ -22,6 +22,9 @@ class Engine {
 
   // Every plugin file found in the plugin directories, loaded or refused.
   std::vector<PluginInfo> plugins();
+  // Settings that do nothing because they name a plugin id no plugin file has, each as
+  // "ORIGIN: SETTING: no plugin with id 'ID' was found".
+  std::vector<std::string> setting_warnings();
   // The ranked table for this volume on this host; key: what is known of the key the
   // volume would be attached with (nothing by default), so plugins can rank by it.
   ProbeReport probe(const VolumeSpec& volume, const KeyFacts& key = {});

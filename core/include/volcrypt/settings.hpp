@@ -28,8 +28,13 @@ struct Settings {
   // are then described and probed in helper processes, and only the chosen or recorded
   // plugin is loaded into this one. Empty: everything runs in this process.
   std::string plugin_helper_program;
-  // How long one round of helpers (reading metadata, or probing) may take.
+  // How long one round of probing helpers may take.
   int32_t probe_timeout_ms = 5000;
+  // How long one round of helpers reading plugin metadata may take (loading a library
+  // and calling its entry point; a hang there is caught by this, not the probe limit).
+  int32_t describe_timeout_ms = 10000;
+  // The registry cache (see `volcrypt plugins`): root's own folder; empty: no cache.
+  std::string plugin_cache_dir = "/var/cache/volcrypt";
 };
 
 }  // namespace volcrypt

@@ -152,21 +152,31 @@ struct HostDeviceOutcome {
   std::string action;  // "opened", "closed" or "nothing to do"
 };
 
-// One line of `volcrypt plugins`.
-struct PluginInfo {
-  std::string file;
+// What a plugin says about itself in its descriptor: read once (in a helper process, or
+// from the registry cache) and copied nowhere else field by field.
+struct PluginMetadata {
   std::string id;
   std::string version;
   std::string summary;
   uint32_t abi_major = 0;
   uint32_t abi_minor = 0;
   std::vector<std::string> providers;
+  uint32_t capabilities = 0;  // VOLCRYPT_CAPABILITY_* bits
+
+  bool operator==(const PluginMetadata&) const = default;
+};
+
+// One line of `volcrypt plugins`.
+struct PluginInfo : PluginMetadata {
+  std::string file;
   bool loaded = false;
   std::string refusal;  // why it was refused, naming the file
   bool denied = false;  // by the configuration: never loaded or probed
   // How its metadata was read: "ok", "crashed", "timed out", "exited", "bad answer",
   // or "in process" when there is no helper program; empty when never read.
   std::string isolation;
+  // Its metadata (or refusal) came from the registry cache: no helper ran for it.
+  bool from_cache = false;
 };
 
 }  // namespace volcrypt
