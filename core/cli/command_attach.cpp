@@ -65,7 +65,7 @@ int run_attach(CommandContext& context) {
   request.scope = scope_from_options(vm);
   if (vm.count("plugin")) request.forced_plugin = vm["plugin"].as<std::string>();
   request.shareable = vm.count("shareable") > 0;
-  SecureBytes key = key_from_options(vm);
+  const VolumeKey key = key_from_options(vm);
   if (request.volume.encrypted && key.empty()) {
     throw Error(ErrorKind::usage, "missing --key-file or --passphrase-file");
   }

@@ -117,14 +117,15 @@ int run_prepare(CommandContext& context) {
     key_dir = vm["passphrase-dir"].as<std::string>();
     raw_dir = false;
   }
-  request.key_for = [&, single_key, key_dir, raw_dir](const Record& record) -> SecureBytes {
+  request.key_for = [&, single_key, key_dir, raw_dir](const Record& record) -> VolumeKey {
     if (single_key) return key_from_options(vm);
     if (key_dir.empty()) {
       throw Error(ErrorKind::usage, "no key for volume " + record.volume_id +
                                         ": give --key-dir, --passphrase-dir or a key option");
     }
     SecureBytes key = read_key_source(key_path(key_dir, record.volume_id), warn_about_key_file);
-    return raw_dir ? hex_passphrase(key.bytes()) : std::move(key);
+    return raw_dir ? VolumeKey::from_raw_key(std::move(key))
+                   : VolumeKey::from_passphrase(std::move(key));
   };
   return print_outcomes(context, "prepare", context.engine.prepare_host_devices(request));
 }

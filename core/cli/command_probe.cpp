@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "json_writer.hpp"
+#include "key_options.hpp"
 #include "settings_output.hpp"
 #include "version_text.hpp"
 #include "volume_options.hpp"
@@ -9,28 +10,56 @@
 namespace po = boost::program_options;
 
 namespace volcrypt::cli {
+namespace {
+
+std::string key_facts_text(const KeyFacts& key) {
+  if (!key.known) return "not given (plugins rank without its facts)";
+  return std::string(key.hex_of_raw_key ? "hex of a raw key" : "passphrase as given") +
+         (key.utf8 ? ", valid UTF-8" : ", not valid UTF-8");
+}
+
+// "key": null without a key; else its facts, never its bytes.
+void write_key_facts_json(JsonWriter& json, const KeyFacts& key) {
+  json.key("key");
+  if (!key.known) {
+    json.null();
+    return;
+  }
+  json.begin_object()
+      .field("encoding", key.hex_of_raw_key ? "hex of raw key" : "passphrase")
+      .field("utf8", key.utf8)
+      .end_object();
+}
+
+}  // namespace
 
 int run_probe(CommandContext& context) {
   po::options_description options("probe options");
   add_volume_options(options);
+  add_key_options(options);
   po::variables_map vm;
   if (!parse_command_options(
           context,
-          "usage: volcrypt probe VOLUME\n"
+          "usage: volcrypt probe VOLUME [KEY]\n"
           "VOLUME: --source PATH --volume-id ID --provider P [--cipher C] [--key-size N]\n"
-          "      | --volume-json FILE\n\n"
+          "      | --volume-json FILE\n"
+          "KEY:    --key-file FILE|-  |  --passphrase-file FILE|-\n\n"
           "Asks every loaded plugin how well it can serve this volume on this host and shows\n"
           "the ranked table with each plugin's reason (ranks: none 0, never chosen; marginal\n"
           "64; secondary 128; primary 256; ties go to the lower id). Each plugin is probed in\n"
           "its own helper process: one that crashes, hangs or exits is shown with its file\n"
-          "and fate and never chosen; denied plugins are not probed. Then the deployer's\n"
-          "settings with where each came from, and a warning for each setting naming a\n"
-          "plugin id that no plugin has. Changes nothing.",
+          "and fate and never chosen; denied plugins are not probed. With a KEY, plugins learn\n"
+          "its facts (never the key): whether it is valid UTF-8, and whether it is the hex of a\n"
+          "raw key, as attach tells them. Then the deployer's settings with where each came\n"
+          "from, and a warning for each setting naming a plugin id that no plugin has.\n"
+          "Changes nothing.",
           options, vm)) {
     return 0;
   }
   VolumeSpec volume = volume_from_options(vm);
-  ProbeReport report = context.engine.probe(volume);
+  // Only the key's facts go further; its bytes are wiped when this scope ends.
+  const KeyFacts key = key_from_options(vm).facts();
+  ProbeReport report = context.engine.probe(volume, key);
   const auto warnings = context.engine.setting_warnings();
   const Settings& settings = context.engine.settings();
   // Attach uses no plugin for a volume it attaches as it is: probe must not name one.
@@ -48,6 +77,7 @@ int run_probe(CommandContext& context) {
         .field("header", header_name(report.header))
         .field("encrypted", volume.encrypted)
         .end_object();
+    write_key_facts_json(json, report.key);
     json.key("host").begin_object();
     json.field("hypervisor", report.hypervisor_type)
         .field("hypervisor_version", version_text(report.hypervisor_version))
@@ -88,7 +118,8 @@ int run_probe(CommandContext& context) {
               << "host     " << report.hypervisor_type << " "
               << version_text(report.hypervisor_version) << ", libvirt "
               << version_text(report.libvirt_version) << ", dm-crypt "
-              << (report.has_dm_crypt ? "yes" : "no") << "\n\n";
+              << (report.has_dm_crypt ? "yes" : "no") << "\n"
+              << "key      " << key_facts_text(report.key) << "\n\n";
   if (!volume.encrypted) {
     context.out << "not encrypted on the host: attached as it is (no plugin, no secret, no "
                    "record)\n\nchosen: none\n";

@@ -19,18 +19,20 @@ void warn_about_key_file(const std::string& warning) {
   std::cerr << "volcrypt: warning: " << warning << "\n";
 }
 
-SecureBytes key_from_options(const po::variables_map& vm) {
+VolumeKey key_from_options(const po::variables_map& vm) {
   const bool raw = vm.count("key-file") > 0;
   const bool passphrase = vm.count("passphrase-file") > 0;
   if (raw && passphrase) {
     throw Error(ErrorKind::usage, "give either --key-file or --passphrase-file, not both");
   }
   if (raw) {
-    SecureBytes key = read_key_source(vm["key-file"].as<std::string>(), warn_about_key_file);
-    return hex_passphrase(key.bytes());
+    return VolumeKey::from_raw_key(
+        read_key_source(vm["key-file"].as<std::string>(), warn_about_key_file));
   }
-  if (passphrase)
-    return read_key_source(vm["passphrase-file"].as<std::string>(), warn_about_key_file);
+  if (passphrase) {
+    return VolumeKey::from_passphrase(
+        read_key_source(vm["passphrase-file"].as<std::string>(), warn_about_key_file));
+  }
   return {};
 }
 

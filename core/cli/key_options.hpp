@@ -4,7 +4,7 @@
 #pragma once
 
 #include <boost/program_options.hpp>
-#include <volcrypt/secure_bytes.hpp>
+#include <volcrypt/volume_key.hpp>
 
 namespace volcrypt::cli {
 
@@ -12,6 +12,6 @@ void add_key_options(boost::program_options::options_description& options);
 // Prints a key file warning (readable by others) to standard error.
 void warn_about_key_file(const std::string& warning);
 // Empty when no key option was given.
-SecureBytes key_from_options(const boost::program_options::variables_map& vm);
+VolumeKey key_from_options(const boost::program_options::variables_map& vm);
 
 }  // namespace volcrypt::cli

@@ -136,7 +136,7 @@ AttachResult attach_unencrypted(EngineContext& context, const AttachRequest& req
 }  // namespace
 
 AttachResult attach_volume(EngineContext& context, const AttachRequest& request,
-                           const SecureBytes& key) {
+                           const VolumeKey& key) {
   validate_target(request.target);
   validate_volume(request.volume);
   LibvirtSession& session = context.libvirt();
@@ -155,7 +155,8 @@ AttachResult attach_volume(EngineContext& context, const AttachRequest& request,
   if (!request.volume.encrypted) return attach_unencrypted(context, request, scope);
   if (key.empty()) throw Error(ErrorKind::usage, "attaching an encrypted volume needs a key");
 
-  VolumeProbe probe = probe_volume(context, request.volume, request.forced_plugin);
+  // The key was read before probing, so plugins rank knowing its facts (not its bytes).
+  VolumeProbe probe = probe_volume(context, request.volume, key.facts(), request.forced_plugin);
   if (probe.chosen == nullptr) {
     if (request.forced_plugin && !context.registry().installed(*request.forced_plugin)) {
       throw Error(ErrorKind::not_found, probe.ranking.why_none);

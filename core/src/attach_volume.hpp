@@ -7,6 +7,6 @@
 namespace volcrypt {
 
 AttachResult attach_volume(EngineContext& context, const AttachRequest& request,
-                           const SecureBytes& key);
+                           const VolumeKey& key);
 
 }  // namespace volcrypt

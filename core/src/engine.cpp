@@ -31,14 +31,15 @@ std::vector<std::string> Engine::setting_warnings() {
   return volcrypt::setting_warnings(impl_->context.settings(), impl_->context.registry());
 }
 
-ProbeReport Engine::probe(const VolumeSpec& volume) {
-  VolumeProbe probe = probe_volume(impl_->context, volume, std::nullopt);
+ProbeReport Engine::probe(const VolumeSpec& volume, const KeyFacts& key) {
+  VolumeProbe probe = probe_volume(impl_->context, volume, key, std::nullopt);
   ProbeReport report;
   report.hypervisor_type = probe.facts.hypervisor_type;
   report.hypervisor_version = probe.facts.hypervisor_version;
   report.libvirt_version = probe.facts.libvirt_version;
   report.has_dm_crypt = probe.facts.has_dm_crypt;
   report.header = probe.header;
+  report.key = key;
   report.rows = std::move(probe.ranking.rows);
   return report;
 }
@@ -63,7 +64,7 @@ auto audited(AuditEntry entry, Operation&& operation, Describe&& describe) {
 
 }  // namespace
 
-AttachResult Engine::attach(const AttachRequest& request, const SecureBytes& key) {
+AttachResult Engine::attach(const AttachRequest& request, const VolumeKey& key) {
   return audited(
       AuditEntry{"attach", request.domain, request.target, request.volume.volume_id, "", ""},
       [&] { return attach_volume(impl_->context, request, key); },

@@ -76,13 +76,13 @@ std::vector<HostDeviceOutcome> prepare_host_devices(EngineContext& context,
         if (!request.key_for) {
           throw Error(ErrorKind::usage, "re-opening volume " + record.volume_id + " needs its key");
         }
-        SecureBytes key = request.key_for(record);
+        const VolumeKey key = request.key_for(record);
         VolumeSpec spec;
         spec.source_path = record.source_path;
         spec.volume_id = record.volume_id;
         spec.provider = record.provider;
         AbiVolume volume(spec, volume_source_kind(record.source_path),
-                         read_volume_header(record.source_path));
+                         read_volume_header(record.source_path), key.facts());
         volcrypt_attachment attachment;
         prepare_with_plugin(plugin, host, volume, key, record.state,
                             VOLCRYPT_PREPARE_REOPEN | VOLCRYPT_PREPARE_CONFIG, attachment);

@@ -5,6 +5,7 @@
 #include <exception>
 #include <string_view>
 #include <volcrypt/error.hpp>
+#include <volcrypt/printable_text.hpp>
 
 #include "libvirt_session.hpp"
 #include "secret_guard.hpp"
@@ -61,6 +62,61 @@ bool valid_state_key(std::string_view key) {
   });
 }
 
+// Each refusal says what was wrong, in words a plugin can pass on to the operator.
+int32_t refuse(volcrypt_error* error, const std::string& why) {
+  write_error(error, why);
+  return VOLCRYPT_ERROR_INVALID;
+}
+
+int32_t set_source(volcrypt_attachment* attachment, uint32_t kind, const char* path,
+                   volcrypt_error* error) noexcept {
+  return guarded(error, [&]() -> int32_t {
+    if (attachment == nullptr) return refuse(error, "set_source without an attachment");
+    if (path == nullptr || *path == '\0') return refuse(error, "the disk source path is empty");
+    if (kind != VOLCRYPT_SOURCE_FILE && kind != VOLCRYPT_SOURCE_BLOCK) {
+      return refuse(error, "source kind " + std::to_string(kind) + " is neither file nor block");
+    }
+    attachment->source_kind = static_cast<volcrypt_source_kind>(kind);
+    attachment->source_path = path;
+    return VOLCRYPT_OK;
+  });
+}
+
+int32_t set_native_encryption(volcrypt_attachment* attachment, const char* format,
+                              const char* secret_uuid, volcrypt_error* error) noexcept {
+  return guarded(error, [&]() -> int32_t {
+    if (attachment == nullptr) return refuse(error, "set_native_encryption without an attachment");
+    if (format == nullptr || *format == '\0') return refuse(error, "the encryption has no format");
+    if (secret_uuid == nullptr || *secret_uuid == '\0') {
+      return refuse(error, "the encryption names no secret uuid");
+    }
+    attachment->encryption = NativeEncryption{format, secret_uuid};
+    return VOLCRYPT_OK;
+  });
+}
+
+int32_t set_state(volcrypt_attachment* attachment, const char* key, const char* value,
+                  volcrypt_error* error) noexcept {
+  return guarded(error, [&]() -> int32_t {
+    if (attachment == nullptr) return refuse(error, "set_state without an attachment");
+    if (key == nullptr) return refuse(error, "a state entry without a key");
+    if (!valid_state_key(key)) {
+      return refuse(error, "state key '" + printable_text(key) + "' is not [a-z0-9-]+");
+    }
+    if (value == nullptr) return refuse(error, "state key '" + std::string(key) + "' has no value");
+    attachment->state[key] = value;
+    if (!attachment->state_set) return VOLCRYPT_OK;
+    try {
+      attachment->state_set();
+    } catch (...) {
+      // Not journaled: the plugin must not go on to make what the entry names.
+      attachment->state.erase(key);
+      throw;
+    }
+    return VOLCRYPT_OK;
+  });
+}
+
 }  // namespace
 
 HostServices::HostServices(LibvirtSession* session, HostFacts facts, Log log)
@@ -77,11 +133,16 @@ HostServices::HostServices(LibvirtSession* session, HostFacts facts, Log log)
   table_.abi_minor = VOLCRYPT_ABI_MINOR;
   table_.context = this;
 
+  // log and facts cannot report a failure: whatever goes wrong stays on this side.
   table_.log = [](void* context, int32_t level, const char* message) {
-    auto& host = self(context);
-    if (host.log_ && message != nullptr) host.log_(level, message);
+    try {
+      auto& host = self(context);
+      if (host.log_ && message != nullptr) host.log_(level, message);
+    } catch (...) {
+      // A log line that could not be written is lost, never thrown into the plugin.
+    }
   };
-  table_.facts = [](void* context) -> const volcrypt_host_facts* {
+  table_.facts = [](void* context) noexcept -> const volcrypt_host_facts* {
     return &self(context).abi_facts_;
   };
   table_.secret_define = [](void* context, const char* usage_id, const uint8_t* value,
@@ -130,41 +191,22 @@ HostServices::HostServices(LibvirtSession* session, HostFacts facts, Log log)
       return VOLCRYPT_OK;
     });
   };
+  // The 1.0 attachment services are the 1.1 ones without an error buffer.
   table_.attachment_set_source = [](volcrypt_attachment* attachment, uint32_t kind,
-                                    const char* path) -> int32_t {
-    if (attachment == nullptr || path == nullptr || *path == '\0') return VOLCRYPT_ERROR_INVALID;
-    if (kind != VOLCRYPT_SOURCE_FILE && kind != VOLCRYPT_SOURCE_BLOCK) {
-      return VOLCRYPT_ERROR_INVALID;
-    }
-    attachment->source_kind = static_cast<volcrypt_source_kind>(kind);
-    attachment->source_path = path;
-    return VOLCRYPT_OK;
+                                    const char* path) {
+    return set_source(attachment, kind, path, nullptr);
   };
   table_.attachment_set_native_encryption = [](volcrypt_attachment* attachment, const char* format,
-                                               const char* secret_uuid) -> int32_t {
-    if (attachment == nullptr || format == nullptr || secret_uuid == nullptr ||
-        *secret_uuid == '\0') {
-      return VOLCRYPT_ERROR_INVALID;
-    }
-    attachment->encryption = NativeEncryption{format, secret_uuid};
-    return VOLCRYPT_OK;
+                                               const char* secret_uuid) {
+    return set_native_encryption(attachment, format, secret_uuid, nullptr);
   };
   table_.attachment_set_state = [](volcrypt_attachment* attachment, const char* key,
-                                   const char* value) -> int32_t {
-    if (attachment == nullptr || key == nullptr || value == nullptr || !valid_state_key(key)) {
-      return VOLCRYPT_ERROR_INVALID;
-    }
-    attachment->state[key] = value;
-    if (!attachment->state_set) return VOLCRYPT_OK;
-    try {
-      attachment->state_set();
-      return VOLCRYPT_OK;
-    } catch (...) {
-      // Not journaled: the plugin must not go on to make what the entry names.
-      attachment->state.erase(key);
-      return VOLCRYPT_ERROR_FAILED;
-    }
+                                   const char* value) {
+    return set_state(attachment, key, value, nullptr);
   };
+  table_.attachment_set_source2 = &set_source;
+  table_.attachment_set_native_encryption2 = &set_native_encryption;
+  table_.attachment_set_state2 = &set_state;
 }
 
 }  // namespace volcrypt

@@ -37,7 +37,8 @@ ErrorKind kind_of(int32_t status) {
 
 }  // namespace
 
-AbiVolume::AbiVolume(const VolumeSpec& spec, volcrypt_source_kind kind, HeaderKind header)
+AbiVolume::AbiVolume(const VolumeSpec& spec, volcrypt_source_kind kind, HeaderKind header,
+                     const KeyFacts& key)
     : spec_(spec) {
   volume_.struct_size = sizeof(volume_);
   volume_.source_path = spec_.source_path.c_str();
@@ -49,6 +50,7 @@ AbiVolume::AbiVolume(const VolumeSpec& spec, volcrypt_source_kind kind, HeaderKi
   volume_.cipher = spec_.cipher.c_str();
   volume_.key_size_bits = spec_.key_size_bits;
   volume_.header_kind = to_abi(header);
+  volume_.key_facts = key.abi_bits();
 }
 
 AbiState::AbiState(const std::map<std::string, std::string>& state) : values_(state) {
@@ -85,11 +87,18 @@ ProbeRow probe_plugin(const LoadedPlugin& plugin, const HostServices& host,
 }
 
 void prepare_with_plugin(const LoadedPlugin& plugin, const HostServices& host,
-                         const AbiVolume& volume, const SecureBytes& key,
+                         const AbiVolume& volume, const VolumeKey& key,
                          const std::map<std::string, std::string>& previous, uint32_t flags,
                          volcrypt_attachment& attachment) {
   AbiState previous_state(previous);
-  volcrypt_key abi_key{key.data(), key.size()};
+  volcrypt_key abi_key{};
+  abi_key.data = key.passphrase().data();
+  abi_key.size = key.passphrase().size();
+  abi_key.facts = key.facts().abi_bits();
+  if (!key.raw_key().empty()) {
+    abi_key.raw_data = key.raw_key().data();
+    abi_key.raw_size = key.raw_key().size();
+  }
   std::array<char, kMessageCapacity> message{};
   volcrypt_error error{message.data(), message.size()};
   int32_t status = VOLCRYPT_ERROR_FAILED;

@@ -16,7 +16,8 @@ namespace volcrypt {
 // The volume as plugins see it; owns the strings the C struct points into.
 class AbiVolume {
  public:
-  AbiVolume(const VolumeSpec& spec, volcrypt_source_kind kind, HeaderKind header);
+  AbiVolume(const VolumeSpec& spec, volcrypt_source_kind kind, HeaderKind header,
+            const KeyFacts& key);
   const volcrypt_volume* get() const { return &volume_; }
 
  private:
@@ -41,7 +42,7 @@ ProbeRow probe_plugin(const LoadedPlugin& plugin, const HostServices& host,
                       const AbiVolume& volume);
 
 void prepare_with_plugin(const LoadedPlugin& plugin, const HostServices& host,
-                         const AbiVolume& volume, const SecureBytes& key,
+                         const AbiVolume& volume, const VolumeKey& key,
                          const std::map<std::string, std::string>& previous, uint32_t flags,
                          volcrypt_attachment& attachment);
 

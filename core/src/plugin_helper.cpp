@@ -53,7 +53,8 @@ HelperAnswer probe(const LoadOutcome& outcome, const HelperProbeJob& job) {
       answer.log.push_back({level, message.substr(0, kMaxLogMessageBytes)});
     }
   });
-  AbiVolume volume(job.volume, static_cast<volcrypt_source_kind>(job.source_kind), job.header);
+  AbiVolume volume(job.volume, static_cast<volcrypt_source_kind>(job.source_kind), job.header,
+                   job.key);
   ProbeRow row = probe_plugin(*outcome.plugin, host, volume);
   if (row.error.empty()) {
     answer.rank = row.reported_rank;

@@ -6,7 +6,7 @@
 namespace volcrypt {
 namespace {
 
-constexpr size_t kProbeArgumentCount = 15;
+constexpr size_t kProbeArgumentCount = 16;
 constexpr size_t kClaimArgumentCount = 10;
 
 template <typename Number>
@@ -38,7 +38,8 @@ std::vector<std::string> probe_arguments(const HelperProbeJob& job) {
       job.facts.hypervisor_type,
       std::to_string(job.facts.hypervisor_version),
       std::to_string(job.facts.libvirt_version),
-      std::string(job.facts.has_device_mapper ? "1" : "0") + (job.facts.has_dm_crypt ? "1" : "0")};
+      std::string(job.facts.has_device_mapper ? "1" : "0") + (job.facts.has_dm_crypt ? "1" : "0"),
+      std::to_string(job.key.abi_bits())};
 }
 
 std::vector<std::string> claim_arguments(const HelperClaimJob& job) {
@@ -86,16 +87,19 @@ std::optional<HelperProbeJob> parse_probe_arguments(const std::vector<std::strin
   job.facts.hypervisor_type = args[11];
   int header = 0;
   const std::string& device_mapper = args[14];
+  uint32_t key_facts = 0;
   if (!parse_number(args[7], job.volume.key_size_bits) || !parse_number(args[9], job.source_kind) ||
       !parse_number(args[10], header) || header < 0 ||
       header > static_cast<int>(HeaderKind::other) ||
       !parse_number(args[12], job.facts.hypervisor_version) ||
-      !parse_number(args[13], job.facts.libvirt_version) || device_mapper.size() != 2) {
+      !parse_number(args[13], job.facts.libvirt_version) || device_mapper.size() != 2 ||
+      !parse_number(args[15], key_facts)) {
     return std::nullopt;
   }
   job.header = static_cast<HeaderKind>(header);
   job.facts.has_device_mapper = device_mapper[0] == '1';
   job.facts.has_dm_crypt = device_mapper[1] == '1';
+  job.key = KeyFacts::from_abi_bits(key_facts);
   return job;
 }
 

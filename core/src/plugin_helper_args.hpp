@@ -1,5 +1,6 @@
 // The command lines of plugin helper processes: what the parent passes and the helper
-// reads back. Probe needs no key, so nothing secret is ever on a command line.
+// reads back. Probe needs no key, only its facts (KeyFacts: whether it is known, UTF-8,
+// the hex of a raw key), so nothing secret is ever on a command line.
 #pragma once
 
 #include <filesystem>
@@ -19,6 +20,7 @@ struct HelperProbeJob {
   int source_kind = 0;  // volcrypt_source_kind
   HeaderKind header = HeaderKind::unknown;
   HostFacts facts;
+  KeyFacts key;  // never the key: its bytes stay in the volcrypt process
 };
 
 // A record-less disk to offer one plugin's claims_disk.

@@ -19,14 +19,14 @@ void validate_volume(const VolumeSpec& spec) {
   }
 }
 
-VolumeProbe probe_volume(EngineContext& context, const VolumeSpec& spec,
+VolumeProbe probe_volume(EngineContext& context, const VolumeSpec& spec, const KeyFacts& key,
                          const std::optional<std::string>& forced_plugin) {
   validate_volume(spec);
   VolumeProbe out;
   out.source_kind = volume_source_kind(spec.source_path);
   out.header = read_volume_header(spec.source_path);
   out.facts = gather_host_facts(context.libvirt());
-  out.volume = std::make_unique<AbiVolume>(spec, out.source_kind, out.header);
+  out.volume = std::make_unique<AbiVolume>(spec, out.source_kind, out.header, key);
 
   RankingInput input;
   input.provider = spec.provider;
@@ -38,6 +38,7 @@ VolumeProbe probe_volume(EngineContext& context, const VolumeSpec& spec,
     job.source_kind = out.source_kind;
     job.header = out.header;
     job.facts = out.facts;
+    job.key = key;
     const auto candidates = registry.candidates();
     input.rows = probe_in_helpers(candidates, job, registry.isolation());
     for (size_t i = 0; i < candidates.size(); ++i) {

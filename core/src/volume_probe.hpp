@@ -28,7 +28,8 @@ struct VolumeProbe {
 // Error(not_found) for a missing source.
 void validate_volume(const VolumeSpec& spec);
 
-VolumeProbe probe_volume(EngineContext& context, const VolumeSpec& spec,
+// key: what plugins may know of the key (never its bytes), also in helper processes.
+VolumeProbe probe_volume(EngineContext& context, const VolumeSpec& spec, const KeyFacts& key,
                          const std::optional<std::string>& forced_plugin);
 
 }  // namespace volcrypt

@@ -52,8 +52,15 @@ std::string native_refusal(const sdk::HostFacts& facts) {
 }
 
 // LUKS1 ranks below qemu-native-luks where QEMU decrypts it, and first where it cannot.
-sdk::ProbeResult rank_luks1(const sdk::HostFacts& facts, std::string_view what) {
+sdk::ProbeResult rank_luks1(const sdk::HostFacts& facts, const sdk::KeyFacts& key,
+                            std::string_view what) {
   const std::string native = native_refusal(facts);
+  if (native.empty() && key.known && !key.utf8) {
+    return sdk::rank(sdk::Rank::secondary,
+                     std::string(what) +
+                         "host dm-crypt mapping (QEMU cannot take this passphrase natively: it "
+                         "is not UTF-8)");
+  }
   if (native.empty()) {
     return sdk::rank(sdk::Rank::secondary,
                      std::string(what) +
@@ -95,7 +102,7 @@ class CryptsetupLuks : public sdk::Plugin {
     }
     switch (volume.header) {
       case sdk::HeaderKind::luks1:
-        return rank_luks1(facts, "");
+        return rank_luks1(facts, volume.key, "");
       case sdk::HeaderKind::luks2:
         return sdk::rank(sdk::Rank::primary,
                          "LUKS2: QEMU cannot decrypt LUKS2 natively; host dm-crypt mapping");
@@ -105,7 +112,7 @@ class CryptsetupLuks : public sdk::Plugin {
                            "blank volume: will be formatted LUKS2 (QEMU cannot decrypt LUKS2 "
                            "natively); host dm-crypt mapping");
         }
-        return rank_luks1(facts, "blank volume: will be formatted LUKS1; ");
+        return rank_luks1(facts, volume.key, "blank volume: will be formatted LUKS1; ");
       case sdk::HeaderKind::other:
         return sdk::rank(sdk::Rank::none, "the volume holds data that is not LUKS");
       case sdk::HeaderKind::unknown:

@@ -37,11 +37,22 @@ std::string host_refusal(const sdk::HostFacts& facts) {
   return {};
 }
 
+// QEMU takes a LUKS passphrase from a libvirt secret only as UTF-8 text ("Data from
+// secret ... is not valid UTF-8"): a volume with another key is for a host-side plugin.
+// Empty when the key is fine or not known (probe without a key ranks as before).
+std::string key_refusal(const sdk::KeyFacts& key) {
+  if (!key.known || key.utf8) return {};
+  return "the passphrase is not valid UTF-8 text, which QEMU refuses in a secret";
+}
+
 class QemuNativeLuks : public sdk::Plugin {
  public:
   sdk::ProbeResult probe(const sdk::Host& host, const sdk::Volume& volume) override {
     const sdk::HostFacts facts = host.facts();
     if (std::string refusal = host_refusal(facts); !refusal.empty()) {
+      return sdk::rank(sdk::Rank::none, refusal);
+    }
+    if (std::string refusal = key_refusal(volume.key); !refusal.empty()) {
       return sdk::rank(sdk::Rank::none, refusal);
     }
     switch (volume.header) {
@@ -75,6 +86,9 @@ class QemuNativeLuks : public sdk::Plugin {
     if (key.empty()) {
       throw sdk::Error(VOLCRYPT_ERROR_INVALID,
                        "the passphrase for volume " + volume_id + " is empty");
+    }
+    if (std::string refusal = key_refusal(volume.key); !refusal.empty()) {
+      throw sdk::Error(VOLCRYPT_ERROR_NOT_SUPPORTED, "volume " + volume_id + ": " + refusal);
     }
 
     // A secret that already exists for this volume is another attachment's (a shareable

@@ -31,6 +31,50 @@ bool valid_state_key(std::string_view key) {
   });
 }
 
+// Records what the host refused (the checks report it) and tells the plugin why.
+int32_t refuse(volcrypt_attachment* attachment, volcrypt_error* error, const std::string& why) {
+  attachment->refusals.push_back(why);
+  write_error(error, why);
+  return VOLCRYPT_ERROR_INVALID;
+}
+
+int32_t set_source(volcrypt_attachment* attachment, uint32_t kind, const char* path,
+                   volcrypt_error* error) {
+  if (attachment == nullptr) return VOLCRYPT_ERROR_INVALID;
+  ++attachment->source_calls;
+  if (path == nullptr || *path == '\0') {
+    return refuse(attachment, error, "set_source with an empty path");
+  }
+  if (kind != VOLCRYPT_SOURCE_FILE && kind != VOLCRYPT_SOURCE_BLOCK) {
+    return refuse(attachment, error, "set_source with source kind " + std::to_string(kind));
+  }
+  attachment->source_kind = kind;
+  attachment->source_path = path;
+  return VOLCRYPT_OK;
+}
+
+int32_t set_native_encryption(volcrypt_attachment* attachment, const char* format,
+                              const char* secret_uuid, volcrypt_error* error) {
+  if (attachment == nullptr) return VOLCRYPT_ERROR_INVALID;
+  if (format == nullptr || secret_uuid == nullptr || *secret_uuid == '\0') {
+    return refuse(attachment, error, "set_native_encryption without a format or secret uuid");
+  }
+  attachment->native_encryption = std::make_pair(std::string(format), std::string(secret_uuid));
+  return VOLCRYPT_OK;
+}
+
+int32_t set_state(volcrypt_attachment* attachment, const char* key, const char* value,
+                  volcrypt_error* error) {
+  if (attachment == nullptr) return VOLCRYPT_ERROR_INVALID;
+  if (key == nullptr || value == nullptr || !valid_state_key(key)) {
+    return refuse(attachment, error,
+                  std::string("set_state with key '") + (key ? key : "(null)") +
+                      "' (keys are [a-z0-9-]+, values non-NULL)");
+  }
+  attachment->state[key] = value;
+  return VOLCRYPT_OK;
+}
+
 }  // namespace
 
 HostProfile qemu_host_with_dm_crypt() {
@@ -109,43 +153,22 @@ FakeHost::FakeHost(const HostProfile& profile) : profile_(profile) {
     host.secrets.erase(it);
     return VOLCRYPT_OK;
   };
+  // The 1.0 attachment services are the 1.1 ones without an error buffer.
   table_.attachment_set_source = [](volcrypt_attachment* attachment, uint32_t kind,
-                                    const char* path) -> int32_t {
-    if (attachment == nullptr) return VOLCRYPT_ERROR_INVALID;
-    ++attachment->source_calls;
-    if (path == nullptr || *path == '\0') {
-      attachment->refusals.push_back("set_source with an empty path");
-      return VOLCRYPT_ERROR_INVALID;
-    }
-    if (kind != VOLCRYPT_SOURCE_FILE && kind != VOLCRYPT_SOURCE_BLOCK) {
-      attachment->refusals.push_back("set_source with source kind " + std::to_string(kind));
-      return VOLCRYPT_ERROR_INVALID;
-    }
-    attachment->source_kind = kind;
-    attachment->source_path = path;
-    return VOLCRYPT_OK;
+                                    const char* path) {
+    return set_source(attachment, kind, path, nullptr);
   };
   table_.attachment_set_native_encryption = [](volcrypt_attachment* attachment, const char* format,
-                                               const char* secret_uuid) -> int32_t {
-    if (attachment == nullptr) return VOLCRYPT_ERROR_INVALID;
-    if (format == nullptr || secret_uuid == nullptr || *secret_uuid == '\0') {
-      attachment->refusals.push_back("set_native_encryption without a format or secret uuid");
-      return VOLCRYPT_ERROR_INVALID;
-    }
-    attachment->native_encryption = std::make_pair(std::string(format), std::string(secret_uuid));
-    return VOLCRYPT_OK;
+                                               const char* secret_uuid) {
+    return set_native_encryption(attachment, format, secret_uuid, nullptr);
   };
   table_.attachment_set_state = [](volcrypt_attachment* attachment, const char* key,
-                                   const char* value) -> int32_t {
-    if (attachment == nullptr) return VOLCRYPT_ERROR_INVALID;
-    if (key == nullptr || value == nullptr || !valid_state_key(key)) {
-      attachment->refusals.push_back(std::string("set_state with key '") + (key ? key : "(null)") +
-                                     "' (keys are [a-z0-9-]+, values non-NULL)");
-      return VOLCRYPT_ERROR_INVALID;
-    }
-    attachment->state[key] = value;
-    return VOLCRYPT_OK;
+                                   const char* value) {
+    return set_state(attachment, key, value, nullptr);
   };
+  table_.attachment_set_source2 = &set_source;
+  table_.attachment_set_native_encryption2 = &set_native_encryption;
+  table_.attachment_set_state2 = &set_state;
 }
 
 void FakeHost::add_unrelated_secret() {

@@ -1,5 +1,7 @@
 #include "plugin_calls.hpp"
 
+#include <algorithm>
+
 #include "guarded_buffer.hpp"
 #include "secret_witness.hpp"
 
@@ -11,6 +13,12 @@ constexpr char kThrew[] = "threw a C++ exception across the C boundary";
 void note_misuse(CallOutcome& out, const GuardedBuffer& buffer, const std::string& what) {
   if (out.misbehaviour) return;
   out.misbehaviour = buffer.misuse(what);
+}
+
+uint32_t passphrase_facts(const std::string& key) {
+  const bool ascii_text =
+      std::all_of(key.begin(), key.end(), [](char c) { return c != '\0' && (c & 0x80) == 0; });
+  return VOLCRYPT_KEY_FACT_KNOWN | (ascii_text ? VOLCRYPT_KEY_FACT_UTF8 : 0u);
 }
 
 }  // namespace
@@ -68,8 +76,14 @@ CallOutcome call_prepare(const volcrypt_plugin& plugin, const FakeHost& host,
   CallOutcome out;
   GuardedBuffer message(kMessageCapacity);
   volcrypt_error error{message.data(), message.capacity()};
-  const volcrypt_volume v = volume.abi();
-  const volcrypt_key k{reinterpret_cast<const uint8_t*>(key.data()), key.size()};
+  // As the core does on attach (ABI 1.1): the key's facts in the volume and the key. The
+  // kit's keys are ASCII passphrases given as they are.
+  volcrypt_volume v = volume.abi();
+  v.key_facts = passphrase_facts(key);
+  volcrypt_key k{};
+  k.data = reinterpret_cast<const uint8_t*>(key.data());
+  k.size = key.size();
+  k.facts = v.key_facts;
   const volcrypt_host table = witnessed(*host.table());
   try {
     out.result = plugin.prepare(&table, &v, &k, previous.get(), flags, &attachment, &error);

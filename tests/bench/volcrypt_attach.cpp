@@ -9,7 +9,7 @@
 namespace volcrypt::bench {
 namespace {
 
-void attach_and_detach(Engine& engine, const AttachRequest& attach, const SecureBytes& key,
+void attach_and_detach(Engine& engine, const AttachRequest& attach, const VolumeKey& key,
                        const DetachRequest& detach) {
   AttachResult attached = engine.attach(attach, key);
   // The comparison is with the native-LUKS path; any other plugin would be another job.
@@ -27,8 +27,9 @@ void volcrypt_attach_detach(benchmark::State& state, const BenchWorld& world) {
   settings.plugin_dirs = {VOLCRYPT_BUILD_PLUGIN_DIR};
   Engine engine(settings);
 
-  SecureBytes key(std::strlen(kPassphrase));
-  std::memcpy(key.data(), kPassphrase, key.size());
+  SecureBytes passphrase(std::strlen(kPassphrase));
+  std::memcpy(passphrase.data(), kPassphrase, passphrase.size());
+  const VolumeKey key = VolumeKey::from_passphrase(std::move(passphrase));
 
   AttachRequest attach;
   attach.domain = world.domain();

@@ -80,7 +80,9 @@ ProbeAnswer PluginDriver::probe(const VolumeArgs& args) {
 PrepareResult PluginDriver::prepare(const VolumeArgs& args, std::string_view key,
                                     const StateMap& previous, uint32_t flags) {
   volcrypt_volume volume = to_abi(args);
-  volcrypt_key abi_key{reinterpret_cast<const uint8_t*>(key.data()), key.size()};
+  // A passphrase as given (ABI 1.1 facts as the core sends them; the tests' are text).
+  volcrypt_key abi_key{reinterpret_cast<const uint8_t*>(key.data()), key.size(),
+                       VOLCRYPT_KEY_FACT_KNOWN | VOLCRYPT_KEY_FACT_UTF8, nullptr, 0};
   AbiState previous_state(previous);
   char message[512] = {};
   volcrypt_error error{message, sizeof message};

@@ -26,6 +26,12 @@ int32_t refuse_source(volcrypt_attachment* /*attachment*/, uint32_t /*kind*/,
   return VOLCRYPT_ERROR_INVALID;
 }
 
+int32_t refuse_source_saying_why(volcrypt_attachment* /*attachment*/, uint32_t /*kind*/,
+                                 const char* /*path*/, volcrypt_error* error) {
+  write_error(error, "fake host: the disk source is refused for this test");
+  return VOLCRYPT_ERROR_INVALID;
+}
+
 }  // namespace
 
 // The secret services are friends in spirit: they reach the fake's maps through context.
@@ -95,6 +101,9 @@ FakeHost::FakeHost() : real_host_(nullptr, HostFacts{}, {}) {
   table_.attachment_set_source = real->attachment_set_source;
   table_.attachment_set_native_encryption = real->attachment_set_native_encryption;
   table_.attachment_set_state = real->attachment_set_state;
+  table_.attachment_set_source2 = real->attachment_set_source2;
+  table_.attachment_set_native_encryption2 = real->attachment_set_native_encryption2;
+  table_.attachment_set_state2 = real->attachment_set_state2;
 }
 
 void FakeHost::set_hypervisor(const std::string& type, uint64_t version) {
@@ -120,6 +129,8 @@ std::string FakeHost::add_secret(const std::string& usage_id, const std::vector<
 void FakeHost::refuse_disk_source(bool refuse) {
   table_.attachment_set_source =
       refuse ? &refuse_source : real_host_.table()->attachment_set_source;
+  table_.attachment_set_source2 =
+      refuse ? &refuse_source_saying_why : real_host_.table()->attachment_set_source2;
 }
 
 std::string FakeHost::next_uuid() {

@@ -36,6 +36,7 @@ struct VolumeArgs {
   uint32_t key_size_bits = 0;
   volcrypt_header_kind header = VOLCRYPT_HEADER_BLANK;
   volcrypt_source_kind source_kind = VOLCRYPT_SOURCE_FILE;
+  uint32_t key_facts = 0;  // VOLCRYPT_KEY_FACT_* (ABI 1.1); 0: no key known
 
   volcrypt_volume abi() const {
     volcrypt_volume v{};
@@ -47,6 +48,7 @@ struct VolumeArgs {
     v.cipher = cipher.c_str();
     v.key_size_bits = key_size_bits;
     v.header_kind = header;
+    v.key_facts = key_facts;
     return v;
   }
 };
@@ -105,7 +107,11 @@ inline CallResult prepare(const LoadedPlugin& plugin, const fakes::FakeHost& hos
                           const std::map<std::string, std::string>& previous, uint32_t flags,
                           volcrypt_attachment& attachment) {
   volcrypt_volume volume = args.abi();
-  volcrypt_key abi_key{reinterpret_cast<const uint8_t*>(key.data()), key.size()};
+  // A passphrase as given (ABI 1.1 facts as the core sends them; the tests' are text).
+  volcrypt_key abi_key{
+      reinterpret_cast<const uint8_t*>(key.data()), key.size(),
+      args.key_facts != 0 ? args.key_facts : VOLCRYPT_KEY_FACT_KNOWN | VOLCRYPT_KEY_FACT_UTF8,
+      nullptr, 0};
   StateArgs state(previous);
   char message[512] = {};
   volcrypt_error error{message, sizeof message};

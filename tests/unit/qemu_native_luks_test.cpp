@@ -106,6 +106,28 @@ TEST_F(QemuNativeLuksTest, ProbeRefusesAnUnreadHeader) {
   EXPECT_EQ(answer.reason, "the volume's header could not be read");
 }
 
+// QEMU refuses a secret that is not UTF-8: ranking must fall back to a host-side plugin.
+TEST_F(QemuNativeLuksTest, ProbeRefusesAPassphraseThatIsNotUtf8) {
+  VolumeArgs args = volume_at(dir_.file("v"), VOLCRYPT_HEADER_LUKS1);
+  args.key_facts = VOLCRYPT_KEY_FACT_KNOWN;  // known, and not UTF-8
+  ProbeAnswer answer = probe(args);
+  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_NONE);
+  EXPECT_EQ(answer.reason,
+            "the passphrase is not valid UTF-8 text, which QEMU refuses in a secret");
+}
+
+TEST_F(QemuNativeLuksTest, ProbeRanksAUtf8OrUnknownKeyAsBefore) {
+  VolumeArgs args = volume_at(dir_.file("v"), VOLCRYPT_HEADER_LUKS1);
+  for (uint32_t facts :
+       {0u, VOLCRYPT_KEY_FACT_KNOWN | VOLCRYPT_KEY_FACT_UTF8,
+        VOLCRYPT_KEY_FACT_KNOWN | VOLCRYPT_KEY_FACT_UTF8 | VOLCRYPT_KEY_FACT_HEX_OF_RAW_KEY,
+        // Without KNOWN the other bits mean nothing.
+        VOLCRYPT_KEY_FACT_HEX_OF_RAW_KEY}) {
+    args.key_facts = facts;
+    EXPECT_EQ(probe(args).rank, VOLCRYPT_RANK_PRIMARY) << "key facts " << facts;
+  }
+}
+
 TEST_F(QemuNativeLuksTest, ProbeRanksLuks1PrimaryOnThisHost) {
   ProbeAnswer answer = probe(volume_at(dir_.file("v"), VOLCRYPT_HEADER_LUKS1));
   EXPECT_EQ(answer.rank, VOLCRYPT_RANK_PRIMARY);
@@ -346,7 +368,8 @@ TEST_F(QemuNativeLuksTest, PrepareUndefinesItsNewSecretWhenTheHostRefusesTheDisk
   CallResult result = prepare(volume_at(path, VOLCRYPT_HEADER_LUKS1), "passphrase",
                               VOLCRYPT_PREPARE_LIVE, attachment);
   EXPECT_EQ(result.status, VOLCRYPT_ERROR_INVALID);
-  EXPECT_EQ(result.message, "the host refused the disk source");
+  // A 1.1 host says why; the SDK passes its words on.
+  EXPECT_EQ(result.message, "fake host: the disk source is refused for this test");
   EXPECT_EQ(host_.define_calls(), 1);
   EXPECT_TRUE(host_.secrets().empty());
 }

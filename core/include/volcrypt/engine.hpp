@@ -25,10 +25,10 @@ class Engine {
   // Settings that do nothing because they name a plugin id no plugin file has, each as
   // "ORIGIN: SETTING: no plugin with id 'ID' was found".
   std::vector<std::string> setting_warnings();
-  // The ranked table for this volume on this host.
-  ProbeReport probe(const VolumeSpec& volume);
-  // key: the passphrase bytes (already hex-encoded if the caller had a raw key).
-  AttachResult attach(const AttachRequest& request, const SecureBytes& key);
+  // The ranked table for this volume on this host; key: what is known of the key the
+  // volume would be attached with (nothing by default), so plugins can rank by it.
+  ProbeReport probe(const VolumeSpec& volume, const KeyFacts& key = {});
+  AttachResult attach(const AttachRequest& request, const VolumeKey& key);
   DetachResult detach(const DetachRequest& request);
   std::vector<Record> list(const std::string& domain);
   // Every inconsistency on this host (or of one domain): see Finding.

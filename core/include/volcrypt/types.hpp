@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 #include <vector>
-#include <volcrypt/secure_bytes.hpp>
+#include <volcrypt/volume_key.hpp>
 
 namespace volcrypt {
 
@@ -129,6 +129,7 @@ struct ProbeReport {
   uint64_t libvirt_version = 0;
   bool has_dm_crypt = false;
   HeaderKind header = HeaderKind::unknown;
+  KeyFacts key;                // what the plugins were told about the key
   std::vector<ProbeRow> rows;  // sorted best first
 };
 
@@ -140,8 +141,8 @@ struct HostDeviceRequest {
   std::string domain;
   std::string domain_xml;             // used instead of libvirt when not empty
   std::optional<std::string> target;  // only this disk
-  // The passphrase for a record's volume (prepare only).
-  std::function<SecureBytes(const Record&)> key_for;
+  // The key for a record's volume (prepare only).
+  std::function<VolumeKey(const Record&)> key_for;
 };
 
 struct HostDeviceOutcome {

@@ -81,6 +81,23 @@ inline std::string version_string(uint64_t version) {
          std::to_string(version % 1000);
 }
 
+// What the host knows about the key (ABI 1.1), never the key itself. A 1.0 host tells
+// nothing: known stays false.
+struct KeyFacts {
+  bool known = false;           // false: no key was given, the others mean nothing
+  bool utf8 = false;            // the passphrase is valid UTF-8 with no NUL byte
+  bool hex_of_raw_key = false;  // the passphrase is the lowercase hex of a raw key
+
+  static KeyFacts from(uint32_t bits) {
+    KeyFacts out;
+    if ((bits & VOLCRYPT_KEY_FACT_KNOWN) == 0) return out;
+    out.known = true;
+    out.utf8 = (bits & VOLCRYPT_KEY_FACT_UTF8) != 0;
+    out.hex_of_raw_key = (bits & VOLCRYPT_KEY_FACT_HEX_OF_RAW_KEY) != 0;
+    return out;
+  }
+};
+
 struct Volume {
   std::string_view source_path;
   SourceKind source_kind = SourceKind::file;
@@ -89,6 +106,7 @@ struct Volume {
   std::string_view cipher;     // empty = plugin default
   uint32_t key_size_bits = 0;  // 0 = plugin default
   HeaderKind header = HeaderKind::unknown;
+  KeyFacts key;  // in probe and prepare alike
 
   static Volume from(const volcrypt_volume& v) {
     Volume out;
@@ -99,6 +117,7 @@ struct Volume {
     out.cipher = v.cipher ? v.cipher : "";
     out.key_size_bits = v.key_size_bits;
     out.header = static_cast<HeaderKind>(v.header_kind);
+    if (VOLCRYPT_HAS_FIELD(&v, volcrypt_volume, key_facts)) out.key = KeyFacts::from(v.key_facts);
     return out;
   }
 };
@@ -150,19 +169,24 @@ inline void check(int32_t status, const char* message) {
 }
 }  // namespace detail
 
-// The host's services, as C++.
+// The host's services, as C++. Every field is looked at only when the host's struct_size
+// covers it (VOLCRYPT_HAS_FIELD), so a host of any 1.x minor is safe to call.
 class Host {
  public:
   explicit Host(const volcrypt_host* host) : host_(host) {}
 
   void log(volcrypt_log_level level, const std::string& message) const {
-    if (host_->log != nullptr) host_->log(host_->context, level, message.c_str());
+    if (VOLCRYPT_HAS_FIELD(host_, volcrypt_host, log) && host_->log != nullptr) {
+      host_->log(host_->context, level, message.c_str());
+    }
   }
 
   HostFacts facts() const {
     HostFacts out;
-    const volcrypt_host_facts* f = host_->facts ? host_->facts(host_->context) : nullptr;
-    if (f == nullptr) return out;
+    const volcrypt_host_facts* f = VOLCRYPT_HAS_FIELD(host_, volcrypt_host, facts) && host_->facts
+                                       ? host_->facts(host_->context)
+                                       : nullptr;
+    if (f == nullptr || !VOLCRYPT_HAS_FIELD(f, volcrypt_host_facts, has_dm_crypt)) return out;
     out.hypervisor_type = f->hypervisor_type ? f->hypervisor_type : "";
     out.hypervisor_version = f->hypervisor_version;
     out.libvirt_version = f->libvirt_version;
@@ -173,6 +197,7 @@ class Host {
 
   // Defines a private volume secret holding value; returns its uuid.
   std::string define_secret(const std::string& usage_id, std::span<const uint8_t> value) const {
+    require(VOLCRYPT_HAS_FIELD(host_, volcrypt_host, secret_define), "secret_define");
     char uuid[37] = {};
     std::array<char, 512> message{};
     volcrypt_error error{message.data(), message.size()};
@@ -184,6 +209,7 @@ class Host {
 
   // The uuid of the secret for usage_id, if there is one.
   std::optional<std::string> lookup_secret(const std::string& usage_id) const {
+    require(VOLCRYPT_HAS_FIELD(host_, volcrypt_host, secret_lookup), "secret_lookup");
     char uuid[37] = {};
     std::array<char, 512> message{};
     volcrypt_error error{message.data(), message.size()};
@@ -195,6 +221,7 @@ class Host {
 
   // Undefines a secret; a secret already gone is not an error.
   void undefine_secret(const std::string& uuid) const {
+    require(VOLCRYPT_HAS_FIELD(host_, volcrypt_host, secret_undefine), "secret_undefine");
     std::array<char, 512> message{};
     volcrypt_error error{message.data(), message.size()};
     int32_t status = host_->secret_undefine(host_->context, uuid.c_str(), &error);
@@ -205,31 +232,68 @@ class Host {
   const volcrypt_host* raw() const { return host_; }
 
  private:
+  static void require(bool offered, const char* service) {
+    if (!offered) {
+      throw Error(VOLCRYPT_ERROR_NOT_SUPPORTED, std::string("the host offers no ") + service);
+    }
+  }
   const volcrypt_host* host_;
 };
 
-// Describes the guest's disk to the host.
+// Describes the guest's disk to the host. A 1.1 host says why it refused (the services
+// ending in 2); a 1.0 host only that it did.
 class Attachment {
  public:
   Attachment(const volcrypt_host* host, volcrypt_attachment* attachment)
       : host_(host), attachment_(attachment) {}
 
   void set_source(SourceKind kind, const std::string& path) {
-    detail::check(
-        host_->attachment_set_source(attachment_, static_cast<uint32_t>(kind), path.c_str()),
-        "the host refused the disk source");
+    const auto k = static_cast<uint32_t>(kind);
+    if (VOLCRYPT_HAS_FIELD(host_, volcrypt_host, attachment_set_source2) &&
+        host_->attachment_set_source2 != nullptr) {
+      checked("the host refused the disk source", [&](volcrypt_error* error) {
+        return host_->attachment_set_source2(attachment_, k, path.c_str(), error);
+      });
+      return;
+    }
+    detail::check(host_->attachment_set_source(attachment_, k, path.c_str()),
+                  "the host refused the disk source");
   }
   void set_native_encryption(const std::string& format, const std::string& secret_uuid) {
+    if (VOLCRYPT_HAS_FIELD(host_, volcrypt_host, attachment_set_native_encryption2) &&
+        host_->attachment_set_native_encryption2 != nullptr) {
+      checked("the host refused the native encryption", [&](volcrypt_error* error) {
+        return host_->attachment_set_native_encryption2(attachment_, format.c_str(),
+                                                        secret_uuid.c_str(), error);
+      });
+      return;
+    }
     detail::check(
         host_->attachment_set_native_encryption(attachment_, format.c_str(), secret_uuid.c_str()),
         "the host refused the native encryption");
   }
   void set_state(const std::string& key, const std::string& value) {
+    if (VOLCRYPT_HAS_FIELD(host_, volcrypt_host, attachment_set_state2) &&
+        host_->attachment_set_state2 != nullptr) {
+      checked("the host refused a state entry", [&](volcrypt_error* error) {
+        return host_->attachment_set_state2(attachment_, key.c_str(), value.c_str(), error);
+      });
+      return;
+    }
     detail::check(host_->attachment_set_state(attachment_, key.c_str(), value.c_str()),
                   "the host refused a state entry");
   }
 
  private:
+  // Calls a service that fills an error buffer; its message, or fallback, is thrown.
+  template <typename Call>
+  static void checked(const char* fallback, Call&& call) {
+    std::array<char, 512> message{};
+    volcrypt_error error{message.data(), message.size()};
+    const int32_t status = call(&error);
+    detail::check(status, message[0] != '\0' ? message.data() : fallback);
+  }
+
   const volcrypt_host* host_;
   volcrypt_attachment* attachment_;
 };
@@ -325,8 +389,10 @@ int32_t prepare(const volcrypt_host* host, const volcrypt_volume* volume, const 
     if (key != nullptr && key->data != nullptr) key_bytes = {key->data, key->size};
     PrepareFlags f{(flags & VOLCRYPT_PREPARE_LIVE) != 0, (flags & VOLCRYPT_PREPARE_CONFIG) != 0,
                    (flags & VOLCRYPT_PREPARE_REOPEN) != 0};
-    instance<PluginClass>().prepare(Host(host), Volume::from(*volume), key_bytes, State(previous),
-                                    f, out);
+    Volume v = Volume::from(*volume);
+    // volcrypt_key has no struct_size: its 1.1 fields exist when the host is 1.1.
+    if (key != nullptr && host->abi_minor >= 1) v.key = KeyFacts::from(key->facts);
+    instance<PluginClass>().prepare(Host(host), v, key_bytes, State(previous), f, out);
   });
 }
 

@@ -5,9 +5,17 @@
  *
  * Versioning: a plugin built for ABI MAJOR.MINOR loads in a host whose major is
  * equal and whose minor is >= the plugin's minor. A minor version may only append
- * fields to the end of a struct (every struct starts with struct_size, so each side
- * can tell which fields the other knows) and append enum values; a major version may
- * change anything.
+ * fields to the end of a struct and append enum values and flag bits; it never
+ * changes an existing field or function signature. A major version may change anything.
+ * Every struct that either side may extend starts with struct_size: read a field added
+ * after 1.0 only when VOLCRYPT_HAS_FIELD says the other side's struct has it. The
+ * exceptions are volcrypt_key and volcrypt_error, which have no struct_size: their
+ * later fields exist when host->abi_minor says so (volcrypt_key's 1.1 fields when
+ * host->abi_minor >= 1).
+ *
+ * 1.1 (appended to 1.0): volcrypt_volume.key_facts, volcrypt_key.facts/raw_data/raw_size,
+ * the VOLCRYPT_KEY_FACT_* bits, and the attachment services that fill *error
+ * (attachment_set_source2, attachment_set_native_encryption2, attachment_set_state2).
  *
  * Lifetime: the plugin's shared object stays loaded for the life of the host process.
  * Every string the host passes is UTF-8, NUL-terminated and valid only during the call.
@@ -102,7 +110,23 @@ typedef struct volcrypt_volume {
   const char* cipher;      /* e.g. "aes-xts-plain64"; NULL or "" = plugin default */
   uint32_t key_size_bits;  /* 0 = plugin default */
   uint32_t header_kind;    /* volcrypt_header_kind */
+  /* ABI 1.1: what the host knows about the key, never the key itself:
+   * VOLCRYPT_KEY_FACT_* bits. 0 when no key is known (e.g. `volcrypt probe` without a
+   * key option), so probe must not refuse a volume for a key it has not seen. */
+  uint32_t key_facts;
 } volcrypt_volume;
+
+/* Key facts (volcrypt_volume.key_facts and volcrypt_key.facts, ABI 1.1). */
+/* The host knows the key for this request; without this bit the others mean nothing. */
+#define VOLCRYPT_KEY_FACT_KNOWN 0x1u
+/* The passphrase bytes are valid UTF-8 and hold no NUL byte: what GLib's
+ * g_utf8_validate accepts, so QEMU can take them from a libvirt secret (QEMU refuses
+ * others: "Data from secret ... is not valid UTF-8"). */
+#define VOLCRYPT_KEY_FACT_UTF8 0x2u
+/* The passphrase bytes are the lowercase hex of a raw key (`--key-file`, as Nova and
+ * os-brick make a passphrase from a key). Without this bit they are the bytes exactly as
+ * the operator gave them (`--passphrase-file`). */
+#define VOLCRYPT_KEY_FACT_HEX_OF_RAW_KEY 0x4u
 
 /* One key/value pair of a plugin's own small state, kept in the record. */
 typedef struct volcrypt_state_entry {
@@ -131,7 +155,10 @@ typedef struct volcrypt_state {
 typedef struct volcrypt_attachment volcrypt_attachment;
 
 /* Services the host offers to a plugin. Plugins never call libvirt themselves.
- * Every function returns a volcrypt_status and, on failure, fills *error. */
+ * log and facts cannot fail and return nothing to check. The secret services and the
+ * 1.1 attachment services (the ones ending in 2) return a volcrypt_status and, on
+ * failure, fill *error. The 1.0 attachment services return a status only; they stay
+ * for plugins built against 1.0. */
 typedef struct volcrypt_host {
   uint32_t struct_size;
   uint32_t abi_major;
@@ -159,6 +186,16 @@ typedef struct volcrypt_host {
    * prepare of the same volume). Keys are [a-z0-9-]+. */
   int32_t (*attachment_set_state)(volcrypt_attachment* attachment, const char* key,
                                   const char* value);
+
+  /* ABI 1.1: the three attachment services above, which on refusal also say why in
+   * *error (e.g. "state key 'Bad Key' is not [a-z0-9-]+"). Check with
+   * VOLCRYPT_HAS_FIELD(host, volcrypt_host, attachment_set_state2) before calling. */
+  int32_t (*attachment_set_source2)(volcrypt_attachment* attachment, uint32_t source_kind,
+                                    const char* path, volcrypt_error* error);
+  int32_t (*attachment_set_native_encryption2)(volcrypt_attachment* attachment, const char* format,
+                                               const char* secret_uuid, volcrypt_error* error);
+  int32_t (*attachment_set_state2)(volcrypt_attachment* attachment, const char* key,
+                                   const char* value, volcrypt_error* error);
 } volcrypt_host;
 
 /* ABI 1.1. A disk found in a domain with no volcrypt record for it (attached before
@@ -172,10 +209,19 @@ typedef struct volcrypt_disk {
   const char* serial;            /* <serial> (Nova sets the volume id); "" when none */
 } volcrypt_disk;
 
-/* The key, as bytes; the host keeps them in locked memory and wipes them after. */
+/* The key; the host keeps its bytes in locked memory and wipes them after the call.
+ * No struct_size: the 1.1 fields exist when host->abi_minor >= 1. */
 typedef struct volcrypt_key {
+  /* The passphrase bytes that unlock the volume (unchanged since 1.0): the lowercase hex
+   * of the raw key for `--key-file`, the bytes as given for `--passphrase-file`. */
   const uint8_t* data;
   size_t size;
+  /* ABI 1.1: VOLCRYPT_KEY_FACT_* bits about data (KNOWN is always set). */
+  uint32_t facts;
+  /* ABI 1.1: the raw key itself when facts has VOLCRYPT_KEY_FACT_HEX_OF_RAW_KEY
+   * (data is its hex); otherwise NULL and 0. */
+  const uint8_t* raw_data;
+  size_t raw_size;
 } volcrypt_key;
 
 typedef struct volcrypt_plugin {

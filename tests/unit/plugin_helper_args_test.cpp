@@ -1,0 +1,41 @@
+// A probe helper's command line carries the key's facts, never the key.
+#include "plugin_helper_args.hpp"
+
+#include <gtest/gtest.h>
+
+namespace volcrypt {
+namespace {
+
+HelperProbeJob job_with(const KeyFacts& key) {
+  HelperProbeJob job;
+  job.plugin_file = "/usr/lib/volcrypt/plugins/p.so";
+  job.volume.source_path = "/srv/v.img";
+  job.volume.volume_id = "vol-1";
+  job.volume.provider = "luks";
+  job.facts.hypervisor_type = "QEMU";
+  job.key = key;
+  return job;
+}
+
+TEST(PluginHelperArgs, KeyFactsGoToTheHelperAsOneNumber) {
+  for (const KeyFacts& key :
+       {KeyFacts{}, KeyFacts{true, false, false}, KeyFacts{true, true, true}}) {
+    const std::vector<std::string> args = probe_arguments(job_with(key));
+    EXPECT_EQ(args.back(), std::to_string(key.abi_bits()));
+    const auto parsed = parse_probe_arguments(args);
+    ASSERT_TRUE(parsed.has_value());
+    EXPECT_EQ(parsed->key.abi_bits(), key.abi_bits());
+    EXPECT_EQ(parsed->volume.volume_id, "vol-1");
+  }
+}
+
+TEST(PluginHelperArgs, KeyFactsThatAreNotANumberAreNoJob) {
+  std::vector<std::string> args = probe_arguments(job_with(KeyFacts{true, true, false}));
+  args.back() = "secret";
+  EXPECT_FALSE(parse_probe_arguments(args).has_value());
+  args.pop_back();  // a 1.0-era command line without key facts
+  EXPECT_FALSE(parse_probe_arguments(args).has_value());
+}
+
+}  // namespace
+}  // namespace volcrypt

@@ -1,0 +1,70 @@
+// The SDK's C++ layer reads what a host offers only where the host's struct_size says
+// it is there (VOLCRYPT_HAS_FIELD): a 1.1 host's refusals say why, a 1.0 host's do not,
+// and a 1.0 volume has no key facts.
+#include <gtest/gtest.h>
+
+#include <cstddef>
+#include <volcrypt/plugin.hpp>
+
+#include "host_services.hpp"
+
+namespace volcrypt {
+namespace {
+
+// What the C++ layer throws from a host's refusal.
+std::string refusal_of(const volcrypt_host& table, volcrypt_attachment& attachment) {
+  sdk::Attachment out(&table, &attachment);
+  try {
+    out.set_state("Bad Key", "v");
+  } catch (const sdk::Error& e) {
+    EXPECT_EQ(e.status(), VOLCRYPT_ERROR_INVALID);
+    return e.what();
+  }
+  ADD_FAILURE() << "the host accepted a bad state key";
+  return {};
+}
+
+TEST(SdkHasField, AOneOneHostSaysWhyAStateKeyIsRefused) {
+  HostServices host(nullptr, HostFacts{}, {});
+  volcrypt_attachment attachment;
+  EXPECT_EQ(refusal_of(*host.table(), attachment), "state key 'Bad Key' is not [a-z0-9-]+");
+}
+
+TEST(SdkHasField, AOneZeroHostIsCalledThroughTheOldServices) {
+  HostServices host(nullptr, HostFacts{}, {});
+  volcrypt_host old_host = *host.table();
+  // As a 1.0 host fills it: the table ends before the 1.1 services.
+  old_host.struct_size = offsetof(volcrypt_host, attachment_set_source2);
+  old_host.abi_minor = 0;
+  old_host.attachment_set_state2 = nullptr;  // never read: struct_size says it is not there
+  volcrypt_attachment attachment;
+  EXPECT_EQ(refusal_of(old_host, attachment), "the host refused a state entry");
+
+  sdk::Attachment out(&old_host, &attachment);
+  out.set_state("good-key", "v");
+  EXPECT_EQ(attachment.state.at("good-key"), "v");
+}
+
+TEST(SdkHasField, AOneZeroVolumeHasNoKeyFacts) {
+  volcrypt_volume volume{};
+  volume.struct_size = offsetof(volcrypt_volume, key_facts);  // 1.0's size
+  volume.key_facts = VOLCRYPT_KEY_FACT_KNOWN;                 // beyond it: must not be read
+  EXPECT_FALSE(sdk::Volume::from(volume).key.known);
+
+  volume.struct_size = sizeof(volume);
+  const sdk::KeyFacts facts = sdk::Volume::from(volume).key;
+  EXPECT_TRUE(facts.known);
+  EXPECT_FALSE(facts.utf8);
+  EXPECT_FALSE(facts.hex_of_raw_key);
+}
+
+TEST(SdkHasField, AHostTableTooShortForFactsGivesNone) {
+  HostServices host(nullptr, HostFacts{"QEMU", 7002000, 9000000, true, true}, {});
+  volcrypt_host short_host = *host.table();
+  EXPECT_EQ(sdk::Host(&short_host).facts().hypervisor_type, "QEMU");
+  short_host.struct_size = offsetof(volcrypt_host, facts);
+  EXPECT_EQ(sdk::Host(&short_host).facts().hypervisor_type, "");
+}
+
+}  // namespace
+}  // namespace volcrypt
