@@ -80,11 +80,11 @@ TEST(ProviderNames, PluginsAreHandedTheCanonicalName) {
   spec.volume_id = "vol-1";
   for (const auto& [alias, canonical] : every_alias()) {
     spec.provider = alias;
-    AbiVolume volume(spec, VOLCRYPT_SOURCE_FILE, HeaderKind::luks1);
+    AbiVolume volume(spec, VOLCRYPT_SOURCE_FILE, HeaderKind::luks1, KeyFacts{});
     EXPECT_STREQ(volume.get()->provider, canonical.c_str()) << alias;
   }
   spec.provider = "acme-tpm";
-  EXPECT_STREQ(AbiVolume(spec, VOLCRYPT_SOURCE_FILE, HeaderKind::luks1).get()->provider,
+  EXPECT_STREQ(AbiVolume(spec, VOLCRYPT_SOURCE_FILE, HeaderKind::luks1, KeyFacts{}).get()->provider,
                "acme-tpm");
 }
 
