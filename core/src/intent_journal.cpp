@@ -13,6 +13,8 @@
 #include <sstream>
 #include <volcrypt/error.hpp>
 
+#include "write_all.hpp"
+
 namespace volcrypt {
 namespace {
 
@@ -131,15 +133,9 @@ void write_intent(Intent& intent) {
   const std::string text = intent_to_json(intent);
   int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) fail("cannot write the intent " + temporary);
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ::close(fd);
-      fail("cannot write the intent " + temporary);
-    }
-    done += static_cast<size_t>(n);
+  if (!write_all(fd, text)) {
+    ::close(fd);
+    fail("cannot write the intent " + temporary);
   }
   if (::fsync(fd) != 0) {
     ::close(fd);

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "plugin_metadata.hpp"
+#include "write_all.hpp"
 
 namespace volcrypt {
 namespace {
@@ -125,17 +126,6 @@ bool prepare_directory(const std::string& directory) {
     return false;
   }
   return (status.st_mode & 077) == 0 || ::chmod(directory.c_str(), 0700) == 0;
-}
-
-bool write_all(int fd, const std::string& text) {
-  size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    written += static_cast<size_t>(n);
-  }
-  return true;
 }
 
 }  // namespace

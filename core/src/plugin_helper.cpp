@@ -12,6 +12,7 @@
 #include "plugin_helper_args.hpp"
 #include "plugin_loader.hpp"
 #include "plugin_metadata.hpp"
+#include "write_all.hpp"
 
 namespace volcrypt {
 namespace {
@@ -19,15 +20,7 @@ namespace {
 constexpr int kExitUsage = 2;
 
 bool send_answer(const HelperAnswer& answer) {
-  const std::string message = format_helper_answer(answer);
-  size_t sent = 0;
-  while (sent < message.size()) {
-    const ssize_t n = ::write(kHelperAnswerFd, message.data() + sent, message.size() - sent);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    sent += static_cast<size_t>(n);
-  }
-  return true;
+  return write_all(kHelperAnswerFd, format_helper_answer(answer));
 }
 
 // Plugins log one short line at a time; a flood is cut so the answer still fits.
