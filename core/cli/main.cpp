@@ -13,6 +13,7 @@
 #include "exit_codes.hpp"
 #include "invocation.hpp"
 #include "json_writer.hpp"
+#include "plugin_helper_program.hpp"
 
 namespace {
 
@@ -37,8 +38,8 @@ int main(int argc, char** argv) {
   volcrypt::cli::Invocation invocation;
   try {
     invocation = volcrypt::cli::parse_invocation(argc, argv);
-    // The running program itself, even if its file was replaced by an upgrade since.
-    invocation.settings.plugin_helper_program = "/proc/self/exe";
+    const volcrypt::cli::PluginHelperChoice helper = volcrypt::cli::choose_plugin_helper();
+    invocation.settings.plugin_helper_program = helper.program;
     if (invocation.version) {
       std::cout << "volcrypt " << VOLCRYPT_VERSION << " (plugin ABI " << VOLCRYPT_ABI_MAJOR << "."
                 << VOLCRYPT_ABI_MINOR << ")\n";
@@ -60,13 +61,15 @@ int main(int argc, char** argv) {
                             "unknown command '" + invocation.command + "' (see 'volcrypt --help')");
     }
     const int& verbosity = invocation.verbosity;
-    volcrypt::Engine engine(invocation.settings, [&verbosity](int level, const std::string& line) {
+    auto log = [&verbosity](int level, const std::string& line) {
       static const char* names[] = {"debug", "info", "warning", "error"};
       int threshold = verbosity >= 2 ? 0 : verbosity == 1 ? 1 : 3;
       if (level >= threshold && level >= 0 && level <= 3) {
         std::cerr << "volcrypt: " << names[level] << ": " << line << "\n";
       }
-    });
+    };
+    log(VOLCRYPT_LOG_DEBUG, helper.why);
+    volcrypt::Engine engine(invocation.settings, log);
     CommandContext context{invocation, engine, std::cout};
     return command->second(context);
   } catch (const volcrypt::Error& e) {

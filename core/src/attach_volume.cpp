@@ -9,6 +9,7 @@
 #include "host_usage.hpp"
 #include "intent_journal.hpp"
 #include "intent_replay.hpp"
+#include "libvirt_secrets.hpp"
 #include "previous_state.hpp"
 #include "qemu_refusal.hpp"
 #include "record_store.hpp"
@@ -192,8 +193,8 @@ AttachResult attach_volume(EngineContext& context, const AttachRequest& request,
 
   // Declared before the rollback, whose steps use them, so they outlive it.
   SecretGuard guard(session, SecretGuard::Mode::attach, request.volume.volume_id);
-  HostServices host(&session, probe.facts, context.log_sink());
-  host.set_secret_guard(&guard);
+  LibvirtSecrets secrets(session, &guard);
+  HostServices host(&secrets, probe.facts, context.log_sink());
   volcrypt_attachment attachment;
   Rollback rollback(context);
   rollback.clear_intent_at_end(&intent);

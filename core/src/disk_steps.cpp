@@ -4,6 +4,7 @@
 
 #include "host_facts.hpp"
 #include "host_services.hpp"
+#include "libvirt_secrets.hpp"
 #include "plugin_calls.hpp"
 
 namespace volcrypt {
@@ -25,8 +26,8 @@ void release_through_plugin(EngineContext& context, const LoadedPlugin& plugin, 
                             const std::map<std::string, std::string>& state) {
   LibvirtSession& session = context.libvirt();
   HostFacts facts = gather_host_facts(session);
-  HostServices host(&session, facts, context.log_sink());
-  host.set_secret_guard(&guard);
+  LibvirtSecrets secrets(session, &guard);
+  HostServices host(&secrets, facts, context.log_sink());
   release_with_plugin(plugin, host, state);
 }
 

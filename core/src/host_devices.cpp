@@ -4,6 +4,7 @@
 
 #include "host_facts.hpp"
 #include "host_services.hpp"
+#include "libvirt_secrets.hpp"
 #include "plugin_calls.hpp"
 #include "record.hpp"
 #include "record_store.hpp"
@@ -48,6 +49,7 @@ std::vector<HostDeviceOutcome> for_each_host_device(EngineContext& context,
                                                     const char* action, Step&& step) {
   const std::vector<Record> records = records_for(context, request);
   std::vector<HostDeviceOutcome> outcomes;
+  std::optional<LibvirtSecrets> secrets;
   std::optional<HostServices> host;
   for (const auto& record : records) {
     HostDeviceOutcome outcome{record.target, record.volume_id, record.plugin_id, "nothing to do"};
@@ -55,7 +57,8 @@ std::vector<HostDeviceOutcome> for_each_host_device(EngineContext& context,
         context.require_plugin(record.plugin_id, "recorded for target '" + record.target + "'");
     if (plugin.makes_host_device()) {
       if (!host) {
-        host.emplace(from_xml(request) ? nullptr : &context.libvirt(), facts_for(context, request),
+        if (!from_xml(request)) secrets.emplace(context.libvirt());
+        host.emplace(secrets ? &*secrets : nullptr, facts_for(context, request),
                      context.log_sink());
       }
       step(plugin, *host, record);

@@ -5,10 +5,10 @@
 #include <exception>
 #include <string_view>
 #include <volcrypt/error.hpp>
+#include <volcrypt/plugin_contract.hpp>
 #include <volcrypt/printable_text.hpp>
 
-#include "libvirt_session.hpp"
-#include "secret_guard.hpp"
+#include "secret_store.hpp"
 
 namespace volcrypt {
 namespace {
@@ -56,12 +56,6 @@ void copy_uuid(const std::string& uuid, char* out) {
   out[n] = '\0';
 }
 
-bool valid_state_key(std::string_view key) {
-  return !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-  });
-}
-
 // Each refusal says what was wrong, in words a plugin can pass on to the operator.
 int32_t refuse(volcrypt_error* error, const std::string& why) {
   write_error(error, why);
@@ -100,7 +94,7 @@ int32_t set_state(volcrypt_attachment* attachment, const char* key, const char* 
   return guarded(error, [&]() -> int32_t {
     if (attachment == nullptr) return refuse(error, "set_state without an attachment");
     if (key == nullptr) return refuse(error, "a state entry without a key");
-    if (!valid_state_key(key)) {
+    if (!contract::is_valid_state_key(key)) {
       return refuse(error, "state key '" + printable_text(key) + "' is not [a-z0-9-]+");
     }
     if (value == nullptr) return refuse(error, "state key '" + std::string(key) + "' has no value");
@@ -119,8 +113,8 @@ int32_t set_state(volcrypt_attachment* attachment, const char* key, const char* 
 
 }  // namespace
 
-HostServices::HostServices(LibvirtSession* session, HostFacts facts, Log log)
-    : session_(session), facts_(std::move(facts)), log_(std::move(log)) {
+HostServices::HostServices(SecretStore* secrets, HostFacts facts, Log log)
+    : secrets_(secrets), facts_(std::move(facts)), log_(std::move(log)) {
   abi_facts_.struct_size = sizeof(abi_facts_);
   abi_facts_.hypervisor_type = facts_.hypervisor_type.c_str();
   abi_facts_.hypervisor_version = facts_.hypervisor_version;
@@ -149,7 +143,7 @@ HostServices::HostServices(LibvirtSession* session, HostFacts facts, Log log)
                             size_t value_size, char* uuid_out, volcrypt_error* error) {
     return guarded(error, [&]() -> int32_t {
       auto& host = self(context);
-      if (host.guard_ == nullptr) {
+      if (host.secrets_ == nullptr || !host.secrets_->may_change()) {
         write_error(error, "secrets cannot be defined here (only while attaching)");
         return VOLCRYPT_ERROR_NOT_SUPPORTED;
       }
@@ -157,7 +151,7 @@ HostServices::HostServices(LibvirtSession* session, HostFacts facts, Log log)
         write_error(error, "a secret needs a volume id");
         return VOLCRYPT_ERROR_INVALID;
       }
-      copy_uuid(host.guard_->define(usage_id, std::span(value, value_size)), uuid_out);
+      copy_uuid(host.secrets_->define(usage_id, std::span(value, value_size)), uuid_out);
       return VOLCRYPT_OK;
     });
   };
@@ -165,11 +159,11 @@ HostServices::HostServices(LibvirtSession* session, HostFacts facts, Log log)
                             volcrypt_error* error) {
     return guarded(error, [&]() -> int32_t {
       auto& host = self(context);
-      if (host.session_ == nullptr) {
+      if (host.secrets_ == nullptr) {
         write_error(error, "no libvirt connection: secrets are not available");
         return VOLCRYPT_ERROR_NOT_SUPPORTED;
       }
-      auto uuid = host.session_->lookup_volume_secret(usage_id ? usage_id : "");
+      auto uuid = host.secrets_->lookup(usage_id ? usage_id : "");
       if (!uuid) {
         write_error(error, std::string("no secret for volume ") + (usage_id ? usage_id : ""));
         return VOLCRYPT_ERROR_NOT_FOUND;
@@ -181,13 +175,11 @@ HostServices::HostServices(LibvirtSession* session, HostFacts facts, Log log)
   table_.secret_undefine = [](void* context, const char* uuid, volcrypt_error* error) {
     return guarded(error, [&]() -> int32_t {
       auto& host = self(context);
-      if (host.guard_ == nullptr) {
+      if (host.secrets_ == nullptr || !host.secrets_->may_change()) {
         write_error(error, "secrets cannot be undefined here (only while attaching or detaching)");
         return VOLCRYPT_ERROR_NOT_SUPPORTED;
       }
-      // A secret the guard keeps (another user, not volcrypt's) is not the plugin's
-      // failure: its release is done, and the core reports what was kept and why.
-      host.guard_->undefine(uuid ? uuid : "");
+      host.secrets_->undefine(uuid ? uuid : "");
       return VOLCRYPT_OK;
     });
   };

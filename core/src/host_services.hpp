@@ -1,5 +1,5 @@
-// The table of host services handed to plugins (see plugin_abi.h), backed by the
-// libvirt session, the host facts and the engine's log sink.
+// The table of host services handed to plugins (see plugin_abi.h), backed by a secret
+// store (libvirt's, in the volcrypt process), the host facts and the engine's log sink.
 #pragma once
 
 #include <volcrypt/plugin_abi.h>
@@ -13,8 +13,7 @@
 #include "host_facts.hpp"
 
 namespace volcrypt {
-class LibvirtSession;
-class SecretGuard;
+class SecretStore;
 }  // namespace volcrypt
 
 // What a plugin's prepare described; opaque to plugins.
@@ -33,21 +32,18 @@ namespace volcrypt {
 class HostServices {
  public:
   using Log = std::function<void(int level, const std::string& message)>;
-  // session may be null (probe without libvirt, plugin checks): secret services then fail.
-  HostServices(LibvirtSession* session, HostFacts facts, Log log);
+  // secrets may be null (a helper process, plugin checks): the secret services then
+  // refuse. Secrets may be defined and undefined only when the store allows it (an
+  // attach or detach under its SecretGuard); a probe may only look them up.
+  HostServices(SecretStore* secrets, HostFacts facts, Log log);
   HostServices(const HostServices&) = delete;
   HostServices& operator=(const HostServices&) = delete;
-
-  // Secrets may be defined and undefined only under a guard, which decides what this
-  // operation may touch; without one (probe, host devices) the secret services refuse.
-  void set_secret_guard(SecretGuard* guard) { guard_ = guard; }
 
   const volcrypt_host* table() const { return &table_; }
   const HostFacts& facts() const { return facts_; }
 
  private:
-  LibvirtSession* session_;
-  SecretGuard* guard_ = nullptr;
+  SecretStore* secrets_;
   HostFacts facts_;
   volcrypt_host_facts abi_facts_{};
   Log log_;

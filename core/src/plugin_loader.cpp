@@ -46,10 +46,6 @@ LoadedPlugin::LoadedPlugin(std::filesystem::path file, boost::dll::shared_librar
       providers_(provider_list(descriptor)),
       capabilities_(descriptor.capabilities) {}
 
-bool LoadedPlugin::serves(std::string_view provider) const {
-  return std::find(providers_.begin(), providers_.end(), provider) != providers_.end();
-}
-
 LoadOutcome load_plugin_file(const std::filesystem::path& file) {
   namespace dll = boost::dll;
 

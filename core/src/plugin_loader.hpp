@@ -32,7 +32,6 @@ class LoadedPlugin {
   uint32_t capabilities() const { return capabilities_; }  // VOLCRYPT_CAPABILITY_* bits
 
   bool makes_host_device() const { return (capabilities_ & VOLCRYPT_CAPABILITY_HOST_DEVICE) != 0; }
-  bool serves(std::string_view provider) const;
 
  private:
   friend LoadOutcome load_plugin_file(const std::filesystem::path& file);

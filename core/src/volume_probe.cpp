@@ -5,6 +5,7 @@
 #include <volcrypt/volume_validation.hpp>
 
 #include "isolated_probe.hpp"
+#include "libvirt_secrets.hpp"
 #include "provider_names.hpp"
 #include "volume_header.hpp"
 
@@ -45,7 +46,8 @@ VolumeProbe probe_volume(EngineContext& context, const VolumeSpec& spec, const K
       input.rows[i].serves_provider = serves_provider(candidates[i]->providers, spec.provider);
     }
   } else {
-    HostServices host(&context.libvirt(), out.facts, context.log_sink());
+    LibvirtSecrets secrets(context.libvirt());
+    HostServices host(&secrets, out.facts, context.log_sink());
     for (const auto& plugin : registry.loaded()) {
       const auto started = std::chrono::steady_clock::now();
       ProbeRow row = probe_plugin(*plugin, host, *out.volume);

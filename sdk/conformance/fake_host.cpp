@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string_view>
+#include <volcrypt/plugin_contract.hpp>
 
 namespace volcrypt::conformance {
 namespace {
@@ -23,12 +24,6 @@ void write_error(volcrypt_error* error, std::string_view text) {
 
 void copy_uuid(const std::string& uuid, char* out) {
   std::memcpy(out, uuid.c_str(), uuid.size() + 1);  // 36 characters and the NUL
-}
-
-bool valid_state_key(std::string_view key) {
-  return !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-  });
 }
 
 // Records what the host refused (the checks report it) and tells the plugin why.
@@ -66,7 +61,7 @@ int32_t set_native_encryption(volcrypt_attachment* attachment, const char* forma
 int32_t set_state(volcrypt_attachment* attachment, const char* key, const char* value,
                   volcrypt_error* error) {
   if (attachment == nullptr) return VOLCRYPT_ERROR_INVALID;
-  if (key == nullptr || value == nullptr || !valid_state_key(key)) {
+  if (key == nullptr || value == nullptr || !contract::is_valid_state_key(key)) {
     return refuse(attachment, error,
                   std::string("set_state with key '") + (key ? key : "(null)") +
                       "' (keys are [a-z0-9-]+, values non-NULL)");

@@ -18,6 +18,8 @@ namespace fs = std::filesystem;
 PluginFarm::PluginFarm(int plugins) {
   program_ = scratch_.file("volcrypt");
   fs::copy_file(VOLCRYPT_BINARY, program_);
+  helper_ = scratch_.file("volcrypt-plugin-helper");
+  fs::copy_file(VOLCRYPT_PLUGIN_HELPER, helper_);
   // Not plugins/ beside the program, which volcrypt would search a second time.
   plugin_dir_ = scratch_.folder("vendor-plugins");
   for (int i = 0; i < plugins; ++i) {

@@ -1,6 +1,7 @@
 #include "registry_cases.hpp"
 
 #include <stdexcept>
+#include <string>
 #include <volcrypt/engine.hpp>
 
 namespace volcrypt::bench {
@@ -8,11 +9,12 @@ namespace {
 
 // One long-lived Engine, as a compute agent would keep: plugins are found (and, in
 // process, loaded) once, before the timed probes.
-void probe_many(benchmark::State& state, const PluginFarm& farm, bool isolated) {
+// helper: the program each plugin is probed in, or empty to probe in this process.
+void probe_many(benchmark::State& state, const PluginFarm& farm, const std::string& helper) {
   Settings settings;
   settings.plugin_dirs = {farm.plugin_dir()};
   settings.plugin_cache_dir = farm.cache_dir();
-  if (isolated) settings.plugin_helper_program = farm.program();
+  settings.plugin_helper_program = helper;
   Engine engine(settings);
   VolumeSpec volume;
   volume.source_path = farm.volume();
@@ -36,11 +38,15 @@ void warm_plugins_listing(benchmark::State& state, const PluginFarm& farm) {
 }
 
 void probe_isolated(benchmark::State& state, const PluginFarm& farm) {
-  probe_many(state, farm, true);
+  probe_many(state, farm, farm.helper());
+}
+
+void probe_isolated_in_volcrypt(benchmark::State& state, const PluginFarm& farm) {
+  probe_many(state, farm, farm.program());
 }
 
 void probe_in_process(benchmark::State& state, const PluginFarm& farm) {
-  probe_many(state, farm, false);
+  probe_many(state, farm, "");
 }
 
 }  // namespace volcrypt::bench

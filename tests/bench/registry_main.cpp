@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   register_case("BM_PluginsWarm_100", &warm_plugins_listing, *many, 30);
   register_case("BM_ProbeInProcess_100", &probe_in_process, *many, 10);
   register_case("BM_ProbeIsolated_100", &probe_isolated, *many, 10);
+  register_case("BM_ProbeIsolatedInVolcrypt_100", &probe_isolated_in_volcrypt, *many, 10);
 
   TimeRatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
@@ -62,6 +63,11 @@ int main(int argc, char** argv) {
   if (isolated && in_process) {
     std::printf("isolated probing over in-process probing: %.2f ms per plugin (goal < 5)\n",
                 (*isolated - *in_process) / kManyPlugins);
+  }
+  auto in_volcrypt = reporter.real_time("BM_ProbeIsolatedInVolcrypt_100");
+  if (in_volcrypt && in_process) {
+    std::printf("the same with volcrypt itself as the helper: %.2f ms per plugin\n",
+                (*in_volcrypt - *in_process) / kManyPlugins);
   }
   return 0;
 }

@@ -139,6 +139,41 @@ TEST_F(PluginIsolation, WhatAProbeLogsReachesVolcryptsLogUnderThePluginsId) {
                                    "fixture: a debug line from inside probe\n"));
 }
 
+TEST_F(PluginIsolation, TheSlimHelperBesideVolcryptRunsThePlugins) {
+  use_fixtures({"probe_segfaults.so"});
+  const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
+  ProcessResult probe = run(
+      {"-vv", "probe", "--source", volume, "--volume-id", unique("probe"), "--provider", "luks"});
+  ASSERT_EQ(probe.exit_code, 0) << probe.err;
+  const auto helper =
+      std::filesystem::path(VOLCRYPT_BINARY).parent_path() / "volcrypt-plugin-helper";
+  EXPECT_THAT(probe.err, HasSubstr("volcrypt: debug: plugin helper: " + helper.string() + "\n"));
+  EXPECT_THAT(probe.out, HasSubstr(": crashed (signal 11) during probe"));
+  EXPECT_THAT(probe.out, HasSubstr("\nchosen: qemu-native-luks\n"));
+}
+
+TEST_F(PluginIsolation, WithoutTheSlimHelperVolcryptRunsThePluginsItself) {
+  use_fixtures({"probe_segfaults.so"});
+  const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
+  // A volcrypt alone in its folder: no volcrypt-plugin-helper beside it.
+  const std::string lone = path("lone");
+  std::filesystem::create_directory(lone);
+  std::filesystem::copy_file(VOLCRYPT_BINARY, lone + "/volcrypt");
+  ProcessResult probe =
+      run_process({lone + "/volcrypt", "-vv", "--config", config, "--plugin-dir",
+                   VOLCRYPT_BUILD_PLUGIN_DIR, "--plugin-dir", plugins, "probe", "--source", volume,
+                   "--volume-id", unique("probe"), "--provider", "luks"},
+                  "", {{"VOLCRYPT_CACHE_DIR", path("cache")}});
+  ASSERT_EQ(probe.exit_code, 0) << probe.err;
+  EXPECT_THAT(probe.err, HasSubstr("volcrypt: debug: plugin helper: no volcrypt-plugin-helper "
+                                   "beside the program nor in "));
+  EXPECT_THAT(probe.err, HasSubstr(", so volcrypt itself runs the helpers (slower to start)\n"));
+  EXPECT_THAT(probe.out,
+              HasSubstr(plugins + "/probe_segfaults.so: crashed (signal 11) during probe"));
+  EXPECT_THAT(probe.out, HasSubstr("* qemu-native-luks"));
+  EXPECT_THAT(probe.out, HasSubstr("\nchosen: qemu-native-luks\n"));
+}
+
 TEST_F(PluginIsolation, ReadingMetadataIsNotHeldToTheProbeTimeLimit) {
   use_fixtures({});
   test_volumes::write_file(config, "probe-timeout-ms = 1\n");

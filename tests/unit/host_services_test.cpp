@@ -1,12 +1,19 @@
 // The host's service table (plugin_abi.h): the 1.1 attachment services say why they
-// refuse, the 1.0 ones keep their old contract, and no C++ exception leaves a service.
+// refuse, the 1.0 ones keep their old contract, no C++ exception leaves a service, and
+// the secret services reach the operation's SecretStore only as far as it allows.
 #include "host_services.hpp"
 
 #include <gtest/gtest.h>
 
 #include <array>
+#include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include "secret_store.hpp"
 
 namespace volcrypt {
 namespace {
@@ -77,6 +84,84 @@ TEST(HostServicesLog, AThrowingLogSinkNeverReachesThePlugin) {
   const volcrypt_host* table = host.table();
   EXPECT_NO_THROW(table->log(table->context, VOLCRYPT_LOG_ERROR, "a line"));
   EXPECT_NE(table->facts(table->context), nullptr);
+}
+
+// A store that records what reached it; may_change as an attach (true) or a probe (false).
+class RecordingSecrets : public SecretStore {
+ public:
+  explicit RecordingSecrets(bool may_change) : may_change_(may_change) {}
+  bool may_change() const override { return may_change_; }
+  std::string define(const std::string& usage_id, std::span<const uint8_t> value) override {
+    defined.emplace_back(usage_id, std::string(value.begin(), value.end()));
+    return "0f6e2b8e-6a44-4c5f-9d8b-3a7c1e2d4b5a";
+  }
+  std::optional<std::string> lookup(const std::string& usage_id) override {
+    if (usage_id != "vol-1") return std::nullopt;
+    return "11111111-2222-3333-4444-555555555555";
+  }
+  void undefine(const std::string& uuid) override { undefined.push_back(uuid); }
+
+  std::vector<std::pair<std::string, std::string>> defined;
+  std::vector<std::string> undefined;
+
+ private:
+  bool may_change_;
+};
+
+TEST(HostServicesSecrets, AnAttachDefinesLooksUpAndUndefinesThroughItsStore) {
+  RecordingSecrets secrets(true);
+  HostServices host(&secrets, HostFacts{}, {});
+  const volcrypt_host* table = host.table();
+  ErrorBuffer buffer;
+  char uuid[37] = {};
+  const uint8_t value[] = {'p', 'w'};
+  ASSERT_EQ(table->secret_define(table->context, "vol-1", value, sizeof value, uuid, &buffer.error),
+            VOLCRYPT_OK)
+      << buffer.message();
+  EXPECT_STREQ(uuid, "0f6e2b8e-6a44-4c5f-9d8b-3a7c1e2d4b5a");
+  ASSERT_EQ(secrets.defined.size(), 1u);
+  EXPECT_EQ(secrets.defined[0].first, "vol-1");
+  EXPECT_EQ(secrets.defined[0].second, "pw");
+  ASSERT_EQ(table->secret_lookup(table->context, "vol-1", uuid, &buffer.error), VOLCRYPT_OK);
+  EXPECT_STREQ(uuid, "11111111-2222-3333-4444-555555555555");
+  EXPECT_EQ(table->secret_lookup(table->context, "vol-2", uuid, &buffer.error),
+            VOLCRYPT_ERROR_NOT_FOUND);
+  EXPECT_EQ(buffer.message(), "no secret for volume vol-2");
+  EXPECT_EQ(table->secret_undefine(table->context, "some-uuid", &buffer.error), VOLCRYPT_OK);
+  EXPECT_EQ(secrets.undefined, std::vector<std::string>{"some-uuid"});
+}
+
+TEST(HostServicesSecrets, AProbeLooksSecretsUpButNeverChangesThem) {
+  RecordingSecrets secrets(false);
+  HostServices host(&secrets, HostFacts{}, {});
+  const volcrypt_host* table = host.table();
+  ErrorBuffer buffer;
+  char uuid[37] = {};
+  const uint8_t value[] = {'p', 'w'};
+  EXPECT_EQ(table->secret_define(table->context, "vol-1", value, sizeof value, uuid, &buffer.error),
+            VOLCRYPT_ERROR_NOT_SUPPORTED);
+  EXPECT_EQ(buffer.message(), "secrets cannot be defined here (only while attaching)");
+  EXPECT_EQ(table->secret_undefine(table->context, "some-uuid", &buffer.error),
+            VOLCRYPT_ERROR_NOT_SUPPORTED);
+  EXPECT_EQ(buffer.message(),
+            "secrets cannot be undefined here (only while attaching or detaching)");
+  EXPECT_TRUE(secrets.defined.empty());
+  EXPECT_TRUE(secrets.undefined.empty());
+  EXPECT_EQ(table->secret_lookup(table->context, "vol-1", uuid, &buffer.error), VOLCRYPT_OK);
+  EXPECT_STREQ(uuid, "11111111-2222-3333-4444-555555555555");
+}
+
+TEST(HostServicesSecrets, WithoutAStoreEverySecretServiceRefuses) {
+  HostServices host(nullptr, HostFacts{}, {});
+  const volcrypt_host* table = host.table();
+  ErrorBuffer buffer;
+  char uuid[37] = {};
+  EXPECT_EQ(table->secret_lookup(table->context, "vol-1", uuid, &buffer.error),
+            VOLCRYPT_ERROR_NOT_SUPPORTED);
+  EXPECT_EQ(buffer.message(), "no libvirt connection: secrets are not available");
+  EXPECT_EQ(table->secret_define(table->context, "vol-1", nullptr, 0, uuid, &buffer.error),
+            VOLCRYPT_ERROR_NOT_SUPPORTED);
+  EXPECT_EQ(buffer.message(), "secrets cannot be defined here (only while attaching)");
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <string>
 #include <volcrypt/plugin_contract.hpp>
 
+#include "provider_names.hpp"
 #include "test_volumes.hpp"
 
 namespace volcrypt {
@@ -179,14 +180,15 @@ TEST_F(PluginLoaderTest, LoadsAGoodPluginAndReadsItsDescriptor) {
   EXPECT_EQ(plugin.providers(), std::vector<std::string>{"fixture"});
 }
 
-TEST_F(PluginLoaderTest, ServesComparesProviderNamesExactly) {
+TEST_F(PluginLoaderTest, LoadedProvidersAreMatchedExactly) {
   LoadOutcome outcome = load_plugin_file(copy_fixture("good_fixture.so"));
   ASSERT_NE(outcome.plugin, nullptr) << outcome.refusal;
-  EXPECT_TRUE(outcome.plugin->serves("fixture"));
-  EXPECT_FALSE(outcome.plugin->serves("Fixture"));
-  EXPECT_FALSE(outcome.plugin->serves("fixtur"));
-  EXPECT_FALSE(outcome.plugin->serves("fixture "));
-  EXPECT_FALSE(outcome.plugin->serves(""));
+  const auto& providers = outcome.plugin->providers();
+  EXPECT_TRUE(serves_provider(providers, "fixture"));
+  EXPECT_FALSE(serves_provider(providers, "Fixture"));
+  EXPECT_FALSE(serves_provider(providers, "fixtur"));
+  EXPECT_FALSE(serves_provider(providers, "fixture "));
+  EXPECT_FALSE(serves_provider(providers, ""));
 }
 
 // Both probe fixtures are valid plugins: they load, and fail only when probed.

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "provider_names.hpp"
 #include "test_volumes.hpp"
 
 namespace volcrypt {
@@ -261,7 +262,7 @@ TEST(PluginRegistryBuildTree, LoadsTheBuiltPlugins) {
   auto native = registry.find("qemu-native-luks");
   ASSERT_NE(native, nullptr);
   EXPECT_EQ(native->file(), built / "qemu-native-luks.so");
-  EXPECT_TRUE(native->serves("luks"));
+  EXPECT_TRUE(serves_provider(native->providers(), "luks"));
 }
 
 }  // namespace

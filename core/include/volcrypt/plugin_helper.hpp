@@ -1,7 +1,8 @@
-// The plugin helper: volcrypt re-executed in a hidden mode to read one plugin's
-// metadata or run its probe, so that a plugin that crashes, hangs or exits takes only
-// that process down. The host program dispatches to it before parsing its command line
-// and tells the Engine its own path through Settings::plugin_helper_program.
+// The plugin helper: a process that reads one plugin's metadata, runs its probe or its
+// claims_disk, so that a plugin that crashes, hangs or exits takes only that process
+// down. The slim volcrypt-plugin-helper program runs it (no libvirt, so it starts fast);
+// volcrypt itself does too, in a hidden mode, when that program is not installed. The
+// host program tells the Engine which one through Settings::plugin_helper_program.
 #pragma once
 
 #include <string>
