@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "block_io.hpp"
-#include "host_facts.hpp"
+#include "domain/host_facts.hpp"
 
 namespace volcrypt::guest {
 namespace {

@@ -2,10 +2,10 @@
 
 #include <vector>
 
+#include "base/volume_header.hpp"
+#include "domain/host_facts.hpp"
 #include "guest_paths.hpp"
-#include "host_facts.hpp"
-#include "plugin_loader.hpp"
-#include "volume_header.hpp"
+#include "plugin_host/plugin_loader.hpp"
 
 namespace volcrypt::guest {
 namespace {

@@ -13,7 +13,7 @@
 #include <string_view>
 
 #include "fake_host.hpp"
-#include "host_services.hpp"
+#include "plugin_host/host_services.hpp"
 
 namespace volcrypt::guest {
 

@@ -6,10 +6,10 @@
 #include <chrono>
 #include <thread>
 
-#include "domain_lock.hpp"
+#include "domain/domain_lock.hpp"
+#include "domain/libvirt_session.hpp"
 #include "host_tools.hpp"
 #include "integration_test.hpp"
-#include "libvirt_session.hpp"
 
 namespace volcrypt::test {
 namespace {

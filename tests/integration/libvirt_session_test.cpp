@@ -1,6 +1,6 @@
 // LibvirtSession against the real system daemon (qemu:///system, started by
 // .ci/start-libvirtd) and real TCG domains: secrets, metadata, disk hot-plug.
-#include "libvirt_session.hpp"
+#include "domain/libvirt_session.hpp"
 
 #include <gtest/gtest.h>
 #include <libvirt/libvirt.h>
@@ -18,13 +18,16 @@
 #include <vector>
 #include <volcrypt/error.hpp>
 
-#include "disk_xml.hpp"
+#include "domain/disk_xml.hpp"
+#include "domain/record.hpp"
 #include "expect_error.hpp"
-#include "record.hpp"
+#include "operations/disk_steps.hpp"
 #include "test_volumes.hpp"
 
 namespace volcrypt {
 namespace {
+
+const MetadataElement kRecordElement{kRecordNamespace, kRecordPrefix};
 
 constexpr const char* kUri = "qemu:///system";
 
@@ -197,9 +200,10 @@ TEST_F(LibvirtSessionTest, MissingDomainIsNotFound) {
   EXPECT_EQ(
       test_support::error_of(ErrorKind::not_found, [&] { session_->require_domain(missing); }),
       "domain '" + missing + "' not found");
-  EXPECT_EQ(test_support::error_of(ErrorKind::not_found,
-                                   [&] { session_->record_metadata(missing, false); }),
-            "domain '" + missing + "' not found");
+  EXPECT_EQ(
+      test_support::error_of(ErrorKind::not_found,
+                             [&] { session_->domain_metadata(missing, kRecordNamespace, false); }),
+      "domain '" + missing + "' not found");
 }
 
 TEST_F(LibvirtSessionTest, DescribesAShutOffPersistentDomain) {
@@ -214,7 +218,7 @@ TEST_F(LibvirtSessionTest, DescribesAShutOffPersistentDomain) {
 
 TEST_F(LibvirtSessionTest, MetadataSetGetRemoveOnAShutOffDomain) {
   ASSERT_NO_FATAL_FAILURE(define_domain());
-  EXPECT_FALSE(session_->record_metadata(domain_, true).has_value());
+  EXPECT_FALSE(session_->domain_metadata(domain_, kRecordNamespace, true).has_value());
 
   Record record{"sdb",
                 "vol-1",
@@ -223,9 +227,9 @@ TEST_F(LibvirtSessionTest, MetadataSetGetRemoveOnAShutOffDomain) {
                 "qemu-native-luks",
                 "1.0.0",
                 {{"secret-uuid", "0a1b2c3d-0000-4000-8000-000000000001"}}};
-  session_->set_record_metadata(domain_, records_to_xml({record}), false, true);
+  session_->set_domain_metadata(domain_, kRecordElement, records_to_xml({record}), false, true);
 
-  auto stored = session_->record_metadata(domain_, true);
+  auto stored = session_->domain_metadata(domain_, kRecordNamespace, true);
   ASSERT_TRUE(stored.has_value());
   // Shown so the exact form libvirt gives back stays visible in test logs.
   std::cout << "virDomainGetMetadata returned:\n" << *stored << "\n";
@@ -235,7 +239,7 @@ TEST_F(LibvirtSessionTest, MetadataSetGetRemoveOnAShutOffDomain) {
   EXPECT_EQ(records[0].plugin_id, "qemu-native-luks");
   EXPECT_EQ(records[0].state.at("secret-uuid"), "0a1b2c3d-0000-4000-8000-000000000001");
   // A shut-off domain has no live state: "live" reads and writes go to its config.
-  EXPECT_EQ(session_->record_metadata(domain_, false), stored);
+  EXPECT_EQ(session_->domain_metadata(domain_, kRecordNamespace, false), stored);
 
   // It lands in <metadata> under volcrypt's own namespace.
   const std::string xml = session_->domain_xml(domain_, true);
@@ -243,10 +247,10 @@ TEST_F(LibvirtSessionTest, MetadataSetGetRemoveOnAShutOffDomain) {
             std::string::npos)
       << xml;
 
-  session_->set_record_metadata(domain_, "", true, false);
-  EXPECT_FALSE(session_->record_metadata(domain_, true).has_value());
+  session_->set_domain_metadata(domain_, kRecordElement, "", true, false);
+  EXPECT_FALSE(session_->domain_metadata(domain_, kRecordNamespace, true).has_value());
   // Removing what is not there is not an error.
-  EXPECT_NO_THROW(session_->set_record_metadata(domain_, "", false, true));
+  EXPECT_NO_THROW(session_->set_domain_metadata(domain_, kRecordElement, "", false, true));
 }
 
 TEST_F(LibvirtSessionTest, LiveMetadataStaysOutOfTheConfig) {
@@ -254,11 +258,11 @@ TEST_F(LibvirtSessionTest, LiveMetadataStaysOutOfTheConfig) {
   ASSERT_NO_FATAL_FAILURE(start_domain());
   EXPECT_TRUE(session_->domain_active(domain_));
   Record record{"sdb", "vol-1", "/srv/v1.img", "luks", "qemu-native-luks", "1.0.0", {}};
-  session_->set_record_metadata(domain_, records_to_xml({record}), true, false);
-  auto live = session_->record_metadata(domain_, false);
+  session_->set_domain_metadata(domain_, kRecordElement, records_to_xml({record}), true, false);
+  auto live = session_->domain_metadata(domain_, kRecordNamespace, false);
   ASSERT_TRUE(live.has_value());
   EXPECT_EQ(records_from_xml(*live).at(0).target, "sdb");
-  EXPECT_FALSE(session_->record_metadata(domain_, true).has_value());
+  EXPECT_FALSE(session_->domain_metadata(domain_, kRecordNamespace, true).has_value());
 }
 
 TEST_F(LibvirtSessionTest, TransientDomainMetadataIsLive) {
@@ -266,9 +270,9 @@ TEST_F(LibvirtSessionTest, TransientDomainMetadataIsLive) {
   ASSERT_NO_FATAL_FAILURE(start_transient_domain(transient));
   EXPECT_FALSE(session_->domain_persistent(transient));
   Record record{"sdc", "vol-2", "/dev/loop0", "plain", "plain-dmcrypt", "1.0.0", {}};
-  session_->set_record_metadata(transient, records_to_xml({record}), true, false);
+  session_->set_domain_metadata(transient, kRecordElement, records_to_xml({record}), true, false);
   // A transient domain has no config; even an "inactive" read finds the live record.
-  auto stored = session_->record_metadata(transient, true);
+  auto stored = session_->domain_metadata(transient, kRecordNamespace, true);
   ASSERT_TRUE(stored.has_value());
   EXPECT_EQ(records_from_xml(*stored).at(0).plugin_id, "plain-dmcrypt");
 }
@@ -290,10 +294,10 @@ TEST_F(LibvirtSessionTest, HotPlugsAndUnplugsARawFileDisk) {
   // Live only: the persistent config does not gain the disk.
   EXPECT_FALSE(find_disk(session_->domain_xml(domain_, true), "sdb").has_value());
   // Still there: a short wait times out.
-  EXPECT_FALSE(session_->wait_disk_removed(domain_, "sdb", 60));
+  EXPECT_FALSE(wait_disk_removed(*session_, domain_, "sdb", 60));
 
   session_->detach_device(domain_, disk->xml, true, false);
-  EXPECT_TRUE(session_->wait_disk_removed(domain_, "sdb", 10000));
+  EXPECT_TRUE(wait_disk_removed(*session_, domain_, "sdb", 10000));
   EXPECT_FALSE(find_disk(session_->domain_xml(domain_, false), "sdb").has_value());
 }
 
@@ -345,7 +349,7 @@ TEST_F(LibvirtSessionTest, NativeLuksOpensOnlyWithTheRightPassphrase) {
   ASSERT_TRUE(disk->encryption.has_value());
   EXPECT_EQ(disk->encryption->secret_uuid, spec.encryption->secret_uuid);
   session_->detach_device(domain_, disk->xml, true, false);
-  EXPECT_TRUE(session_->wait_disk_removed(domain_, "sdb", 10000));
+  EXPECT_TRUE(wait_disk_removed(*session_, domain_, "sdb", 10000));
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "audit_log.hpp"
+#include "operations/audit_log.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "disk_xml.hpp"
+#include "domain/disk_xml.hpp"
 
 #include <gtest/gtest.h>
 #include <tinyxml2.h>

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "host_services.hpp"
+#include "plugin_host/host_services.hpp"
 
 namespace volcrypt::fakes {
 

@@ -11,9 +11,9 @@
 #include <vector>
 #include <volcrypt/plugin.hpp>
 
+#include "operations/ranking.hpp"
 #include "plugin_harness.hpp"
-#include "provider_names.hpp"
-#include "ranking.hpp"
+#include "plugin_host/provider_names.hpp"
 
 namespace volcrypt {
 namespace {

@@ -1,6 +1,6 @@
 // untrusted_reason (the SDK contract's trust rule, which the conformance kit applies
 // too) on real files, folders and links in a fresh temporary folder.
-#include "file_trust.hpp"
+#include "plugin_host/file_trust.hpp"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 // The answer a plugin helper sends over its pipe: what the parent accepts and what it
 // refuses, since the plugin ran in the process that wrote it.
-#include "helper_message.hpp"
+#include "plugin_host/helper_message.hpp"
 
 #include <gtest/gtest.h>
 #include <volcrypt/plugin_abi.h>

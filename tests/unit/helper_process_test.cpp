@@ -1,6 +1,6 @@
 // The helper runner on stand-in helpers (/bin/sh scripts): each fate is told apart, a
 // hung helper is killed at the time limit, and the answer comes only from its pipe.
-#include "helper_process.hpp"
+#include "plugin_host/helper_process.hpp"
 
 #include <gtest/gtest.h>
 

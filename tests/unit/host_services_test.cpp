@@ -1,7 +1,7 @@
 // The host's service table (plugin_abi.h): the 1.1 attachment services say why they
 // refuse, the 1.0 ones keep their old contract, no C++ exception leaves a service, and
 // the secret services reach the operation's SecretStore only as far as it allows.
-#include "host_services.hpp"
+#include "plugin_host/host_services.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "secret_store.hpp"
+#include "plugin_host/secret_store.hpp"
 
 namespace volcrypt {
 namespace {

@@ -1,4 +1,4 @@
-#include "host_usage.hpp"
+#include "operations/host_usage.hpp"
 
 #include <gmock/gmock.h>
 

@@ -1,4 +1,4 @@
-#include "intent_journal.hpp"
+#include "operations/intent_journal.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -1,14 +1,14 @@
 // Disks attached before volcrypt carry no record: the plugins claim them (claims_disk,
 // ABI 1.1). The bundled plugins' claims, which claim wins, and that a plugin built for
 // ABI 1.0 (whose descriptor ends before claims_disk) is never asked.
-#include "legacy_disk.hpp"
+#include "operations/legacy_disk.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cstddef>
 
 #include "plugin_harness.hpp"
-#include "plugin_helper_args.hpp"
+#include "plugin_host/plugin_helper_args.hpp"
 
 namespace volcrypt {
 namespace {

@@ -2,7 +2,7 @@
 // its 592-byte header, or with its key material wiped, on real volumes made by
 // libcryptsetup. The host says so before anything is created (exit 5), and dm-common's
 // passphrase check tells libcryptsetup's refusal of the header from a wrong passphrase.
-#include "luks1_damage.hpp"
+#include "base/luks1_damage.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -12,11 +12,11 @@
 #include <volcrypt/error.hpp>
 #include <volcrypt/plugin.hpp>
 
+#include "base/volume_header.hpp"
 #include "expect_error.hpp"
 #include "fake_host.hpp"
 #include "luks_format.hpp"
 #include "test_volumes.hpp"
-#include "volume_header.hpp"
 
 namespace volcrypt {
 namespace {

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "fake_host.hpp"
-#include "plugin_loader.hpp"
+#include "plugin_host/plugin_loader.hpp"
 
 namespace volcrypt::plugin_harness {
 

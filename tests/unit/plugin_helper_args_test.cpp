@@ -1,5 +1,5 @@
 // A probe helper's command line carries the key's facts, never the key.
-#include "plugin_helper_args.hpp"
+#include "plugin_host/plugin_helper_args.hpp"
 
 #include <gtest/gtest.h>
 

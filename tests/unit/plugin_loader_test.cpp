@@ -1,6 +1,6 @@
 // load_plugin_file against the fixture plugins: one refusal message per way a file can
 // fail, and a good plugin's descriptor read back.
-#include "plugin_loader.hpp"
+#include "plugin_host/plugin_loader.hpp"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -12,7 +12,7 @@
 #include <string>
 #include <volcrypt/plugin_contract.hpp>
 
-#include "provider_names.hpp"
+#include "plugin_host/provider_names.hpp"
 #include "test_volumes.hpp"
 
 namespace volcrypt {

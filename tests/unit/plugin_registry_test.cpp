@@ -1,6 +1,6 @@
 // PluginRegistry::scan over real folders of fixture plugins: order, trust checks,
 // duplicates, and one bad plugin never stopping the others.
-#include "plugin_registry.hpp"
+#include "plugin_host/plugin_registry.hpp"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "provider_names.hpp"
+#include "plugin_host/provider_names.hpp"
 #include "test_volumes.hpp"
 
 namespace volcrypt {

@@ -1,7 +1,7 @@
 // Provider names are made canonical in one place: every Nova/os-brick class name maps to
 // luks, luks2 or plain before plugins are matched, plugins see only the canonical name,
 // and an older plugin that still declares class names serves what it always did.
-#include "provider_names.hpp"
+#include "plugin_host/provider_names.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "plugin_calls.hpp"
+#include "plugin_host/plugin_calls.hpp"
 
 namespace volcrypt {
 namespace {

@@ -12,7 +12,7 @@
 
 #include "fake_host.hpp"
 #include "plugin_harness.hpp"
-#include "plugin_loader.hpp"
+#include "plugin_host/plugin_loader.hpp"
 #include "test_volumes.hpp"
 
 namespace volcrypt {

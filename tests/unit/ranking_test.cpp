@@ -1,6 +1,6 @@
 // rank_plugins as a pure function: orders, overrides, deny, pin, --plugin, and the
 // message when nothing can be chosen.
-#include "ranking.hpp"
+#include "operations/ranking.hpp"
 
 #include <gtest/gtest.h>
 #include <volcrypt/plugin_abi.h>

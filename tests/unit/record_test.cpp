@@ -1,4 +1,4 @@
-#include "record.hpp"
+#include "domain/record.hpp"
 
 #include <gtest/gtest.h>
 

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <volcrypt/plugin.hpp>
 
-#include "host_services.hpp"
+#include "plugin_host/host_services.hpp"
 
 namespace volcrypt {
 namespace {

@@ -1,4 +1,4 @@
-#include "secret_xml.hpp"
+#include "domain/secret_xml.hpp"
 
 #include <gtest/gtest.h>
 #include <tinyxml2.h>

@@ -1,6 +1,6 @@
 // What the host reads at the start of a volume, on real files: LUKS1 and LUKS2 made by
 // libcryptsetup, blank files long and short, data, and paths that are not volumes.
-#include "volume_header.hpp"
+#include "base/volume_header.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

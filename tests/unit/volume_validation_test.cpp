@@ -8,8 +8,8 @@
 #include <volcrypt/volume_validation.hpp>
 
 #include "expect_error.hpp"
+#include "operations/volume_probe.hpp"
 #include "test_volumes.hpp"
-#include "volume_probe.hpp"
 
 namespace volcrypt {
 namespace {

@@ -1,0 +1,158 @@
+#include "base/volume_header.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <span>
+#include <vector>
+#include <volcrypt/error.hpp>
+#include <volcrypt/printable_text.hpp>
+
+#include "base/luks1_damage.hpp"
+
+namespace volcrypt {
+namespace {
+
+constexpr std::array<uint8_t, 6> kLuksMagic = {'L', 'U', 'K', 'S', 0xba, 0xbe};
+constexpr size_t kLuksVersionOffset = 6;
+constexpr size_t kChunkBytes = 64 * 1024;
+
+// Closes the descriptor on every path out.
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+[[noreturn]] void throw_unreadable(const std::string& path, int error_number) {
+  if (error_number == ENOENT)
+    throw Error(ErrorKind::not_found, "volume '" + path + "' does not exist");
+  throw Error(ErrorKind::not_found,
+              "cannot read volume '" + path + "': " + std::strerror(error_number));
+}
+
+// Reads up to buffer.size() bytes at offset; fewer only at the end of the volume.
+size_t read_at(int fd, const std::string& path, std::span<uint8_t> buffer, off_t offset) {
+  size_t done = 0;
+  while (done < buffer.size()) {
+    ssize_t n =
+        ::pread(fd, buffer.data() + done, buffer.size() - done, offset + static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_unreadable(path, errno);
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  return done;
+}
+
+bool all_zero(std::span<const uint8_t> bytes) {
+  return std::all_of(bytes.begin(), bytes.end(), [](uint8_t b) { return b == 0; });
+}
+
+}  // namespace
+
+HeaderKind read_volume_header(const std::string& path) {
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) throw_unreadable(path, errno);
+
+  // Reading to EOF (capped) works the same for files and block devices, so no
+  // size query is needed.
+  std::vector<uint8_t> chunk(kChunkBytes);
+  size_t first = read_at(fd.get(), path, chunk, 0);
+  if (first >= kLuksVersionOffset + 2 &&
+      std::equal(kLuksMagic.begin(), kLuksMagic.end(), chunk.begin())) {
+    // The version is a big-endian uint16 right after the magic.
+    uint16_t version =
+        static_cast<uint16_t>((chunk[kLuksVersionOffset] << 8) | chunk[kLuksVersionOffset + 1]);
+    if (version == 1) {
+      // No passphrase opens a damaged header: say so before anything is created, rather
+      // than let QEMU or libcryptsetup report a wrong passphrase.
+      const off_t end = ::lseek(fd.get(), 0, SEEK_END);
+      if (end < 0) throw_unreadable(path, errno);
+      const auto damage =
+          luks1_damage(static_cast<uint64_t>(end), [&](uint64_t offset, std::span<uint8_t> buffer) {
+            return read_at(fd.get(), path, buffer, static_cast<off_t>(offset));
+          });
+      if (damage) {
+        throw Error(ErrorKind::refused_data, "the LUKS header of volume '" + printable_text(path) +
+                                                 "' is damaged (" + *damage +
+                                                 "); it was left untouched");
+      }
+      return HeaderKind::luks1;
+    }
+    if (version == 2) return HeaderKind::luks2;
+    return HeaderKind::other;  // a LUKS we do not know is nothing to format over
+  }
+
+  size_t offset = 0;
+  size_t got = first;
+  while (true) {
+    if (!all_zero(std::span(chunk).first(got))) return HeaderKind::other;
+    offset += got;
+    if (got < chunk.size() || offset >= kBlankCheckBytes) return HeaderKind::blank;
+    size_t want = std::min(chunk.size(), kBlankCheckBytes - offset);
+    got = read_at(fd.get(), path, std::span(chunk).first(want), static_cast<off_t>(offset));
+    if (got == 0) return HeaderKind::blank;
+  }
+}
+
+volcrypt_source_kind volume_source_kind(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) {
+      throw Error(ErrorKind::not_found, "volume '" + path + "' does not exist");
+    }
+    throw Error(ErrorKind::not_found,
+                "cannot inspect volume '" + path + "': " + std::strerror(errno));
+  }
+  if (S_ISREG(info.st_mode)) return VOLCRYPT_SOURCE_FILE;
+  if (S_ISBLK(info.st_mode)) return VOLCRYPT_SOURCE_BLOCK;
+  throw Error(ErrorKind::usage, "volume '" + path + "' is neither a file nor a block device");
+}
+
+uint32_t to_abi(HeaderKind kind) {
+  switch (kind) {
+    case HeaderKind::luks1:
+      return VOLCRYPT_HEADER_LUKS1;
+    case HeaderKind::luks2:
+      return VOLCRYPT_HEADER_LUKS2;
+    case HeaderKind::blank:
+      return VOLCRYPT_HEADER_BLANK;
+    case HeaderKind::other:
+      return VOLCRYPT_HEADER_OTHER;
+    case HeaderKind::unknown:
+      break;
+  }
+  return VOLCRYPT_HEADER_UNKNOWN;
+}
+
+const char* header_name(HeaderKind kind) {
+  switch (kind) {
+    case HeaderKind::luks1:
+      return "LUKS1";
+    case HeaderKind::luks2:
+      return "LUKS2";
+    case HeaderKind::blank:
+      return "blank";
+    case HeaderKind::other:
+      return "other data";
+    case HeaderKind::unknown:
+      break;
+  }
+  return "unknown";
+}
+
+}  // namespace volcrypt

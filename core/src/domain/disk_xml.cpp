@@ -1,0 +1,147 @@
+#include "domain/disk_xml.hpp"
+
+#include <tinyxml2.h>
+
+#include <string_view>
+#include <volcrypt/error.hpp>
+
+namespace volcrypt {
+namespace {
+
+std::string print_compact(const tinyxml2::XMLNode& node) {
+  tinyxml2::XMLPrinter printer(nullptr, /*compact=*/true);
+  node.Accept(&printer);
+  return printer.CStr();
+}
+
+std::string attribute_or_empty(const tinyxml2::XMLElement* element, const char* name) {
+  if (element == nullptr) return {};
+  const char* value = element->Attribute(name);
+  return value != nullptr ? value : "";
+}
+
+std::optional<NativeEncryption> read_encryption(const tinyxml2::XMLElement* encryption) {
+  if (encryption == nullptr) return std::nullopt;
+  NativeEncryption out;
+  out.format = attribute_or_empty(encryption, "format");
+  out.secret_uuid = attribute_or_empty(encryption->FirstChildElement("secret"), "uuid");
+  return out;
+}
+
+DiskInfo read_disk(const tinyxml2::XMLElement& disk) {
+  DiskInfo info;
+  info.target = attribute_or_empty(disk.FirstChildElement("target"), "dev");
+  const auto* source = disk.FirstChildElement("source");
+  info.source_path = attribute_or_empty(source, "file");
+  if (info.source_path.empty()) {
+    info.source_path = attribute_or_empty(source, "dev");
+    if (!info.source_path.empty()) info.source_kind = VOLCRYPT_SOURCE_BLOCK;
+  }
+  // libvirt now writes <encryption> inside <source>; older definitions (and Nova's)
+  // put it directly under <disk>. Both mean the same to QEMU.
+  if (source != nullptr) info.encryption = read_encryption(source->FirstChildElement("encryption"));
+  if (!info.encryption) info.encryption = read_encryption(disk.FirstChildElement("encryption"));
+  if (const auto* serial = disk.FirstChildElement("serial"); serial && serial->GetText()) {
+    info.serial = serial->GetText();
+  }
+  info.shareable = disk.FirstChildElement("shareable") != nullptr;
+  info.xml = print_compact(disk);
+  return info;
+}
+
+}  // namespace
+
+const char* bus_name(Bus bus) {
+  switch (bus) {
+    case Bus::scsi:
+      return "scsi";
+    case Bus::virtio:
+      return "virtio";
+    case Bus::sata:
+      return "sata";
+  }
+  return "scsi";
+}
+
+std::string build_disk_xml(const DiskSpec& spec) {
+  const bool block = spec.source_kind == VOLCRYPT_SOURCE_BLOCK;
+  tinyxml2::XMLDocument doc;
+  auto* disk = doc.NewElement("disk");
+  disk->SetAttribute("type", block ? "block" : "file");
+  disk->SetAttribute("device", "disk");
+  doc.InsertEndChild(disk);
+
+  // Raw: the encryption layer (QEMU's LUKS or the host's dm-crypt) sits on top of
+  // the bytes; QEMU must never guess a format from guest-written data.
+  auto* driver = doc.NewElement("driver");
+  driver->SetAttribute("name", "qemu");
+  driver->SetAttribute("type", "raw");
+  disk->InsertEndChild(driver);
+
+  auto* source = doc.NewElement("source");
+  source->SetAttribute(block ? "dev" : "file", spec.source_path.c_str());
+  disk->InsertEndChild(source);
+  if (spec.encryption) {
+    auto* encryption = doc.NewElement("encryption");
+    encryption->SetAttribute("format", spec.encryption->format.c_str());
+    auto* secret = doc.NewElement("secret");
+    secret->SetAttribute("type", "passphrase");
+    secret->SetAttribute("uuid", spec.encryption->secret_uuid.c_str());
+    encryption->InsertEndChild(secret);
+    source->InsertEndChild(encryption);
+  }
+
+  auto* target = doc.NewElement("target");
+  target->SetAttribute("dev", spec.target.c_str());
+  target->SetAttribute("bus", bus_name(spec.bus));
+  disk->InsertEndChild(target);
+
+  if (spec.shareable) disk->InsertEndChild(doc.NewElement("shareable"));
+  if (!spec.serial.empty()) {
+    auto* serial = doc.NewElement("serial");
+    serial->SetText(spec.serial.c_str());
+    disk->InsertEndChild(serial);
+  }
+  return print_compact(doc);
+}
+
+std::vector<DiskInfo> disks_in_domain_xml(const std::string& domain_xml) {
+  tinyxml2::XMLDocument doc;
+  if (doc.Parse(domain_xml.data(), domain_xml.size()) != tinyxml2::XML_SUCCESS) {
+    throw Error(ErrorKind::internal,
+                std::string("cannot parse the domain XML from libvirt: ") + doc.ErrorStr());
+  }
+  const auto* domain = doc.RootElement();
+  if (domain == nullptr || std::string_view(domain->Name()) != "domain") {
+    throw Error(ErrorKind::internal, "cannot parse the domain XML from libvirt: no <domain> root");
+  }
+  std::vector<DiskInfo> disks;
+  const auto* devices = domain->FirstChildElement("devices");
+  if (devices == nullptr) return disks;
+  for (const auto* disk = devices->FirstChildElement("disk"); disk != nullptr;
+       disk = disk->NextSiblingElement("disk")) {
+    disks.push_back(read_disk(*disk));
+  }
+  return disks;
+}
+
+std::optional<DiskInfo> find_disk(const std::string& domain_xml, const std::string& target) {
+  for (auto& disk : disks_in_domain_xml(domain_xml)) {
+    if (disk.target == target) return std::move(disk);
+  }
+  return std::nullopt;
+}
+
+}  // namespace volcrypt
+
+namespace volcrypt {
+
+std::optional<DiskInfo> parse_disk_element(const std::string& disk_xml) {
+  tinyxml2::XMLDocument doc;
+  if (doc.Parse(disk_xml.data(), disk_xml.size()) != tinyxml2::XML_SUCCESS) return std::nullopt;
+  const auto* disk = doc.RootElement();
+  if (disk == nullptr || std::string_view(disk->Name()) != "disk") return std::nullopt;
+  return read_disk(*disk);
+}
+
+}  // namespace volcrypt

@@ -1,0 +1,336 @@
+#include "domain/libvirt_session.hpp"
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include <cstdlib>
+#include <memory>
+#include <volcrypt/error.hpp>
+
+#include "domain/secret_xml.hpp"
+
+namespace volcrypt {
+namespace {
+
+struct DomainFree {
+  void operator()(virDomainPtr domain) const { virDomainFree(domain); }
+};
+struct SecretFree {
+  void operator()(virSecretPtr secret) const { virSecretFree(secret); }
+};
+struct MallocFree {
+  void operator()(char* text) const { std::free(text); }
+};
+using Domain = std::unique_ptr<virDomain, DomainFree>;
+using Secret = std::unique_ptr<virSecret, SecretFree>;
+using MallocText = std::unique_ptr<char, MallocFree>;
+
+// libvirt's default handler prints every error to stderr; the core reports errors
+// itself, once, through volcrypt::Error.
+void ignore_libvirt_error(void*, virErrorPtr) {}
+
+std::string last_message() { return virGetLastErrorMessage(); }
+
+int last_code() {
+  virErrorPtr error = virGetLastError();
+  return error != nullptr ? error->code : VIR_ERR_OK;
+}
+
+[[noreturn]] void fail(const std::string& what) {
+  throw Error(ErrorKind::libvirt, what + ": " + last_message());
+}
+
+unsigned int affect_flags(bool live, bool config) {
+  unsigned int flags = VIR_DOMAIN_AFFECT_CURRENT;
+  if (live) flags |= VIR_DOMAIN_AFFECT_LIVE;
+  if (config) flags |= VIR_DOMAIN_AFFECT_CONFIG;
+  return flags;
+}
+
+Domain lookup_domain(virConnectPtr connection, const std::string& name) {
+  Domain domain(virDomainLookupByName(connection, name.c_str()));
+  if (!domain) {
+    if (last_code() == VIR_ERR_NO_DOMAIN) {
+      throw Error(ErrorKind::not_found, "domain '" + name + "' not found");
+    }
+    fail("cannot look up domain '" + name + "'");
+  }
+  return domain;
+}
+
+bool is_active(virDomainPtr domain, const std::string& name) {
+  int active = virDomainIsActive(domain);
+  if (active < 0) fail("cannot tell whether domain '" + name + "' is running");
+  return active == 1;
+}
+
+bool is_persistent(virDomainPtr domain, const std::string& name) {
+  int persistent = virDomainIsPersistent(domain);
+  if (persistent < 0) fail("cannot tell whether domain '" + name + "' is persistent");
+  return persistent == 1;
+}
+
+std::vector<Domain> all_domains(virConnectPtr connection) {
+  virDomainPtr* list = nullptr;
+  int count = virConnectListAllDomains(connection, &list, 0);
+  if (count < 0) fail("cannot list the domains");
+  std::vector<Domain> handles;
+  for (int i = 0; i < count; ++i) handles.emplace_back(list[i]);
+  std::free(list);
+  return handles;
+}
+
+}  // namespace
+
+LibvirtSession::LibvirtSession(const std::string& uri) {
+  virSetErrorFunc(nullptr, ignore_libvirt_error);
+  connection_ = virConnectOpen(uri.empty() ? nullptr : uri.c_str());
+  if (connection_ == nullptr) {
+    throw Error(ErrorKind::libvirt, "cannot connect to libvirt at " + uri + ": " + last_message());
+  }
+}
+
+LibvirtSession::~LibvirtSession() {
+  if (connection_ != nullptr) virConnectClose(connection_);
+}
+
+std::string LibvirtSession::hypervisor_type() {
+  const char* type = virConnectGetType(connection_);
+  if (type == nullptr) fail("cannot read the hypervisor type");
+  return type;
+}
+
+uint64_t LibvirtSession::hypervisor_version() {
+  unsigned long version = 0;
+  if (virConnectGetVersion(connection_, &version) < 0) fail("cannot read the hypervisor version");
+  return version;
+}
+
+uint64_t LibvirtSession::library_version() {
+  unsigned long version = 0;
+  if (virConnectGetLibVersion(connection_, &version) < 0) {
+    fail("cannot read the libvirt library version");
+  }
+  return version;
+}
+
+std::string LibvirtSession::define_volume_secret(const std::string& usage_id,
+                                                 std::span<const uint8_t> value) {
+  if (auto existing = lookup_volume_secret(usage_id)) {
+    set_secret_value(*existing, value);
+    return *existing;
+  }
+  return create_volume_secret(usage_id, value);
+}
+
+std::string LibvirtSession::create_volume_secret(const std::string& usage_id,
+                                                 std::span<const uint8_t> value) {
+  Secret secret(virSecretDefineXML(connection_, build_volume_secret_xml(usage_id).c_str(), 0));
+  if (!secret) fail("cannot define a libvirt secret for volume " + usage_id);
+  if (virSecretSetValue(secret.get(), value.data(), value.size(), 0) < 0) {
+    std::string message = last_message();
+    virSecretUndefine(secret.get());
+    throw Error(ErrorKind::libvirt, "cannot set the value of the libvirt secret for volume " +
+                                        usage_id + ": " + message);
+  }
+  char uuid[VIR_UUID_STRING_BUFLEN];
+  if (virSecretGetUUIDString(secret.get(), uuid) < 0) {
+    fail("cannot read the uuid of the libvirt secret for volume " + usage_id);
+  }
+  return uuid;
+}
+
+void LibvirtSession::set_secret_value(const std::string& uuid, std::span<const uint8_t> value) {
+  Secret secret(virSecretLookupByUUIDString(connection_, uuid.c_str()));
+  if (!secret) fail("cannot look up the libvirt secret " + uuid);
+  if (virSecretSetValue(secret.get(), value.data(), value.size(), 0) < 0) {
+    fail("cannot set the value of the libvirt secret " + uuid);
+  }
+}
+
+std::optional<std::string> LibvirtSession::lookup_volume_secret(const std::string& usage_id) {
+  Secret secret(
+      virSecretLookupByUsage(connection_, VIR_SECRET_USAGE_TYPE_VOLUME, usage_id.c_str()));
+  if (!secret) {
+    if (last_code() == VIR_ERR_NO_SECRET) return std::nullopt;
+    fail("cannot look up the libvirt secret for volume " + usage_id);
+  }
+  char uuid[VIR_UUID_STRING_BUFLEN];
+  if (virSecretGetUUIDString(secret.get(), uuid) < 0) {
+    fail("cannot read the uuid of the libvirt secret for volume " + usage_id);
+  }
+  return std::string(uuid);
+}
+
+bool LibvirtSession::undefine_secret(const std::string& uuid) {
+  Secret secret(virSecretLookupByUUIDString(connection_, uuid.c_str()));
+  if (!secret) {
+    // A string that is not a uuid names no secret either.
+    int code = last_code();
+    if (code == VIR_ERR_NO_SECRET || code == VIR_ERR_INVALID_ARG) return false;
+    fail("cannot look up the libvirt secret " + uuid);
+  }
+  if (virSecretUndefine(secret.get()) < 0) fail("cannot undefine the libvirt secret " + uuid);
+  return true;
+}
+
+std::optional<SecretInfo> LibvirtSession::secret_info(const std::string& uuid) {
+  Secret secret(virSecretLookupByUUIDString(connection_, uuid.c_str()));
+  if (!secret) {
+    int code = last_code();
+    if (code == VIR_ERR_NO_SECRET || code == VIR_ERR_INVALID_ARG) return std::nullopt;
+    fail("cannot look up the libvirt secret " + uuid);
+  }
+  MallocText xml(virSecretGetXMLDesc(secret.get(), 0));
+  if (!xml) {
+    if (last_code() == VIR_ERR_NO_SECRET) return std::nullopt;
+    fail("cannot read the definition of the libvirt secret " + uuid);
+  }
+  SecretInfo info = parse_secret_xml(xml.get());
+  info.uuid = uuid;
+  return info;
+}
+
+std::vector<SecretInfo> LibvirtSession::secrets() {
+  virSecretPtr* list = nullptr;
+  int count = virConnectListAllSecrets(connection_, &list, 0);
+  if (count < 0) fail("cannot list the libvirt secrets");
+  std::vector<Secret> handles;
+  for (int i = 0; i < count; ++i) handles.emplace_back(list[i]);
+  std::free(list);
+  std::vector<SecretInfo> out;
+  for (auto& secret : handles) {
+    char uuid[VIR_UUID_STRING_BUFLEN] = {};
+    if (virSecretGetUUIDString(secret.get(), uuid) < 0) continue;
+    MallocText xml(virSecretGetXMLDesc(secret.get(), 0));
+    if (!xml) continue;  // undefined meanwhile
+    SecretInfo info = parse_secret_xml(xml.get());
+    info.uuid = uuid;
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+void LibvirtSession::require_domain(const std::string& domain) {
+  lookup_domain(connection_, domain);
+}
+
+std::vector<std::string> LibvirtSession::domain_names() {
+  std::vector<std::string> names;
+  for (auto& domain : all_domains(connection_)) {
+    if (const char* name = virDomainGetName(domain.get())) names.emplace_back(name);
+  }
+  return names;
+}
+
+std::vector<DomainSnapshot> LibvirtSession::domain_snapshots() {
+  std::vector<DomainSnapshot> out;
+  for (auto& domain : all_domains(connection_)) {
+    DomainSnapshot snapshot;
+    const char* name = virDomainGetName(domain.get());
+    char uuid[VIR_UUID_STRING_BUFLEN] = {};
+    if (name == nullptr || virDomainGetUUIDString(domain.get(), uuid) < 0) continue;
+    snapshot.name = name;
+    snapshot.uuid = uuid;
+    int active = virDomainIsActive(domain.get());
+    int persistent = virDomainIsPersistent(domain.get());
+    if (active < 0 || persistent < 0) continue;  // vanished meanwhile
+    snapshot.active = active == 1;
+    snapshot.persistent = persistent == 1;
+    if (snapshot.active) {
+      MallocText xml(virDomainGetXMLDesc(domain.get(), 0));
+      if (!xml) continue;
+      snapshot.live_xml = xml.get();
+    }
+    if (snapshot.persistent) {
+      MallocText xml(virDomainGetXMLDesc(domain.get(), VIR_DOMAIN_XML_INACTIVE));
+      if (!xml) continue;
+      snapshot.inactive_xml = xml.get();
+    }
+    out.push_back(std::move(snapshot));
+  }
+  return out;
+}
+
+std::string LibvirtSession::domain_uuid(const std::string& domain) {
+  char uuid[VIR_UUID_STRING_BUFLEN] = {};
+  if (virDomainGetUUIDString(lookup_domain(connection_, domain).get(), uuid) < 0) {
+    fail("cannot read the uuid of domain '" + domain + "'");
+  }
+  return uuid;
+}
+
+bool LibvirtSession::domain_active(const std::string& domain) {
+  return is_active(lookup_domain(connection_, domain).get(), domain);
+}
+
+bool LibvirtSession::domain_persistent(const std::string& domain) {
+  return is_persistent(lookup_domain(connection_, domain).get(), domain);
+}
+
+std::string LibvirtSession::domain_xml(const std::string& domain, bool inactive) {
+  Domain handle = lookup_domain(connection_, domain);
+  // Never VIR_DOMAIN_XML_SECURE: volcrypt has no use for secret material in XML.
+  MallocText xml(virDomainGetXMLDesc(handle.get(), inactive ? VIR_DOMAIN_XML_INACTIVE : 0));
+  if (!xml) fail("cannot read the definition of domain '" + domain + "'");
+  return xml.get();
+}
+
+void LibvirtSession::wait_for_domain_jobs(const std::string& domain, const std::string& target) {
+  Domain handle = lookup_domain(connection_, domain);
+  // Block info is a query job, which libvirt runs only after the running modify job
+  // (attach or detach) ends. Its answer, or its error for a missing disk, is not needed.
+  virDomainBlockInfo info;
+  (void)virDomainGetBlockInfo(handle.get(), target.c_str(), &info, 0);
+}
+
+void LibvirtSession::attach_device(const std::string& domain, const std::string& xml, bool live,
+                                   bool config) {
+  Domain handle = lookup_domain(connection_, domain);
+  if (virDomainAttachDeviceFlags(handle.get(), xml.c_str(), affect_flags(live, config)) < 0) {
+    // The engine reads QEMU's own words (e.g. a wrong passphrase) from this message.
+    fail("libvirt refused to attach the disk to domain '" + domain + "'");
+  }
+}
+
+void LibvirtSession::detach_device(const std::string& domain, const std::string& xml, bool live,
+                                   bool config) {
+  Domain handle = lookup_domain(connection_, domain);
+  if (virDomainDetachDeviceFlags(handle.get(), xml.c_str(), affect_flags(live, config)) < 0) {
+    fail("libvirt refused to detach the disk from domain '" + domain + "'");
+  }
+}
+
+std::optional<std::string> LibvirtSession::domain_metadata(const std::string& domain,
+                                                           const std::string& namespace_uri,
+                                                           bool inactive) {
+  Domain handle = lookup_domain(connection_, domain);
+  // A shut-off domain has only its config; a transient one has only its live state.
+  const bool active = is_active(handle.get(), domain);
+  const bool use_config = (inactive || !active) && is_persistent(handle.get(), domain);
+  MallocText xml(
+      virDomainGetMetadata(handle.get(), VIR_DOMAIN_METADATA_ELEMENT, namespace_uri.c_str(),
+                           use_config ? VIR_DOMAIN_AFFECT_CONFIG : VIR_DOMAIN_AFFECT_LIVE));
+  if (!xml) {
+    if (last_code() == VIR_ERR_NO_DOMAIN_METADATA) return std::nullopt;
+    fail("cannot read the metadata '" + namespace_uri + "' of domain '" + domain + "'");
+  }
+  return std::string(xml.get());
+}
+
+void LibvirtSession::set_domain_metadata(const std::string& domain, const MetadataElement& element,
+                                         const std::string& xml, bool live, bool config) {
+  Domain handle = lookup_domain(connection_, domain);
+  if (live && !is_active(handle.get(), domain)) {
+    // There is no live state to change: the config is what the next start reads.
+    live = false;
+    config = true;
+  }
+  if (virDomainSetMetadata(handle.get(), VIR_DOMAIN_METADATA_ELEMENT,
+                           xml.empty() ? nullptr : xml.c_str(), element.prefix.c_str(),
+                           element.namespace_uri.c_str(), affect_flags(live, config)) < 0) {
+    fail("cannot write the metadata '" + element.namespace_uri + "' of domain '" + domain + "'");
+  }
+}
+
+}  // namespace volcrypt

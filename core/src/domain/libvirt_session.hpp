@@ -1,0 +1,92 @@
+// The core's one connection to libvirt: secrets, domains, disks and metadata.
+// Every failure becomes volcrypt::Error with libvirt's own message in it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "domain/secret_xml.hpp"
+
+typedef struct _virConnect* virConnectPtr;
+
+namespace volcrypt {
+
+// One domain as it is now: both of its definitions, read once.
+struct DomainSnapshot {
+  std::string name;
+  std::string uuid;
+  bool active = false;
+  bool persistent = false;
+  std::string live_xml;      // empty when the domain does not run
+  std::string inactive_xml;  // empty for a transient domain
+};
+
+// Where a metadata element lives in the domain XML: its namespace and the prefix its
+// elements are written with.
+struct MetadataElement {
+  std::string namespace_uri;
+  std::string prefix;
+};
+
+class LibvirtSession {
+ public:
+  explicit LibvirtSession(const std::string& uri);
+  ~LibvirtSession();
+  LibvirtSession(const LibvirtSession&) = delete;
+  LibvirtSession& operator=(const LibvirtSession&) = delete;
+
+  std::string hypervisor_type();
+  uint64_t hypervisor_version();
+  uint64_t library_version();
+
+  // Defines (or reuses, for the same usage id) a private volume secret and sets its
+  // value; returns its uuid.
+  std::string define_volume_secret(const std::string& usage_id, std::span<const uint8_t> value);
+  std::optional<std::string> lookup_volume_secret(const std::string& usage_id);
+  // Defines a new private volume secret marked as volcrypt's and sets its value; a
+  // failure leaves no secret behind. Returns its uuid.
+  std::string create_volume_secret(const std::string& usage_id, std::span<const uint8_t> value);
+  void set_secret_value(const std::string& uuid, std::span<const uint8_t> value);
+  // Nothing when there is no such secret.
+  std::optional<SecretInfo> secret_info(const std::string& uuid);
+  std::vector<SecretInfo> secrets();
+  // False when there was no such secret.
+  bool undefine_secret(const std::string& uuid);
+
+  // Throws Error(not_found) naming the domain when it does not exist.
+  void require_domain(const std::string& domain);
+  // Every domain, running or defined.
+  std::vector<std::string> domain_names();
+  // Every domain with both definitions; a domain that vanishes meanwhile is left out.
+  std::vector<DomainSnapshot> domain_snapshots();
+  std::string domain_uuid(const std::string& domain);
+  bool domain_active(const std::string& domain);
+  bool domain_persistent(const std::string& domain);
+  std::string domain_xml(const std::string& domain, bool inactive);
+
+  // Returns once libvirt runs no other job on the domain: a killed volcrypt's last call
+  // (an attach, a detach) may still be running in the daemon, and what it changes must
+  // be seen before anyone decides what to undo.
+  void wait_for_domain_jobs(const std::string& domain, const std::string& target);
+
+  void attach_device(const std::string& domain, const std::string& xml, bool live, bool config);
+  void detach_device(const std::string& domain, const std::string& xml, bool live, bool config);
+
+  // The domain's metadata element in this namespace, or nothing when there is none. The
+  // adapter knows no element's meaning: the record store (record.hpp) names its own.
+  std::optional<std::string> domain_metadata(const std::string& domain,
+                                             const std::string& namespace_uri, bool inactive);
+  // Replaces it; an empty xml removes it.
+  void set_domain_metadata(const std::string& domain, const MetadataElement& element,
+                           const std::string& xml, bool live, bool config);
+
+  virConnectPtr raw() const { return connection_; }
+
+ private:
+  virConnectPtr connection_ = nullptr;
+};
+
+}  // namespace volcrypt

@@ -1,0 +1,126 @@
+#include "operations/detach_volume.hpp"
+
+#include <volcrypt/error.hpp>
+
+#include "domain/disk_xml.hpp"
+#include "domain/domain_lock.hpp"
+#include "domain/record_store.hpp"
+#include "domain/scope.hpp"
+#include "operations/disk_steps.hpp"
+#include "operations/intent_journal.hpp"
+#include "operations/intent_replay.hpp"
+#include "operations/legacy_disk.hpp"
+#include "operations/secret_guard.hpp"
+
+namespace volcrypt {
+namespace {
+
+// The side whose XML and record describe the disk: live when in scope, else persistent.
+bool reads_inactive(ResolvedScope scope) { return !scope.live; }
+
+// Whether the other side of the domain still holds a record for this target, so the
+// plugin must not release what that side still uses.
+bool other_side_still_uses(LibvirtSession& session, RecordStore& records, const std::string& domain,
+                           const std::string& target, ResolvedScope scope) {
+  if (scope.live && scope.config) return false;
+  if (scope.live) {
+    return session.domain_persistent(domain) && records.find(target, true).has_value();
+  }
+  return session.domain_active(domain) && records.find(target, false).has_value();
+}
+
+// A detach that fails cleanly (a refusal, a timeout) has changed nothing that its record
+// does not still describe, so its intent goes; only a killed detach leaves one.
+class IntentCleanup {
+ public:
+  explicit IntentCleanup(const Intent& intent) : intent_(intent) {}
+  ~IntentCleanup() {
+    try {
+      remove_intent(intent_);
+    } catch (...) {
+      // Left for the next command on this domain, which finishes the detach.
+    }
+  }
+  IntentCleanup(const IntentCleanup&) = delete;
+  IntentCleanup& operator=(const IntentCleanup&) = delete;
+
+ private:
+  const Intent& intent_;
+};
+
+}  // namespace
+
+DetachResult detach_volume(EngineContext& context, const DetachRequest& request) {
+  LibvirtSession& session = context.libvirt();
+  const ResolvedScope scope = resolve_scope(session, request.domain, request.scope);
+  const std::string domain_uuid = session.domain_uuid(request.domain);
+  DomainLock lock(domain_uuid);
+  // Finish or undo what a killed volcrypt left in this domain before changing it again.
+  replay_intents(context, request.domain, domain_uuid);
+  RecordStore records(session, request.domain);
+  const bool inactive = reads_inactive(scope);
+
+  std::optional<Record> record = records.find(request.target, inactive);
+  std::optional<DiskInfo> disk =
+      find_disk(session.domain_xml(request.domain, inactive), request.target);
+  if (!disk && !record) {
+    throw Error(ErrorKind::not_found,
+                "domain '" + request.domain + "' has no disk at target '" + request.target + "'");
+  }
+
+  DetachResult result;
+  result.target = request.target;
+  result.had_record = record.has_value();
+
+  // Decide who releases before touching anything, so a missing plugin changes nothing.
+  const LoadedPlugin* plugin = nullptr;
+  Record owner;
+  owner.target = request.target;
+  if (record) {
+    plugin = &context.require_plugin(record->plugin_id, "recorded for target '" + request.target +
+                                                            "' of domain '" + request.domain + "'");
+    owner = *record;
+  } else if (auto claim = owner_of_recordless_disk(context, *disk, request.domain)) {
+    plugin = claim->plugin;
+    owner.plugin_id = plugin->id();
+    owner.state = std::move(claim->state);
+    // Nova sets the disk's serial to the volume id, which its secret's usage names.
+    owner.volume_id = disk->serial;
+    result.inferred = claim->how;
+  }
+  if (plugin != nullptr) result.plugin_id = plugin->id();
+  result.volume_id = owner.volume_id;
+  std::optional<VolumeLock> volume_lock;
+  if (!owner.volume_id.empty()) volume_lock.emplace(owner.volume_id);
+
+  Intent intent = intent_for("detach", request.domain, domain_uuid, request.target, scope.live,
+                             scope.config, owner);
+  intent.had_record = record.has_value();
+  intent.disk_xml = disk ? disk->xml : "";
+  write_intent(intent);
+  IntentCleanup cleanup(intent);
+
+  if (disk) {
+    unplug_disk(context, request.domain, request.target, disk->xml, scope);
+  } else {
+    context.log(VOLCRYPT_LOG_WARNING,
+                "disk '" + request.target + "' is already gone; finishing its release");
+  }
+
+  if (plugin != nullptr &&
+      !other_side_still_uses(session, records, request.domain, request.target, scope)) {
+    SecretGuard guard(session, record ? SecretGuard::Mode::release : SecretGuard::Mode::legacy,
+                      owner.volume_id,
+                      UseExclusion{domain_uuid, request.target, scope.live, scope.config});
+    // On failure the record stays, so a later detach can finish the release.
+    release_through_plugin(context, *plugin, guard, owner.state);
+    for (const auto& kept : guard.kept()) {
+      context.log(VOLCRYPT_LOG_WARNING, "kept " + kept.reason);
+      result.kept.push_back(kept.reason);
+    }
+  }
+  if (record) records.remove(request.target, scope);
+  return result;
+}
+
+}  // namespace volcrypt

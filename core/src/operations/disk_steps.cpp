@@ -1,0 +1,64 @@
+#include "operations/disk_steps.hpp"
+
+#include <chrono>
+#include <thread>
+#include <volcrypt/error.hpp>
+
+#include "domain/disk_xml.hpp"
+#include "domain/host_facts.hpp"
+#include "operations/libvirt_secrets.hpp"
+#include "plugin_host/host_services.hpp"
+#include "plugin_host/plugin_calls.hpp"
+
+namespace volcrypt {
+
+bool wait_disk_removed(LibvirtSession& session, const std::string& domain,
+                       const std::string& target, int32_t timeout_ms) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (true) {
+    if (!find_disk(session.domain_xml(domain, /*inactive=*/false), target)) return true;
+    if (Clock::now() >= deadline) return false;
+    // The guest (or QEMU) answers an unplug asynchronously; a short poll keeps the
+    // usual ~80 ms detach quick without spinning.
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+void unplug_disk(EngineContext& context, const std::string& domain, const std::string& target,
+                 const std::string& disk_xml, ResolvedScope scope) {
+  LibvirtSession& session = context.libvirt();
+  session.detach_device(domain, disk_xml, scope.live, scope.config);
+  if (scope.live &&
+      !wait_disk_removed(session, domain, target, context.settings().detach_timeout_ms)) {
+    throw Error(ErrorKind::busy, "domain '" + domain + "' did not release disk '" + target +
+                                     "' within " +
+                                     std::to_string(context.settings().detach_timeout_ms) +
+                                     " ms; its key material and record are kept");
+  }
+}
+
+void release_through_plugin(EngineContext& context, const LoadedPlugin& plugin, SecretGuard& guard,
+                            const std::map<std::string, std::string>& state) {
+  LibvirtSession& session = context.libvirt();
+  HostFacts facts = gather_host_facts(session);
+  LibvirtSecrets secrets(session, &guard);
+  HostServices host(&secrets, facts, context.log_sink());
+  release_with_plugin(plugin, host, state);
+}
+
+ResolvedScope existing_sides(LibvirtSession& session, const std::string& domain,
+                             ResolvedScope scope) {
+  ResolvedScope out;
+  try {
+    out.live = scope.live && session.domain_active(domain);
+    out.config = scope.config && session.domain_persistent(domain);
+  } catch (const Error& e) {
+    // A transient domain destroyed meanwhile has no definition left to change.
+    if (e.kind() != ErrorKind::not_found) throw;
+    return {};
+  }
+  return out;
+}
+
+}  // namespace volcrypt

@@ -1,0 +1,116 @@
+#include <volcrypt/engine.hpp>
+#include <volcrypt/error.hpp>
+
+#include "domain/record_store.hpp"
+#include "operations/attach_volume.hpp"
+#include "operations/audit_log.hpp"
+#include "operations/detach_volume.hpp"
+#include "operations/engine_context.hpp"
+#include "operations/host_check.hpp"
+#include "operations/host_devices.hpp"
+#include "operations/setting_warnings.hpp"
+#include "operations/volume_probe.hpp"
+
+namespace volcrypt {
+
+struct Engine::Impl {
+  Impl(Settings settings, LogSink log) : context(std::move(settings), std::move(log)) {}
+  EngineContext context;
+};
+
+Engine::Engine(Settings settings, LogSink log)
+    : impl_(std::make_unique<Impl>(std::move(settings), std::move(log))) {}
+
+Engine::~Engine() = default;
+
+const Settings& Engine::settings() const { return impl_->context.settings(); }
+
+std::vector<PluginInfo> Engine::plugins() { return impl_->context.registry().inventory(); }
+
+std::vector<std::string> Engine::setting_warnings() {
+  return volcrypt::setting_warnings(impl_->context.settings(), impl_->context.registry());
+}
+
+ProbeReport Engine::probe(const VolumeSpec& volume, const KeyFacts& key) {
+  VolumeProbe probe = probe_volume(impl_->context, volume, key, std::nullopt);
+  ProbeReport report;
+  report.hypervisor_type = probe.facts.hypervisor_type;
+  report.hypervisor_version = probe.facts.hypervisor_version;
+  report.libvirt_version = probe.facts.libvirt_version;
+  report.has_dm_crypt = probe.facts.has_dm_crypt;
+  report.header = probe.header;
+  report.key = key;
+  report.rows = std::move(probe.ranking.rows);
+  return report;
+}
+
+namespace {
+
+// Runs an operation and sends its audit line however it ends.
+template <typename Operation, typename Describe>
+auto audited(AuditEntry entry, Operation&& operation, Describe&& describe) {
+  try {
+    auto result = operation();
+    describe(result, entry);
+    if (entry.outcome.empty()) entry.outcome = "ok";
+    audit(entry);
+    return result;
+  } catch (const std::exception& e) {
+    entry.outcome = std::string("failed: ") + e.what();
+    audit(entry);
+    throw;
+  }
+}
+
+}  // namespace
+
+AttachResult Engine::attach(const AttachRequest& request, const VolumeKey& key) {
+  return audited(
+      AuditEntry{"attach", request.domain, request.target, request.volume.volume_id, "", ""},
+      [&] { return attach_volume(impl_->context, request, key); },
+      [](const AttachResult& result, AuditEntry& entry) {
+        entry.plugin = result.record.plugin_id;
+      });
+}
+
+DetachResult Engine::detach(const DetachRequest& request) {
+  return audited(
+      AuditEntry{"detach", request.domain, request.target, "", "", ""},
+      [&] { return detach_volume(impl_->context, request); },
+      [](const DetachResult& result, AuditEntry& entry) {
+        entry.plugin = result.plugin_id;
+        entry.volume_id = result.volume_id;
+      });
+}
+
+std::vector<Finding> Engine::check(const std::optional<std::string>& domain) {
+  return check_host(impl_->context, domain);
+}
+
+RecoverResult Engine::recover(const std::optional<std::string>& domain, bool dry_run) {
+  if (dry_run) return recover_host(impl_->context, domain, true);
+  return audited(
+      AuditEntry{"recover", domain.value_or(""), "", "", "", ""},
+      [&] { return recover_host(impl_->context, domain, false); },
+      [](const RecoverResult& result, AuditEntry& entry) {
+        entry.outcome = "ok (" + std::to_string(result.actions.size()) + " repairs, " +
+                        std::to_string(result.remaining.size()) + " left)";
+      });
+}
+
+std::vector<Record> Engine::list(const std::string& domain) {
+  LibvirtSession& session = impl_->context.libvirt();
+  session.require_domain(domain);
+  RecordStore records(session, domain);
+  return records.read(!session.domain_active(domain));
+}
+
+std::vector<HostDeviceOutcome> Engine::prepare_host_devices(const HostDeviceRequest& request) {
+  return volcrypt::prepare_host_devices(impl_->context, request);
+}
+
+std::vector<HostDeviceOutcome> Engine::release_host_devices(const HostDeviceRequest& request) {
+  return volcrypt::release_host_devices(impl_->context, request);
+}
+
+}  // namespace volcrypt

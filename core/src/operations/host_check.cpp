@@ -1,0 +1,322 @@
+#include "operations/host_check.hpp"
+
+#include <filesystem>
+#include <set>
+#include <volcrypt/error.hpp>
+
+#include "base/device_mapper_devices.hpp"
+#include "domain/domain_lock.hpp"
+#include "domain/record_store.hpp"
+#include "operations/disk_steps.hpp"
+#include "operations/host_usage.hpp"
+#include "operations/intent_journal.hpp"
+#include "operations/intent_replay.hpp"
+#include "operations/legacy_disk.hpp"
+#include "operations/secret_guard.hpp"
+
+namespace volcrypt {
+namespace {
+
+constexpr const char* kMapperPrefix = "/dev/mapper/";
+
+struct HostState {
+  HostUsage usage;
+  std::vector<SecretInfo> secrets;
+  std::vector<StoredIntent> intents;
+};
+
+HostState read_host_state(LibvirtSession& session) {
+  return {HostUsage::scan(session), session.secrets(), read_intents()};
+}
+
+bool in_filter(const std::optional<std::string>& domain, const std::string& name) {
+  return !domain || *domain == name;
+}
+
+std::string side_name(bool inactive) { return inactive ? "persistent config" : "running"; }
+
+// Intents of operations still running (their domain's lock is held) protect the
+// volumes they name: their secret is not an orphan, only not yet in use.
+std::set<std::string> volumes_in_flight(const HostState& state) {
+  std::set<std::string> volumes;
+  for (const auto& stored : state.intents) {
+    if (stored.intent) volumes.insert(stored.intent->record.volume_id);
+  }
+  return volumes;
+}
+
+std::optional<std::string> domain_name_of(const HostState& state, const std::string& uuid) {
+  for (const auto& domain : state.usage.domains()) {
+    if (domain.uuid == uuid) return domain.name;
+  }
+  return std::nullopt;
+}
+
+bool has_disk(const HostState& state, const RecordUse& use) {
+  for (const auto& disk : state.usage.disks()) {
+    if (disk.domain_uuid == use.domain_uuid && disk.inactive == use.inactive &&
+        disk.disk.target == use.record.target) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool has_record(const HostState& state, const DiskUse& use) {
+  for (const auto& record : state.usage.records()) {
+    if (record.domain_uuid == use.domain_uuid && record.inactive == use.inactive &&
+        record.record.target == use.disk.target) {
+      return true;
+    }
+  }
+  return false;
+}
+
+const SecretInfo* secret_by_uuid(const HostState& state, const std::string& uuid) {
+  for (const auto& secret : state.secrets) {
+    if (secret.uuid == uuid) return &secret;
+  }
+  return nullptr;
+}
+
+void find_stale_intents(const HostState& state, const std::optional<std::string>& domain,
+                        std::vector<Finding>& out) {
+  for (const auto& stored : state.intents) {
+    std::string uuid = stored.intent ? stored.intent->domain_uuid
+                                     : std::filesystem::path(stored.path).stem().stem().string();
+    if (DomainLock::held_elsewhere(uuid)) continue;  // in progress, not stale
+    std::string name =
+        domain_name_of(state, uuid).value_or(stored.intent ? stored.intent->domain : std::string());
+    if (!in_filter(domain, name)) continue;
+    Finding finding{"stale_intent", name, "", "", "", ""};
+    if (stored.intent) {
+      finding.target = stored.intent->target;
+      finding.volume_id = stored.intent->record.volume_id;
+      finding.message = "an interrupted " + stored.intent->operation + " of target " +
+                        stored.intent->target + " (process " + std::to_string(stored.intent->pid) +
+                        ", " + stored.path + ")";
+    } else {
+      finding.message = "an unreadable intent " + stored.path + ": " + stored.problem;
+    }
+    out.push_back(std::move(finding));
+  }
+}
+
+void find_record_and_disk_mismatches(const HostState& state,
+                                     const std::optional<std::string>& domain,
+                                     std::vector<Finding>& out) {
+  for (const auto& use : state.usage.records()) {
+    if (!in_filter(domain, use.domain) || has_disk(state, use)) continue;
+    out.push_back({"record_without_disk", use.domain, use.record.target, use.record.volume_id, "",
+                   "the " + side_name(use.inactive) + " definition has a record for target " +
+                       use.record.target + " but no such disk"});
+  }
+  for (const auto& use : state.usage.disks()) {
+    if (!in_filter(domain, use.domain) || !use.disk.encryption) continue;
+    const std::string& uuid = use.disk.encryption->secret_uuid;
+    const SecretInfo* secret = secret_by_uuid(state, uuid);
+    if (secret == nullptr) {
+      out.push_back({"missing_secret", use.domain, use.disk.target, use.disk.serial, uuid,
+                     "disk " + use.disk.target + " (" + side_name(use.inactive) +
+                         ") names secret " + uuid +
+                         ", which does not exist: QEMU cannot open it; attach the volume again "
+                         "with its key"});
+    } else if (is_volcrypt_secret(*secret) && !has_record(state, use)) {
+      out.push_back({"disk_without_record", use.domain, use.disk.target, secret->usage_id, uuid,
+                     "disk " + use.disk.target + " (" + side_name(use.inactive) +
+                         ") uses volcrypt's secret for volume " + secret->usage_id +
+                         " but has no record"});
+    }
+  }
+  for (const auto& problem : state.usage.unreadable_records()) {
+    out.push_back({"unreadable_record", "", "", "", "", problem});
+  }
+}
+
+void find_orphan_secrets(const HostState& state, std::vector<Finding>& out) {
+  const auto in_flight = volumes_in_flight(state);
+  for (const auto& secret : state.secrets) {
+    if (!is_volcrypt_secret(secret) || in_flight.contains(secret.usage_id)) continue;
+    if (!state.usage.secret_users(secret.uuid).empty()) continue;
+    out.push_back({"orphan_secret", "", "", secret.usage_id, secret.uuid,
+                   "volcrypt's secret " + secret.uuid + " for volume " + secret.usage_id +
+                       " is used by no disk and no record"});
+  }
+}
+
+// dm-crypt mappings (named crypt-* as os-brick's and the bundled plugins' are, or made
+// by libcryptsetup) that no disk, no record and no intent names. Reported only: a
+// mapping carries no mark of who opened it. An intent's plugin state names the mapping
+// before it opens, so replaying the intent closes what a killed attach left.
+void find_orphan_mappings(const HostState& state, std::vector<Finding>& out) {
+  const auto devices = device_mapper_devices();
+  if (!devices) return;  // no device-mapper on this host
+  std::set<std::string> used;
+  for (const auto& use : state.usage.disks()) {
+    if (use.disk.source_path.starts_with(kMapperPrefix)) {
+      used.insert(use.disk.source_path.substr(std::string(kMapperPrefix).size()));
+    }
+  }
+  for (const auto& use : state.usage.records()) {
+    for (const auto& [key, value] : use.record.state) used.insert(value);
+  }
+  for (const auto& stored : state.intents) {
+    if (!stored.intent) continue;
+    for (const auto& [key, value] : stored.intent->record.state) used.insert(value);
+  }
+  for (const auto& device : *devices) {
+    const bool dm_crypt = device.name.starts_with("crypt-") || device.uuid.starts_with("CRYPT-");
+    if (!dm_crypt || used.contains(device.name)) continue;
+    out.push_back({"orphan_mapping", "", "", "", "",
+                   "dm-crypt mapping " + device.name + " is used by no disk and no record" +
+                       (device.live_table ? "" : " (it has no table: an interrupted open)")});
+  }
+}
+
+std::vector<Finding> findings_of(const HostState& state, const std::optional<std::string>& domain) {
+  std::vector<Finding> out;
+  find_stale_intents(state, domain, out);
+  find_record_and_disk_mismatches(state, domain, out);
+  if (!domain) {
+    find_orphan_secrets(state, out);
+    find_orphan_mappings(state, out);
+  }
+  return out;
+}
+
+RepairAction action(const Finding& finding, const std::string& what, const std::string& message) {
+  return {finding.kind, what, finding.domain, finding.target, finding.volume_id, message};
+}
+
+// A record with no disk: the disk went (a kill in detach, or by hand). Its plugin releases
+// what the record names, under the same checks as a detach, and the record goes.
+RepairAction remove_dangling_record(EngineContext& context, const Finding& finding, bool dry_run) {
+  LibvirtSession& session = context.libvirt();
+  if (dry_run) return action(finding, "would remove record", finding.message);
+  const std::string uuid = session.domain_uuid(finding.domain);
+  DomainLock lock(uuid);
+  const ResolvedScope sides = existing_sides(session, finding.domain, {true, true});
+  RecordStore records(session, finding.domain);
+  for (bool inactive : {false, true}) {
+    const ResolvedScope side{.live = !inactive, .config = inactive};
+    if (!(inactive ? sides.config : sides.live)) continue;
+    auto record = records.find(finding.target, inactive);
+    if (!record || find_disk(session.domain_xml(finding.domain, inactive), finding.target)) {
+      continue;
+    }
+    const LoadedPlugin& plugin =
+        context.require_plugin(record->plugin_id, "recorded for target '" + finding.target + "'");
+    std::optional<VolumeLock> volume_lock;
+    if (!record->volume_id.empty()) volume_lock.emplace(record->volume_id);
+    SecretGuard guard(session, SecretGuard::Mode::release, record->volume_id,
+                      UseExclusion{uuid, finding.target, side.live, side.config});
+    release_through_plugin(context, plugin, guard, record->state);
+    records.remove(finding.target, side);
+  }
+  return action(finding, "removed record", finding.message);
+}
+
+// A disk using volcrypt's secret with no record (a kill between plugging it in and
+// recording it, by a build that wrote no intent): the record is written, as detach
+// would infer it, rather than pulling a disk out from under a guest.
+RepairAction record_orphan_disk(EngineContext& context, const Finding& finding, bool dry_run) {
+  LibvirtSession& session = context.libvirt();
+  if (dry_run) return action(finding, "would write record", finding.message);
+  DomainLock lock(session.domain_uuid(finding.domain));
+  const ResolvedScope sides = existing_sides(session, finding.domain, {true, true});
+  RecordStore records(session, finding.domain);
+  for (bool inactive : {false, true}) {
+    const ResolvedScope side{.live = !inactive, .config = inactive};
+    if (!(inactive ? sides.config : sides.live)) continue;
+    auto disk = find_disk(session.domain_xml(finding.domain, inactive), finding.target);
+    if (!disk || !disk->encryption || disk->encryption->secret_uuid != finding.secret_uuid ||
+        records.find(finding.target, inactive)) {
+      continue;
+    }
+    Record record;
+    record.target = finding.target;
+    record.volume_id = finding.volume_id;
+    record.source_path = disk->source_path;
+    record.provider = "luks";
+    // Throws, having written nothing for this side, when no plugin claims the disk.
+    std::optional<DiskClaim> claim = owner_of_recordless_disk(context, *disk, finding.domain);
+    if (!claim) continue;
+    record.plugin_id = claim->plugin->id();
+    record.state = std::move(claim->state);
+    records.put(record, side);
+  }
+  return action(finding, "wrote record", finding.message);
+}
+
+RepairAction remove_orphan_secret(EngineContext& context, const Finding& finding, bool dry_run) {
+  LibvirtSession& session = context.libvirt();
+  if (dry_run) return action(finding, "would undefine secret", finding.message);
+  // Under the volume's lock, no attach of it is between defining the secret and
+  // plugging the disk in; the guard checks again that nothing uses it.
+  VolumeLock lock(finding.volume_id);
+  for (const auto& stored : read_intents()) {
+    if (stored.intent && stored.intent->record.volume_id == finding.volume_id) {
+      return action(finding, "left secret",
+                    "an operation on volume " + finding.volume_id + " is in progress");
+    }
+  }
+  SecretGuard guard(session, SecretGuard::Mode::release, finding.volume_id);
+  if (!guard.undefine(finding.secret_uuid)) {
+    std::string why = guard.kept().empty() ? "it is already gone" : guard.kept().front().reason;
+    return action(finding, "left secret", why);
+  }
+  return action(finding, "undefined secret", finding.message);
+}
+
+}  // namespace
+
+std::vector<Finding> check_host(EngineContext& context, const std::optional<std::string>& domain) {
+  LibvirtSession& session = context.libvirt();
+  if (domain) session.require_domain(*domain);
+  return findings_of(read_host_state(session), domain);
+}
+
+RecoverResult recover_host(EngineContext& context, const std::optional<std::string>& domain,
+                           bool dry_run) {
+  LibvirtSession& session = context.libvirt();
+  if (domain) session.require_domain(*domain);
+  RecoverResult result;
+
+  // First the interrupted operations, each under its domain's lock, as the next attach
+  // or detach on that domain would.
+  HostState state = read_host_state(session);
+  std::set<std::string> domains_with_intents;
+  for (const auto& stored : state.intents) {
+    std::string uuid = stored.intent ? stored.intent->domain_uuid
+                                     : std::filesystem::path(stored.path).stem().stem().string();
+    domains_with_intents.insert(uuid);
+  }
+  for (const auto& uuid : domains_with_intents) {
+    auto name = domain_name_of(state, uuid);
+    if (!in_filter(domain, name.value_or(""))) continue;
+    DomainLock lock(uuid);
+    auto actions = replay_intents(context, name.value_or(""), uuid, dry_run);
+    result.actions.insert(result.actions.end(), actions.begin(), actions.end());
+  }
+
+  // Then what no intent explains: a fresh look, each repair re-checked under its lock.
+  if (!dry_run) state = read_host_state(session);
+  for (const auto& finding : findings_of(state, domain)) {
+    try {
+      if (finding.kind == "record_without_disk") {
+        result.actions.push_back(remove_dangling_record(context, finding, dry_run));
+      } else if (finding.kind == "disk_without_record") {
+        result.actions.push_back(record_orphan_disk(context, finding, dry_run));
+      } else if (finding.kind == "orphan_secret") {
+        result.actions.push_back(remove_orphan_secret(context, finding, dry_run));
+      }
+    } catch (const Error& e) {
+      result.actions.push_back(action(finding, "failed", e.what()));
+    }
+  }
+  result.remaining =
+      dry_run ? findings_of(state, domain) : findings_of(read_host_state(session), domain);
+  return result;
+}
+
+}  // namespace volcrypt

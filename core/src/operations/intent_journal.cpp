@@ -1,0 +1,190 @@
+#include "operations/intent_journal.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <volcrypt/error.hpp>
+
+#include "base/write_all.hpp"
+
+namespace volcrypt {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kSuffix = ".intent";
+// An intent is a few hundred bytes; anything much larger was not written by volcrypt.
+constexpr std::uintmax_t kMaxIntentBytes = 1 << 20;
+
+[[noreturn]] void fail(const std::string& what) {
+  throw Error(ErrorKind::internal, what + ": " + std::strerror(errno));
+}
+
+void make_private_dir(const std::string& path) {
+  std::error_code error;
+  std::filesystem::create_directories(path, error);
+  if (error) {
+    throw Error(ErrorKind::internal,
+                "cannot create the intent folder " + path + ": " + error.message());
+  }
+  ::chmod(path.c_str(), 0700);
+}
+
+void fsync_path(const std::string& path, int flags) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) fail("cannot open " + path + " to sync it");
+  int result = ::fsync(fd);
+  ::close(fd);
+  if (result != 0) fail("cannot sync " + path);
+}
+
+std::string file_name_for(const Intent& intent) {
+  return intent.domain_uuid + "." + intent.target + kSuffix;
+}
+
+}  // namespace
+
+Intent intent_for(std::string operation, std::string domain, std::string domain_uuid,
+                  std::string target, bool live, bool config, Record record) {
+  Intent intent;
+  intent.operation = std::move(operation);
+  intent.domain = std::move(domain);
+  intent.domain_uuid = std::move(domain_uuid);
+  intent.target = std::move(target);
+  intent.live = live;
+  intent.config = config;
+  intent.record = std::move(record);
+  return intent;
+}
+
+std::string intent_directory() {
+  const char* state = std::getenv("VOLCRYPT_STATE_DIR");
+  std::string base = state != nullptr && *state != '\0' ? state : "/var/lib/volcrypt";
+  return base + "/intents";
+}
+
+std::string intent_to_json(const Intent& intent) {
+  json record = {
+      {"target", intent.record.target},      {"volume_id", intent.record.volume_id},
+      {"source", intent.record.source_path}, {"provider", intent.record.provider},
+      {"plugin", intent.record.plugin_id},   {"plugin_version", intent.record.plugin_version},
+      {"state", intent.record.state}};
+  json out = {{"operation", intent.operation},
+              {"domain", intent.domain},
+              {"domain_uuid", intent.domain_uuid},
+              {"target", intent.target},
+              {"live", intent.live},
+              {"config", intent.config},
+              {"record", record},
+              {"had_record", intent.had_record},
+              {"prepared", intent.prepared},
+              {"disk_xml", intent.disk_xml},
+              {"secret_before", intent.secret_before},
+              {"pid", intent.pid}};
+  return out.dump();
+}
+
+Intent intent_from_json(const std::string& text) {
+  try {
+    json in = json::parse(text);
+    Intent intent;
+    intent.operation = in.at("operation").get<std::string>();
+    intent.domain = in.at("domain").get<std::string>();
+    intent.domain_uuid = in.at("domain_uuid").get<std::string>();
+    intent.target = in.at("target").get<std::string>();
+    intent.live = in.at("live").get<bool>();
+    intent.config = in.at("config").get<bool>();
+    const json& record = in.at("record");
+    intent.record.target = record.at("target").get<std::string>();
+    intent.record.volume_id = record.at("volume_id").get<std::string>();
+    intent.record.source_path = record.at("source").get<std::string>();
+    intent.record.provider = record.at("provider").get<std::string>();
+    intent.record.plugin_id = record.at("plugin").get<std::string>();
+    intent.record.plugin_version = record.at("plugin_version").get<std::string>();
+    intent.record.state = record.at("state").get<std::map<std::string, std::string>>();
+    intent.had_record = in.at("had_record").get<bool>();
+    intent.prepared = in.at("prepared").get<bool>();
+    intent.disk_xml = in.at("disk_xml").get<std::string>();
+    intent.secret_before = in.at("secret_before").get<std::string>();
+    intent.pid = in.at("pid").get<int>();
+    if (intent.operation != "attach" && intent.operation != "detach") {
+      throw Error(ErrorKind::internal, "unknown operation '" + intent.operation + "'");
+    }
+    return intent;
+  } catch (const json::exception& e) {
+    throw Error(ErrorKind::internal, std::string("not an intent: ") + e.what());
+  }
+}
+
+void write_intent(Intent& intent) {
+  const std::string dir = intent_directory();
+  make_private_dir(dir);
+  intent.path = dir + "/" + file_name_for(intent);
+  intent.pid = static_cast<int>(::getpid());
+  const std::string temporary = intent.path + ".new";
+  const std::string text = intent_to_json(intent);
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) fail("cannot write the intent " + temporary);
+  if (!write_all(fd, text)) {
+    ::close(fd);
+    fail("cannot write the intent " + temporary);
+  }
+  if (::fsync(fd) != 0) {
+    ::close(fd);
+    fail("cannot sync the intent " + temporary);
+  }
+  ::close(fd);
+  if (::rename(temporary.c_str(), intent.path.c_str()) != 0) {
+    fail("cannot put the intent in place at " + intent.path);
+  }
+  fsync_path(dir, O_RDONLY | O_DIRECTORY);
+}
+
+void remove_intent(const Intent& intent) {
+  if (intent.path.empty()) return;
+  if (::unlink(intent.path.c_str()) != 0 && errno != ENOENT) {
+    fail("cannot remove the intent " + intent.path);
+  }
+  fsync_path(intent_directory(), O_RDONLY | O_DIRECTORY);
+}
+
+std::vector<StoredIntent> read_intents(const std::string& domain_uuid) {
+  std::vector<StoredIntent> out;
+  std::error_code error;
+  std::filesystem::directory_iterator it(intent_directory(), error);
+  if (error) return out;  // no folder yet: no intents
+  for (const auto& entry : it) {
+    const std::string name = entry.path().filename().string();
+    if (!name.ends_with(kSuffix)) continue;
+    if (!domain_uuid.empty() && !name.starts_with(domain_uuid + ".")) continue;
+    StoredIntent stored;
+    stored.path = entry.path().string();
+    std::error_code size_error;
+    if (!entry.is_regular_file() || entry.file_size(size_error) > kMaxIntentBytes) {
+      stored.problem = "not a regular file of an intent's size";
+      out.push_back(std::move(stored));
+      continue;
+    }
+    std::ifstream in(stored.path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    try {
+      stored.intent = intent_from_json(text.str());
+      stored.intent->path = stored.path;
+    } catch (const Error& e) {
+      stored.problem = e.what();
+    }
+    out.push_back(std::move(stored));
+  }
+  return out;
+}
+
+}  // namespace volcrypt

@@ -1,0 +1,85 @@
+#include "operations/secret_guard.hpp"
+
+#include <volcrypt/error.hpp>
+
+namespace volcrypt {
+namespace {
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+}  // namespace
+
+SecretGuard::SecretGuard(LibvirtSession& session, Mode mode, std::string volume_id,
+                         UseExclusion exclusion)
+    : session_(session),
+      mode_(mode),
+      volume_id_(std::move(volume_id)),
+      exclusion_(std::move(exclusion)) {}
+
+std::string SecretGuard::define(const std::string& usage_id, std::span<const uint8_t> value) {
+  if (mode_ != Mode::attach) {
+    throw Error(ErrorKind::usage, "a plugin may define a secret only while attaching");
+  }
+  if (usage_id != volume_id_) {
+    throw Error(ErrorKind::usage, "a plugin may define only the secret of volume " + volume_id_ +
+                                      ", which it is attaching (asked for '" + usage_id + "')");
+  }
+  if (auto existing = session_.lookup_volume_secret(usage_id)) {
+    // A shared (multi-attach) volume: its users hold the right value already, and a
+    // different one would lock them out at their next start.
+    if (!HostUsage::scan(session_).secret_users(*existing).empty()) return *existing;
+    session_.set_secret_value(*existing, value);
+    return *existing;
+  }
+  std::string uuid = session_.create_volume_secret(usage_id, value);
+  created_.insert(uuid);
+  return uuid;
+}
+
+std::string SecretGuard::reason_to_keep(const SecretInfo& secret) {
+  const std::string name = "secret " + secret.uuid;
+  switch (mode_) {
+    case Mode::attach:
+      if (!created_.contains(secret.uuid)) return name + " existed before this attach";
+      break;
+    case Mode::release:
+      if (!is_volcrypt_secret(secret)) {
+        return name + " was not made by volcrypt" +
+               (secret.description.empty() ? ""
+                                           : " (its description: '" + secret.description + "')");
+      }
+      if (secret.usage_id != volume_id_) {
+        return name + " belongs to volume " + secret.usage_id + ", not to volume " + volume_id_ +
+               " named by the record";
+      }
+      break;
+    case Mode::legacy:
+      if (secret.usage_type != "volume") {
+        return name + " is a '" + secret.usage_type + "' secret, not a volume's";
+      }
+      if (!volume_id_.empty() && secret.usage_id != volume_id_) {
+        return name + " belongs to volume " + secret.usage_id + ", not to volume " + volume_id_ +
+               " (the disk's serial)";
+      }
+      break;
+  }
+  auto users = HostUsage::scan(session_).secret_users(secret.uuid, exclusion_);
+  if (!users.empty()) return name + " is still used by " + joined(users);
+  return {};
+}
+
+bool SecretGuard::undefine(const std::string& uuid) {
+  auto secret = session_.secret_info(uuid);
+  if (!secret) return false;
+  if (std::string reason = reason_to_keep(*secret); !reason.empty()) {
+    kept_.push_back({uuid, reason});
+    return false;
+  }
+  return session_.undefine_secret(uuid);
+}
+
+}  // namespace volcrypt

@@ -1,0 +1,228 @@
+#include "plugin_host/helper_process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+extern char** environ;
+
+namespace volcrypt {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct RunningHelper {
+  pid_t pid = -1;
+  int answer_fd = -1;  // read end; -1 once closed
+  std::string received;
+  bool too_long = false;
+  bool finished_writing = false;
+  Clock::time_point started;
+  Clock::time_point ended;
+};
+
+int64_t milliseconds(Clock::duration d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+}
+
+void close_fd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+// Starts one helper with its answer pipe on kHelperAnswerFd, stdin and stdout on
+// /dev/null. Returns a helper with pid -1 when it could not be started.
+RunningHelper start_helper(const std::string& program, const std::vector<std::string>& args,
+                           std::string& failure) {
+  RunningHelper helper;
+  helper.started = Clock::now();
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    failure = std::string("cannot make a pipe: ") + std::strerror(errno);
+    return helper;
+  }
+  int write_fd = fds[1];
+  // dup2 onto itself would keep close-on-exec set: move the write end out of the way.
+  if (write_fd == kHelperAnswerFd) {
+    write_fd = ::fcntl(fds[1], F_DUPFD_CLOEXEC, kHelperAnswerFd + 1);
+    ::close(fds[1]);
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, write_fd, kHelperAnswerFd);
+
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(program.c_str()));
+  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  const int error = ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(write_fd);
+  if (error != 0) {
+    ::close(fds[0]);
+    failure = "cannot start " + program + ": " + std::strerror(error);
+    return helper;
+  }
+  helper.pid = pid;
+  helper.answer_fd = fds[0];
+  return helper;
+}
+
+// Reads what is there; closes the pipe at end of file or when the answer is too long.
+void read_some(RunningHelper& helper) {
+  char buffer[4096];
+  const ssize_t n = ::read(helper.answer_fd, buffer, sizeof buffer);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+  if (n <= 0) {
+    helper.finished_writing = true;
+    helper.ended = Clock::now();
+    close_fd(helper.answer_fd);
+    return;
+  }
+  // The parent never keeps more than the largest valid answer.
+  if (helper.received.size() + static_cast<size_t>(n) > kMaxHelperMessageBytes) {
+    helper.too_long = true;
+    helper.ended = Clock::now();
+    close_fd(helper.answer_fd);
+    return;
+  }
+  helper.received.append(buffer, static_cast<size_t>(n));
+}
+
+HelperOutcome judge(RunningHelper& helper, int status, bool timed_out, int32_t timeout_ms) {
+  HelperOutcome outcome;
+  outcome.elapsed_ms = milliseconds(helper.ended - helper.started);
+  if (timed_out) {
+    outcome.fate = HelperFate::timed_out;
+    outcome.fate_text = "timed out after " + std::to_string(timeout_ms) + " ms";
+    return outcome;
+  }
+  if (helper.too_long) {
+    outcome.fate = HelperFate::bad_answer;
+    outcome.fate_text =
+        "sent an answer longer than " + std::to_string(kMaxHelperMessageBytes) + " bytes";
+    return outcome;
+  }
+  if (WIFSIGNALED(status)) {
+    outcome.fate = HelperFate::crashed;
+    outcome.fate_text = "crashed (signal " + std::to_string(WTERMSIG(status)) + ")";
+    return outcome;
+  }
+  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (helper.received.empty()) {
+    outcome.fate = HelperFate::exited_without_answer;
+    outcome.fate_text = "exited with status " + std::to_string(code) + " without answering";
+    return outcome;
+  }
+  ParsedHelperAnswer parsed = parse_helper_answer(helper.received);
+  if (!parsed.answer) {
+    outcome.fate = HelperFate::bad_answer;
+    outcome.fate_text = "sent a malformed answer (" + parsed.problem + ")";
+    return outcome;
+  }
+  if (code != 0) {
+    outcome.fate = HelperFate::exited_without_answer;
+    outcome.fate_text = "exited with status " + std::to_string(code) + " after answering";
+    return outcome;
+  }
+  outcome.fate = HelperFate::answered;
+  outcome.answer = std::move(*parsed.answer);
+  return outcome;
+}
+
+// Waits for the helper to exit until the deadline; a helper still writing then, or one
+// that closed its pipe but did not exit (it hung after answering), is killed. Returns
+// false when it had to be killed for the time limit.
+bool reap_before(RunningHelper& helper, Clock::time_point deadline, int& status) {
+  if (helper.too_long) ::kill(helper.pid, SIGKILL);
+  for (;;) {
+    const pid_t done = ::waitpid(helper.pid, &status, WNOHANG);
+    if (done == helper.pid) break;
+    if (done < 0 && errno != EINTR) return true;
+    if (helper.answer_fd >= 0 || Clock::now() >= deadline) {
+      ::kill(helper.pid, SIGKILL);
+      while (::waitpid(helper.pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      helper.ended = Clock::now();
+      close_fd(helper.answer_fd);
+      return helper.too_long;
+    }
+    ::usleep(1000);
+  }
+  if (helper.answer_fd >= 0) close_fd(helper.answer_fd);
+  return true;
+}
+
+}  // namespace
+
+const char* fate_name(HelperFate fate) {
+  switch (fate) {
+    case HelperFate::answered:
+      return "ok";
+    case HelperFate::crashed:
+      return "crashed";
+    case HelperFate::timed_out:
+      return "timed out";
+    case HelperFate::exited_without_answer:
+      return "exited";
+    case HelperFate::bad_answer:
+      return "bad answer";
+    case HelperFate::not_run:
+      break;
+  }
+  return "not run";
+}
+
+std::vector<HelperOutcome> run_helpers(const std::string& program,
+                                       const std::vector<std::vector<std::string>>& arguments,
+                                       int32_t timeout_ms) {
+  std::vector<HelperOutcome> outcomes(arguments.size());
+  std::vector<RunningHelper> helpers;
+  helpers.reserve(arguments.size());
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    std::string failure;
+    helpers.push_back(start_helper(program, arguments[i], failure));
+    if (helpers.back().pid < 0) outcomes[i].fate_text = failure;
+  }
+
+  const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    std::vector<pollfd> waiting;
+    std::vector<size_t> owners;
+    for (size_t i = 0; i < helpers.size(); ++i) {
+      if (helpers[i].answer_fd >= 0) {
+        waiting.push_back({helpers[i].answer_fd, POLLIN, 0});
+        owners.push_back(i);
+      }
+    }
+    if (waiting.empty()) break;
+    const int64_t left = milliseconds(deadline - Clock::now());
+    if (left <= 0) break;
+    const int ready = ::poll(waiting.data(), waiting.size(), static_cast<int>(left));
+    if (ready < 0 && errno != EINTR) break;
+    for (size_t k = 0; ready > 0 && k < waiting.size(); ++k) {
+      if (waiting[k].revents != 0) read_some(helpers[owners[k]]);
+    }
+  }
+
+  for (size_t i = 0; i < helpers.size(); ++i) {
+    RunningHelper& helper = helpers[i];
+    if (helper.pid < 0) continue;
+    int status = 0;
+    const bool timed_out = !reap_before(helper, deadline, status);
+    outcomes[i] = judge(helper, status, timed_out, timeout_ms);
+  }
+  return outcomes;
+}
+
+}  // namespace volcrypt

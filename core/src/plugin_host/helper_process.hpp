@@ -1,0 +1,36 @@
+// Runs plugin helper processes (volcrypt in its hidden helper mode) side by side, each
+// answering on its own pipe, under one time limit: a helper that crashes, hangs, exits
+// early or answers garbage costs its own row and nothing else.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "plugin_host/helper_message.hpp"
+
+namespace volcrypt {
+
+// The file descriptor a helper writes its answer to (never stdout: plugins scribble
+// there, so the helper's stdout is /dev/null).
+inline constexpr int kHelperAnswerFd = 3;
+
+enum class HelperFate { answered, crashed, timed_out, exited_without_answer, bad_answer, not_run };
+
+struct HelperOutcome {
+  HelperFate fate = HelperFate::not_run;
+  HelperAnswer answer;    // when answered
+  std::string fate_text;  // e.g. "crashed (signal 11)"; empty when answered
+  int64_t elapsed_ms = 0;
+};
+
+// "ok", "crashed", "timed out", "exited", "bad answer" or "not run".
+const char* fate_name(HelperFate fate);
+
+// Runs program with each argument list at once and waits at most timeout_ms for all.
+// Helpers still running then are killed.
+std::vector<HelperOutcome> run_helpers(const std::string& program,
+                                       const std::vector<std::vector<std::string>>& arguments,
+                                       int32_t timeout_ms);
+
+}  // namespace volcrypt

@@ -1,0 +1,53 @@
+// The table of host services handed to plugins (see plugin_abi.h), backed by a secret
+// store (libvirt's, in the volcrypt process), the host facts and the engine's log sink.
+#pragma once
+
+#include <volcrypt/plugin_abi.h>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "domain/disk_xml.hpp"
+#include "domain/host_facts.hpp"
+
+namespace volcrypt {
+class SecretStore;
+}  // namespace volcrypt
+
+// What a plugin's prepare described; opaque to plugins.
+struct volcrypt_attachment {
+  std::optional<volcrypt_source_kind> source_kind;
+  std::string source_path;
+  std::optional<volcrypt::NativeEncryption> encryption;
+  std::map<std::string, std::string> state;
+  // Called after each state entry is set, so the operation can journal it before the
+  // plugin makes what it names (a kill in between then leaves something to release).
+  std::function<void()> state_set;
+};
+
+namespace volcrypt {
+
+class HostServices {
+ public:
+  using Log = std::function<void(int level, const std::string& message)>;
+  // secrets may be null (a helper process, plugin checks): the secret services then
+  // refuse. Secrets may be defined and undefined only when the store allows it (an
+  // attach or detach under its SecretGuard); a probe may only look them up.
+  HostServices(SecretStore* secrets, HostFacts facts, Log log);
+  HostServices(const HostServices&) = delete;
+  HostServices& operator=(const HostServices&) = delete;
+
+  const volcrypt_host* table() const { return &table_; }
+  const HostFacts& facts() const { return facts_; }
+
+ private:
+  SecretStore* secrets_;
+  HostFacts facts_;
+  volcrypt_host_facts abi_facts_{};
+  Log log_;
+  volcrypt_host table_{};
+};
+
+}  // namespace volcrypt

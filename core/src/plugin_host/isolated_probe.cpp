@@ -1,0 +1,71 @@
+#include "plugin_host/isolated_probe.hpp"
+
+#include "plugin_host/helper_process.hpp"
+
+namespace volcrypt {
+namespace {
+
+ProbeRow row_for(const PluginInfo& plugin) {
+  ProbeRow row;
+  row.plugin_id = plugin.id;
+  row.plugin_version = plugin.version;
+  row.plugin_file = plugin.file;
+  return row;
+}
+
+// What the helper said about the plugin it probed, or why there is no answer. What the
+// plugin logged goes to volcrypt's log under its id, as if it had run here.
+void fill_from(ProbeRow& row, const HelperOutcome& outcome, const PluginIsolation& isolation) {
+  row.isolation = fate_name(outcome.fate);
+  row.probe_ms = outcome.elapsed_ms;
+  if (outcome.fate != HelperFate::answered) {
+    row.error = row.plugin_file + ": " + outcome.fate_text + " during probe";
+    return;
+  }
+  const HelperAnswer& answer = outcome.answer;
+  if (isolation.log) {
+    for (const HelperLogLine& line : answer.log)
+      isolation.log(line.level, row.plugin_id + ": " + line.message);
+  }
+  if (answer.id != row.plugin_id) {
+    // The file changed since its metadata was read (or the answer is not its own).
+    row.error =
+        row.plugin_file + ": " +
+        (answer.refusal.empty() ? "answered for plugin '" + answer.id + "'" : answer.refusal);
+    return;
+  }
+  if (!answer.error.empty()) {
+    row.error = answer.error;
+  } else if (!answer.rank) {
+    row.error = row.plugin_file + ": the probe helper sent no rank";
+  } else {
+    row.reported_rank = *answer.rank;
+    row.rank = *answer.rank;
+    row.reason = answer.reason;
+  }
+}
+
+}  // namespace
+
+std::vector<ProbeRow> probe_in_helpers(const std::vector<const PluginInfo*>& candidates,
+                                       HelperProbeJob job, const PluginIsolation& isolation) {
+  std::vector<ProbeRow> rows;
+  std::vector<std::vector<std::string>> jobs;
+  std::vector<size_t> probed;  // the rows that get a helper
+  for (const PluginInfo* plugin : candidates) {
+    rows.push_back(row_for(*plugin));
+    if (plugin->denied) {
+      rows.back().isolation = fate_name(HelperFate::not_run);
+      continue;
+    }
+    job.plugin_file = plugin->file;
+    jobs.push_back(probe_arguments(job));
+    probed.push_back(rows.size() - 1);
+  }
+  const std::vector<HelperOutcome> outcomes =
+      run_helpers(isolation.helper_program, jobs, isolation.timeout_ms);
+  for (size_t i = 0; i < probed.size(); ++i) fill_from(rows[probed[i]], outcomes[i], isolation);
+  return rows;
+}
+
+}  // namespace volcrypt

@@ -1,0 +1,18 @@
+// Probes the candidate plugins for one volume in helper processes, all at once: a
+// plugin that crashes, hangs or exits becomes a row with that fate as its error.
+#pragma once
+
+#include <vector>
+#include <volcrypt/types.hpp>
+
+#include "plugin_host/plugin_helper_args.hpp"
+#include "plugin_host/plugin_registry.hpp"
+
+namespace volcrypt {
+
+// One row per candidate, in order; denied candidates are not run (isolation "not run").
+// job carries the volume and host facts; its plugin_file is set per candidate.
+std::vector<ProbeRow> probe_in_helpers(const std::vector<const PluginInfo*>& candidates,
+                                       HelperProbeJob job, const PluginIsolation& isolation);
+
+}  // namespace volcrypt

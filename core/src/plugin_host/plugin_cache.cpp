@@ -1,0 +1,227 @@
+#include "plugin_host/plugin_cache.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <volcrypt/plugin_abi.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "base/write_all.hpp"
+#include "plugin_host/plugin_metadata.hpp"
+
+namespace volcrypt {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr const char* kCacheFile = "plugins.json";
+constexpr int kFormat = 1;
+// Far more than any plugin directory holds; a larger file is not ours.
+constexpr off_t kMaxCacheBytes = 16 * 1024 * 1024;
+constexpr size_t kMaxEntries = 4096;
+
+int64_t nanoseconds(const struct timespec& time) {
+  return static_cast<int64_t>(time.tv_sec) * 1000000000 + time.tv_nsec;
+}
+
+FileStamp stamp_from(const struct stat& status) {
+  return FileStamp{static_cast<uint64_t>(status.st_dev), static_cast<uint64_t>(status.st_ino),
+                   static_cast<int64_t>(status.st_size), nanoseconds(status.st_mtim),
+                   nanoseconds(status.st_ctim)};
+}
+
+json stamp_json(const FileStamp& stamp) {
+  return {{"device", stamp.device},
+          {"inode", stamp.inode},
+          {"size", stamp.size},
+          {"mtime_ns", stamp.mtime_ns},
+          {"ctime_ns", stamp.ctime_ns}};
+}
+
+FileStamp stamp_from_json(const json& in) {
+  FileStamp stamp;
+  in.at("device").get_to(stamp.device);
+  in.at("inode").get_to(stamp.inode);
+  in.at("size").get_to(stamp.size);
+  in.at("mtime_ns").get_to(stamp.mtime_ns);
+  in.at("ctime_ns").get_to(stamp.ctime_ns);
+  return stamp;
+}
+
+HelperFate fate_named(const std::string& name) {
+  constexpr std::array fates = {HelperFate::answered, HelperFate::crashed, HelperFate::timed_out,
+                                HelperFate::exited_without_answer, HelperFate::bad_answer};
+  for (HelperFate fate : fates) {
+    if (name == fate_name(fate)) return fate;
+  }
+  throw std::invalid_argument("unknown fate '" + name + "'");
+}
+
+json outcome_json(const HelperOutcome& outcome) {
+  json out = {{"fate", fate_name(outcome.fate)},
+              {"fate_text", outcome.fate_text},
+              {"refusal", outcome.answer.refusal}};
+  if (!outcome.answer.id.empty())
+    out["plugin"] = static_cast<const PluginMetadata&>(outcome.answer);
+  return out;
+}
+
+HelperOutcome outcome_from_json(const json& in) {
+  HelperOutcome outcome;
+  outcome.fate = fate_named(in.at("fate").get<std::string>());
+  in.at("fate_text").get_to(outcome.fate_text);
+  in.at("refusal").get_to(outcome.answer.refusal);
+  if (in.contains("plugin")) {
+    in.at("plugin").get_to(static_cast<PluginMetadata&>(outcome.answer));
+  }
+  return outcome;
+}
+
+// Only the effective user may have written it (root, for the system's cache).
+bool private_to_us(const struct stat& status) {
+  return status.st_uid == ::geteuid() && (status.st_mode & 077) == 0;
+}
+
+std::string abi_text() {
+  return std::to_string(VOLCRYPT_ABI_MAJOR) + "." + std::to_string(VOLCRYPT_ABI_MINOR);
+}
+
+// The whole file, or nothing when it is not a private regular file of ours.
+std::optional<std::string> read_private_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat status {};
+  std::optional<std::string> text;
+  if (::fstat(fd, &status) == 0 && S_ISREG(status.st_mode) && private_to_us(status) &&
+      status.st_size <= kMaxCacheBytes) {
+    text.emplace();
+    char buffer[65536];
+    for (;;) {
+      const ssize_t n = ::read(fd, buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) text.reset();
+      if (n <= 0) break;
+      text->append(buffer, static_cast<size_t>(n));
+      if (text->size() > static_cast<size_t>(kMaxCacheBytes)) {
+        text.reset();
+        break;
+      }
+    }
+  }
+  ::close(fd);
+  return text;
+}
+
+// The cache folder, made if missing; false when it is not ours to use. A folder of ours
+// that others could enter is closed again.
+bool prepare_directory(const std::string& directory) {
+  if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST) return false;
+  struct stat status {};
+  if (::lstat(directory.c_str(), &status) != 0 || !S_ISDIR(status.st_mode) ||
+      status.st_uid != ::geteuid()) {
+    return false;
+  }
+  return (status.st_mode & 077) == 0 || ::chmod(directory.c_str(), 0700) == 0;
+}
+
+}  // namespace
+
+std::optional<FileStamp> stamp_of(const std::filesystem::path& path) {
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0) return std::nullopt;
+  return stamp_from(status);
+}
+
+PluginCache::PluginCache(std::string directory, const std::string& helper_program)
+    : directory_(std::move(directory)), helper_stamp_(stamp_of(helper_program)) {
+  if (!directory_.empty() && helper_stamp_) read();
+}
+
+void PluginCache::read() {
+  struct stat folder {};
+  if (::lstat(directory_.c_str(), &folder) != 0 || !S_ISDIR(folder.st_mode) ||
+      !private_to_us(folder)) {
+    return;
+  }
+  const auto text = read_private_file(directory_ + "/" + kCacheFile);
+  if (!text) return;
+  try {
+    const json document = json::parse(*text);
+    if (document.at("format") != kFormat || document.at("volcrypt") != VOLCRYPT_VERSION ||
+        document.at("abi") != abi_text() ||
+        stamp_from_json(document.at("helper")) != *helper_stamp_) {
+      return;
+    }
+    std::map<std::string, Entry> entries;
+    for (const json& item : document.at("plugins")) {
+      entries[item.at("file").get<std::string>()] =
+          Entry{stamp_from_json(item.at("stamp")), outcome_from_json(item.at("outcome")),
+                item.at("last_id").get<std::string>()};
+    }
+    entries_ = std::move(entries);
+  } catch (const std::exception&) {
+    // Damaged or not ours: described again, and rewritten.
+  }
+}
+
+std::optional<HelperOutcome> PluginCache::find(const std::string& file,
+                                               const FileStamp& stamp) const {
+  auto entry = entries_.find(file);
+  if (entry == entries_.end() || entry->second.stamp != stamp) return std::nullopt;
+  return entry->second.outcome;
+}
+
+std::string PluginCache::last_known_id(const std::string& file) const {
+  auto entry = entries_.find(file);
+  return entry == entries_.end() ? std::string() : entry->second.last_id;
+}
+
+void PluginCache::remember(const std::string& file, const FileStamp& stamp,
+                           const HelperOutcome& outcome) {
+  if (directory_.empty() || outcome.fate == HelperFate::timed_out ||
+      outcome.fate == HelperFate::not_run) {
+    return;
+  }
+  Entry entry{stamp, outcome, outcome.answer.id};
+  entry.outcome.answer.log.clear();
+  entry.outcome.elapsed_ms = 0;
+  Entry& kept = entries_[file];
+  if (entry.last_id.empty()) entry.last_id = kept.last_id;
+  kept = std::move(entry);
+  changed_ = true;
+}
+
+void PluginCache::save() {
+  if (!changed_ || directory_.empty() || !helper_stamp_ || !prepare_directory(directory_)) return;
+  json plugins = json::array();
+  for (const auto& [file, entry] : entries_) {
+    // Files that are gone are forgotten; the rest stay for other plugin directories.
+    if (plugins.size() == kMaxEntries || !stamp_of(file)) continue;
+    plugins.push_back({{"file", file},
+                       {"stamp", stamp_json(entry.stamp)},
+                       {"outcome", outcome_json(entry.outcome)},
+                       {"last_id", entry.last_id}});
+  }
+  const json document = {{"format", kFormat},
+                         {"volcrypt", VOLCRYPT_VERSION},
+                         {"abi", abi_text()},
+                         {"helper", stamp_json(*helper_stamp_)},
+                         {"plugins", std::move(plugins)}};
+  // A temporary file beside it, renamed over it: readers see the old cache or the new.
+  std::string temporary = directory_ + "/" + kCacheFile + ".XXXXXX";
+  const int fd = ::mkostemp(temporary.data(), O_CLOEXEC);
+  if (fd < 0) return;
+  const bool written = ::fchmod(fd, 0600) == 0 && write_all(fd, document.dump() + "\n");
+  ::close(fd);
+  if (!written || ::rename(temporary.c_str(), (directory_ + "/" + kCacheFile).c_str()) != 0) {
+    ::unlink(temporary.c_str());
+    return;
+  }
+  changed_ = false;
+}
+
+}  // namespace volcrypt

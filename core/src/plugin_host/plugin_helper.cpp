@@ -1,0 +1,98 @@
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <volcrypt/plugin_helper.hpp>
+
+#include "base/write_all.hpp"
+#include "plugin_host/helper_message.hpp"
+#include "plugin_host/helper_process.hpp"
+#include "plugin_host/host_services.hpp"
+#include "plugin_host/plugin_calls.hpp"
+#include "plugin_host/plugin_helper_args.hpp"
+#include "plugin_host/plugin_loader.hpp"
+#include "plugin_host/plugin_metadata.hpp"
+
+namespace volcrypt {
+namespace {
+
+constexpr int kExitUsage = 2;
+
+bool send_answer(const HelperAnswer& answer) {
+  return write_all(kHelperAnswerFd, format_helper_answer(answer));
+}
+
+// Plugins log one short line at a time; a flood is cut so the answer still fits.
+constexpr size_t kMaxLogMessageBytes = 400;
+
+HelperAnswer describe(const LoadOutcome& outcome) {
+  HelperAnswer answer;
+  if (!outcome.plugin) {
+    answer.refusal = outcome.refusal;
+    return answer;
+  }
+  static_cast<PluginMetadata&>(answer) = metadata_of(*outcome.plugin);
+  return answer;
+}
+
+HelperAnswer probe(const LoadOutcome& outcome, const HelperProbeJob& job) {
+  HelperAnswer answer = describe(outcome);
+  if (!outcome.plugin) return answer;
+  // No libvirt here: the secret services refuse, as they do for any probe. What the
+  // plugin logs goes back with the answer, for volcrypt to log under the plugin's id.
+  HostServices host(nullptr, job.facts, [&answer](int level, const std::string& message) {
+    if (answer.log.size() < kMaxHelperLogLines) {
+      answer.log.push_back({level, message.substr(0, kMaxLogMessageBytes)});
+    }
+  });
+  AbiVolume volume(job.volume, static_cast<volcrypt_source_kind>(job.source_kind), job.header,
+                   job.key);
+  ProbeRow row = probe_plugin(*outcome.plugin, host, volume);
+  if (row.error.empty()) {
+    answer.rank = row.reported_rank;
+    answer.reason = row.reason;
+  } else {
+    answer.error = row.error;
+  }
+  return answer;
+}
+
+HelperAnswer claim(const LoadOutcome& outcome, const HelperClaimJob& job) {
+  if (!outcome.plugin) return describe(outcome);
+  HelperAnswer answer = describe(outcome);
+  // No libvirt here: facts are the kernel's alone, and the secret services refuse.
+  HostFacts facts;
+  detect_device_mapper(facts);
+  HostServices host(nullptr, facts, {});
+  DiskClaimAnswer claimed = claim_with_plugin(
+      outcome.plugin->descriptor(), outcome.plugin->file().string(), host, AbiDisk(job.disk));
+  if (!claimed.error.empty()) {
+    answer.error = claimed.error;
+  } else {
+    answer.rank = claimed.rank;
+    answer.reason = claimed.reason;
+    answer.state = std::move(claimed.state);
+  }
+  return answer;
+}
+
+}  // namespace
+
+int run_plugin_helper(const std::vector<std::string>& args) {
+  // A helper never outlives the volcrypt that started it: a killed volcrypt must not
+  // leave a hung plugin behind.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (args.size() == 3 && args[1] == "describe") {
+    return send_answer(describe(load_plugin_file(args[2]))) ? 0 : 1;
+  }
+  if (auto job = parse_probe_arguments(args)) {
+    return send_answer(probe(load_plugin_file(job->plugin_file), *job)) ? 0 : 1;
+  }
+  if (auto job = parse_claim_arguments(args)) {
+    return send_answer(claim(load_plugin_file(job->plugin_file), *job)) ? 0 : 1;
+  }
+  return kExitUsage;
+}
+
+}  // namespace volcrypt

@@ -1,0 +1,106 @@
+#include "plugin_host/plugin_helper_args.hpp"
+
+#include <charconv>
+#include <volcrypt/plugin_helper.hpp>
+
+namespace volcrypt {
+namespace {
+
+constexpr size_t kProbeArgumentCount = 16;
+constexpr size_t kClaimArgumentCount = 10;
+
+template <typename Number>
+bool parse_number(const std::string& text, Number& value) {
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return error == std::errc() && end == text.data() + text.size() && !text.empty();
+}
+
+}  // namespace
+
+std::vector<std::string> describe_arguments(const std::filesystem::path& plugin_file) {
+  return {kPluginHelperMode, "describe", plugin_file.string()};
+}
+
+std::vector<std::string> probe_arguments(const HelperProbeJob& job) {
+  const VolumeSpec& v = job.volume;
+  return {
+      kPluginHelperMode,
+      "probe",
+      job.plugin_file.string(),
+      v.source_path,
+      v.volume_id,
+      v.provider,
+      v.cipher,
+      std::to_string(v.key_size_bits),
+      v.encrypted ? "1" : "0",
+      std::to_string(job.source_kind),
+      std::to_string(static_cast<int>(job.header)),
+      job.facts.hypervisor_type,
+      std::to_string(job.facts.hypervisor_version),
+      std::to_string(job.facts.libvirt_version),
+      std::string(job.facts.has_device_mapper ? "1" : "0") + (job.facts.has_dm_crypt ? "1" : "0"),
+      std::to_string(job.key.abi_bits())};
+}
+
+std::vector<std::string> claim_arguments(const HelperClaimJob& job) {
+  const DiskInfo& d = job.disk;
+  return {kPluginHelperMode,
+          "claim",
+          job.plugin_file.string(),
+          d.target,
+          d.source_path,
+          std::to_string(d.source_kind),
+          d.encryption ? "1" : "0",
+          d.encryption ? d.encryption->format : "",
+          d.encryption ? d.encryption->secret_uuid : "",
+          d.serial};
+}
+
+std::optional<HelperClaimJob> parse_claim_arguments(const std::vector<std::string>& args) {
+  // args[0] is the mode (kPluginHelperMode), as claim_arguments makes it.
+  if (args.size() != kClaimArgumentCount || args[1] != "claim") return std::nullopt;
+  HelperClaimJob job;
+  job.plugin_file = args[2];
+  job.disk.target = args[3];
+  job.disk.source_path = args[4];
+  int kind = 0;
+  if (!parse_number(args[5], kind) ||
+      (kind != VOLCRYPT_SOURCE_FILE && kind != VOLCRYPT_SOURCE_BLOCK)) {
+    return std::nullopt;
+  }
+  job.disk.source_kind = static_cast<volcrypt_source_kind>(kind);
+  if (args[6] == "1") job.disk.encryption = NativeEncryption{args[7], args[8]};
+  job.disk.serial = args[9];
+  return job;
+}
+
+std::optional<HelperProbeJob> parse_probe_arguments(const std::vector<std::string>& args) {
+  // args[0] is the mode (kPluginHelperMode), as probe_arguments makes it.
+  if (args.size() != kProbeArgumentCount || args[1] != "probe") return std::nullopt;
+  HelperProbeJob job;
+  job.plugin_file = args[2];
+  job.volume.source_path = args[3];
+  job.volume.volume_id = args[4];
+  job.volume.provider = args[5];
+  job.volume.cipher = args[6];
+  job.volume.encrypted = args[8] == "1";
+  job.facts.hypervisor_type = args[11];
+  int header = 0;
+  const std::string& device_mapper = args[14];
+  uint32_t key_facts = 0;
+  if (!parse_number(args[7], job.volume.key_size_bits) || !parse_number(args[9], job.source_kind) ||
+      !parse_number(args[10], header) || header < 0 ||
+      header > static_cast<int>(HeaderKind::other) ||
+      !parse_number(args[12], job.facts.hypervisor_version) ||
+      !parse_number(args[13], job.facts.libvirt_version) || device_mapper.size() != 2 ||
+      !parse_number(args[15], key_facts)) {
+    return std::nullopt;
+  }
+  job.header = static_cast<HeaderKind>(header);
+  job.facts.has_device_mapper = device_mapper[0] == '1';
+  job.facts.has_dm_crypt = device_mapper[1] == '1';
+  job.key = KeyFacts::from_abi_bits(key_facts);
+  return job;
+}
+
+}  // namespace volcrypt

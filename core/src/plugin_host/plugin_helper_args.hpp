@@ -1,0 +1,40 @@
+// The command lines of plugin helper processes: what the parent passes and the helper
+// reads back. Probe needs no key, only its facts (KeyFacts: whether it is known, UTF-8,
+// the hex of a raw key), so nothing secret is ever on a command line.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+#include <volcrypt/types.hpp>
+
+#include "domain/disk_xml.hpp"
+#include "domain/host_facts.hpp"
+
+namespace volcrypt {
+
+struct HelperProbeJob {
+  std::filesystem::path plugin_file;
+  VolumeSpec volume;
+  int source_kind = 0;  // volcrypt_source_kind
+  HeaderKind header = HeaderKind::unknown;
+  HostFacts facts;
+  KeyFacts key;  // never the key: its bytes stay in the volcrypt process
+};
+
+// A record-less disk to offer one plugin's claims_disk.
+struct HelperClaimJob {
+  std::filesystem::path plugin_file;
+  DiskInfo disk;  // target, source, source kind, encryption and serial
+};
+
+std::vector<std::string> describe_arguments(const std::filesystem::path& plugin_file);
+std::vector<std::string> claim_arguments(const HelperClaimJob& job);
+std::optional<HelperClaimJob> parse_claim_arguments(const std::vector<std::string>& args);
+std::vector<std::string> probe_arguments(const HelperProbeJob& job);
+
+// The job a probe command line describes, or nothing when it is not one.
+std::optional<HelperProbeJob> parse_probe_arguments(const std::vector<std::string>& args);
+
+}  // namespace volcrypt
