@@ -40,7 +40,7 @@ std::string side_name(bool inactive) { return inactive ? "persistent config" : "
 std::set<std::string> volumes_in_flight(const HostState& state) {
   std::set<std::string> volumes;
   for (const auto& stored : state.intents) {
-    if (stored.intent) volumes.insert(stored.intent->record.volume_id);
+    if (stored.intent) volumes.merge(volumes_of(*stored.intent));
   }
   return volumes;
 }
@@ -92,9 +92,11 @@ void find_stale_intents(const HostState& state, const std::optional<std::string>
     if (stored.intent) {
       finding.target = stored.intent->target;
       finding.volume_id = stored.intent->record.volume_id;
-      finding.message = "an interrupted " + stored.intent->operation + " of target " +
-                        stored.intent->target + " (process " + std::to_string(stored.intent->pid) +
-                        ", " + stored.path + ")";
+      const std::string of = stored.intent->target.empty()
+                                 ? " of domain '" + stored.intent->domain + "'"
+                                 : " of target " + stored.intent->target;
+      finding.message = "an interrupted " + stored.intent->operation + of + " (process " +
+                        std::to_string(stored.intent->pid) + ", " + stored.path + ")";
     } else {
       finding.message = "an unreadable intent " + stored.path + ": " + stored.problem;
     }
@@ -163,6 +165,9 @@ void find_orphan_mappings(const HostState& state, std::vector<Finding>& out) {
   for (const auto& stored : state.intents) {
     if (!stored.intent) continue;
     for (const auto& [key, value] : stored.intent->record.state) used.insert(value);
+    for (const auto& record : stored.intent->devices_to_open) {
+      for (const auto& [key, value] : record.state) used.insert(value);
+    }
   }
   for (const auto& device : *devices) {
     const bool dm_crypt = device.name.starts_with("crypt-") || device.uuid.starts_with("CRYPT-");
@@ -255,7 +260,7 @@ RepairAction remove_orphan_secret(EngineContext& context, const Finding& finding
   // plugging the disk in; the guard checks again that nothing uses it.
   VolumeLock lock(finding.volume_id);
   for (const auto& stored : read_intents()) {
-    if (stored.intent && stored.intent->record.volume_id == finding.volume_id) {
+    if (stored.intent && volumes_of(*stored.intent).contains(finding.volume_id)) {
       return action(finding, "left secret",
                     "an operation on volume " + finding.volume_id + " is in progress");
     }
