@@ -123,7 +123,17 @@ TEST_F(Start, APersistentDomainWhoseSecretWasDroppedStartsAndTheGuestReadsThePla
   EXPECT_THAT(virGetLastErrorMessage(), HasSubstr(uuid));
   virDomainFree(handle);
 
-  ProcessResult r = volcrypt({"start", "--domain", domain->name(), "--passphrase-dir", key_dir});
+  // check names the missing secret and the command that brings it back.
+  ProcessResult r = volcrypt({"check", "--domain", domain->name(), "--json"});
+  EXPECT_EQ(r.exit_code, 11) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"kind\":\"missing_secret\""));
+  EXPECT_THAT(r.out, HasSubstr("disk sdb (persistent config) names secret " + uuid +
+                               ", which does not exist: QEMU cannot open it; volcrypt start "
+                               "--domain " +
+                               domain->name() +
+                               " (or prepare --domain) defines it again from the key directory"));
+
+  r = volcrypt({"start", "--domain", domain->name(), "--passphrase-dir", key_dir});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   expect_no_secret_in(r);
   EXPECT_EQ(r.out, "sdb: volume " + volume_id + " (qemu-native-luks): defined secret " + uuid +

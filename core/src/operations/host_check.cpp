@@ -118,11 +118,16 @@ void find_record_and_disk_mismatches(const HostState& state,
     const std::string& uuid = use.disk.encryption->secret_uuid;
     const SecretInfo* secret = secret_by_uuid(state, uuid);
     if (secret == nullptr) {
+      // A recorded disk of a definition that will start gets it back from the key source.
+      const std::string remedy = use.inactive && has_record(state, use)
+                                     ? "volcrypt start --domain " + use.domain +
+                                           " (or prepare --domain) defines it "
+                                           "again from the key directory"
+                                     : "attach the volume again with its key";
       out.push_back({"missing_secret", use.domain, use.disk.target, use.disk.serial, uuid,
                      "disk " + use.disk.target + " (" + side_name(use.inactive) +
                          ") names secret " + uuid +
-                         ", which does not exist: QEMU cannot open it; attach the volume again "
-                         "with its key"});
+                         ", which does not exist: QEMU cannot open it; " + remedy});
     } else if (is_volcrypt_secret(*secret) && !has_record(state, use)) {
       out.push_back({"disk_without_record", use.domain, use.disk.target, secret->usage_id, uuid,
                      "disk " + use.disk.target + " (" + side_name(use.inactive) +
