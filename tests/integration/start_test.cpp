@@ -120,7 +120,8 @@ TEST_F(Start, APersistentDomainWhoseSecretWasDroppedStartsAndTheGuestReadsThePla
   virDomainPtr handle = virDomainLookupByName(connection->get(), domain->name().c_str());
   ASSERT_NE(handle, nullptr);
   EXPECT_LT(virDomainCreate(handle), 0);
-  EXPECT_THAT(virGetLastErrorMessage(), HasSubstr(uuid));
+  const std::string refusal = virGetLastErrorMessage();
+  EXPECT_THAT(refusal, HasSubstr("no secret with matching uuid '" + uuid + "'"));
   virDomainFree(handle);
 
   // check names the missing secret and the command that brings it back.
