@@ -191,8 +191,15 @@ class KillPoints : public IntegrationTest {
     };
     const int covered = for_each_kill_point(at_kill_point);
 
-    std::cout << "kill points covered: " << s.name << " " << kill_point_summary(steps_killed)
-              << "; " << repaired << " left something to repair" << std::endl;
+    report_sweep(s.name, steps_killed, covered, repaired, failures);
+    return covered;
+  }
+
+  // Prints what a sweep covered and fails the test for each kill point that left a problem.
+  void report_sweep(const std::string& name, const std::vector<std::string>& steps_killed,
+                    int covered, int repaired, const Problems& failures) {
+    std::cout << "kill points covered: " << name << " " << kill_point_summary(steps_killed) << "; "
+              << repaired << " left something to repair" << std::endl;
     RecordProperty("kill_points", covered);
     RecordProperty("kill_points_repaired", repaired);
     // A sweep that never caught the operation half-way would prove nothing.
@@ -201,7 +208,6 @@ class KillPoints : public IntegrationTest {
     for (const auto& failure : failures) report += "\n  " + failure;
     EXPECT_TRUE(failures.empty()) << failures.size() << " of " << covered
                                   << " kill points left a problem:" << report;
-    return covered;
   }
 
   Scenario scenario(const std::string& name, const TestDomain& domain, bool live) {
@@ -323,14 +329,7 @@ TEST_F(KillPoints, StartOfADomainWhoseSecretWasDropped) {
   };
   const int covered = for_each_kill_point(at_kill_point);
   set_running(connection->get(), domain.name(), false);
-  std::cout << "kill points covered: start " << kill_point_summary(steps_killed) << "; " << repaired
-            << " rolled back by recover" << std::endl;
-  RecordProperty("kill_points", covered);
-  EXPECT_GT(repaired, 0) << "no kill point left anything for recover to undo";
-  std::string report;
-  for (const auto& failure : failures) report += "\n  " + failure;
-  EXPECT_TRUE(failures.empty()) << failures.size() << " of " << covered
-                                << " kill points left a problem:" << report;
+  report_sweep("start", steps_killed, covered, repaired, failures);
 }
 
 // The step at which a complete run sends this RPC (1-based), from a traced run.
