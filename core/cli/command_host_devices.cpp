@@ -1,11 +1,12 @@
 // volcrypt prepare / release: re-open or close the dm-crypt mappings a persistent
 // domain's records need, around its start and stop (the libvirt hook calls these).
-#include <filesystem>
 #include <volcrypt/bounded_file.hpp>
 #include <volcrypt/error.hpp>
 
 #include "commands.hpp"
+#include "host_device_output.hpp"
 #include "json_writer.hpp"
+#include "key_directory.hpp"
 #include "key_options.hpp"
 
 namespace po = boost::program_options;
@@ -50,35 +51,17 @@ HostDeviceRequest request_from(const po::variables_map& vm) {
   return request;
 }
 
-// A key directory holds one file per volume id.
-std::string key_path(const std::string& dir, const std::string& volume_id) {
-  if (volume_id.empty() || volume_id.find('/') != std::string::npos || volume_id[0] == '.') {
-    throw Error(ErrorKind::usage, "volume id '" + volume_id + "' cannot name a key file");
-  }
-  return (std::filesystem::path(dir) / volume_id).string();
-}
-
 int print_outcomes(CommandContext& context, const char* verb,
                    const std::vector<HostDeviceOutcome>& outcomes) {
   if (context.invocation.json) {
     JsonWriter json(context.out);
-    json.begin_object().key("disks").begin_array();
-    for (const auto& o : outcomes) {
-      json.begin_object()
-          .field("target", o.target)
-          .field("volume_id", o.volume_id)
-          .field("plugin", o.plugin_id)
-          .field("action", o.action)
-          .end_object();
-    }
-    json.end_array().end_object();
+    json.begin_object();
+    write_outcomes_json(json, outcomes);
+    json.end_object();
     return 0;
   }
   if (outcomes.empty()) context.out << "no volcrypt records: nothing to " << verb << "\n";
-  for (const auto& o : outcomes) {
-    context.out << o.target << ": volume " << o.volume_id << " (" << o.plugin_id
-                << "): " << o.action << "\n";
-  }
+  write_outcome_lines(context.out, outcomes);
   return 0;
 }
 
@@ -88,10 +71,7 @@ int run_prepare(CommandContext& context) {
   po::options_description options("prepare options");
   add_domain_options(options);
   add_key_options(options);
-  options.add_options()("key-dir", po::value<std::string>()->value_name("DIR"),
-                        "raw keys, one file per volume id (default: key-dir in the config)")(
-      "passphrase-dir", po::value<std::string>()->value_name("DIR"),
-      "passphrases, one file per volume id");
+  add_key_directory_options(options);
   po::variables_map vm;
   if (!parse_command_options(
           context,
@@ -100,8 +80,10 @@ int run_prepare(CommandContext& context) {
           "      --passphrase-file FILE|-\n\n"
           "Re-opens the host devices (dm-crypt mappings) that the domain's records describe,\n"
           "with the parameters recorded at attach, so that a persistent domain can start\n"
-          "after a host reboot. Records of plugins that hold nothing on the host (native\n"
-          "LUKS) need nothing. The records stay as they are.",
+          "after a host reboot. With --domain it also defines the libvirt secrets the\n"
+          "domain's disks name that are missing (ephemeral secrets after a host restart),\n"
+          "with the uuids the disks name; --domain-xml (a libvirt hook) cannot, as it must\n"
+          "not call libvirt. The records stay as they are.",
           options, vm)) {
     return 0;
   }
@@ -110,23 +92,10 @@ int run_prepare(CommandContext& context) {
   if (single_key && !request.target) {
     throw Error(ErrorKind::usage, "--key-file and --passphrase-file need --target");
   }
-  std::string key_dir = context.engine.settings().key_dir;
-  bool raw_dir = true;
-  if (vm.count("key-dir")) key_dir = vm["key-dir"].as<std::string>();
-  if (vm.count("passphrase-dir")) {
-    key_dir = vm["passphrase-dir"].as<std::string>();
-    raw_dir = false;
-  }
-  request.key_for = [&, single_key, key_dir, raw_dir](const Record& record) -> VolumeKey {
-    if (single_key) return key_from_options(vm);
-    if (key_dir.empty()) {
-      throw Error(ErrorKind::usage, "no key for volume " + record.volume_id +
-                                        ": give --key-dir, --passphrase-dir or a key option");
-    }
-    SecureBytes key = read_key_source(key_path(key_dir, record.volume_id), warn_about_key_file);
-    return raw_dir ? VolumeKey::from_raw_key(std::move(key))
-                   : VolumeKey::from_passphrase(std::move(key));
-  };
+  request.key_for = key_directory_source(
+      vm, context.engine.settings(),
+      single_key ? std::function<VolumeKey()>([&vm] { return key_from_options(vm); })
+                 : std::function<VolumeKey()>());
   return print_outcomes(context, "prepare", context.engine.prepare_host_devices(request));
 }
 

@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
         {"attach", volcrypt::cli::run_attach},   {"detach", volcrypt::cli::run_detach},
         {"list", volcrypt::cli::run_list},       {"prepare", volcrypt::cli::run_prepare},
         {"release", volcrypt::cli::run_release}, {"check", volcrypt::cli::run_check},
-        {"recover", volcrypt::cli::run_recover}};
+        {"recover", volcrypt::cli::run_recover}, {"start", volcrypt::cli::run_start}};
     auto command = commands.find(invocation.command);
     if (command == commands.end()) {
       throw volcrypt::Error(volcrypt::ErrorKind::usage,
