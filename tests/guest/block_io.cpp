@@ -35,13 +35,14 @@ std::string hex(uint8_t value) {
 
 }  // namespace
 
-void write_pattern(const std::string& device, uint8_t pattern, size_t length) {
+void write_pattern(const std::string& device, uint8_t pattern, size_t length, uint64_t offset) {
   Fd fd(device, O_WRONLY);
   if (fd.get() < 0) throw std::runtime_error("cannot open " + device + ": " + strerror(errno));
   std::vector<uint8_t> data(length, pattern);
   size_t done = 0;
   while (done < length) {
-    ssize_t n = ::pwrite(fd.get(), data.data() + done, length - done, static_cast<off_t>(done));
+    ssize_t n =
+        ::pwrite(fd.get(), data.data() + done, length - done, static_cast<off_t>(offset + done));
     if (n <= 0) throw std::runtime_error("cannot write " + device + ": " + strerror(errno));
     done += static_cast<size_t>(n);
   }

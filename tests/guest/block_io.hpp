@@ -9,9 +9,9 @@
 
 namespace volcrypt::guest {
 
-// Writes length bytes of pattern at offset 0 and flushes them to the device.
+// Writes length bytes of pattern at offset and flushes them to the device.
 // Throws std::runtime_error naming the device.
-void write_pattern(const std::string& device, uint8_t pattern, size_t length);
+void write_pattern(const std::string& device, uint8_t pattern, size_t length, uint64_t offset = 0);
 
 // "" when the first length bytes are all pattern, else what differs (or why it could not
 // be read), e.g. "byte 0 of /dev/mapper/crypt-loop0 is 0x00, not 0xa1".

@@ -85,13 +85,7 @@ class KillPointsDmCrypt : public DmCryptTest {
   void SetUp() override {
     DmCryptTest::SetUp();
     connection = std::make_unique<test::Connection>();
-    // QEMU runs as libvirt-qemu and must reach the volume; the key stays root's.
-    chmod(scratch->path().c_str(), 0755);
-    const std::string keys = scratch->folder("keys");
-    chmod(keys.c_str(), 0700);
-    key_file = keys + "/passphrase";
-    test_volumes::write_file(key_file, passphrase);
-    chmod(key_file.c_str(), 0600);
+    key_file = passphrase_file_for_volcrypt();
 
     volume = luks_volume("kill.luks2", test_volumes::LuksVersion::luks2);
     write_through_luks(volume.device, passphrase, kPattern, kPatternSize);
@@ -125,19 +119,6 @@ class KillPointsDmCrypt : public DmCryptTest {
   }
 
   MappedVolumeAt at() const { return {domain->name(), kTarget, volume_id}; }
-
-  ProcessResult volcrypt(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {volcrypt_program()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    const ProcessResult result = test::run_process(argv);
-    expect_no_passphrase_in(result);
-    return result;
-  }
-
-  void expect_no_passphrase_in(const ProcessResult& result) const {
-    EXPECT_EQ((result.out + result.err).find(passphrase), std::string::npos)
-        << "the passphrase leaked";
-  }
 
   std::vector<std::string> attach_args() const {
     return {"attach", "--domain",          domain->name(), "--target",    kTarget,   "--bus",

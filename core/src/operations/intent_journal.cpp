@@ -88,6 +88,7 @@ std::string intent_to_json(const Intent& intent) {
               {"prepared", intent.prepared},
               {"disk_xml", intent.disk_xml},
               {"secret_before", intent.secret_before},
+              {"volume_size", intent.volume_size},
               {"pid", intent.pid}};
   return out.dump();
 }
@@ -115,7 +116,10 @@ Intent intent_from_json(const std::string& text) {
     intent.disk_xml = in.at("disk_xml").get<std::string>();
     intent.secret_before = in.at("secret_before").get<std::string>();
     intent.pid = in.at("pid").get<int>();
-    if (intent.operation != "attach" && intent.operation != "detach") {
+    // Added with extend: intents written before it have none.
+    intent.volume_size = in.value("volume_size", uint64_t{0});
+    if (intent.operation != "attach" && intent.operation != "detach" &&
+        intent.operation != "extend") {
       throw Error(ErrorKind::internal, "unknown operation '" + intent.operation + "'");
     }
     return intent;
@@ -154,6 +158,14 @@ void remove_intent(const Intent& intent) {
     fail("cannot remove the intent " + intent.path);
   }
   fsync_path(intent_directory(), O_RDONLY | O_DIRECTORY);
+}
+
+IntentCleanup::~IntentCleanup() {
+  try {
+    remove_intent(intent_);
+  } catch (...) {
+    // Left for the next command on this domain, which finishes the operation.
+  }
 }
 
 std::vector<StoredIntent> read_intents(const std::string& domain_uuid) {

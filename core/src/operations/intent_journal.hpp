@@ -1,5 +1,5 @@
-// Intents, like a journaling file system's log: before its first side effect an attach
-// or detach writes what it is about to do (fsync'd, host-side, never key material), and
+// Intents, like a journaling file system's log: before its first side effect an attach,
+// detach or extend writes what it is about to do (fsync'd, host-side, never key material), and
 // removes it after its last. An intent found while holding its domain's lock belongs to
 // a process that died mid-way; intent_replay.hpp finishes or undoes it.
 #pragma once
@@ -12,7 +12,7 @@
 namespace volcrypt {
 
 struct Intent {
-  std::string operation;  // "attach" or "detach"
+  std::string operation;  // "attach", "detach" or "extend"
   std::string domain;
   std::string domain_uuid;
   std::string target;
@@ -25,6 +25,7 @@ struct Intent {
   bool prepared = false;      // attach: the plugin prepared; record.state is complete
   std::string disk_xml;       // the <disk> being plugged in or unplugged
   std::string secret_before;  // attach: the volume's secret before it began, if any
+  uint64_t volume_size = 0;   // extend: the volume size the disk grows to
   int pid = 0;
   std::string path;  // where it is stored (not serialised)
 };
@@ -41,6 +42,20 @@ std::string intent_directory();
 void write_intent(Intent& intent);
 // Removes it durably; a missing file is fine.
 void remove_intent(const Intent& intent);
+
+// Removes the intent however the operation ends: one that fails cleanly (a refusal, a
+// timeout) has changed nothing its record does not still describe, so only a killed one
+// leaves its intent behind.
+class IntentCleanup {
+ public:
+  explicit IntentCleanup(const Intent& intent) : intent_(intent) {}
+  ~IntentCleanup();
+  IntentCleanup(const IntentCleanup&) = delete;
+  IntentCleanup& operator=(const IntentCleanup&) = delete;
+
+ private:
+  const Intent& intent_;
+};
 
 struct StoredIntent {
   std::optional<Intent> intent;  // nothing when the file cannot be read
