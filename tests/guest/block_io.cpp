@@ -1,6 +1,9 @@
 #include "block_io.hpp"
 
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <linux/loop.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -99,6 +102,25 @@ bool holds_plaintext_run(const std::string& file, uint8_t pattern) {
 bool path_exists(const std::string& path) {
   std::error_code ignored;
   return std::filesystem::exists(path, ignored);
+}
+
+uint64_t device_size(const std::string& device) {
+  Fd fd(device, O_RDONLY);
+  uint64_t size = 0;
+  if (fd.get() < 0 || ::ioctl(fd.get(), BLKGETSIZE64, &size) != 0) {
+    throw std::runtime_error("cannot read the size of " + device + ": " + strerror(errno));
+  }
+  return size;
+}
+
+void resize_loop_file(const std::string& file, const std::string& loop, uint64_t size) {
+  if (::truncate(file.c_str(), static_cast<off_t>(size)) != 0) {
+    throw std::runtime_error("cannot resize " + file + ": " + strerror(errno));
+  }
+  Fd fd(loop, O_RDONLY);
+  if (fd.get() < 0 || ::ioctl(fd.get(), LOOP_SET_CAPACITY, 0) != 0) {
+    throw std::runtime_error("cannot make " + loop + " follow " + file + ": " + strerror(errno));
+  }
 }
 
 }  // namespace volcrypt::guest

@@ -25,4 +25,11 @@ bool holds_plaintext_run(const std::string& file, uint8_t pattern);
 
 bool path_exists(const std::string& path);
 
+// A block device's size in bytes. Throws std::runtime_error naming it.
+uint64_t device_size(const std::string& device);
+
+// What an operator does when the file under a loop device grew or shrank: the file gets
+// size bytes and the loop device is told (losetup -c). Throws std::runtime_error.
+void resize_loop_file(const std::string& file, const std::string& loop, uint64_t size);
+
 }  // namespace volcrypt::guest
