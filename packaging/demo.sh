@@ -4,7 +4,8 @@
 # Installs the build dependencies, builds volcrypt, starts libvirtd if needed, makes a
 # scratch LUKS1 volume holding a readable message, hot-attaches it to a throw-away
 # QEMU guest with volcrypt, shows that the guest reads the plaintext while the file on
-# the host holds only ciphertext, and detaches it again. Everything it makes is removed
+# the host holds only ciphertext, grows the volume (volcrypt extend: the guest sees the new
+# size), and detaches it again. Everything it makes is removed
 # on exit, whether it succeeds or not. The passphrase is never on a command line.
 #
 #   bash packaging/demo.sh --installed   uses the installed packages' /usr/bin/volcrypt
@@ -191,7 +192,21 @@ show "$volcrypt" list --domain "$domain"
 show virsh -c qemu:///system secret-list
 [[ -n $(secrets_of_volume) ]] || die "no libvirt secret for $volume_id while attached"
 
-heading "11. Detach: the disk, its secret and the record go"
+heading "11. Extend: the volume grows by 16 MiB and the guest sees it"
+capacity() {
+  virsh -c qemu:///system domblkinfo "$domain" sdb | awk '$1 == "Capacity:" { print $2 }'
+}
+show virsh -c qemu:///system domblkinfo "$domain" sdb
+before=$(capacity)
+show truncate -s 32M "$volume"
+show "$volcrypt" extend --domain "$domain" --target sdb
+show virsh -c qemu:///system domblkinfo "$domain" sdb
+after=$(capacity)
+((after == before + 16 * 1024 * 1024)) ||
+  die "the guest sees $after bytes, not $before + 16 MiB (the LUKS header is not the guest's)"
+echo "OK: the guest's disk grew from $before to $after bytes (the volume less its LUKS header)"
+
+heading "12. Detach: the disk, its secret and the record go"
 show "$volcrypt" detach --domain "$domain" --target sdb
 show "$volcrypt" list --domain "$domain"
 show virsh -c qemu:///system secret-list

@@ -20,6 +20,7 @@ int run_plugins(CommandContext& context);
 int run_probe(CommandContext& context);
 int run_attach(CommandContext& context);
 int run_detach(CommandContext& context);
+int run_extend(CommandContext& context);
 int run_list(CommandContext& context);
 int run_prepare(CommandContext& context);
 int run_release(CommandContext& context);

@@ -53,6 +53,7 @@ std::string global_help() {
          "  probe     the ranked table of plugins for a volume on this host, with reasons\n"
          "  attach    attach an encrypted volume to a domain (at boot with --config, or hot)\n"
          "  detach    detach a volume, releasing what its plugin set up\n"
+         "  extend    the guest sees the new size of a volume that grew\n"
          "  list      the volumes volcrypt attached to a domain (its records)\n"
          "  prepare   re-open a domain's host dm-crypt mappings (and missing secrets) before it "
          "starts\n"
@@ -66,7 +67,8 @@ std::string global_help() {
          "separated),\nthe config file's plugin-dir, plugins/ beside the program, "
       << built_in_plugin_dirs_text() << ".\n"
       << "\nExit codes: 0 ok, 1 unexpected, 2 usage, 3 not found, 4 wrong passphrase,\n"
-         "5 volume holds non-LUKS data or a damaged LUKS header, 6 no plugin can serve, 7 busy,\n"
+         "5 volume holds non-LUKS data or a damaged LUKS header, 6 no plugin can serve (or\n"
+         "extend the device it opened), 7 busy, "
          "8 plugin failed, "
          "9 libvirt refused, 10 internal, 11 check/recover found inconsistencies.\n";
   return out.str();

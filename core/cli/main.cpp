@@ -52,9 +52,10 @@ int main(int argc, char** argv) {
     const std::map<std::string, int (*)(CommandContext&)> commands = {
         {"plugins", volcrypt::cli::run_plugins}, {"probe", volcrypt::cli::run_probe},
         {"attach", volcrypt::cli::run_attach},   {"detach", volcrypt::cli::run_detach},
-        {"list", volcrypt::cli::run_list},       {"prepare", volcrypt::cli::run_prepare},
-        {"release", volcrypt::cli::run_release}, {"check", volcrypt::cli::run_check},
-        {"recover", volcrypt::cli::run_recover}, {"start", volcrypt::cli::run_start}};
+        {"extend", volcrypt::cli::run_extend},   {"list", volcrypt::cli::run_list},
+        {"prepare", volcrypt::cli::run_prepare}, {"release", volcrypt::cli::run_release},
+        {"check", volcrypt::cli::run_check},     {"recover", volcrypt::cli::run_recover},
+        {"start", volcrypt::cli::run_start}};
     auto command = commands.find(invocation.command);
     if (command == commands.end()) {
       throw volcrypt::Error(volcrypt::ErrorKind::usage,

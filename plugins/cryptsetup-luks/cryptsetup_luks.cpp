@@ -14,6 +14,7 @@
 #include "luks_format.hpp"
 #include "mapped_disk.hpp"
 #include "mapping_name.hpp"
+#include "mapping_resize.hpp"
 
 namespace volcrypt::cryptsetup_luks {
 namespace {
@@ -220,6 +221,11 @@ class CryptsetupLuks : public sdk::Plugin {
     dm::release_recorded_mapping(host, state);
   }
 
+  uint64_t resize(const sdk::Host& host, const sdk::State& state,
+                  uint64_t new_volume_size) override {
+    return dm::resize_recorded_mapping(host, state, new_volume_size);
+  }
+
   // os-brick's LuksEncryptor gave the guest /dev/mapper/NAME; plain mappings are
   // plain-dmcrypt's, and a mapping already closed is released the same by either.
   sdk::DiskClaim claims_disk(const sdk::Host& host, const sdk::Disk& disk) {
@@ -234,6 +240,6 @@ class CryptsetupLuks : public sdk::Plugin {
 }  // namespace volcrypt::cryptsetup_luks
 
 VOLCRYPT_PLUGIN(
-    volcrypt::cryptsetup_luks::CryptsetupLuks, "cryptsetup-luks", "1.0.0",
+    volcrypt::cryptsetup_luks::CryptsetupLuks, "cryptsetup-luks", "1.1.0",
     "the host's dm-crypt opens LUKS1/LUKS2 volumes; the guest gets /dev/mapper/crypt-NAME", "luks",
     "luks2")

@@ -139,6 +139,10 @@ std::optional<MappingInfo> existing_mapping_for(CryptLog& log, const std::string
 
 void activate_mapping(CryptLog& log, CryptDevice& device, const std::string& name,
                       std::span<const uint8_t> passphrase, const std::string& volume_id) {
+  // The volume key goes into the mapping's table (as LUKS1 and plain always do), not the
+  // kernel keyring: crypt_resize reloads the table from it, so `volcrypt extend` needs
+  // no passphrase to grow a LUKS2 mapping.
+  crypt_volume_key_keyring(device.get(), 0);
   log.forget_errors();
   int rc = crypt_activate_by_passphrase(device.get(), name.c_str(), CRYPT_ANY_SLOT,
                                         reinterpret_cast<const char*>(passphrase.data()),

@@ -13,6 +13,7 @@
 #include "dm_mapping.hpp"
 #include "mapped_disk.hpp"
 #include "mapping_name.hpp"
+#include "mapping_resize.hpp"
 #include "plain_parameters.hpp"
 
 namespace volcrypt::plain_dmcrypt {
@@ -164,6 +165,11 @@ class PlainDmcrypt : public sdk::Plugin {
     dm::release_recorded_mapping(host, state);
   }
 
+  uint64_t resize(const sdk::Host& host, const sdk::State& state,
+                  uint64_t new_volume_size) override {
+    return dm::resize_recorded_mapping(host, state, new_volume_size);
+  }
+
   // os-brick's CryptsetupEncryptor gave the guest /dev/mapper/NAME of a plain mapping.
   sdk::DiskClaim claims_disk(const sdk::Host& host, const sdk::Disk& disk) {
     return dm::claim_mapped_disk(
@@ -176,7 +182,7 @@ class PlainDmcrypt : public sdk::Plugin {
 }  // namespace
 }  // namespace volcrypt::plain_dmcrypt
 
-VOLCRYPT_PLUGIN(volcrypt::plain_dmcrypt::PlainDmcrypt, "plain-dmcrypt", "1.0.0",
+VOLCRYPT_PLUGIN(volcrypt::plain_dmcrypt::PlainDmcrypt, "plain-dmcrypt", "1.1.0",
                 "the host's dm-crypt opens plain (headerless) volumes with the parameters kept "
                 "in the record; a wrong passphrase cannot be detected: it yields garbage",
                 "plain")

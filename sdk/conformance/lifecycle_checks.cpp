@@ -1,5 +1,6 @@
-// prepare and release: what prepare defines, release undefines; a failed prepare leaves
-// nothing behind and says why; release is idempotent and accepts an empty state; a
+// prepare, release and resize: what prepare defines, release undefines; a failed prepare
+// leaves nothing behind and says why; release is idempotent and accepts an empty state;
+// resize (ABI 1.2) changes nothing where nothing is open; a
 // volume ranked above none can be prepared; neither the key nor any value defined as a
 // secret shows up in anything the plugin hands back.
 #include <unistd.h>
@@ -313,6 +314,39 @@ CheckResult release_with(Session& session, std::map<std::string, std::string> va
   return passed();
 }
 
+// ABI 1.2's optional resize, where nothing is open (an empty state, or one naming what is
+// gone): it changes nothing and says so with a disk size of 0, or declines to resize at all
+// (NOT_SUPPORTED, the SDK's default). A descriptor without it is fine: extend refuses.
+CheckResult resize_with(Session& session, std::map<std::string, std::string> values) {
+  const volcrypt_plugin& plugin = session.plugin;
+  if (!VOLCRYPT_HAS_FIELD(&plugin, volcrypt_plugin, resize) || plugin.resize == nullptr) {
+    return passed("no resize: `volcrypt extend` refuses to grow what this plugin opened");
+  }
+  FakeHost host(qemu_host_without_dm_crypt());
+  host.add_unrelated_secret();
+  const Baseline before = baseline_of(host, session.volumes);
+  uint64_t disk_size = 1;
+  const CallOutcome resized =
+      call_resize(plugin, host, StateTable(std::move(values)), 64 * 1024 * 1024, disk_size);
+  if (resized.misbehaviour) return failed(*resized.misbehaviour);
+  if (auto leak = key_leak(host, resized, volcrypt_attachment{})) return failed(*leak);
+  if (resized.result == VOLCRYPT_ERROR_NOT_SUPPORTED) {
+    if (resized.error.empty()) return failed("resize declined with an empty error buffer");
+    return passed("declines to resize: " + resized.error);
+  }
+  if (resized.result != VOLCRYPT_OK) {
+    return failed("resize must succeed when nothing is open, but returned " + status_text(resized));
+  }
+  if (disk_size != 0) {
+    return failed("resize reported a disk of " + std::to_string(disk_size) +
+                  " bytes where nothing is open; it must write 0");
+  }
+  if (auto secrets = secrets_difference(before.secrets, host.secrets); !secrets.empty()) {
+    return failed("resize " + secrets);
+  }
+  return passed("nothing open: disk size 0");
+}
+
 }  // namespace
 
 std::vector<Check> lifecycle_checks() {
@@ -338,6 +372,11 @@ std::vector<Check> lifecycle_checks() {
                       return release_with(s, {{"secret-uuid",
                                                "00000000-0000-4000-8000-"
                                                "999999999999"}});
+                    }});
+  checks.push_back({"resize-empty-state", [](Session& s) { return resize_with(s, {}); }});
+  checks.push_back({"resize-stale-state", [](Session& s) {
+                      return resize_with(s, {{"mapping", "crypt-conformance-gone"},
+                                             {"device", s.volumes.path(VolumeFile::luks2)}});
                     }});
   return checks;
 }

@@ -113,4 +113,21 @@ CallOutcome call_release(const volcrypt_plugin& plugin, const FakeHost& host,
   return out;
 }
 
+CallOutcome call_resize(const volcrypt_plugin& plugin, const FakeHost& host,
+                        const StateTable& state, uint64_t new_volume_size, uint64_t& disk_size) {
+  CallOutcome out;
+  GuardedBuffer message(kMessageCapacity);
+  volcrypt_error error{message.data(), message.capacity()};
+  const volcrypt_host table = witnessed(*host.table());
+  try {
+    out.result = plugin.resize(&table, state.get(), new_volume_size, &disk_size, &error);
+  } catch (...) {
+    out.misbehaviour = std::string("resize ") + kThrew;
+    out.result = VOLCRYPT_ERROR_FAILED;
+  }
+  note_misuse(out, message, "error buffer");
+  out.error = message.text();
+  return out;
+}
+
 }  // namespace volcrypt::conformance

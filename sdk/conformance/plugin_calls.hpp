@@ -65,4 +65,9 @@ CallOutcome call_prepare(const volcrypt_plugin& plugin, const FakeHost& host,
 CallOutcome call_release(const volcrypt_plugin& plugin, const FakeHost& host,
                          const StateTable& state);
 
+// ABI 1.2's resize; call only when the descriptor has it. result: the status;
+// disk_size: what the plugin wrote there.
+CallOutcome call_resize(const volcrypt_plugin& plugin, const FakeHost& host,
+                        const StateTable& state, uint64_t new_volume_size, uint64_t& disk_size);
+
 }  // namespace volcrypt::conformance

@@ -1,6 +1,9 @@
 #include "block_io.hpp"
 
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <linux/loop.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -35,13 +38,14 @@ std::string hex(uint8_t value) {
 
 }  // namespace
 
-void write_pattern(const std::string& device, uint8_t pattern, size_t length) {
+void write_pattern(const std::string& device, uint8_t pattern, size_t length, uint64_t offset) {
   Fd fd(device, O_WRONLY);
   if (fd.get() < 0) throw std::runtime_error("cannot open " + device + ": " + strerror(errno));
   std::vector<uint8_t> data(length, pattern);
   size_t done = 0;
   while (done < length) {
-    ssize_t n = ::pwrite(fd.get(), data.data() + done, length - done, static_cast<off_t>(done));
+    ssize_t n =
+        ::pwrite(fd.get(), data.data() + done, length - done, static_cast<off_t>(offset + done));
     if (n <= 0) throw std::runtime_error("cannot write " + device + ": " + strerror(errno));
     done += static_cast<size_t>(n);
   }
@@ -98,6 +102,25 @@ bool holds_plaintext_run(const std::string& file, uint8_t pattern) {
 bool path_exists(const std::string& path) {
   std::error_code ignored;
   return std::filesystem::exists(path, ignored);
+}
+
+uint64_t device_size(const std::string& device) {
+  Fd fd(device, O_RDONLY);
+  uint64_t size = 0;
+  if (fd.get() < 0 || ::ioctl(fd.get(), BLKGETSIZE64, &size) != 0) {
+    throw std::runtime_error("cannot read the size of " + device + ": " + strerror(errno));
+  }
+  return size;
+}
+
+void resize_loop_file(const std::string& file, const std::string& loop, uint64_t size) {
+  if (::truncate(file.c_str(), static_cast<off_t>(size)) != 0) {
+    throw std::runtime_error("cannot resize " + file + ": " + strerror(errno));
+  }
+  Fd fd(loop, O_RDONLY);
+  if (fd.get() < 0 || ::ioctl(fd.get(), LOOP_SET_CAPACITY, 0) != 0) {
+    throw std::runtime_error("cannot make " + loop + " follow " + file + ": " + strerror(errno));
+  }
 }
 
 }  // namespace volcrypt::guest

@@ -1,10 +1,13 @@
 #include "dm_crypt_test.hpp"
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <iomanip>
 #include <sstream>
 
 #include "direct_mapping.hpp"
+#include "guest_paths.hpp"
 
 namespace volcrypt::guest {
 
@@ -56,6 +59,29 @@ DmCryptTest::Volume DmCryptTest::blank_volume(const std::string& name) {
   const std::string file = scratch->file(name);
   test_volumes::make_blank_file(file, kVolumeSize);
   return loop_over(file);
+}
+
+std::string DmCryptTest::passphrase_file_for_volcrypt() {
+  chmod(scratch->path().c_str(), 0755);
+  const std::string keys = scratch->folder("keys");
+  chmod(keys.c_str(), 0700);
+  const std::string file = keys + "/passphrase";
+  test_volumes::write_file(file, passphrase);
+  chmod(file.c_str(), 0600);
+  return file;
+}
+
+test::ProcessResult DmCryptTest::volcrypt(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {volcrypt_program()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const test::ProcessResult result = test::run_process(argv);
+  expect_no_passphrase_in(result);
+  return result;
+}
+
+void DmCryptTest::expect_no_passphrase_in(const test::ProcessResult& result) const {
+  EXPECT_EQ((result.out + result.err).find(passphrase), std::string::npos)
+      << "the passphrase leaked";
 }
 
 }  // namespace volcrypt::guest

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "host_tools.hpp"
+#include "process.hpp"
 #include "test_volumes.hpp"
 
 namespace volcrypt::guest {
@@ -37,6 +38,14 @@ class DmCryptTest : public ::testing::Test {
   Volume loop_over(const std::string& file);
   // Closed in TearDown if a test left it open.
   void close_after(const std::string& mapping) { mappings_.push_back(mapping); }
+
+  // For the tests that drive the built `volcrypt` against the VM's libvirtd: the
+  // passphrase in a 0600 file of a 0700 folder, the scratch folder opened (0755) for QEMU,
+  // which runs as libvirt-qemu and must reach the volumes.
+  std::string passphrase_file_for_volcrypt();
+  // The built volcrypt run with args; the passphrase must show nowhere in what it printed.
+  test::ProcessResult volcrypt(const std::vector<std::string>& args);
+  void expect_no_passphrase_in(const test::ProcessResult& result) const;
 
   std::unique_ptr<test_volumes::ScratchDir> scratch;
   std::string passphrase;

@@ -52,14 +52,6 @@ class EndToEnd : public DmCryptTest {
     return file;
   }
 
-  ProcessResult volcrypt(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {volcrypt_program()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    ProcessResult result = test::run_process(argv);
-    EXPECT_THAT(result.out + result.err, Not(HasSubstr(passphrase))) << "the passphrase leaked";
-    return result;
-  }
-
   std::vector<std::string> attach_args(const std::string& domain, const Volume& volume,
                                        const std::string& volume_id, const std::string& provider) {
     return {"attach",  "--domain",   domain,     "--target",          "sdb",

@@ -39,6 +39,7 @@ using Problems = std::vector<std::string>;
 constexpr uint8_t kPattern = 0x6b;
 constexpr const char* kTarget = "sdb";
 constexpr const char* kReadOk = "read 1048576/1048576 bytes at offset 0";
+constexpr uint64_t kExtendGrowth = 16u << 20;
 
 std::string joined(const Problems& problems, const char* separator = "; ") {
   std::string out;
@@ -85,13 +86,7 @@ class KillPointsDmCrypt : public DmCryptTest {
   void SetUp() override {
     DmCryptTest::SetUp();
     connection = std::make_unique<test::Connection>();
-    // QEMU runs as libvirt-qemu and must reach the volume; the key stays root's.
-    chmod(scratch->path().c_str(), 0755);
-    const std::string keys = scratch->folder("keys");
-    chmod(keys.c_str(), 0700);
-    key_file = keys + "/passphrase";
-    test_volumes::write_file(key_file, passphrase);
-    chmod(key_file.c_str(), 0600);
+    key_file = passphrase_file_for_volcrypt();
 
     volume = luks_volume("kill.luks2", test_volumes::LuksVersion::luks2);
     write_through_luks(volume.device, passphrase, kPattern, kPatternSize);
@@ -125,19 +120,6 @@ class KillPointsDmCrypt : public DmCryptTest {
   }
 
   MappedVolumeAt at() const { return {domain->name(), kTarget, volume_id}; }
-
-  ProcessResult volcrypt(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {volcrypt_program()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    const ProcessResult result = test::run_process(argv);
-    expect_no_passphrase_in(result);
-    return result;
-  }
-
-  void expect_no_passphrase_in(const ProcessResult& result) const {
-    EXPECT_EQ((result.out + result.err).find(passphrase), std::string::npos)
-        << "the passphrase leaked";
-  }
 
   std::vector<std::string> attach_args() const {
     return {"attach", "--domain",          domain->name(), "--target",    kTarget,   "--bus",
@@ -381,6 +363,94 @@ class KillPointsDmCrypt : public DmCryptTest {
     return covered;
   }
 
+  // The disk attached at its old size, over a volume that has grown since.
+  void old_disk_of_a_grown_volume(Problems& problems) {
+    if (live_disk_source(connection->get(), domain->name(), kTarget)) {
+      detach(problems, "the previous");
+    }
+    resize_loop_file(volume.file, volume.device, kVolumeSize);
+    attach(problems, "the pre-kill", false);
+    resize_loop_file(volume.file, volume.device, kVolumeSize + kExtendGrowth);
+  }
+
+  // Both sizes the user checks: the mapping's, and the disk's as libvirt reports it.
+  std::string sizes_left() {
+    const uint64_t mapping = device_size(mapper_path(volume.mapping()));
+    const uint64_t disk = test::disk_capacity(connection->get(), domain->name(), kTarget);
+    return std::to_string(mapping) + "/" + std::to_string(disk);
+  }
+
+  // Kills a live extend (the mapping grows, then the guest's disk) at each of its kill
+  // points: recover must leave check clean and finish an extend that left its intent
+  // (mapping and disk both at the new size); an extend run afterwards finishes any other.
+  void sweep_extend() {
+    std::vector<std::string> operation = {volcrypt_program(), "extend",   "--domain",
+                                          domain->name(),     "--target", kTarget};
+    Problems failures;
+    old_disk_of_a_grown_volume(failures);
+    const std::string old_sizes = sizes_left();
+    const test::TracedRun complete = test::run_traced(operation);
+    if (complete.result.exit_code != 0) failures.push_back(outcome(complete.result));
+    const std::string new_sizes = sizes_left();
+    if (!failures.empty() || old_sizes == new_sizes) {
+      ADD_FAILURE() << "the extend does not work unkilled (" << old_sizes << " -> " << new_sizes
+                    << "): " << joined(failures);
+      return;
+    }
+    for (size_t i = 0; i < complete.step_names.size(); ++i) {
+      std::cout << "dm extend step " << i + 1 << ": " << complete.step_names[i] << "\n";
+    }
+    std::vector<std::string> steps_killed;
+    int repaired = 0;
+    const auto at_kill_point = [&](int step) {
+      Problems problems;
+      old_disk_of_a_grown_volume(problems);
+      const test::TracedRun traced = test::run_traced(operation, step);
+      expect_no_passphrase_in(traced.result);
+      if (!traced.killed) {
+        problems.push_back("the run was not killed");
+      } else {
+        steps_killed.push_back(traced.step_names.back());
+      }
+      const std::string left = sizes_left();
+      const bool had_intent = recover_after_kill(problems);
+      if (had_intent) ++repaired;
+      const std::string after = sizes_left();
+      if (had_intent ? after != new_sizes : after != old_sizes && after != new_sizes) {
+        problems.push_back("after recover mapping/disk are " + after + " bytes, not " +
+                           (had_intent ? new_sizes : old_sizes + " or " + new_sizes));
+      }
+      const ProcessResult again =
+          volcrypt(std::vector<std::string>(operation.begin() + 1, operation.end()));
+      if (again.exit_code != 0 || sizes_left() != new_sizes) {
+        problems.push_back("extend after recover left " + sizes_left() + ": " + outcome(again));
+      }
+      check_attached(problems, "the extended", true);
+      const std::string where = "dm extend kill point " + std::to_string(step) + " before " +
+                                (traced.killed ? traced.step_names.back() : "nothing");
+      std::cout << where << ": left " << left << "; "
+                << (problems.empty() ? "ok" : "PROBLEMS: " + joined(problems)) << std::endl;
+      if (!problems.empty()) {
+        failures.push_back(where + ": " + joined(problems));
+        clean_up_independently();
+      }
+    };
+    const bool every_step = runner_setting("kill-points") == "every";
+    const std::vector<int> points = kill_points_to_cover(complete.step_names, every_step);
+    for (int step : points) at_kill_point(step);
+    note("kill points covered: dm extend " + test::kill_point_summary(steps_killed) + " of " +
+         std::to_string(complete.step_names.size()) + " steps; " + std::to_string(repaired) +
+         " left something to repair; " + std::to_string(failures.size()) + " left a problem");
+    covered_counts().push_back("dm extend " + std::to_string(points.size()) + " of " +
+                               std::to_string(complete.step_names.size()) + " steps");
+    EXPECT_GT(repaired, 0) << "no kill point left anything for recover to do";
+    EXPECT_TRUE(failures.empty()) << failures.size() << " of " << points.size()
+                                  << " kill points left a problem:\n  " << joined(failures, "\n  ");
+    Problems last;
+    detach(last, "the last");
+    EXPECT_TRUE(last.empty()) << joined(last);
+  }
+
   std::unique_ptr<test::Connection> connection;
   std::unique_ptr<test::TestDomain> domain;
   Volume volume;
@@ -393,6 +463,10 @@ class KillPointsDmCrypt : public DmCryptTest {
 TEST_F(KillPointsDmCrypt, LiveAttachOfALuks2LoopDevice) { sweep("attach", false); }
 
 TEST_F(KillPointsDmCrypt, DetachOfALiveAttachedLuks2Disk) { sweep("detach", true); }
+
+// Each kill point of `volcrypt extend` of that disk after its loop device grew: between
+// the mapping's resize (device-mapper requests) and the guest's (a libvirt RPC) too.
+TEST_F(KillPointsDmCrypt, LiveExtendOfALuks2Mapping) { sweep_extend(); }
 
 }  // namespace
 }  // namespace volcrypt::guest

@@ -8,6 +8,7 @@
 
 #include <gmock/gmock.h>
 #include <libvirt/libvirt.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <iostream>
@@ -330,6 +331,74 @@ TEST_F(KillPoints, StartOfADomainWhoseSecretWasDropped) {
   const int covered = for_each_kill_point(at_kill_point);
   set_running(connection->get(), domain.name(), false);
   report_sweep("start", steps_killed, covered, repaired, failures);
+}
+
+// Extend of a live native disk, killed at each step: the volume is cut back to its old
+// size and attached again before each kill point, then grown. After the kill `recover`
+// rolls an extend that got as far as its intent forward (growing is what was asked), and
+// check calls the disk, whatever its size, consistent; extend then finishes the job.
+TEST_F(KillPoints, LiveExtendOfANativeDisk) {
+  auto domain = running_domain("kill-extend");
+  const Scenario s = scenario("extend live", *domain, true);
+  constexpr off_t kOld = 8 << 20;  // make_luks1_with_pattern's size
+  constexpr off_t kNew = 16 << 20;
+  const std::vector<std::string> operation =
+      with_program({"extend", "--domain", domain->name(), "--target", kTarget});
+  const auto capacity = [&] { return disk_capacity(connection->get(), domain->name(), kTarget); };
+  // The disk at the old size of a volume that has grown since.
+  const auto old_disk = [&](Problems& problems) {
+    if (has_disk(connection->get(), domain->name(), kTarget, false)) {
+      detach(s, problems, "the previous");
+    }
+    ASSERT_EQ(::truncate(s.volume.c_str(), kOld), 0);
+    attach(s, problems, "the pre-kill");
+    ASSERT_EQ(::truncate(s.volume.c_str(), kNew), 0);
+  };
+
+  Problems problems;
+  old_disk(problems);
+  const uint64_t old_size = capacity();
+  const TracedRun complete = run_traced(operation);
+  ASSERT_EQ(complete.result.exit_code, 0) << outcome(complete.result);
+  const uint64_t new_size = capacity();
+  ASSERT_GT(new_size, old_size);
+  ASSERT_TRUE(problems.empty()) << joined(problems);
+
+  Problems failures;
+  std::vector<std::string> steps_killed;
+  int repaired = 0;
+  const auto at_kill_point = [&](int step) {
+    Problems problems;
+    old_disk(problems);
+    const TracedRun run = run_traced(operation, step);
+    expect_no_secret_in(run.result);
+    if (!run.killed) return false;
+    steps_killed.push_back(run.step_names.back());
+    // Something to repair after a kill here is the extend's own intent.
+    const bool had_intent = recover_after_kill(s, problems);
+    if (had_intent) ++repaired;
+    const uint64_t after = capacity();
+    if (had_intent && after != new_size) {
+      problems.push_back("recover did not finish the extend: the disk has " +
+                         std::to_string(after) + " bytes, not " + std::to_string(new_size));
+    } else if (after != old_size && after != new_size) {
+      problems.push_back("the disk has " + std::to_string(after) + " bytes, neither size");
+    }
+    const ProcessResult again =
+        volcrypt(std::vector<std::string>(operation.begin() + 1, operation.end()));
+    if (again.exit_code != 0 || capacity() != new_size) {
+      problems.push_back("extend after recover did not grow the disk: " + outcome(again));
+    }
+    check_attached(s, problems);
+    if (!problems.empty()) {
+      failures.push_back("kill point " + std::to_string(step) + " (before " +
+                         run.step_names.back() + "): " + joined(problems));
+    }
+    return true;
+  };
+  const int covered = for_each_kill_point(at_kill_point);
+  report_sweep("extend live", steps_killed, covered, repaired, failures);
+  detach(s, problems, "the last");
 }
 
 // The step at which a complete run sends this RPC (1-based), from a traced run.

@@ -83,7 +83,7 @@ class CryptsetupLuksTest : public ::testing::Test {
 
 TEST_F(CryptsetupLuksTest, DescribesItselfAndTheProvidersItServes) {
   EXPECT_EQ(plugin().id(), "cryptsetup-luks");
-  EXPECT_EQ(plugin().version(), "1.0.0");
+  EXPECT_EQ(plugin().version(), "1.1.0");
   EXPECT_TRUE(plugin().makes_host_device());
   // Canonical names only: the core maps Nova's class names (provider_names_test).
   EXPECT_EQ(plugin().providers(), (std::vector<std::string>{"luks", "luks2"}));

@@ -32,9 +32,9 @@ class HostServicesTest : public ::testing::Test {
   ErrorBuffer buffer;
 };
 
-TEST_F(HostServicesTest, OffersAbiOneOneWithTheNewServices) {
+TEST_F(HostServicesTest, OffersTheCurrentAbiWithTheServicesNewInOneOne) {
   EXPECT_EQ(table->abi_major, 1u);
-  EXPECT_EQ(table->abi_minor, 1u);
+  EXPECT_EQ(table->abi_minor, 2u);
   EXPECT_TRUE(VOLCRYPT_HAS_FIELD(table, volcrypt_host, attachment_set_state2));
   EXPECT_NE(table->attachment_set_source2, nullptr);
   EXPECT_NE(table->attachment_set_native_encryption2, nullptr);

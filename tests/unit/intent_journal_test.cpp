@@ -88,6 +88,22 @@ TEST(IntentJson, AnIntentOfABuildBeforeStartIsRead) {
   EXPECT_EQ(volumes_of(back), std::set<std::string>{"vol-1"});
 }
 
+TEST(IntentJson, AnExtendKeepsItsSizeAndOlderIntentsReadWithoutOne) {
+  Intent intent = sample_attach();
+  intent.operation = "extend";
+  intent.volume_size = uint64_t{5} << 40;  // beyond 32 bits
+  Intent back = intent_from_json(intent_to_json(intent));
+  EXPECT_EQ(back.operation, "extend");
+  EXPECT_EQ(back.volume_size, uint64_t{5} << 40);
+
+  // Written by a volcrypt from before extend: no volume_size at all.
+  std::string json = intent_to_json(sample_attach());
+  const std::string field = ",\"volume_size\":0";
+  ASSERT_NE(json.find(field), std::string::npos);
+  json.erase(json.find(field), field.size());
+  EXPECT_EQ(intent_from_json(json).volume_size, 0u);
+}
+
 TEST(IntentJson, RefusesWhatIsNotAnIntent) {
   for (const char* text : {"", "{}", "[1,2]", "{\"operation\":\"format\"}", "not json"}) {
     EXPECT_THROW(intent_from_json(text), Error) << text;

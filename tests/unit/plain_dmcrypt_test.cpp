@@ -62,7 +62,7 @@ class PlainDmcryptTest : public ::testing::Test {
 
 TEST_F(PlainDmcryptTest, DescribesItselfAndTheProvidersItServes) {
   EXPECT_EQ(plugin().id(), "plain-dmcrypt");
-  EXPECT_EQ(plugin().version(), "1.0.0");
+  EXPECT_EQ(plugin().version(), "1.1.0");
   EXPECT_TRUE(plugin().makes_host_device());
   EXPECT_EQ(plugin().providers(), (std::vector<std::string>{"plain"}));
   // `volcrypt plugins` shows the summary: the one thing a user must know about plain mode.
@@ -224,6 +224,26 @@ TEST_F(PlainDmcryptTest, ReleaseOfAMappingThatCannotExistHereSucceeds) {
       {{"mapping", "crypt-loop3"}, {"device", "/dev/loop3"}, {"cipher", "aes-cbc-essiv:sha256"}});
   EXPECT_EQ(result.status, VOLCRYPT_OK) << result.message;
   EXPECT_EQ(host_.log_lines().back(), "0: mapping crypt-loop3 is already closed");
+}
+
+// Extend (ABI 1.2): a mapping that cannot be open here has nothing to grow; it opens at
+// the volume's new size, and the plugin says so with a disk size of 0.
+TEST_F(PlainDmcryptTest, ResizeOfAMappingThatIsNotOpenChangesNothingAndSaysSo) {
+  uint64_t disk_size = 1;
+  CallResult result = resize(
+      plugin(), host_, {{"mapping", "crypt-loop3"}, {"device", "/dev/loop3"}}, 64 << 20, disk_size);
+  EXPECT_EQ(result.status, VOLCRYPT_OK) << result.message;
+  EXPECT_EQ(disk_size, 0u);
+  EXPECT_EQ(host_.log_lines().back(),
+            "0: mapping crypt-loop3 is not open; it opens at the volume's new size");
+}
+
+TEST_F(PlainDmcryptTest, ResizeRefusesASizeOfPartSectors) {
+  uint64_t disk_size = 1;
+  CallResult result =
+      resize(plugin(), host_, {{"mapping", "crypt-loop3"}}, (64 << 20) + 100, disk_size);
+  EXPECT_EQ(result.status, VOLCRYPT_ERROR_INVALID);
+  EXPECT_EQ(result.message, "a volume size of 67108964 bytes is not whole 512-byte sectors");
 }
 
 }  // namespace

@@ -133,6 +133,20 @@ inline CallResult release(const LoadedPlugin& plugin, const fakes::FakeHost& hos
   return result;
 }
 
+// ABI 1.2's resize; result.status, and the size the plugin wrote into disk_size.
+inline CallResult resize(const LoadedPlugin& plugin, const fakes::FakeHost& host,
+                         const std::map<std::string, std::string>& state, uint64_t volume_size,
+                         uint64_t& disk_size) {
+  StateArgs abi_state(state);
+  char message[512] = {};
+  volcrypt_error error{message, sizeof message};
+  CallResult result;
+  result.status =
+      plugin.descriptor().resize(host.table(), abi_state.get(), volume_size, &disk_size, &error);
+  result.message = message;
+  return result;
+}
+
 // Fails the test when text appears in any log line (secrets must never be logged).
 inline void expect_not_logged(const fakes::FakeHost& host, std::string_view text) {
   for (const std::string& line : host.log_lines()) {

@@ -3,6 +3,7 @@
 #include "base/volume_header.hpp"
 
 #include <gtest/gtest.h>
+#include <libcryptsetup.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -87,6 +88,43 @@ TEST_F(VolumeHeaderTest, NamesAMissingVolume) {
   const std::string path = dir_.file("missing.img");
   EXPECT_EQ(error_of(ErrorKind::not_found, [&] { read_volume_header(path); }),
             "volume '" + path + "' does not exist");
+}
+
+// Where the data starts, as libcryptsetup itself reads the header.
+uint64_t libcryptsetup_data_offset(const std::string& path) {
+  crypt_device* device = nullptr;
+  EXPECT_EQ(crypt_init(&device, path.c_str()), 0);
+  EXPECT_EQ(crypt_load(device, CRYPT_LUKS, nullptr), 0);
+  const uint64_t sectors = crypt_get_data_offset(device);
+  crypt_free(device);
+  return sectors * 512;
+}
+
+TEST_F(VolumeHeaderTest, PayloadOffsetOfLuks1AndLuks2IsWhereLibcryptsetupSaysTheDataStarts) {
+  for (LuksVersion version : {LuksVersion::luks1, LuksVersion::luks2}) {
+    const std::string path = dir_.file(version == LuksVersion::luks1 ? "l1.img" : "l2.img");
+    make_luks_volume(path, version, "passphrase", 16 << 20);
+    const uint64_t expected = libcryptsetup_data_offset(path);
+    EXPECT_GT(expected, 0u);
+    EXPECT_EQ(luks_payload_offset(path), expected);
+    EXPECT_EQ(volume_size_bytes(path), uint64_t{16} << 20);
+  }
+}
+
+TEST_F(VolumeHeaderTest, PayloadOffsetRefusesWhatIsNotLuks) {
+  const std::string blank = dir_.file("blank.img");
+  make_blank_file(blank, 1 << 20);
+  EXPECT_EQ(error_of(ErrorKind::refused_data, [&] { luks_payload_offset(blank); }),
+            "volume '" + blank + "' is not LUKS");
+  // A LUKS2 binary header whose JSON area is cut off: no guess at the offset.
+  const std::string cut = dir_.file("cut.img");
+  std::string header("LUKS\xba\xbe\x00\x02", 8);
+  header += std::string("\x00\x00\x00\x00\x00\x00\x40\x00", 8);  // hdr_size 16 KiB
+  header.resize(4096 + 100, '\0');
+  write_file(cut, header);
+  EXPECT_EQ(error_of(ErrorKind::refused_data, [&] { luks_payload_offset(cut); }),
+            "cannot tell where the data of LUKS volume '" + cut +
+                "' starts: the volume ends inside its LUKS2 header");
 }
 
 TEST_F(VolumeHeaderTest, SourceKindOfAFileAndABlockDevice) {

@@ -30,6 +30,8 @@ class Engine {
   ProbeReport probe(const VolumeSpec& volume, const KeyFacts& key = {});
   AttachResult attach(const AttachRequest& request, const VolumeKey& key);
   DetachResult detach(const DetachRequest& request);
+  // The guest sees the new size of a volume that grew (file or block device).
+  ExtendResult extend(const ExtendRequest& request);
   std::vector<Record> list(const std::string& domain);
   // Every inconsistency on this host (or of one domain): see Finding.
   std::vector<Finding> check(const std::optional<std::string>& domain);

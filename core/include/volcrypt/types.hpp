@@ -44,6 +44,27 @@ struct DetachRequest {
   Scope scope = Scope::current;
 };
 
+// `volcrypt extend`: the volume under a disk grew; the guest is to see it.
+struct ExtendRequest {
+  std::string domain;
+  std::string target;
+  // The volume's new size in bytes (a multiple of 512, at most what the volume holds);
+  // nothing: the volume's current size.
+  std::optional<uint64_t> volume_size;
+};
+
+struct ExtendResult {
+  std::string target;
+  std::string volume_id;
+  std::string plugin_id;     // empty for a disk with no record
+  uint64_t volume_size = 0;  // the size the disk now follows
+  uint64_t size_before = 0;  // what the running guest saw before; 0 when not running
+  uint64_t size = 0;         // what the guest sees now (or at its next start); 0: unknown
+  bool live = false;         // a running guest's disk was resized
+  bool host_device = false;  // the plugin's host device (dm mapping) was grown
+  std::string note;          // for a domain that does not run, what happens at its start
+};
+
 // One attached volume as volcrypt remembers it in the domain's metadata.
 struct Record {
   std::string target;

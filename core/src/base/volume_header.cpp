@@ -1,6 +1,8 @@
 #include "base/volume_header.hpp"
 
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,6 +10,8 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <vector>
 #include <volcrypt/error.hpp>
@@ -56,6 +60,55 @@ size_t read_at(int fd, const std::string& path, std::span<uint8_t> buffer, off_t
     done += static_cast<size_t>(n);
   }
   return done;
+}
+
+uint64_t big_endian(std::span<const uint8_t> bytes, size_t at, size_t width) {
+  uint64_t value = 0;
+  for (size_t i = at; i < at + width; ++i) value = (value << 8) | bytes[i];
+  return value;
+}
+
+// LUKS1: the payload offset, in 512-byte sectors, right after the three names.
+constexpr size_t kLuks1PayloadOffsetAt = 104;
+constexpr uint64_t kSectorBytes = 512;
+// LUKS2: the binary header's hdr_size (the binary header and JSON area together) and
+// where its JSON area starts; the specification allows at most 4 MiB.
+constexpr size_t kLuks2HeaderSizeAt = 8;
+constexpr size_t kLuks2JsonAt = 4096;
+constexpr uint64_t kLuks2MaxHeaderBytes = 4 * 1024 * 1024;
+
+[[noreturn]] void throw_unreadable_layout(const std::string& path, const std::string& why) {
+  throw Error(ErrorKind::refused_data, "cannot tell where the data of LUKS volume '" +
+                                           printable_text(path) + "' starts: " + why);
+}
+
+// The smallest offset of the LUKS2 data segments, as the JSON area lists them.
+uint64_t luks2_data_offset(int fd, const std::string& path, std::span<const uint8_t> binary) {
+  const uint64_t header_size = big_endian(binary, kLuks2HeaderSizeAt, 8);
+  if (header_size <= kLuks2JsonAt || header_size > kLuks2MaxHeaderBytes) {
+    throw_unreadable_layout(
+        path, "its header size " + std::to_string(header_size) + " is not a LUKS2 header's");
+  }
+  std::vector<uint8_t> area(header_size - kLuks2JsonAt);
+  if (read_at(fd, path, area, kLuks2JsonAt) < area.size()) {
+    throw_unreadable_layout(path, "the volume ends inside its LUKS2 header");
+  }
+  const auto end = std::find(area.begin(), area.end(), uint8_t{0});
+  try {
+    const auto json = nlohmann::json::parse(area.begin(), end);
+    std::optional<uint64_t> smallest;
+    for (const auto& [name, segment] : json.at("segments").items()) {
+      const uint64_t offset = std::stoull(segment.at("offset").get<std::string>());
+      if (!smallest || offset < *smallest) smallest = offset;
+    }
+    if (!smallest) throw_unreadable_layout(path, "its LUKS2 header lists no data segment");
+    return *smallest;
+  } catch (const nlohmann::json::exception& e) {
+    throw_unreadable_layout(path,
+                            std::string("its LUKS2 JSON area is not readable (") + e.what() + ")");
+  } catch (const std::logic_error&) {
+    throw_unreadable_layout(path, "a LUKS2 segment offset is not a number");
+  }
 }
 
 bool all_zero(std::span<const uint8_t> bytes) {
@@ -121,6 +174,34 @@ volcrypt_source_kind volume_source_kind(const std::string& path) {
   if (S_ISREG(info.st_mode)) return VOLCRYPT_SOURCE_FILE;
   if (S_ISBLK(info.st_mode)) return VOLCRYPT_SOURCE_BLOCK;
   throw Error(ErrorKind::usage, "volume '" + path + "' is neither a file nor a block device");
+}
+
+uint64_t volume_size_bytes(const std::string& path) {
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) throw_unreadable(path, errno);
+  struct stat info {};
+  if (::fstat(fd.get(), &info) != 0) throw_unreadable(path, errno);
+  if (S_ISBLK(info.st_mode)) {
+    uint64_t size = 0;
+    if (::ioctl(fd.get(), BLKGETSIZE64, &size) != 0) throw_unreadable(path, errno);
+    return size;
+  }
+  return static_cast<uint64_t>(info.st_size);
+}
+
+uint64_t luks_payload_offset(const std::string& path) {
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) throw_unreadable(path, errno);
+  std::array<uint8_t, kLuks2JsonAt> binary{};
+  const size_t got = read_at(fd.get(), path, binary, 0);
+  if (got < kLuks1PayloadOffsetAt + 4 ||
+      !std::equal(kLuksMagic.begin(), kLuksMagic.end(), binary.begin())) {
+    throw Error(ErrorKind::refused_data, "volume '" + printable_text(path) + "' is not LUKS");
+  }
+  const uint64_t version = big_endian(binary, kLuksVersionOffset, 2);
+  if (version == 1) return big_endian(binary, kLuks1PayloadOffsetAt, 4) * kSectorBytes;
+  if (version == 2 && got == binary.size()) return luks2_data_offset(fd.get(), path, binary);
+  throw_unreadable_layout(path, "LUKS version " + std::to_string(version) + " is unknown");
 }
 
 uint32_t to_abi(HeaderKind kind) {

@@ -21,4 +21,14 @@ volcrypt_source_kind volume_source_kind(const std::string& path);
 
 uint32_t to_abi(HeaderKind kind);
 
+// The volume's size in bytes: a file's length, a block device's capacity. Throws
+// Error(not_found) when it cannot be read.
+uint64_t volume_size_bytes(const std::string& path);
+
+// Where a LUKS volume's encrypted data starts, in bytes: LUKS1's payload offset, LUKS2's
+// data segment offset (from its JSON area). What QEMU's LUKS driver hides from the guest:
+// the guest's disk is the volume's size less this. Throws Error(refused_data) for a
+// volume that is not LUKS or whose header does not say, Error(not_found) when unreadable.
+uint64_t luks_payload_offset(const std::string& path);
+
 }  // namespace volcrypt

@@ -309,6 +309,24 @@ void LibvirtSession::detach_device(const std::string& domain, const std::string&
   }
 }
 
+uint64_t LibvirtSession::disk_capacity(const std::string& domain, const std::string& target) {
+  Domain handle = lookup_domain(connection_, domain);
+  virDomainBlockInfo info{};
+  if (virDomainGetBlockInfo(handle.get(), target.c_str(), &info, 0) < 0) {
+    fail("cannot read the size of disk " + target + " of domain '" + domain + "'");
+  }
+  return info.capacity;
+}
+
+void LibvirtSession::resize_disk(const std::string& domain, const std::string& target,
+                                 uint64_t size) {
+  Domain handle = lookup_domain(connection_, domain);
+  if (virDomainBlockResize(handle.get(), target.c_str(), size, VIR_DOMAIN_BLOCK_RESIZE_BYTES) < 0) {
+    fail("libvirt refused to resize disk " + target + " of domain '" + domain + "' to " +
+         std::to_string(size) + " bytes");
+  }
+}
+
 std::optional<std::string> LibvirtSession::domain_metadata(const std::string& domain,
                                                            const std::string& namespace_uri,
                                                            bool inactive) {

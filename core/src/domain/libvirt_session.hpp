@@ -81,6 +81,13 @@ class LibvirtSession {
   void attach_device(const std::string& domain, const std::string& xml, bool live, bool config);
   void detach_device(const std::string& domain, const std::string& xml, bool live, bool config);
 
+  // The size in bytes of the running domain's disk at target, as its guest sees it
+  // (virDomainGetBlockInfo's capacity).
+  uint64_t disk_capacity(const std::string& domain, const std::string& target);
+  // Grows the running domain's disk at target to size bytes (virDomainBlockResize): QEMU
+  // takes the new size and tells the guest.
+  void resize_disk(const std::string& domain, const std::string& target, uint64_t size);
+
   // The domain's metadata element in this namespace, or nothing when there is none. The
   // adapter knows no element's meaning: the record store (record.hpp) names its own.
   std::optional<std::string> domain_metadata(const std::string& domain,

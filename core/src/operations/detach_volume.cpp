@@ -29,25 +29,6 @@ bool other_side_still_uses(LibvirtSession& session, RecordStore& records, const 
   return session.domain_active(domain) && records.find(target, false).has_value();
 }
 
-// A detach that fails cleanly (a refusal, a timeout) has changed nothing that its record
-// does not still describe, so its intent goes; only a killed detach leaves one.
-class IntentCleanup {
- public:
-  explicit IntentCleanup(const Intent& intent) : intent_(intent) {}
-  ~IntentCleanup() {
-    try {
-      remove_intent(intent_);
-    } catch (...) {
-      // Left for the next command on this domain, which finishes the detach.
-    }
-  }
-  IntentCleanup(const IntentCleanup&) = delete;
-  IntentCleanup& operator=(const IntentCleanup&) = delete;
-
- private:
-  const Intent& intent_;
-};
-
 }  // namespace
 
 DetachResult detach_volume(EngineContext& context, const DetachRequest& request) {

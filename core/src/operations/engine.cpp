@@ -7,6 +7,7 @@
 #include "operations/audit_log.hpp"
 #include "operations/detach_volume.hpp"
 #include "operations/engine_context.hpp"
+#include "operations/extend_volume.hpp"
 #include "operations/host_check.hpp"
 #include "operations/host_devices.hpp"
 #include "operations/intent_replay.hpp"
@@ -81,6 +82,16 @@ DetachResult Engine::detach(const DetachRequest& request) {
       AuditEntry{"detach", request.domain, request.target, "", "", ""},
       [&] { return detach_volume(impl_->context, request); },
       [](const DetachResult& result, AuditEntry& entry) {
+        entry.plugin = result.plugin_id;
+        entry.volume_id = result.volume_id;
+      });
+}
+
+ExtendResult Engine::extend(const ExtendRequest& request) {
+  return audited(
+      AuditEntry{"extend", request.domain, request.target, "", "", ""},
+      [&] { return extend_volume(impl_->context, request); },
+      [](const ExtendResult& result, AuditEntry& entry) {
         entry.plugin = result.plugin_id;
         entry.volume_id = result.volume_id;
       });

@@ -122,6 +122,7 @@ std::string intent_to_json(const Intent& intent) {
               {"secret_before", intent.secret_before},
               {"secrets_to_define", secrets},
               {"devices_to_open", devices},
+              {"volume_size", intent.volume_size},
               {"pid", intent.pid}};
   return out.dump();
 }
@@ -151,8 +152,10 @@ Intent intent_from_json(const std::string& text) {
       intent.devices_to_open.push_back(record_from_json(record));
     }
     intent.pid = in.at("pid").get<int>();
+    // Added with extend: intents written before it have none.
+    intent.volume_size = in.value("volume_size", uint64_t{0});
     if (intent.operation != "attach" && intent.operation != "detach" &&
-        intent.operation != "start") {
+        intent.operation != "extend" && intent.operation != "start") {
       throw Error(ErrorKind::internal, "unknown operation '" + intent.operation + "'");
     }
     return intent;
@@ -191,6 +194,14 @@ void remove_intent(const Intent& intent) {
     fail("cannot remove the intent " + intent.path);
   }
   fsync_path(intent_directory(), O_RDONLY | O_DIRECTORY);
+}
+
+IntentCleanup::~IntentCleanup() {
+  try {
+    remove_intent(intent_);
+  } catch (...) {
+    // Left for the next command on this domain, which finishes the operation.
+  }
 }
 
 std::vector<StoredIntent> read_intents(const std::string& domain_uuid) {

@@ -1,7 +1,7 @@
 // Intents, like a journaling file system's log: before its first side effect an attach,
-// detach or start writes what it is about to do (fsync'd, host-side, never key material), and
-// removes it after its last. An intent found while holding its domain's lock belongs to
-// a process that died mid-way; intent_replay.hpp finishes or undoes it.
+// detach, extend or start writes what it is about to do (fsync'd, host-side, never key material),
+// and removes it after its last. An intent found while holding its domain's lock belongs to a
+// process that died mid-way; intent_replay.hpp finishes or undoes it.
 #pragma once
 
 #include <optional>
@@ -20,7 +20,7 @@ struct IntentSecret {
 };
 
 struct Intent {
-  std::string operation;  // "attach", "detach" or "start"
+  std::string operation;  // "attach", "detach", "extend" or "start"
   std::string domain;
   std::string domain_uuid;
   std::string target;  // empty for a start, which concerns the whole domain
@@ -37,6 +37,7 @@ struct Intent {
   // not open, before it began: what it makes, and what its undo may remove.
   std::vector<IntentSecret> secrets_to_define;
   std::vector<Record> devices_to_open;
+  uint64_t volume_size = 0;  // extend: the volume size the disk grows to
   int pid = 0;
   std::string path;  // where it is stored (not serialised)
 };
@@ -56,6 +57,20 @@ std::string intent_directory();
 void write_intent(Intent& intent);
 // Removes it durably; a missing file is fine.
 void remove_intent(const Intent& intent);
+
+// Removes the intent however the operation ends: one that fails cleanly (a refusal, a
+// timeout) has changed nothing its record does not still describe, so only a killed one
+// leaves its intent behind.
+class IntentCleanup {
+ public:
+  explicit IntentCleanup(const Intent& intent) : intent_(intent) {}
+  ~IntentCleanup();
+  IntentCleanup(const IntentCleanup&) = delete;
+  IntentCleanup& operator=(const IntentCleanup&) = delete;
+
+ private:
+  const Intent& intent_;
+};
 
 struct StoredIntent {
   std::optional<Intent> intent;  // nothing when the file cannot be read

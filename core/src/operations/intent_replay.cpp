@@ -5,6 +5,7 @@
 #include "domain/disk_xml.hpp"
 #include "domain/domain_lock.hpp"
 #include "domain/record_store.hpp"
+#include "operations/disk_growth.hpp"
 #include "operations/disk_steps.hpp"
 #include "operations/previous_state.hpp"
 #include "operations/start_domain.hpp"
@@ -167,6 +168,44 @@ RepairAction replay_start(EngineContext& context, const Intent& intent, bool dry
                         "': the secrets and host devices it made are gone again");
 }
 
+// The disk an interrupted extend was growing, as the domain has it now; nothing when the
+// domain or the disk is gone.
+std::optional<DiskInfo> disk_to_grow(LibvirtSession& session, const Intent& intent) {
+  try {
+    const bool inactive = !session.domain_active(intent.domain);
+    return find_disk(session.domain_xml(intent.domain, inactive), intent.target);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::not_found) throw;
+    return std::nullopt;
+  }
+}
+
+// Rolls an interrupted extend forward: growing is what was asked, and each step leaves
+// alone what is already that large. A disk gone meanwhile has nothing left to grow.
+RepairAction finish_extend(EngineContext& context, const Intent& intent, bool dry_run) {
+  if (dry_run) {
+    return action_for(intent, "would finish extend",
+                      "an interrupted extend of target " + intent.target + " to " +
+                          std::to_string(intent.volume_size) + " bytes of volume");
+  }
+  if (auto disk = disk_to_grow(context.libvirt(), intent)) {
+    const std::optional<Record> record =
+        intent.had_record ? std::optional<Record>(intent.record) : std::nullopt;
+    grow_disk(context,
+              plan_growth(context, intent.domain, *disk, record, intent.volume_size, false));
+  }
+  remove_intent(intent);
+  return action_for(intent, "finished extend",
+                    "finished an interrupted extend of target " + intent.target);
+}
+
+RepairAction replay_one(EngineContext& context, const Intent& intent, bool dry_run) {
+  if (intent.operation == "attach") return undo_attach(context, intent, dry_run);
+  if (intent.operation == "extend") return finish_extend(context, intent, dry_run);
+  if (intent.operation == "start") return replay_start(context, intent, dry_run);
+  return finish_detach(context, intent, dry_run);
+}
+
 }  // namespace
 
 std::vector<RepairAction> replay_intents(EngineContext& context, const std::string& domain,
@@ -197,12 +236,7 @@ std::vector<RepairAction> replay_intents(EngineContext& context, const std::stri
     // disk in while this one decides whether that secret is still used.
     std::optional<VolumeLock> volume_lock;
     if (!dry_run && !intent.record.volume_id.empty()) volume_lock.emplace(intent.record.volume_id);
-    if (intent.operation == "start") {
-      actions.push_back(replay_start(context, intent, dry_run));
-    } else {
-      actions.push_back(intent.operation == "attach" ? undo_attach(context, intent, dry_run)
-                                                     : finish_detach(context, intent, dry_run));
-    }
+    actions.push_back(replay_one(context, intent, dry_run));
   }
   return actions;
 }

@@ -166,4 +166,38 @@ void release_with_plugin(const LoadedPlugin& plugin, const HostServices& host,
   if (status != VOLCRYPT_OK) fail(plugin, "release", status, message.data());
 }
 
+bool plugin_can_resize(const LoadedPlugin& plugin) {
+  const volcrypt_plugin& descriptor = plugin.descriptor();
+  return VOLCRYPT_HAS_FIELD(&descriptor, volcrypt_plugin, resize) && descriptor.resize != nullptr;
+}
+
+uint64_t resize_with_plugin(const LoadedPlugin& plugin, const HostServices& host,
+                            const std::map<std::string, std::string>& state,
+                            uint64_t new_volume_size) {
+  if (!plugin_can_resize(plugin)) {
+    throw Error(ErrorKind::no_plugin, plugin.id() + " (ABI " + std::to_string(plugin.abi_major()) +
+                                          "." + std::to_string(plugin.abi_minor()) +
+                                          ") has no resize");
+  }
+  AbiState abi_state(state);
+  std::array<char, kMessageCapacity> message{};
+  volcrypt_error error{message.data(), message.size()};
+  uint64_t disk_size = 0;
+  int32_t status = VOLCRYPT_ERROR_FAILED;
+  try {
+    status = plugin.descriptor().resize(host.table(), abi_state.get(), new_volume_size, &disk_size,
+                                        &error);
+  } catch (...) {
+    throw Error(ErrorKind::plugin_failed, plugin.id() + ": resize threw an exception");
+  }
+  if (status == VOLCRYPT_ERROR_INVALID) {
+    throw Error(ErrorKind::usage, plugin.id() + ": " + message.data());
+  }
+  if (status == VOLCRYPT_ERROR_NOT_SUPPORTED) {
+    throw Error(ErrorKind::no_plugin, plugin.id() + ": " + message.data());
+  }
+  if (status != VOLCRYPT_OK) fail(plugin, "resize", status, message.data());
+  return disk_size;
+}
+
 }  // namespace volcrypt

@@ -73,4 +73,14 @@ DiskClaimAnswer claim_with_plugin(const volcrypt_plugin& descriptor, const std::
 void release_with_plugin(const LoadedPlugin& plugin, const HostServices& host,
                          const std::map<std::string, std::string>& state);
 
+// Whether the plugin has ABI 1.2's resize (a 1.0 or 1.1 descriptor ends before it).
+bool plugin_can_resize(const LoadedPlugin& plugin);
+
+// The plugin grows what it opened for state to cover new_volume_size bytes of the volume;
+// returns the size of the device the guest gets (0: not open). A refusal to shrink
+// (INVALID) is Error(usage); a plugin that cannot resize (NOT_SUPPORTED) Error(no_plugin).
+uint64_t resize_with_plugin(const LoadedPlugin& plugin, const HostServices& host,
+                            const std::map<std::string, std::string>& state,
+                            uint64_t new_volume_size);
+
 }  // namespace volcrypt

@@ -312,6 +312,15 @@ class Plugin {
   virtual void prepare(const Host& host, const Volume& volume, std::span<const uint8_t> key,
                        const State& previous, PrepareFlags flags, Attachment& attachment) = 0;
   virtual void release(const Host& host, const State& state) = 0;
+  // ABI 1.2: the volume grew; make the host device prepare made for state cover
+  // new_volume_size bytes of it and return the size of the device the guest gets (0 when
+  // it is not open). Only plugins that make a host device are asked. The default cannot.
+  virtual uint64_t resize(const Host& host, const State& state, uint64_t new_volume_size) {
+    (void)host;
+    (void)state;
+    (void)new_volume_size;
+    throw Error(VOLCRYPT_ERROR_NOT_SUPPORTED, "this plugin cannot resize what it opened");
+  }
 };
 
 namespace detail {
@@ -403,6 +412,15 @@ int32_t release(const volcrypt_host* host, const volcrypt_state* state,
 }
 
 template <typename PluginClass>
+int32_t resize(const volcrypt_host* host, const volcrypt_state* state, uint64_t new_volume_size,
+               uint64_t* disk_size, volcrypt_error* error) noexcept {
+  return guarded(error, [&] {
+    const uint64_t size = instance<PluginClass>().resize(Host(host), State(state), new_volume_size);
+    if (disk_size != nullptr) *disk_size = size;
+  });
+}
+
+template <typename PluginClass>
 int32_t claims_disk(const volcrypt_host* host, const volcrypt_disk* disk,
                     volcrypt_attachment* claim, char* reason, size_t reason_capacity,
                     volcrypt_error* error) noexcept {
@@ -458,6 +476,7 @@ constexpr decltype(volcrypt_plugin::claims_disk) claims_disk_of() {
         &::volcrypt::sdk::detail::release<CLASS>,                                      \
         ::volcrypt::sdk::detail::capabilities_of<CLASS>(),                             \
         ::volcrypt::sdk::detail::claims_disk_of<CLASS>(),                              \
+        &::volcrypt::sdk::detail::resize<CLASS>,                                       \
     };                                                                                 \
     return host_abi_major == VOLCRYPT_ABI_MAJOR ? &descriptor : nullptr;               \
   }

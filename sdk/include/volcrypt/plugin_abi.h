@@ -17,6 +17,9 @@
  * the VOLCRYPT_KEY_FACT_* bits, and the attachment services that fill *error
  * (attachment_set_source2, attachment_set_native_encryption2, attachment_set_state2).
  *
+ * 1.2 (appended to 1.1): volcrypt_plugin.resize, so that `volcrypt extend` can grow the
+ * host device (e.g. a dm-crypt mapping) a plugin made when its volume grew.
+ *
  * Lifetime: the plugin's shared object stays loaded for the life of the host process.
  * Every string the host passes is UTF-8, NUL-terminated and valid only during the call.
  */
@@ -31,7 +34,7 @@ extern "C" {
 #endif
 
 #define VOLCRYPT_ABI_MAJOR 1u
-#define VOLCRYPT_ABI_MINOR 1u
+#define VOLCRYPT_ABI_MINOR 2u
 
 /* Whether a struct filled by the other side has FIELD. Every struct starts with
  * struct_size and a minor version only appends fields, so a field exists when it ends
@@ -265,6 +268,21 @@ typedef struct volcrypt_plugin {
   int32_t (*claims_disk)(const volcrypt_host* host, const volcrypt_disk* disk,
                          volcrypt_attachment* claim, char* reason, size_t reason_capacity,
                          volcrypt_error* error);
+
+  /* ABI 1.2, optional (NULL, or absent from an older descriptor: the plugin cannot
+   * extend; `volcrypt extend` then refuses, naming the plugin, and changes nothing).
+   * Only plugins with VOLCRYPT_CAPABILITY_HOST_DEVICE are asked: the disk of any other
+   * plugin is the volume itself, whose new size the host works out from its header.
+   * The volume that prepare opened with this state grew: make the host device prepare
+   * made follow it, so that it covers new_volume_size bytes of volume (a multiple of
+   * 512, never more than the volume holds). Writes into *disk_size the size in bytes
+   * of the device the guest gets once done, or 0 when that device is not open (then the
+   * next prepare opens it at the volume's new size and there is nothing to do now).
+   * Idempotent: a device already that large is left as it is. Refuses with
+   * VOLCRYPT_ERROR_INVALID, changing nothing, when the device would shrink, and with
+   * VOLCRYPT_ERROR_NOT_SUPPORTED when it cannot resize at all. */
+  int32_t (*resize)(const volcrypt_host* host, const volcrypt_state* state,
+                    uint64_t new_volume_size, uint64_t* disk_size, volcrypt_error* error);
 } volcrypt_plugin;
 
 /* What a plugin exports. */

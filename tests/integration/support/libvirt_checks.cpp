@@ -106,4 +106,15 @@ void attach_disk(virConnectPtr connection, const std::string& domain, const std:
   if (rc != 0) throw std::runtime_error("cannot attach disk: " + last_error());
 }
 
+uint64_t disk_capacity(virConnectPtr connection, const std::string& domain,
+                       const std::string& target) {
+  virDomainPtr dom = virDomainLookupByName(connection, domain.c_str());
+  if (dom == nullptr) throw std::runtime_error("no domain " + domain);
+  virDomainBlockInfo info{};
+  const int rc = virDomainGetBlockInfo(dom, target.c_str(), &info, 0);
+  virDomainFree(dom);
+  if (rc < 0) throw std::runtime_error("no size for disk " + target + " of domain " + domain);
+  return info.capacity;
+}
+
 }  // namespace volcrypt::test

@@ -2,6 +2,7 @@
 // rather than through volcrypt's code.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,5 +35,9 @@ void undefine_secret_if_present(virConnectPtr connection, const std::string& uui
 std::optional<std::string> volcrypt_metadata(virConnectPtr connection, const std::string& domain,
                                              bool inactive);
 void attach_disk(virConnectPtr connection, const std::string& domain, const std::string& xml);
+// The size of the running domain's disk at target, as libvirt reports it
+// (virDomainGetBlockInfo's capacity). Throws when there is no such disk.
+uint64_t disk_capacity(virConnectPtr connection, const std::string& domain,
+                       const std::string& target);
 
 }  // namespace volcrypt::test

@@ -178,8 +178,16 @@ std::string TestDomain::run_qemu_io(const std::string& target, const std::string
   return "no verdict from qemu-io in " + log;
 }
 
-std::string TestDomain::read_pattern(const std::string& target, int pattern, size_t length) const {
-  return run_qemu_io(target, "read -P " + std::to_string(pattern) + " 0 " + std::to_string(length),
+std::string TestDomain::read_pattern(const std::string& target, int pattern, size_t length,
+                                     uint64_t offset) const {
+  return run_qemu_io(target,
+                     "read -P " + std::to_string(pattern) + " " + std::to_string(offset) + " " +
+                         std::to_string(length),
+                     false);
+}
+
+std::string TestDomain::read_at(const std::string& target, uint64_t offset, size_t length) const {
+  return run_qemu_io(target, "read " + std::to_string(offset) + " " + std::to_string(length),
                      false);
 }
 

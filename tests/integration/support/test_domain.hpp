@@ -2,6 +2,7 @@
 // controller for hot-plug without a guest OS, removed (destroyed and undefined) after.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -31,7 +32,11 @@ class TestDomain {
   // Verifies, through QEMU's own decryption, that the guest's disk at target reads
   // `length` bytes of `pattern` from offset 0 (qemu-io in the monitor; its verdict
   // lands in the domain log). Returns the verdict line.
-  std::string read_pattern(const std::string& target, int pattern, size_t length) const;
+  std::string read_pattern(const std::string& target, int pattern, size_t length,
+                           uint64_t offset = 0) const;
+  // Reads length bytes at offset through that node: "read N/N bytes at offset O" when the
+  // disk is that large, a failure line when the read goes past its end.
+  std::string read_at(const std::string& target, uint64_t offset, size_t length) const;
   // Writes a pattern through the guest's disk (QEMU encrypts it).
   std::string write_pattern(const std::string& target, int pattern, size_t length) const;
   // The QEMU block node that decrypts the disk at target, e.g. libvirt-2-format.
