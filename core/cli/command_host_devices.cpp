@@ -1,6 +1,5 @@
 // volcrypt prepare / release: re-open or close the dm-crypt mappings a persistent
 // domain's records need, around its start and stop (the libvirt hook calls these).
-#include <filesystem>
 #include <volcrypt/bounded_file.hpp>
 #include <volcrypt/error.hpp>
 
@@ -50,14 +49,6 @@ HostDeviceRequest request_from(const po::variables_map& vm) {
   return request;
 }
 
-// A key directory holds one file per volume id.
-std::string key_path(const std::string& dir, const std::string& volume_id) {
-  if (volume_id.empty() || volume_id.find('/') != std::string::npos || volume_id[0] == '.') {
-    throw Error(ErrorKind::usage, "volume id '" + volume_id + "' cannot name a key file");
-  }
-  return (std::filesystem::path(dir) / volume_id).string();
-}
-
 int print_outcomes(CommandContext& context, const char* verb,
                    const std::vector<HostDeviceOutcome>& outcomes) {
   if (context.invocation.json) {
@@ -88,10 +79,7 @@ int run_prepare(CommandContext& context) {
   po::options_description options("prepare options");
   add_domain_options(options);
   add_key_options(options);
-  options.add_options()("key-dir", po::value<std::string>()->value_name("DIR"),
-                        "raw keys, one file per volume id (default: key-dir in the config)")(
-      "passphrase-dir", po::value<std::string>()->value_name("DIR"),
-      "passphrases, one file per volume id");
+  add_key_dir_options(options);
   po::variables_map vm;
   if (!parse_command_options(
           context,
@@ -110,22 +98,14 @@ int run_prepare(CommandContext& context) {
   if (single_key && !request.target) {
     throw Error(ErrorKind::usage, "--key-file and --passphrase-file need --target");
   }
-  std::string key_dir = context.engine.settings().key_dir;
-  bool raw_dir = true;
-  if (vm.count("key-dir")) key_dir = vm["key-dir"].as<std::string>();
-  if (vm.count("passphrase-dir")) {
-    key_dir = vm["passphrase-dir"].as<std::string>();
-    raw_dir = false;
-  }
-  request.key_for = [&, single_key, key_dir, raw_dir](const Record& record) -> VolumeKey {
+  const KeyDirectory key_dir = key_directory_from_options(vm, context.engine.settings().key_dir);
+  request.key_for = [&, single_key, key_dir](const Record& record) -> VolumeKey {
     if (single_key) return key_from_options(vm);
-    if (key_dir.empty()) {
+    if (key_dir.path.empty()) {
       throw Error(ErrorKind::usage, "no key for volume " + record.volume_id +
                                         ": give --key-dir, --passphrase-dir or a key option");
     }
-    SecureBytes key = read_key_source(key_path(key_dir, record.volume_id), warn_about_key_file);
-    return raw_dir ? VolumeKey::from_raw_key(std::move(key))
-                   : VolumeKey::from_passphrase(std::move(key));
+    return key_from_directory(key_dir, record.volume_id);
   };
   return print_outcomes(context, "prepare", context.engine.prepare_host_devices(request));
 }
