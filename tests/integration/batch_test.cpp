@@ -208,7 +208,7 @@ TEST_F(Batch, AMalformedBatchIsRefusedWholeAndChangesNothing) {
   refused({good, wrong_type}, "batch request 1: field 'live' is not true or false");
   json both = good;
   both["volume"] = json::object();
-  refused({both}, "batch request 0: field 'source' cannot be combined with 'volume'");
+  refused(json::array({both}), "batch request 0: field 'source' cannot be combined with 'volume'");
   json bad_target = good;
   bad_target["target"] = "SDC";
   refused({good, bad_target}, "batch request 1: target 'SDC' is not a disk name like sdb or vdb");
