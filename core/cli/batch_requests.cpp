@@ -83,8 +83,10 @@ VolumeSpec volume_of(const RequestFields& fields) {
   spec.cipher = fields.text("cipher").value_or("");
   if (fields.has("key_size")) {
     const json& bits = fields.at("key_size");
-    if (!bits.is_number_unsigned()) RequestFields::fail("field 'key_size' is not a number");
-    spec.key_size_bits = parse_key_size(std::to_string(bits.get<uint64_t>()), "field 'key_size'");
+    if (!bits.is_number_integer() || bits.get<int64_t>() < 0) {
+      RequestFields::fail("field 'key_size' is not a number");
+    }
+    spec.key_size_bits = parse_key_size(std::to_string(bits.get<int64_t>()), "field 'key_size'");
   }
   return spec;
 }
