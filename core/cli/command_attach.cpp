@@ -1,9 +1,11 @@
 #include <volcrypt/error.hpp>
 
+#include "batch_commands.hpp"
 #include "commands.hpp"
+#include "disk_bus.hpp"
 #include "json_writer.hpp"
 #include "key_options.hpp"
-#include "record_output.hpp"
+#include "operation_output.hpp"
 #include "scope_options.hpp"
 #include "volume_options.hpp"
 
@@ -11,13 +13,6 @@ namespace po = boost::program_options;
 
 namespace volcrypt::cli {
 namespace {
-
-Bus parse_bus(const std::string& name) {
-  if (name == "scsi") return Bus::scsi;
-  if (name == "virtio") return Bus::virtio;
-  if (name == "sata") return Bus::sata;
-  throw Error(ErrorKind::usage, "bus '" + name + "' is not one of virtio, scsi, sata");
-}
 
 std::string required(const po::variables_map& vm, const char* name) {
   if (!vm.count(name)) throw Error(ErrorKind::usage, std::string("missing --") + name);
@@ -38,14 +33,19 @@ int run_attach(CommandContext& context) {
   add_scope_options(options);
   add_volume_options(options);
   add_key_options(options);
+  options.add_options()("batch", po::value<std::string>()->value_name("FILE|-"),
+                        "attach every request of this JSON array (see below)");
+  add_key_dir_options(options);
   po::variables_map vm;
   if (!parse_command_options(
           context,
           "usage: volcrypt attach --domain D --target DEV [--bus virtio|scsi|sata] VOLUME KEY\n"
           "                       [--live] [--config] [--plugin ID] [--shareable]\n"
+          "       volcrypt attach --batch FILE|- KEYS\n"
           "VOLUME: --source PATH --volume-id ID --provider P [--cipher C] [--key-size N]\n"
           "      | --volume-json FILE\n"
-          "KEY:    --key-file FILE|-  |  --passphrase-file FILE|-\n\n"
+          "KEY:    --key-file FILE|-  |  --passphrase-file FILE|-\n"
+          "KEYS:   --key-dir DIR | --passphrase-dir DIR (one file per volume id)\n\n"
           "Picks the best plugin for the volume, lets it prepare (a libvirt secret for native\n"
           "LUKS), attaches the disk and records the plugin in the domain's metadata. A blank\n"
           "volume (all zero in its first 4 MiB) is formatted first; a volume holding other\n"
@@ -53,9 +53,18 @@ int run_attach(CommandContext& context) {
           "it runs, else its persistent definition. Boot from volume: --config on a shut-off\n"
           "domain, then start it. On any failure nothing is left behind. A volume attached\n"
           "anywhere on this host is refused (exit 7) unless every attachment of it, this one\n"
-          "included, is --shareable (a multi-attach volume; all share one secret).",
+          "included, is --shareable (a multi-attach volume; all share one secret).\n\n"
+          "--batch: a JSON array of objects with domain, target, optional bus, live, config,\n"
+          "plugin, shareable, and either volume (what --volume-json holds) or source,\n"
+          "volume_id, provider (optional cipher, key_size). The whole batch is checked\n"
+          "first; then each volume is attached all or nothing, one result per request, and\n"
+          "the exit code is the worst of them.",
           options, vm)) {
     return 0;
+  }
+  if (vm.count("batch")) return run_attach_batch(context, vm);
+  for (const char* name : {"key-dir", "passphrase-dir"}) {
+    if (vm.count(name)) throw Error(ErrorKind::usage, std::string("--") + name + " needs --batch");
   }
   AttachRequest request;
   request.domain = required(vm, "domain");
@@ -73,29 +82,12 @@ int run_attach(CommandContext& context) {
   AttachResult result = context.engine.attach(request, key);
   if (context.invocation.json) {
     JsonWriter json(context.out);
-    json.begin_object()
-        .field("domain", request.domain)
-        .field("target", request.target)
-        .field("encrypted", request.volume.encrypted)
-        .field("live", result.live)
-        .field("config", result.config)
-        .key("record");
-    if (request.volume.encrypted) {
-      write_record_json(json, result.record);
-    } else {
-      json.null();
-    }
+    json.begin_object();
+    write_attach_json_fields(json, request, result);
     json.end_object();
     return 0;
   }
-  context.out << "attached " << request.volume.source_path << " to " << request.domain << " as "
-              << request.target << (result.live ? " (live)" : "")
-              << (result.config ? " (persistent config)" : "") << "\n";
-  if (request.volume.encrypted) {
-    write_record_text(context.out, result.record);
-  } else {
-    context.out << "not encrypted on the host (no plugin, no record)\n";
-  }
+  write_attach_text(context.out, request, result);
   return 0;
 }
 

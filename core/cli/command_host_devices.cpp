@@ -71,7 +71,7 @@ int run_prepare(CommandContext& context) {
   po::options_description options("prepare options");
   add_domain_options(options);
   add_key_options(options);
-  add_key_directory_options(options);
+  add_key_dir_options(options);
   po::variables_map vm;
   if (!parse_command_options(
           context,

@@ -7,6 +7,7 @@
 #include "host_device_output.hpp"
 #include "json_writer.hpp"
 #include "key_directory.hpp"
+#include "key_options.hpp"
 
 namespace po = boost::program_options;
 
@@ -16,7 +17,7 @@ int run_start(CommandContext& context) {
   po::options_description options("start options");
   options.add_options()("domain", po::value<std::string>()->value_name("D"),
                         "the persistent, shut-off libvirt domain");
-  add_key_directory_options(options);
+  add_key_dir_options(options);
   po::variables_map vm;
   if (!parse_command_options(
           context,

@@ -2,6 +2,11 @@
 
 namespace volcrypt::cli {
 
+int worse_exit_code(int one, int other) {
+  const auto severity = [](int code) { return code == kExitUnexpected ? 1000 : code; };
+  return severity(one) >= severity(other) ? one : other;
+}
+
 const char* error_kind_name(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::usage:

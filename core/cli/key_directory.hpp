@@ -1,6 +1,5 @@
-// KEYS of the commands that act for every recorded volume of a domain (prepare, start):
-// a folder holding one key file per volume id, --key-dir (raw keys, as Nova's) or
-// --passphrase-dir, by default the config's key-dir.
+// KEYS of the commands that act for every recorded volume of a domain (prepare, start,
+// migrate): the key directory (key_options.hpp) asked record by record.
 #pragma once
 
 #include <boost/program_options.hpp>
@@ -10,8 +9,6 @@
 #include <volcrypt/types.hpp>
 
 namespace volcrypt::cli {
-
-void add_key_directory_options(boost::program_options::options_description& options);
 
 // The key of a record's volume, read from the folder when asked. `fallback`, when set,
 // is asked instead (a single key file given for one target).

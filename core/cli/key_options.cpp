@@ -1,5 +1,6 @@
 #include "key_options.hpp"
 
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <volcrypt/error.hpp>
@@ -34,6 +35,33 @@ VolumeKey key_from_options(const po::variables_map& vm) {
         read_key_source(vm["passphrase-file"].as<std::string>(), warn_about_key_file));
   }
   return {};
+}
+
+void add_key_dir_options(po::options_description& options) {
+  options.add_options()("key-dir", po::value<std::string>()->value_name("DIR"),
+                        "raw keys, one file per volume id (default: key-dir in the config)")(
+      "passphrase-dir", po::value<std::string>()->value_name("DIR"),
+      "passphrases, one file per volume id");
+}
+
+KeyDirectory key_directory_from_options(const po::variables_map& vm,
+                                        const std::string& configured) {
+  if (vm.count("key-dir") && vm.count("passphrase-dir")) {
+    throw Error(ErrorKind::usage, "give either --key-dir or --passphrase-dir, not both");
+  }
+  if (vm.count("passphrase-dir")) return {vm["passphrase-dir"].as<std::string>(), false};
+  if (vm.count("key-dir")) return {vm["key-dir"].as<std::string>(), true};
+  return {configured, true};
+}
+
+VolumeKey key_from_directory(const KeyDirectory& directory, const std::string& volume_id) {
+  if (volume_id.empty() || volume_id.find('/') != std::string::npos || volume_id[0] == '.') {
+    throw Error(ErrorKind::usage, "volume id '" + volume_id + "' cannot name a key file");
+  }
+  SecureBytes key = read_key_source((std::filesystem::path(directory.path) / volume_id).string(),
+                                    warn_about_key_file);
+  return directory.raw ? VolumeKey::from_raw_key(std::move(key))
+                       : VolumeKey::from_passphrase(std::move(key));
 }
 
 }  // namespace volcrypt::cli

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <string>
 #include <volcrypt/volume_key.hpp>
 
 namespace volcrypt::cli {
@@ -13,5 +14,18 @@ void add_key_options(boost::program_options::options_description& options);
 void warn_about_key_file(const std::string& warning);
 // Empty when no key option was given.
 VolumeKey key_from_options(const boost::program_options::variables_map& vm);
+
+// KEYS for many volumes (prepare, batches): a folder holding one file per volume id,
+// of raw keys (--key-dir, or key-dir in the config) or of passphrases (--passphrase-dir).
+struct KeyDirectory {
+  std::string path;  // empty: none given nor configured
+  bool raw = true;
+};
+void add_key_dir_options(boost::program_options::options_description& options);
+KeyDirectory key_directory_from_options(const boost::program_options::variables_map& vm,
+                                        const std::string& configured);
+// The key in the folder's file named by the volume id. Throws Error(usage) for an id
+// that cannot name a file there, and what reading the file throws.
+VolumeKey key_from_directory(const KeyDirectory& directory, const std::string& volume_id);
 
 }  // namespace volcrypt::cli

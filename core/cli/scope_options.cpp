@@ -10,8 +10,10 @@ void add_scope_options(po::options_description& options) {
 }
 
 Scope scope_from_options(const po::variables_map& vm) {
-  const bool live = vm.count("live") > 0;
-  const bool config = vm.count("config") > 0;
+  return scope_from(vm.count("live") > 0, vm.count("config") > 0);
+}
+
+Scope scope_from(bool live, bool config) {
   if (live && config) return Scope::live_and_config;
   if (live) return Scope::live;
   if (config) return Scope::config;

@@ -12,7 +12,6 @@
 namespace po = boost::program_options;
 
 namespace volcrypt::cli {
-namespace {
 
 uint32_t parse_key_size(const std::string& text, const std::string& where) {
   uint32_t bits = 0;
@@ -24,15 +23,11 @@ uint32_t parse_key_size(const std::string& text, const std::string& where) {
   return bits;
 }
 
-// Probed, recorded and handed to libvirt as one absolute path: a relative or linked
-// path could name another file by the time libvirt opens it.
 VolumeSpec with_canonical_source(VolumeSpec spec) {
   validate_volume_id(spec.volume_id);
   spec.source_path = canonical_source_path(spec.source_path);
   return spec;
 }
-
-}  // namespace
 
 void add_volume_options(po::options_description& options) {
   options.add_options()("source", po::value<std::string>()->value_name("PATH"),

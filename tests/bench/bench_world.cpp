@@ -19,18 +19,23 @@ std::string last_error() {
 // libvirt prints every error to stderr unless told otherwise; callers report them.
 void quiet(void* /*unused*/, virErrorPtr /*error*/) {}
 
-std::string domain_xml(const std::string& name) {
+std::string domain_xml(const std::string& name, int scsi_controllers) {
+  std::string controllers;
+  for (int i = 0; i < scsi_controllers; ++i) {
+    controllers +=
+        "<controller type='scsi' index='" + std::to_string(i) + "' model='virtio-scsi'/>";
+  }
   return "<domain type='qemu'><name>" + name +
          "</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
          "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
          "<on_poweroff>destroy</on_poweroff><on_reboot>destroy</on_reboot>"
-         "<devices><controller type='scsi' index='0' model='virtio-scsi'/></devices>"
-         "</domain>";
+         "<devices>" +
+         controllers + "</devices></domain>";
 }
 
 }  // namespace
 
-BenchWorld::BenchWorld() {
+BenchWorld::BenchWorld(int scsi_controllers) {
   const std::string tag = std::to_string(getpid());
   volume_id_ = "volcrypt-bench-vol-" + tag;
   domain_ = "volcrypt-bench-" + tag;
@@ -50,7 +55,8 @@ BenchWorld::BenchWorld() {
     throw std::runtime_error("libvirtd at qemu:///system is not reachable (" + last_error() +
                              "); start it with .ci/start-libvirtd");
   }
-  virDomainPtr domain = virDomainCreateXML(connection_, domain_xml(domain_).c_str(), 0);
+  virDomainPtr domain =
+      virDomainCreateXML(connection_, domain_xml(domain_, scsi_controllers).c_str(), 0);
   if (domain == nullptr) {
     std::string why = last_error();
     virConnectClose(connection_);

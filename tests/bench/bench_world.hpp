@@ -17,8 +17,10 @@ inline constexpr const char* kTarget = "sdb";
 
 class BenchWorld {
  public:
-  // Throws std::runtime_error naming what could not be made.
-  BenchWorld();
+  // Throws std::runtime_error naming what could not be made. libvirt puts 7 SCSI disks
+  // on a controller (sdh goes to the second), and cannot hot-plug a controller into
+  // this domain: many disks need their controllers from the start.
+  explicit BenchWorld(int scsi_controllers = 1);
   // Destroys the domain (and any disk left on it), undefines any secret left for the
   // volume, removes the volume.
   ~BenchWorld();

@@ -1,15 +1,10 @@
 #include "plugin_farm.hpp"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
-#include <vector>
 
-extern char** environ;
+#include "quiet_process.hpp"
 
 namespace volcrypt::bench {
 
@@ -34,26 +29,8 @@ PluginFarm::PluginFarm(int plugins) {
 }
 
 void PluginFarm::list_plugins() const {
-  const std::string cache = "VOLCRYPT_CACHE_DIR=" + cache_dir_;
-  std::vector<char*> env;
-  for (char** e = environ; *e != nullptr; ++e) env.push_back(*e);
-  env.push_back(const_cast<char*>(cache.c_str()));
-  env.push_back(nullptr);
-  std::vector<std::string> args = {program_, "--plugin-dir", plugin_dir_, "plugins"};
-  std::vector<char*> argv;
-  for (auto& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  pid_t pid = -1;
-  const int error =
-      ::posix_spawn(&pid, program_.c_str(), &actions, nullptr, argv.data(), env.data());
-  posix_spawn_file_actions_destroy(&actions);
-  int status = 0;
-  if (error != 0 || ::waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-      WEXITSTATUS(status) != 0) {
+  if (run_quietly({program_, "--plugin-dir", plugin_dir_, "plugins"},
+                  {"VOLCRYPT_CACHE_DIR=" + cache_dir_}) != 0) {
     throw std::runtime_error("volcrypt plugins failed in " + plugin_dir_);
   }
 }

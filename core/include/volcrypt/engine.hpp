@@ -32,6 +32,13 @@ class Engine {
   DetachResult detach(const DetachRequest& request);
   // The guest sees the new size of a volume that grew (file or block device).
   ExtendResult extend(const ExtendRequest& request);
+  // Many requests in one process, each all or nothing, one outcome per request in
+  // request order. Each domain's requests run together under one hold of its lock.
+  // Throws Error(usage) naming "batch request N" before changing anything when a
+  // request is invalid; keys[i] is request i's key.
+  std::vector<BatchOutcome<AttachResult>> attach_batch(const std::vector<AttachRequest>& requests,
+                                                       const std::vector<VolumeKey>& keys);
+  std::vector<BatchOutcome<DetachResult>> detach_batch(const std::vector<DetachRequest>& requests);
   std::vector<Record> list(const std::string& domain);
   // Every inconsistency on this host (or of one domain): see Finding.
   std::vector<Finding> check(const std::optional<std::string>& domain);

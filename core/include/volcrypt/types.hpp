@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
 #include <optional>
@@ -92,6 +93,14 @@ struct DetachResult {
   // Resources the record named that were left in place, each with why (another user,
   // or not volcrypt's to remove).
   std::vector<std::string> kept;
+};
+
+// One request of a batch as it ended: its result, or what stopped it (and it alone:
+// the other requests of the batch still ran).
+template <typename Result>
+struct BatchOutcome {
+  Result result;
+  std::exception_ptr failure;  // null when the request succeeded
 };
 
 // One inconsistency `volcrypt check` finds. kind: orphan_secret, disk_without_record,

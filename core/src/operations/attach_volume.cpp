@@ -136,16 +136,27 @@ AttachResult attach_unencrypted(EngineContext& context, const AttachRequest& req
 
 }  // namespace
 
-AttachResult attach_volume(EngineContext& context, const AttachRequest& request,
-                           const VolumeKey& key) {
+void validate_attach_request(const AttachRequest& request) {
   validate_target(request.target);
   validate_volume(request.volume);
+}
+
+AttachResult attach_volume(EngineContext& context, const AttachRequest& request,
+                           const VolumeKey& key) {
+  validate_attach_request(request);
   LibvirtSession& session = context.libvirt();
   const ResolvedScope scope = resolve_scope(session, request.domain, request.scope);
   const std::string domain_uuid = session.domain_uuid(request.domain);
   DomainLock lock(domain_uuid);
   // Finish or undo what a killed volcrypt left in this domain before changing it again.
   replay_intents(context, request.domain, domain_uuid);
+  return attach_volume_locked(context, request, key, domain_uuid, scope);
+}
+
+AttachResult attach_volume_locked(EngineContext& context, const AttachRequest& request,
+                                  const VolumeKey& key, const std::string& domain_uuid,
+                                  ResolvedScope scope) {
+  LibvirtSession& session = context.libvirt();
   VolumeLock volume_lock(request.volume.volume_id);
   RecordStore records(session, request.domain);
   require_free_target(session, records, request.domain, request.target, scope);

@@ -2,11 +2,21 @@
 // a failure at any step undoes the steps before it.
 #pragma once
 
+#include "domain/scope.hpp"
 #include "operations/engine_context.hpp"
 
 namespace volcrypt {
 
+// The checks made before anything else: the target's name and the volume description.
+// Throws Error(usage).
+void validate_attach_request(const AttachRequest& request);
+
 AttachResult attach_volume(EngineContext& context, const AttachRequest& request,
                            const VolumeKey& key);
+// The same, for a caller (a batch) that validated the request, holds the domain's lock
+// and replayed its intents; scope is resolved.
+AttachResult attach_volume_locked(EngineContext& context, const AttachRequest& request,
+                                  const VolumeKey& key, const std::string& domain_uuid,
+                                  ResolvedScope scope);
 
 }  // namespace volcrypt

@@ -38,6 +38,12 @@ DetachResult detach_volume(EngineContext& context, const DetachRequest& request)
   DomainLock lock(domain_uuid);
   // Finish or undo what a killed volcrypt left in this domain before changing it again.
   replay_intents(context, request.domain, domain_uuid);
+  return detach_volume_locked(context, request, domain_uuid, scope);
+}
+
+DetachResult detach_volume_locked(EngineContext& context, const DetachRequest& request,
+                                  const std::string& domain_uuid, ResolvedScope scope) {
+  LibvirtSession& session = context.libvirt();
   RecordStore records(session, request.domain);
   const bool inactive = reads_inactive(scope);
 

@@ -6,6 +6,7 @@
 #include "operations/attach_volume.hpp"
 #include "operations/audit_log.hpp"
 #include "operations/detach_volume.hpp"
+#include "operations/domain_batch.hpp"
 #include "operations/engine_context.hpp"
 #include "operations/extend_volume.hpp"
 #include "operations/host_check.hpp"
@@ -66,24 +67,77 @@ auto audited(AuditEntry entry, Operation&& operation, Describe&& describe) {
   }
 }
 
+AuditEntry attach_entry(const AttachRequest& request) {
+  return AuditEntry{"attach", request.domain, request.target, request.volume.volume_id, "", ""};
+}
+
+void describe_attach(const AttachResult& result, AuditEntry& entry) {
+  entry.plugin = result.record.plugin_id;
+}
+
+AuditEntry detach_entry(const DetachRequest& request) {
+  return AuditEntry{"detach", request.domain, request.target, "", "", ""};
+}
+
+void describe_detach(const DetachResult& result, AuditEntry& entry) {
+  entry.plugin = result.plugin_id;
+  entry.volume_id = result.volume_id;
+}
+
 }  // namespace
 
 AttachResult Engine::attach(const AttachRequest& request, const VolumeKey& key) {
   return audited(
-      AuditEntry{"attach", request.domain, request.target, request.volume.volume_id, "", ""},
-      [&] { return attach_volume(impl_->context, request, key); },
-      [](const AttachResult& result, AuditEntry& entry) {
-        entry.plugin = result.record.plugin_id;
-      });
+      attach_entry(request), [&] { return attach_volume(impl_->context, request, key); },
+      describe_attach);
 }
 
 DetachResult Engine::detach(const DetachRequest& request) {
   return audited(
-      AuditEntry{"detach", request.domain, request.target, "", "", ""},
-      [&] { return detach_volume(impl_->context, request); },
-      [](const DetachResult& result, AuditEntry& entry) {
-        entry.plugin = result.plugin_id;
-        entry.volume_id = result.volume_id;
+      detach_entry(request), [&] { return detach_volume(impl_->context, request); },
+      describe_detach);
+}
+
+std::vector<BatchOutcome<AttachResult>> Engine::attach_batch(
+    const std::vector<AttachRequest>& requests, const std::vector<VolumeKey>& keys) {
+  if (keys.size() != requests.size()) {
+    throw Error(ErrorKind::internal, "a batch needs one key entry per request");
+  }
+  for (size_t index = 0; index < requests.size(); ++index) {
+    try {
+      validate_attach_request(requests[index]);
+    } catch (const Error& e) {
+      throw Error(e.kind(), "batch request " + std::to_string(index) + ": " + e.what());
+    }
+  }
+  EngineContext& context = impl_->context;
+  return run_by_domain<AttachResult>(
+      context, requests,
+      [&](const AttachRequest& request, size_t index, const std::string& domain_uuid) {
+        return audited(
+            attach_entry(request),
+            [&] {
+              const ResolvedScope scope =
+                  resolve_scope(context.libvirt(), request.domain, request.scope);
+              return attach_volume_locked(context, request, keys[index], domain_uuid, scope);
+            },
+            describe_attach);
+      });
+}
+
+std::vector<BatchOutcome<DetachResult>> Engine::detach_batch(
+    const std::vector<DetachRequest>& requests) {
+  EngineContext& context = impl_->context;
+  return run_by_domain<DetachResult>(
+      context, requests, [&](const DetachRequest& request, size_t, const std::string& domain_uuid) {
+        return audited(
+            detach_entry(request),
+            [&] {
+              const ResolvedScope scope =
+                  resolve_scope(context.libvirt(), request.domain, request.scope);
+              return detach_volume_locked(context, request, domain_uuid, scope);
+            },
+            describe_detach);
       });
 }
 

@@ -1,0 +1,15 @@
+// `volcrypt attach --batch` and `detach --batch`: many volumes in one process (see
+// batch_requests.hpp for the JSON they read). Called by run_attach and run_detach with
+// their parsed options.
+#pragma once
+
+#include <boost/program_options.hpp>
+
+#include "commands.hpp"
+
+namespace volcrypt::cli {
+
+int run_attach_batch(CommandContext& context, const boost::program_options::variables_map& vm);
+int run_detach_batch(CommandContext& context, const boost::program_options::variables_map& vm);
+
+}  // namespace volcrypt::cli

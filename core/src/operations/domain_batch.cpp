@@ -1,0 +1,26 @@
+#include "operations/domain_batch.hpp"
+
+#include <map>
+
+#include "operations/intent_replay.hpp"
+
+namespace volcrypt {
+
+std::vector<std::vector<size_t>> indices_by_domain(const std::vector<std::string>& domains) {
+  std::vector<std::vector<size_t>> groups;
+  std::map<std::string, size_t> group_of;
+  for (size_t index = 0; index < domains.size(); ++index) {
+    auto [it, added] = group_of.emplace(domains[index], groups.size());
+    if (added) groups.emplace_back();
+    groups[it->second].push_back(index);
+  }
+  return groups;
+}
+
+HeldDomain::HeldDomain(EngineContext& context, const std::string& domain)
+    : uuid_(context.libvirt().domain_uuid(domain)), lock_(uuid_) {
+  // Finish or undo what a killed volcrypt left in this domain before changing it again.
+  replay_intents(context, domain, uuid_);
+}
+
+}  // namespace volcrypt

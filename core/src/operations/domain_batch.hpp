@@ -1,0 +1,55 @@
+// A batch runs its requests domain by domain (in the order each domain first appears),
+// each domain's requests in request order under one hold of the domain's lock, its
+// interrupted intents replayed once. A request that fails stops only itself.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/domain_lock.hpp"
+#include "operations/engine_context.hpp"
+
+namespace volcrypt {
+
+// The indices of requests grouped by domain name, domains in order of first appearance.
+std::vector<std::vector<size_t>> indices_by_domain(const std::vector<std::string>& domains);
+
+// A domain held for a batch: looked up, locked, its intents finished or undone.
+class HeldDomain {
+ public:
+  HeldDomain(EngineContext& context, const std::string& domain);
+  const std::string& uuid() const { return uuid_; }
+
+ private:
+  std::string uuid_;
+  DomainLock lock_;
+};
+
+// run(request, index, domain uuid) -> Result, for each request.
+template <typename Result, typename Request, typename Run>
+std::vector<BatchOutcome<Result>> run_by_domain(EngineContext& context,
+                                                const std::vector<Request>& requests, Run&& run) {
+  std::vector<BatchOutcome<Result>> outcomes(requests.size());
+  std::vector<std::string> domains;
+  for (const auto& request : requests) domains.push_back(request.domain);
+  for (const auto& group : indices_by_domain(domains)) {
+    std::optional<HeldDomain> held;
+    try {
+      held.emplace(context, requests[group.front()].domain);
+    } catch (...) {
+      for (size_t index : group) outcomes[index].failure = std::current_exception();
+      continue;
+    }
+    for (size_t index : group) {
+      try {
+        outcomes[index].result = run(requests[index], index, held->uuid());
+      } catch (...) {
+        outcomes[index].failure = std::current_exception();
+      }
+    }
+  }
+  return outcomes;
+}
+
+}  // namespace volcrypt
