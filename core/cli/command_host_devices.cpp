@@ -1,10 +1,9 @@
 // volcrypt prepare / release: re-open or close the dm-crypt mappings a persistent
 // domain's records need, around its start and stop (the libvirt hook calls these).
-#include <filesystem>
-#include <volcrypt/bounded_file.hpp>
 #include <volcrypt/error.hpp>
 
 #include "commands.hpp"
+#include "domain_xml_input.hpp"
 #include "json_writer.hpp"
 #include "key_options.hpp"
 
@@ -12,15 +11,6 @@ namespace po = boost::program_options;
 
 namespace volcrypt::cli {
 namespace {
-
-// libvirt's own XML for a domain with many disks stays far below this.
-constexpr size_t kMaxDomainXmlBytes = 16 * 1024 * 1024;
-
-std::string read_domain_xml(const std::string& path) {
-  if (path == "-")
-    return read_bounded_stdin("the domain XML on standard input", kMaxDomainXmlBytes);
-  return read_bounded_file(path, "domain XML file", kMaxDomainXmlBytes);
-}
 
 void add_domain_options(po::options_description& options) {
   options.add_options()("domain", po::value<std::string>()->value_name("D"),
@@ -37,25 +27,10 @@ HostDeviceRequest request_from(const po::variables_map& vm) {
   }
   if (vm.count("domain")) request.domain = vm["domain"].as<std::string>();
   if (vm.count("domain-xml")) {
-    const std::string& source = vm["domain-xml"].as<std::string>();
-    request.domain_xml = read_domain_xml(source);
-    // Empty would mean "ask libvirt" to the engine.
-    if (request.domain_xml.empty()) {
-      throw Error(ErrorKind::usage, (source == "-" ? std::string("the domain XML on standard input")
-                                                   : "domain XML file '" + source + "'") +
-                                        " is empty");
-    }
+    request.domain_xml = read_domain_xml(vm["domain-xml"].as<std::string>());
   }
   if (vm.count("target")) request.target = vm["target"].as<std::string>();
   return request;
-}
-
-// A key directory holds one file per volume id.
-std::string key_path(const std::string& dir, const std::string& volume_id) {
-  if (volume_id.empty() || volume_id.find('/') != std::string::npos || volume_id[0] == '.') {
-    throw Error(ErrorKind::usage, "volume id '" + volume_id + "' cannot name a key file");
-  }
-  return (std::filesystem::path(dir) / volume_id).string();
 }
 
 int print_outcomes(CommandContext& context, const char* verb,
@@ -88,10 +63,7 @@ int run_prepare(CommandContext& context) {
   po::options_description options("prepare options");
   add_domain_options(options);
   add_key_options(options);
-  options.add_options()("key-dir", po::value<std::string>()->value_name("DIR"),
-                        "raw keys, one file per volume id (default: key-dir in the config)")(
-      "passphrase-dir", po::value<std::string>()->value_name("DIR"),
-      "passphrases, one file per volume id");
+  add_key_dir_options(options);
   po::variables_map vm;
   if (!parse_command_options(
           context,
@@ -110,23 +82,7 @@ int run_prepare(CommandContext& context) {
   if (single_key && !request.target) {
     throw Error(ErrorKind::usage, "--key-file and --passphrase-file need --target");
   }
-  std::string key_dir = context.engine.settings().key_dir;
-  bool raw_dir = true;
-  if (vm.count("key-dir")) key_dir = vm["key-dir"].as<std::string>();
-  if (vm.count("passphrase-dir")) {
-    key_dir = vm["passphrase-dir"].as<std::string>();
-    raw_dir = false;
-  }
-  request.key_for = [&, single_key, key_dir, raw_dir](const Record& record) -> VolumeKey {
-    if (single_key) return key_from_options(vm);
-    if (key_dir.empty()) {
-      throw Error(ErrorKind::usage, "no key for volume " + record.volume_id +
-                                        ": give --key-dir, --passphrase-dir or a key option");
-    }
-    SecureBytes key = read_key_source(key_path(key_dir, record.volume_id), warn_about_key_file);
-    return raw_dir ? VolumeKey::from_raw_key(std::move(key))
-                   : VolumeKey::from_passphrase(std::move(key));
-  };
+  request.key_for = key_source(vm, context.engine.settings().key_dir, single_key);
   return print_outcomes(context, "prepare", context.engine.prepare_host_devices(request));
 }
 

@@ -92,9 +92,11 @@ void find_stale_intents(const HostState& state, const std::optional<std::string>
     if (stored.intent) {
       finding.target = stored.intent->target;
       finding.volume_id = stored.intent->record.volume_id;
-      finding.message = "an interrupted " + stored.intent->operation + " of target " +
-                        stored.intent->target + " (process " + std::to_string(stored.intent->pid) +
-                        ", " + stored.path + ")";
+      const std::string what = stored.intent->operation == "migrate"
+                                   ? " to " + stored.intent->dest_uri
+                                   : " of target " + stored.intent->target;
+      finding.message = "an interrupted " + stored.intent->operation + what + " (process " +
+                        std::to_string(stored.intent->pid) + ", " + stored.path + ")";
     } else {
       finding.message = "an unreadable intent " + stored.path + ": " + stored.problem;
     }

@@ -50,6 +50,25 @@ std::string file_name_for(const Intent& intent) {
   return intent.domain_uuid + "." + intent.target + kSuffix;
 }
 
+json record_to_json(const Record& record) {
+  return {{"target", record.target},      {"volume_id", record.volume_id},
+          {"source", record.source_path}, {"provider", record.provider},
+          {"plugin", record.plugin_id},   {"plugin_version", record.plugin_version},
+          {"state", record.state}};
+}
+
+Record record_from_json(const json& in) {
+  Record record;
+  record.target = in.at("target").get<std::string>();
+  record.volume_id = in.at("volume_id").get<std::string>();
+  record.source_path = in.at("source").get<std::string>();
+  record.provider = in.at("provider").get<std::string>();
+  record.plugin_id = in.at("plugin").get<std::string>();
+  record.plugin_version = in.at("plugin_version").get<std::string>();
+  record.state = in.at("state").get<std::map<std::string, std::string>>();
+  return record;
+}
+
 }  // namespace
 
 Intent intent_for(std::string operation, std::string domain, std::string domain_uuid,
@@ -72,22 +91,22 @@ std::string intent_directory() {
 }
 
 std::string intent_to_json(const Intent& intent) {
-  json record = {
-      {"target", intent.record.target},      {"volume_id", intent.record.volume_id},
-      {"source", intent.record.source_path}, {"provider", intent.record.provider},
-      {"plugin", intent.record.plugin_id},   {"plugin_version", intent.record.plugin_version},
-      {"state", intent.record.state}};
+  json records = json::array();
+  for (const auto& record : intent.records) records.push_back(record_to_json(record));
   json out = {{"operation", intent.operation},
               {"domain", intent.domain},
               {"domain_uuid", intent.domain_uuid},
               {"target", intent.target},
               {"live", intent.live},
               {"config", intent.config},
-              {"record", record},
+              {"record", record_to_json(intent.record)},
               {"had_record", intent.had_record},
               {"prepared", intent.prepared},
               {"disk_xml", intent.disk_xml},
               {"secret_before", intent.secret_before},
+              {"dest_uri", intent.dest_uri},
+              {"dest_secrets", intent.dest_secrets},
+              {"records", records},
               {"pid", intent.pid}};
   return out.dump();
 }
@@ -102,20 +121,20 @@ Intent intent_from_json(const std::string& text) {
     intent.target = in.at("target").get<std::string>();
     intent.live = in.at("live").get<bool>();
     intent.config = in.at("config").get<bool>();
-    const json& record = in.at("record");
-    intent.record.target = record.at("target").get<std::string>();
-    intent.record.volume_id = record.at("volume_id").get<std::string>();
-    intent.record.source_path = record.at("source").get<std::string>();
-    intent.record.provider = record.at("provider").get<std::string>();
-    intent.record.plugin_id = record.at("plugin").get<std::string>();
-    intent.record.plugin_version = record.at("plugin_version").get<std::string>();
-    intent.record.state = record.at("state").get<std::map<std::string, std::string>>();
+    intent.record = record_from_json(in.at("record"));
     intent.had_record = in.at("had_record").get<bool>();
     intent.prepared = in.at("prepared").get<bool>();
     intent.disk_xml = in.at("disk_xml").get<std::string>();
     intent.secret_before = in.at("secret_before").get<std::string>();
+    // Intents written before migrate existed lack its fields.
+    intent.dest_uri = in.value("dest_uri", std::string());
+    intent.dest_secrets = in.value("dest_secrets", std::vector<std::string>());
+    for (const auto& record : in.value("records", json::array())) {
+      intent.records.push_back(record_from_json(record));
+    }
     intent.pid = in.at("pid").get<int>();
-    if (intent.operation != "attach" && intent.operation != "detach") {
+    if (intent.operation != "attach" && intent.operation != "detach" &&
+        intent.operation != "migrate") {
       throw Error(ErrorKind::internal, "unknown operation '" + intent.operation + "'");
     }
     return intent;

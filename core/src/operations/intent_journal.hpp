@@ -12,7 +12,7 @@
 namespace volcrypt {
 
 struct Intent {
-  std::string operation;  // "attach" or "detach"
+  std::string operation;  // "attach", "detach" or "migrate"
   std::string domain;
   std::string domain_uuid;
   std::string target;
@@ -25,6 +25,11 @@ struct Intent {
   bool prepared = false;      // attach: the plugin prepared; record.state is complete
   std::string disk_xml;       // the <disk> being plugged in or unplugged
   std::string secret_before;  // attach: the volume's secret before it began, if any
+  // migrate: the destination, the secrets this migration defines there (none existed
+  // before it), and the records of the departing domain (gone from here once it moved).
+  std::string dest_uri;
+  std::vector<std::string> dest_secrets;
+  std::vector<Record> records;
   int pid = 0;
   std::string path;  // where it is stored (not serialised)
 };

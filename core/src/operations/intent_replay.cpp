@@ -6,6 +6,7 @@
 #include "domain/domain_lock.hpp"
 #include "domain/record_store.hpp"
 #include "operations/disk_steps.hpp"
+#include "operations/migrate_domain.hpp"
 #include "operations/previous_state.hpp"
 
 namespace volcrypt {
@@ -168,8 +169,12 @@ std::vector<RepairAction> replay_intents(EngineContext& context, const std::stri
     // disk in while this one decides whether that secret is still used.
     std::optional<VolumeLock> volume_lock;
     if (!dry_run && !intent.record.volume_id.empty()) volume_lock.emplace(intent.record.volume_id);
-    actions.push_back(intent.operation == "attach" ? undo_attach(context, intent, dry_run)
-                                                   : finish_detach(context, intent, dry_run));
+    if (intent.operation == "migrate") {
+      actions.push_back(replay_migration(context, intent, dry_run));
+    } else {
+      actions.push_back(intent.operation == "attach" ? undo_attach(context, intent, dry_run)
+                                                     : finish_detach(context, intent, dry_run));
+    }
   }
   return actions;
 }
