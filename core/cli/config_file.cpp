@@ -84,7 +84,7 @@ void apply_config_file(const std::string& path, bool required, Settings& setting
       "pin", po::value<std::vector<std::string>>()->composing())(
       "key-dir", po::value<std::string>())("detach-timeout-ms", po::value<int32_t>())(
       "probe-timeout-ms", po::value<int32_t>())("describe-timeout-ms", po::value<int32_t>())(
-      "cache-dir", po::value<std::string>());
+      "cache-dir", po::value<std::string>())("secrets", po::value<std::string>());
   po::variables_map vm;
   try {
     po::store(po::parse_config_file(in, keys, false), vm);
@@ -160,6 +160,15 @@ void apply_config_file(const std::string& path, bool required, Settings& setting
   if (vm.count("cache-dir")) {
     settings.plugin_cache_dir = vm["cache-dir"].as<std::string>();
     remember("cache-dir = " + settings.plugin_cache_dir);
+  }
+  if (vm.count("secrets")) {
+    const std::string mode = vm["secrets"].as<std::string>();
+    if (mode != "persistent" && mode != "ephemeral") {
+      throw Error(ErrorKind::usage, origin_of("secrets = " + mode) + ": secrets must be " +
+                                        "'persistent' or 'ephemeral', not '" + mode + "'");
+    }
+    settings.ephemeral_secrets = mode == "ephemeral";
+    remember("secrets = " + mode);
   }
 }
 

@@ -98,6 +98,18 @@ void attach_and_detach(const BenchWorld& world, virDomainPtr domain) {
 
 }  // namespace
 
+void bare_libvirt_pair(const BenchWorld& world) {
+  virDomainPtr domain = virDomainLookupByName(world.connection(), world.domain().c_str());
+  if (domain == nullptr) fail("no domain " + world.domain());
+  try {
+    attach_and_detach(world, domain);
+  } catch (...) {
+    virDomainFree(domain);
+    throw;
+  }
+  virDomainFree(domain);
+}
+
 void bare_libvirt_attach_detach(benchmark::State& state, const BenchWorld& world) {
   virDomainPtr domain = virDomainLookupByName(world.connection(), world.domain().c_str());
   if (domain == nullptr) {

@@ -4,9 +4,11 @@
 #include <cstdio>
 #include <exception>
 #include <memory>
+#include <string>
 
 #include "bench_cases.hpp"
 #include "bench_world.hpp"
+#include "libvirt_call_count.hpp"
 #include "time_ratio_reporter.hpp"
 
 namespace {
@@ -22,9 +24,41 @@ void register_case(const char* name,
       ->Unit(benchmark::kMillisecond);
 }
 
+// The counting child: one pair each way with libvirt's debug log on, counted.
+int count_calls(const std::string& log_path) {
+  using namespace volcrypt::bench;
+  try {
+    BenchWorld world;
+    LibvirtCallLog log(log_path);
+    bare_libvirt_pair(world);  // the secret and metadata paths warmed up as for volcrypt
+    log.mark();
+    bare_libvirt_pair(world);
+    const CallCount bare = log.since_mark();
+    VolcryptPair volcrypt(world);
+    log.mark();
+    volcrypt.run();
+    const CallCount first = log.since_mark();
+    log.mark();
+    volcrypt.run();
+    const CallCount next = log.since_mark();
+    std::printf("libvirt calls per attach+detach pair (libvirt's client debug log):\n");
+    std::printf("  bare libvirt:                      %s\n", describe(bare).c_str());
+    std::printf("  volcrypt, a new Engine (as a CLI): %s\n", describe(first).c_str());
+    std::printf("  volcrypt, the same Engine again:   %s\n", describe(next).c_str());
+    std::printf("rpc ratio volcrypt(new Engine)/bare: %.2f\n",
+                bare.rpcs ? static_cast<double>(first.rpcs) / bare.rpcs : 0.0);
+  } catch (const std::exception& e) {
+    std::printf("counting failed: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (auto log = volcrypt::bench::call_log_of_counting_child()) return count_calls(*log);
+
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
 
@@ -45,6 +79,12 @@ int main(int argc, char** argv) {
 
   if (reporter.any_failed()) {
     std::fprintf(stderr, "volcrypt_bench_attach: a benchmark failed (see its error above)\n");
+    return 1;
+  }
+  try {
+    std::fputs(volcrypt::bench::run_counting_child().c_str(), stdout);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "volcrypt_bench_attach: %s\n", e.what());
     return 1;
   }
   if (auto ratio = reporter.ratio("BM_Volcrypt", "BM_BareLibvirt")) {

@@ -2,48 +2,52 @@
 // plugins built beside the program, doing attach and detach of the shared volume.
 #include <cstring>
 #include <stdexcept>
-#include <volcrypt/engine.hpp>
 
 #include "bench_cases.hpp"
 
 namespace volcrypt::bench {
 namespace {
 
-void attach_and_detach(Engine& engine, const AttachRequest& attach, const VolumeKey& key,
-                       const DetachRequest& detach) {
-  AttachResult attached = engine.attach(attach, key);
+Settings bench_settings() {
+  Settings settings;
+  settings.plugin_dirs = {VOLCRYPT_BUILD_PLUGIN_DIR};
+  return settings;
+}
+
+VolumeKey bench_key() {
+  SecureBytes passphrase(std::strlen(kPassphrase));
+  std::memcpy(passphrase.data(), kPassphrase, passphrase.size());
+  return VolumeKey::from_passphrase(std::move(passphrase));
+}
+
+}  // namespace
+
+VolcryptPair::VolcryptPair(const BenchWorld& world)
+    : engine_(bench_settings()), detach_{world.domain(), kTarget, Scope::live}, key_(bench_key()) {
+  attach_.domain = world.domain();
+  attach_.target = kTarget;
+  attach_.bus = Bus::scsi;
+  attach_.scope = Scope::live;
+  attach_.volume.source_path = world.volume_path();
+  attach_.volume.volume_id = world.volume_id();
+  attach_.volume.provider = "luks";
+}
+
+void VolcryptPair::run() {
+  AttachResult attached = engine_.attach(attach_, key_);
   // The comparison is with the native-LUKS path; any other plugin would be another job.
   if (attached.record.plugin_id != "qemu-native-luks") {
     throw std::runtime_error("volcrypt chose plugin '" + attached.record.plugin_id +
                              "', not qemu-native-luks");
   }
-  engine.detach(detach);
+  engine_.detach(detach_);
 }
 
-}  // namespace
-
 void volcrypt_attach_detach(benchmark::State& state, const BenchWorld& world) {
-  Settings settings;
-  settings.plugin_dirs = {VOLCRYPT_BUILD_PLUGIN_DIR};
-  Engine engine(settings);
-
-  SecureBytes passphrase(std::strlen(kPassphrase));
-  std::memcpy(passphrase.data(), kPassphrase, passphrase.size());
-  const VolumeKey key = VolumeKey::from_passphrase(std::move(passphrase));
-
-  AttachRequest attach;
-  attach.domain = world.domain();
-  attach.target = kTarget;
-  attach.bus = Bus::scsi;
-  attach.scope = Scope::live;
-  attach.volume.source_path = world.volume_path();
-  attach.volume.volume_id = world.volume_id();
-  attach.volume.provider = "luks";
-  DetachRequest detach{world.domain(), kTarget, Scope::live};
-
   try {
-    attach_and_detach(engine, attach, key, detach);  // untimed warm-up, and a check
-    for (auto _ : state) attach_and_detach(engine, attach, key, detach);
+    VolcryptPair pair(world);
+    pair.run();  // untimed warm-up, and a check
+    for (auto _ : state) pair.run();
   } catch (const std::exception& e) {
     state.SkipWithError(e.what());
   }

@@ -127,6 +127,19 @@ TEST_F(ConfigFileTest, CacheDir) {
   EXPECT_EQ(s.origins.at("cache-dir = /run/volcrypt-cache"), path_ + ":2");
 }
 
+TEST_F(ConfigFileTest, SecretsArePersistentUnlessSetEphemeral) {
+  EXPECT_FALSE(Settings{}.ephemeral_secrets);
+  EXPECT_FALSE(apply("secrets = persistent\n").ephemeral_secrets);
+  Settings s = apply("\n\nsecrets = ephemeral\n");
+  EXPECT_TRUE(s.ephemeral_secrets);
+  EXPECT_EQ(s.origins.at("secrets = ephemeral"), path_ + ":3");
+}
+
+TEST_F(ConfigFileTest, SecretsTakeOnlyTheTwoModes) {
+  EXPECT_EQ(test_support::error_of(ErrorKind::usage, [&] { apply("secrets = memory\n"); }),
+            path_ + ":1: secrets must be 'persistent' or 'ephemeral', not 'memory'");
+}
+
 TEST_F(ConfigFileTest, ThePackagedExampleParsesWithEveryKeyUncommented) {
   // packaging/volcrypt.conf documents each key commented out: uncommenting any of them
   // must not break the program.

@@ -25,6 +25,19 @@ TEST(SecretXml, IsAPrivatePersistentVolumeSecret) {
                "volcrypt passphrase for volume vol-1");
 }
 
+TEST(SecretXml, AnEphemeralSecretDefinedAgainKeepsItsUuid) {
+  const std::string uuid = "5ec7e700-0000-4000-8000-000000000001";
+  const std::string xml = build_volume_secret_xml("vol-1", {.ephemeral = true, .uuid = uuid});
+  tinyxml2::XMLDocument doc;
+  ASSERT_EQ(doc.Parse(xml.c_str()), tinyxml2::XML_SUCCESS) << xml;
+  const auto* secret = doc.RootElement();
+  EXPECT_STREQ(secret->Attribute("ephemeral"), "yes");
+  EXPECT_STREQ(secret->Attribute("private"), "yes");
+  ASSERT_NE(secret->FirstChildElement("uuid"), nullptr) << xml;
+  EXPECT_EQ(std::string(secret->FirstChildElement("uuid")->GetText()), uuid);
+  EXPECT_EQ(parse_secret_xml(xml).usage_id, "vol-1");
+}
+
 TEST(SecretXml, EscapesOddCharactersInTheVolumeId) {
   const std::string id = "a<b>&\"c'd";
   const std::string xml = build_volume_secret_xml(id);

@@ -22,6 +22,10 @@ struct Settings {
   // Where `volcrypt prepare` finds raw keys, one file per volume id, when no key option
   // is given (the libvirt hook's case).
   std::string key_dir;
+  // "secrets = ephemeral": libvirt keeps volume secrets in memory only, so no passphrase
+  // is written to the host's disk; `start`, `prepare` and `migrate` define them again
+  // from the key source. Default: persistent, kept under /etc/libvirt/secrets.
+  bool ephemeral_secrets = false;
   // How long detach waits for libvirt to really remove a disk.
   int32_t detach_timeout_ms = 15000;
   // The program to run as the plugin helper (see volcrypt/plugin_helper.hpp): plugins

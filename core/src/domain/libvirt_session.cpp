@@ -82,7 +82,8 @@ std::vector<Domain> all_domains(virConnectPtr connection) {
 
 }  // namespace
 
-LibvirtSession::LibvirtSession(const std::string& uri) {
+LibvirtSession::LibvirtSession(const std::string& uri, bool ephemeral_secrets)
+    : uri_(uri), ephemeral_secrets_(ephemeral_secrets) {
   virSetErrorFunc(nullptr, ignore_libvirt_error);
   connection_ = virConnectOpen(uri.empty() ? nullptr : uri.c_str());
   if (connection_ == nullptr) {
@@ -124,8 +125,10 @@ std::string LibvirtSession::define_volume_secret(const std::string& usage_id,
 }
 
 std::string LibvirtSession::create_volume_secret(const std::string& usage_id,
-                                                 std::span<const uint8_t> value) {
-  Secret secret(virSecretDefineXML(connection_, build_volume_secret_xml(usage_id).c_str(), 0));
+                                                 std::span<const uint8_t> value,
+                                                 const std::string& uuid) {
+  const std::string xml = build_volume_secret_xml(usage_id, {ephemeral_secrets_, uuid});
+  Secret secret(virSecretDefineXML(connection_, xml.c_str(), 0));
   if (!secret) fail("cannot define a libvirt secret for volume " + usage_id);
   if (virSecretSetValue(secret.get(), value.data(), value.size(), 0) < 0) {
     std::string message = last_message();
@@ -133,11 +136,11 @@ std::string LibvirtSession::create_volume_secret(const std::string& usage_id,
     throw Error(ErrorKind::libvirt, "cannot set the value of the libvirt secret for volume " +
                                         usage_id + ": " + message);
   }
-  char uuid[VIR_UUID_STRING_BUFLEN];
-  if (virSecretGetUUIDString(secret.get(), uuid) < 0) {
+  char defined_uuid[VIR_UUID_STRING_BUFLEN];
+  if (virSecretGetUUIDString(secret.get(), defined_uuid) < 0) {
     fail("cannot read the uuid of the libvirt secret for volume " + usage_id);
   }
-  return uuid;
+  return defined_uuid;
 }
 
 void LibvirtSession::set_secret_value(const std::string& uuid, std::span<const uint8_t> value) {

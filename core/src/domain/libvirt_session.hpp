@@ -33,7 +33,8 @@ struct MetadataElement {
 
 class LibvirtSession {
  public:
-  explicit LibvirtSession(const std::string& uri);
+  // ephemeral_secrets: the secrets this session creates live in libvirtd's memory only.
+  explicit LibvirtSession(const std::string& uri, bool ephemeral_secrets = false);
   ~LibvirtSession();
   LibvirtSession(const LibvirtSession&) = delete;
   LibvirtSession& operator=(const LibvirtSession&) = delete;
@@ -47,8 +48,10 @@ class LibvirtSession {
   std::string define_volume_secret(const std::string& usage_id, std::span<const uint8_t> value);
   std::optional<std::string> lookup_volume_secret(const std::string& usage_id);
   // Defines a new private volume secret marked as volcrypt's and sets its value; a
-  // failure leaves no secret behind. Returns its uuid.
-  std::string create_volume_secret(const std::string& usage_id, std::span<const uint8_t> value);
+  // failure leaves no secret behind. Returns its uuid; `uuid`, when given, is the one it
+  // gets (a secret a domain's disk names, defined again).
+  std::string create_volume_secret(const std::string& usage_id, std::span<const uint8_t> value,
+                                   const std::string& uuid = "");
   void set_secret_value(const std::string& uuid, std::span<const uint8_t> value);
   // Nothing when there is no such secret.
   std::optional<SecretInfo> secret_info(const std::string& uuid);
@@ -84,9 +87,12 @@ class LibvirtSession {
                            const std::string& xml, bool live, bool config);
 
   virConnectPtr raw() const { return connection_; }
+  const std::string& uri() const { return uri_; }
 
  private:
   virConnectPtr connection_ = nullptr;
+  std::string uri_;
+  bool ephemeral_secrets_ = false;
 };
 
 }  // namespace volcrypt

@@ -21,14 +21,21 @@ bool is_volcrypt_secret(const SecretInfo& secret) {
          secret.description == volcrypt_secret_description(secret.usage_id);
 }
 
-std::string build_volume_secret_xml(const std::string& usage_id) {
+std::string build_volume_secret_xml(const std::string& usage_id, const VolumeSecretShape& shape) {
   tinyxml2::XMLDocument doc;
   auto* secret = doc.NewElement("secret");
-  // Not ephemeral: the secret must outlive this process for QEMU to reopen the volume.
-  // Private: libvirt never hands the value back out through its API.
-  secret->SetAttribute("ephemeral", "no");
+  // Ephemeral secrets live in libvirtd's memory only: a restarted host needs them defined
+  // again (volcrypt start). Private: libvirt never hands the value back out through its API.
+  secret->SetAttribute("ephemeral", shape.ephemeral ? "yes" : "no");
   secret->SetAttribute("private", "yes");
   doc.InsertEndChild(secret);
+
+  if (!shape.uuid.empty()) {
+    // The uuid a domain's disk names: the same secret, defined again.
+    auto* uuid = doc.NewElement("uuid");
+    uuid->SetText(shape.uuid.c_str());
+    secret->InsertEndChild(uuid);
+  }
 
   auto* description = doc.NewElement("description");
   description->SetText(volcrypt_secret_description(usage_id).c_str());

@@ -20,9 +20,17 @@ std::string volcrypt_secret_description(const std::string& volume_id);
 // Whether volcrypt made this secret for the volume its usage names.
 bool is_volcrypt_secret(const SecretInfo& secret);
 
-// <secret ephemeral='no' private='yes'><description>MARK</description>
+// How a volume secret is kept: in memory only (ephemeral) or on the host's disk too, and
+// the uuid it must have (empty: libvirt picks one).
+struct VolumeSecretShape {
+  bool ephemeral = false;
+  std::string uuid;
+};
+
+// <secret ephemeral='no|yes' private='yes'>[<uuid>U</uuid>]<description>MARK</description>
 // <usage type='volume'><volume>ID</volume></usage></secret>
-std::string build_volume_secret_xml(const std::string& usage_id);
+std::string build_volume_secret_xml(const std::string& usage_id,
+                                    const VolumeSecretShape& shape = {});
 
 // Reads usage and description from virSecretGetXMLDesc's answer; the uuid is left empty.
 SecretInfo parse_secret_xml(const std::string& xml);

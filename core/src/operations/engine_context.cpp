@@ -28,7 +28,8 @@ PluginRegistry& EngineContext::registry() {
 }
 
 LibvirtSession& EngineContext::libvirt() {
-  if (!session_) session_ = std::make_unique<LibvirtSession>(settings_.connect_uri);
+  if (!session_)
+    session_ = std::make_unique<LibvirtSession>(settings_.connect_uri, settings_.ephemeral_secrets);
   return *session_;
 }
 

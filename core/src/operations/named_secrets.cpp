@@ -1,0 +1,66 @@
+#include "operations/named_secrets.hpp"
+
+#include <volcrypt/error.hpp>
+
+#include "domain/disk_xml.hpp"
+
+namespace volcrypt {
+namespace {
+
+void require_same_volume(const SecretInfo& secret, const Record& record, const std::string& uri) {
+  if (secret.usage_type == "volume" && secret.usage_id == record.volume_id) return;
+  throw Error(ErrorKind::busy,
+              "libvirt secret " + secret.uuid + " at " + uri + ", named by disk '" + record.target +
+                  "', belongs to " +
+                  (secret.usage_id.empty() ? "something else" : "volume " + secret.usage_id) +
+                  ", not to volume " + record.volume_id + "; nothing was defined");
+}
+
+}  // namespace
+
+std::vector<NamedSecretOutcome> restore_named_secrets(
+    LibvirtSession& where, const std::string& domain_xml, const std::vector<Record>& records,
+    const std::function<VolumeKey(const Record&)>& key_for) {
+  std::vector<NamedSecretOutcome> outcomes;
+  try {
+    for (const auto& record : records) {
+      const auto disk = find_disk(domain_xml, record.target);
+      if (!disk || !disk->encryption || disk->encryption->secret_uuid.empty()) continue;
+      NamedSecretOutcome outcome{record.target, record.volume_id, disk->encryption->secret_uuid};
+      if (auto existing = where.secret_info(outcome.uuid)) {
+        require_same_volume(*existing, record, where.uri());
+      } else {
+        const VolumeKey key = key_for(record);
+        if (key.empty()) {
+          throw Error(ErrorKind::usage, "defining the secret of volume " + record.volume_id +
+                                            " (disk '" + record.target + "') needs its key");
+        }
+        where.create_volume_secret(
+            record.volume_id, {key.passphrase().data(), key.passphrase().size()}, outcome.uuid);
+        outcome.defined = true;
+      }
+      outcomes.push_back(std::move(outcome));
+    }
+  } catch (...) {
+    remove_defined_secrets(where, outcomes);
+    throw;
+  }
+  return outcomes;
+}
+
+std::vector<std::string> remove_defined_secrets(LibvirtSession& where,
+                                                const std::vector<NamedSecretOutcome>& outcomes) {
+  std::vector<std::string> problems;
+  for (const auto& outcome : outcomes) {
+    if (!outcome.defined) continue;
+    try {
+      where.undefine_secret(outcome.uuid);
+    } catch (const Error& e) {
+      problems.push_back("libvirt secret " + outcome.uuid + " of volume " + outcome.volume_id +
+                         " at " + where.uri() + " was left: " + e.what());
+    }
+  }
+  return problems;
+}
+
+}  // namespace volcrypt
