@@ -172,7 +172,8 @@ MigrateResult with_destination(EngineContext& context, const MigrateRequest& req
   source.require_domain(request.domain);
   DomainLock lock(source.domain_uuid(request.domain));
   const Departing domain = departing(source, request.domain);
-  LibvirtSession dest(request.dest_uri);
+  // Secrets made there are ephemeral when this host's setting says so.
+  LibvirtSession dest(request.dest_uri, context.settings().ephemeral_secrets);
   MigrateResult result = result_for(domain.name, domain.uuid, domain.xml, domain.records, request);
   step(domain, dest, result);
   return result;
@@ -192,7 +193,8 @@ MigrateResult migrate_domain(EngineContext& context, const MigrateRequest& reque
                                       "' is not running; volcrypt migrate moves a running domain");
   }
   const Departing domain = departing(source, request.domain);
-  LibvirtSession dest(request.dest_uri);
+  // Secrets made there are ephemeral when this host's setting says so.
+  LibvirtSession dest(request.dest_uri, context.settings().ephemeral_secrets);
   MigrateResult result = result_for(domain.name, uuid, domain.xml, domain.records, request);
   result.persistent = domain.persistent;
 
