@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "integration_test.hpp"
+#include "json_objects.hpp"
+#include "kill_points.hpp"
 #include "operations/intent_journal.hpp"
 #include "second_libvirtd.hpp"
 
@@ -52,12 +54,14 @@ std::string domain_uuid(virConnectPtr connection, const std::string& name) {
   return uuid;
 }
 
-// Intent files of this domain left on this host.
+// Intent files of this domain left on this host (also a temporary one that a kill left
+// before its rename: recover removes those too).
 std::vector<std::string> intents_of(const std::string& domain_uuid) {
   std::vector<std::string> out;
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(intent_directory(), error)) {
-    if (entry.path().filename().string().starts_with(domain_uuid)) out.push_back(entry.path());
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with(domain_uuid)) out.push_back(entry.path());
   }
   return out;
 }
@@ -98,7 +102,7 @@ class Migration : public IntegrationTest {
     auto domain = running_domain("mig");
     volume_id = unique("mig-vol");
     volume_ids.push_back(volume_id);
-    const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
+    const std::string volume = make_luks1_with_pattern(volume_id + ".luks", 0xab);
     ProcessResult r = volcrypt({"attach", "--domain", domain->name(), "--target", "sdb", "--source",
                                 volume, "--volume-id", volume_id, "--provider", "luks",
                                 "--passphrase-file", passphrase_file});
@@ -111,11 +115,13 @@ class Migration : public IntegrationTest {
     return domain;
   }
 
-  ProcessResult migrate(const std::string& domain) {
-    return volcrypt({"migrate", "--domain", domain, "--dest-uri", destination->uri(), "--live",
-                     "--unsafe", "--migrate-uri", kMigrateUri, "--passphrase-dir", key_dir,
-                     "--json"});
+  std::vector<std::string> migrate_args(const std::string& domain) const {
+    return {"migrate",          "--domain",         domain,     "--dest-uri",
+            destination->uri(), "--live",           "--unsafe", "--migrate-uri",
+            kMigrateUri,        "--passphrase-dir", key_dir,    "--json"};
   }
+
+  ProcessResult migrate(const std::string& domain) { return volcrypt(migrate_args(domain)); }
 
   std::unique_ptr<SecondLibvirtd> destination;
   std::string key_dir;
@@ -203,6 +209,62 @@ TEST_F(Migration, RefusedByTheDestinationLeavesBothSidesAsTheyWere) {
   EXPECT_TRUE(std::filesystem::is_empty(destination->secret_dir()));
 }
 
+// Kill points: the real `volcrypt migrate` is killed with SIGKILL as it enters one of
+// its steps (support/kill_points.hpp), spread over the whole run; `volcrypt recover`
+// then finishes the migration (the domain runs at the destination: this host keeps no
+// secret) or undoes it (it runs here: the destination keeps no secret), and leaves no
+// intent and nothing `check` reports about the volume.
+TEST_F(Migration, KilledAnywhereRecoverFinishesOrUndoesIt) {
+  auto first = domain_with_luks_disk();
+  std::vector<std::string> argv = migrate_args(first->name());
+  argv.insert(argv.begin(), VOLCRYPT_BINARY);
+  const TracedRun whole = run_traced(argv);
+  ASSERT_EQ(whole.result.exit_code, 0) << whole.result.err;
+  const auto moved_first =
+      TestDomain::existing(destination->connection(), first->name(), destination->qemu_log_dir());
+  std::cout << "an untouched migrate: " << kill_point_summary(whole.step_names) << "\n";
+  std::vector<int> kill_points;
+  for (int quarter = 0; quarter <= 4; ++quarter) {
+    const int step = std::max(1, whole.steps * quarter / 4);
+    if (kill_points.empty() || kill_points.back() != step) kill_points.push_back(step);
+  }
+
+  for (int kill_at : kill_points) {
+    SCOPED_TRACE("killed at step " + std::to_string(kill_at));
+    auto domain = domain_with_luks_disk();
+    const std::string uuid = domain_uuid(connection->get(), domain->name());
+    argv = migrate_args(domain->name());
+    argv.insert(argv.begin(), VOLCRYPT_BINARY);
+    const TracedRun killed = run_traced(argv, kill_at);
+    // The number of RPCs varies a little between runs (libvirt polls the job): a run
+    // with fewer steps than the untouched one ends before the last kill point.
+    if (!killed.killed) {
+      EXPECT_EQ(killed.result.exit_code, 0) << killed.result.err;
+    }
+    const ProcessResult recover = volcrypt({"recover", "--json"});
+    const bool moved = domain_exists(destination->connection(), domain->name());
+    std::cout << "killed at step " << kill_at << " ("
+              << (killed.killed ? killed.step_names.back() : "never: it ran to its end")
+              << "): " << (moved ? "the migration is finished" : "recover undid it") << "\n";
+    EXPECT_TRUE(intents_of(uuid).empty());
+    const ProcessResult check = volcrypt({"check", "--json"});
+    for (const auto& finding : objects_in_array(check.out, "findings")) {
+      EXPECT_EQ(finding.find(volume_id), std::string::npos) << finding << "; " << recover.out;
+    }
+    if (moved) {
+      auto there = TestDomain::existing(destination->connection(), domain->name(),
+                                        destination->qemu_log_dir());
+      EXPECT_FALSE(domain_exists(connection->get(), domain->name()));
+      EXPECT_TRUE(secrets_for_volume(connection->get(), volume_id).empty()) << recover.out;
+      EXPECT_EQ(secrets_for_volume(destination->connection(), volume_id).size(), 1u);
+      EXPECT_EQ(there->read_pattern("sdb", 0xab, 1 << 20), kReadOk);
+    } else {
+      EXPECT_EQ(secrets_for_volume(connection->get(), volume_id).size(), 1u);
+      EXPECT_TRUE(secrets_for_volume(destination->connection(), volume_id).empty()) << recover.out;
+      EXPECT_EQ(domain->read_pattern("sdb", 0xab, 1 << 20), kReadOk);
+    }
+  }
+}
 }  // namespace
 }  // namespace volcrypt::test
 

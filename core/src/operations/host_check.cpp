@@ -284,6 +284,9 @@ RecoverResult recover_host(EngineContext& context, const std::optional<std::stri
   if (domain) session.require_domain(*domain);
   RecoverResult result;
 
+  // A writer killed before its rename left only a temporary file, and nothing else.
+  if (!dry_run) remove_unfinished_intent_writes(&DomainLock::held_elsewhere);
+
   // First the interrupted operations, each under its domain's lock, as the next attach
   // or detach on that domain would.
   HostState state = read_host_state(session);
@@ -297,8 +300,14 @@ RecoverResult recover_host(EngineContext& context, const std::optional<std::stri
     auto name = domain_name_of(state, uuid);
     if (!in_filter(domain, name.value_or(""))) continue;
     DomainLock lock(uuid);
-    auto actions = replay_intents(context, name.value_or(""), uuid, dry_run);
-    result.actions.insert(result.actions.end(), actions.begin(), actions.end());
+    // One intent that cannot be completed now (a migration's destination that does not
+    // answer, a plugin gone) stays, and does not hold up the others.
+    try {
+      auto actions = replay_intents(context, name.value_or(""), uuid, dry_run);
+      result.actions.insert(result.actions.end(), actions.begin(), actions.end());
+    } catch (const Error& e) {
+      result.actions.push_back({"stale_intent", "failed", name.value_or(""), "", "", e.what()});
+    }
   }
 
   // Then what no intent explains: a fresh look, each repair re-checked under its lock.

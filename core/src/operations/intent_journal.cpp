@@ -175,6 +175,18 @@ void remove_intent(const Intent& intent) {
   fsync_path(intent_directory(), O_RDONLY | O_DIRECTORY);
 }
 
+int remove_unfinished_intent_writes(const std::function<bool(const std::string&)>& writer_alive) {
+  const std::string temporary_suffix = std::string(kSuffix) + ".new";
+  int removed = 0;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(intent_directory(), error)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.ends_with(temporary_suffix) || writer_alive(name.substr(0, name.find('.')))) continue;
+    if (::unlink(entry.path().c_str()) == 0) ++removed;
+  }
+  return removed;
+}
+
 std::vector<StoredIntent> read_intents(const std::string& domain_uuid) {
   std::vector<StoredIntent> out;
   std::error_code error;

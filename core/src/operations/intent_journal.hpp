@@ -4,6 +4,7 @@
 // a process that died mid-way; intent_replay.hpp finishes or undoes it.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +56,11 @@ struct StoredIntent {
 
 // Every intent on this host, or only those of one domain.
 std::vector<StoredIntent> read_intents(const std::string& domain_uuid = {});
+
+// Removes the temporary files of intents whose writer died before putting them in place
+// (never read as intents), except those of domains for which writer_alive(uuid) says a
+// process may still be writing. Returns how many it removed.
+int remove_unfinished_intent_writes(const std::function<bool(const std::string&)>& writer_alive);
 
 std::string intent_to_json(const Intent& intent);
 Intent intent_from_json(const std::string& text);

@@ -65,6 +65,11 @@ MigrateResult result_for(const std::string& name, const std::string& uuid, const
   result.live = request.live;
   for (const auto& record : records) {
     MigratedDisk disk{record.target, record.volume_id, record.plugin_id, "", "", ""};
+    // Empty for a domain known only from an intent (its XML left with it).
+    if (xml.empty()) {
+      result.disks.push_back(std::move(disk));
+      continue;
+    }
     if (auto found = find_disk(xml, record.target); found && found->encryption) {
       disk.secret_uuid = found->encryption->secret_uuid;
     }
