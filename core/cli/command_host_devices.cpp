@@ -4,7 +4,9 @@
 
 #include "commands.hpp"
 #include "domain_xml_input.hpp"
+#include "host_device_output.hpp"
 #include "json_writer.hpp"
+#include "key_directory.hpp"
 #include "key_options.hpp"
 
 namespace po = boost::program_options;
@@ -37,23 +39,13 @@ int print_outcomes(CommandContext& context, const char* verb,
                    const std::vector<HostDeviceOutcome>& outcomes) {
   if (context.invocation.json) {
     JsonWriter json(context.out);
-    json.begin_object().key("disks").begin_array();
-    for (const auto& o : outcomes) {
-      json.begin_object()
-          .field("target", o.target)
-          .field("volume_id", o.volume_id)
-          .field("plugin", o.plugin_id)
-          .field("action", o.action)
-          .end_object();
-    }
-    json.end_array().end_object();
+    json.begin_object();
+    write_outcomes_json(json, outcomes);
+    json.end_object();
     return 0;
   }
   if (outcomes.empty()) context.out << "no volcrypt records: nothing to " << verb << "\n";
-  for (const auto& o : outcomes) {
-    context.out << o.target << ": volume " << o.volume_id << " (" << o.plugin_id
-                << "): " << o.action << "\n";
-  }
+  write_outcome_lines(context.out, outcomes);
   return 0;
 }
 
@@ -63,7 +55,7 @@ int run_prepare(CommandContext& context) {
   po::options_description options("prepare options");
   add_domain_options(options);
   add_key_options(options);
-  add_key_dir_options(options);
+  add_key_directory_options(options);
   po::variables_map vm;
   if (!parse_command_options(
           context,
@@ -72,8 +64,10 @@ int run_prepare(CommandContext& context) {
           "      --passphrase-file FILE|-\n\n"
           "Re-opens the host devices (dm-crypt mappings) that the domain's records describe,\n"
           "with the parameters recorded at attach, so that a persistent domain can start\n"
-          "after a host reboot. Records of plugins that hold nothing on the host (native\n"
-          "LUKS) need nothing. The records stay as they are.",
+          "after a host reboot. With --domain it also defines the libvirt secrets the\n"
+          "domain's disks name that are missing (ephemeral secrets after a host restart),\n"
+          "with the uuids the disks name; --domain-xml (a libvirt hook) cannot, as it must\n"
+          "not call libvirt. The records stay as they are.",
           options, vm)) {
     return 0;
   }
@@ -82,7 +76,10 @@ int run_prepare(CommandContext& context) {
   if (single_key && !request.target) {
     throw Error(ErrorKind::usage, "--key-file and --passphrase-file need --target");
   }
-  request.key_for = key_source(vm, context.engine.settings().key_dir, single_key);
+  request.key_for = key_directory_source(
+      vm, context.engine.settings(),
+      single_key ? std::function<VolumeKey()>([&vm] { return key_from_options(vm); })
+                 : std::function<VolumeKey()>());
   return print_outcomes(context, "prepare", context.engine.prepare_host_devices(request));
 }
 

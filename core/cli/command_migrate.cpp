@@ -5,7 +5,7 @@
 #include "commands.hpp"
 #include "domain_xml_input.hpp"
 #include "json_writer.hpp"
-#include "key_options.hpp"
+#include "key_directory.hpp"
 
 namespace po = boost::program_options;
 
@@ -77,7 +77,7 @@ int run_migrate(CommandContext& context) {
       "migrate-uri", po::value<std::string>()->value_name("URI"),
       "QEMU's migration data connection, e.g. tcp://HOST[:PORT] (default: libvirt's choice)")(
       "unsafe", "migrate even though libvirt does not see the storage as shared");
-  add_key_dir_options(options);
+  add_key_directory_options(options);
   po::variables_map vm;
   if (!parse_command_options(
           context,
@@ -100,7 +100,7 @@ int run_migrate(CommandContext& context) {
   request.live = vm.count("live") > 0;
   request.unsafe = vm.count("unsafe") > 0;
   if (vm.count("migrate-uri")) request.migrate_uri = vm["migrate-uri"].as<std::string>();
-  request.key_for = key_source(vm, context.engine.settings().key_dir, false);
+  request.key_for = key_directory_source(vm, context.engine.settings());
   const MigrateResult result = context.engine.migrate(request);
   return print_result(context, result,
                       "migrated domain '" + result.domain + "' to " + result.dest_uri + " in " +
@@ -111,7 +111,7 @@ int run_migrate(CommandContext& context) {
 int run_migrate_prepare(CommandContext& context) {
   po::options_description options("migrate-prepare options");
   add_domain_and_destination(options);
-  add_key_dir_options(options);
+  add_key_directory_options(options);
   po::variables_map vm;
   if (!parse_command_options(
           context,
@@ -123,7 +123,7 @@ int run_migrate_prepare(CommandContext& context) {
     return 0;
   }
   MigrateRequest request = request_from(vm);
-  request.key_for = key_source(vm, context.engine.settings().key_dir, false);
+  request.key_for = key_directory_source(vm, context.engine.settings());
   const MigrateResult result = context.engine.migrate_prepare(request);
   return print_result(
       context, result,

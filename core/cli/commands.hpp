@@ -23,6 +23,7 @@ int run_detach(CommandContext& context);
 int run_list(CommandContext& context);
 int run_prepare(CommandContext& context);
 int run_release(CommandContext& context);
+int run_start(CommandContext& context);
 int run_check(CommandContext& context);
 int run_recover(CommandContext& context);
 int run_migrate(CommandContext& context);

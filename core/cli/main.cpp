@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
         {"release", volcrypt::cli::run_release},
         {"check", volcrypt::cli::run_check},
         {"recover", volcrypt::cli::run_recover},
+        {"start", volcrypt::cli::run_start},
         {"migrate", volcrypt::cli::run_migrate},
         {"migrate-prepare", volcrypt::cli::run_migrate_prepare},
         {"migrate-finish", volcrypt::cli::run_migrate_finish},

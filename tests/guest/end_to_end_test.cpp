@@ -4,6 +4,7 @@
 // through QEMU, and detach closes the mapping; a persistent domain gets its mapping back
 // from `volcrypt prepare` before it starts. A LUKS1 volume still goes to qemu-native-luks.
 #include <gmock/gmock.h>
+#include <libvirt/libvirt.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -151,6 +152,45 @@ TEST_F(EndToEnd, PersistentDomainStartsAfterPrepareReopensItsMapping) {
 
   domain.start();
   EXPECT_THAT(domain.read_pattern("sdb", 0x4d, kPatternSize), HasSubstr(kReadOk));
+}
+
+// volcrypt start after a host reboot: a wrong key opens nothing and leaves the domain
+// shut off; the right one re-opens the mapping and starts the domain in one command.
+TEST_F(EndToEnd, StartReopensTheMappingAndStartsTheDomain) {
+  Volume volume = luks_volume("volume.luks2", LuksVersion::luks2);
+  write_through_luks(volume.device, passphrase, 0x3c, kPatternSize);
+  const std::string volume_id = unique("vol");
+  test::DomainOptions options;
+  options.persistent = true;
+  options.start = false;
+  test::TestDomain domain(connection->get(), unique("start"), options);
+  std::vector<std::string> args = attach_args(domain.name(), volume, volume_id, "luks");
+  args.push_back("--config");
+  ProcessResult r = volcrypt(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = volcrypt({"release", "--domain", domain.name()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_FALSE(path_exists(mapper_path(volume.mapping())));
+
+  const std::string wrong_dir = scratch->folder("wrong-keys");
+  test_volumes::write_file(wrong_dir + "/" + volume_id, "not the passphrase");
+  r = volcrypt({"start", "--domain", domain.name(), "--passphrase-dir", wrong_dir});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("the passphrase is wrong for volume " + volume_id));
+  EXPECT_FALSE(path_exists(mapper_path(volume.mapping())));
+  virDomainPtr handle = virDomainLookupByName(connection->get(), domain.name().c_str());
+  ASSERT_NE(handle, nullptr);
+  EXPECT_EQ(virDomainIsActive(handle), 0) << "the domain started without its volume";
+  virDomainFree(handle);
+
+  r = volcrypt({"start", "--domain", domain.name(), "--passphrase-dir", key_dir});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "sdb: volume " + volume_id + " (cryptsetup-luks): opened\nstarted domain '" +
+                       domain.name() + "'\n");
+  EXPECT_TRUE(path_exists(mapper_path(volume.mapping())));
+  EXPECT_THAT(domain.read_pattern("sdb", 0x3c, kPatternSize), HasSubstr(kReadOk));
+  r = volcrypt({"check", "--domain", domain.name()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
 // The harness itself, with what existed before the dm-crypt plugins: qemu-native-luks

@@ -1,6 +1,6 @@
 // Kill points: the real `volcrypt` is killed with SIGKILL as it enters each system call
 // that sends a libvirt RPC or writes, syncs, renames or removes its intent file, during
-// attach and during detach. After each kill `volcrypt recover` must leave a host that
+// attach, detach and start. After each kill `volcrypt recover` must leave a host that
 // `volcrypt check` and libvirt itself call consistent, and the volume must attach (the
 // guest reads its plaintext) and detach again. No hook in the program: the test traces
 // it with ptrace, as strace does (support/kill_points.hpp).
@@ -9,6 +9,7 @@
 #include <gmock/gmock.h>
 #include <libvirt/libvirt.h>
 
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -190,8 +191,15 @@ class KillPoints : public IntegrationTest {
     };
     const int covered = for_each_kill_point(at_kill_point);
 
-    std::cout << "kill points covered: " << s.name << " " << kill_point_summary(steps_killed)
-              << "; " << repaired << " left something to repair" << std::endl;
+    report_sweep(s.name, steps_killed, covered, repaired, failures);
+    return covered;
+  }
+
+  // Prints what a sweep covered and fails the test for each kill point that left a problem.
+  void report_sweep(const std::string& name, const std::vector<std::string>& steps_killed,
+                    int covered, int repaired, const Problems& failures) {
+    std::cout << "kill points covered: " << name << " " << kill_point_summary(steps_killed) << "; "
+              << repaired << " left something to repair" << std::endl;
     RecordProperty("kill_points", covered);
     RecordProperty("kill_points_repaired", repaired);
     // A sweep that never caught the operation half-way would prove nothing.
@@ -200,7 +208,6 @@ class KillPoints : public IntegrationTest {
     for (const auto& failure : failures) report += "\n  " + failure;
     EXPECT_TRUE(failures.empty()) << failures.size() << " of " << covered
                                   << " kill points left a problem:" << report;
-    return covered;
   }
 
   Scenario scenario(const std::string& name, const TestDomain& domain, bool live) {
@@ -233,6 +240,96 @@ TEST_F(KillPoints, ConfigAttachToAShutOffDomain) {
   domain.start();
   EXPECT_THAT(domain.read_pattern(kTarget, kPattern, 1 << 20),
               HasSubstr("read 1048576/1048576 bytes at offset 0"));
+}
+
+bool set_running(virConnectPtr connection, const std::string& name, bool running) {
+  virDomainPtr handle = virDomainLookupByName(connection, name.c_str());
+  if (handle == nullptr) return false;
+  bool ok = virDomainIsActive(handle) == (running ? 1 : 0) ||
+            (running ? virDomainCreate(handle) : virDomainDestroy(handle)) == 0;
+  virDomainFree(handle);
+  return ok;
+}
+
+bool runs(virConnectPtr connection, const std::string& name) {
+  virDomainPtr handle = virDomainLookupByName(connection, name.c_str());
+  const bool active = handle != nullptr && virDomainIsActive(handle) == 1;
+  if (handle != nullptr) virDomainFree(handle);
+  return active;
+}
+
+// A start killed anywhere leaves, after `recover`, either the domain running with its
+// secret, or the domain shut off with its secret missing as before the start, and no
+// intent; then `volcrypt start` starts it and the guest reads the plaintext.
+TEST_F(KillPoints, StartOfADomainWhoseSecretWasDropped) {
+  TestDomain domain(connection->get(), unique("kill-start"),
+                    DomainOptions{.persistent = true, .start = false, .serial_log = ""});
+  Scenario s = scenario("start", domain, false);
+  ProcessResult r = volcrypt(attach_args(s));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto secrets = secrets_for_volume(connection->get(), s.volume_id);
+  ASSERT_EQ(secrets.size(), 1u);
+  const std::string uuid = secrets[0];
+  const std::string keys = path("start-keys");
+  std::filesystem::create_directory(keys);
+  test_volumes::write_file(keys + "/" + s.volume_id, passphrase);
+  const std::vector<std::string> start = {"start", "--domain", domain.name(), "--passphrase-dir",
+                                          keys};
+  const auto started = [&](Problems& problems, const std::string& which) {
+    if (secrets_for_volume(connection->get(), s.volume_id) != std::vector<std::string>{uuid}) {
+      problems.push_back(which + ": the running domain's secret is not there");
+    }
+    const std::string verdict = domain.read_pattern(kTarget, kPattern, 1 << 20);
+    if (verdict.find("read 1048576/1048576 bytes at offset 0") == std::string::npos) {
+      problems.push_back(which + ": the guest does not read the plaintext: " + verdict);
+    }
+    const ProcessResult check = volcrypt({"check", "--domain", domain.name(), "--json"});
+    if (check.exit_code != 0) problems.push_back(which + ": check is not clean: " + outcome(check));
+  };
+
+  Problems failures;
+  std::vector<std::string> steps_killed;
+  int repaired = 0;
+  const auto at_kill_point = [&](int step) {
+    Problems problems;
+    // Shut off, its secret gone: the domain after a host restart.
+    if (!set_running(connection->get(), domain.name(), false)) problems.push_back("cannot stop");
+    undefine_secret_if_present(connection->get(), uuid);
+    const TracedRun run = run_traced(with_program(start), step);
+    expect_no_secret_in(run.result);
+    if (run.killed) steps_killed.push_back(run.step_names.back());
+    if (!run.killed) {
+      if (run.result.exit_code != 0) problems.push_back("unkilled start: " + outcome(run.result));
+      started(problems, "the unkilled start");
+    } else {
+      const ProcessResult recover = volcrypt({"recover", "--domain", domain.name(), "--json"});
+      if (recover.out.find("\"action\":\"rolled back start\"") != std::string::npos) ++repaired;
+      const ProcessResult check = volcrypt({"check", "--domain", domain.name(), "--json"});
+      const bool running = runs(connection->get(), domain.name());
+      for (const auto& finding : objects_in_array(check.out, "findings")) {
+        // Shut off, the missing secret is the state before the start, nothing else.
+        if (!running && has_field(finding, "kind", "missing_secret")) continue;
+        problems.push_back("after recover, check finds " + finding);
+      }
+      if (!running && !secrets_for_volume(connection->get(), s.volume_id).empty()) {
+        problems.push_back("the domain did not start but the start's secret is left");
+      }
+      if (!running) {
+        const ProcessResult again = volcrypt(start);
+        if (again.exit_code != 0) problems.push_back("the next start failed: " + outcome(again));
+      }
+      started(problems, running ? "the killed start's domain" : "the next start");
+    }
+    if (!problems.empty()) {
+      failures.push_back("kill point " + std::to_string(step) + " (" +
+                         (run.killed ? "before " + run.step_names.back() : "not killed") +
+                         "): " + joined(problems));
+    }
+    return run.killed;
+  };
+  const int covered = for_each_kill_point(at_kill_point);
+  set_running(connection->get(), domain.name(), false);
+  report_sweep("start", steps_killed, covered, repaired, failures);
 }
 
 // The step at which a complete run sends this RPC (1-based), from a traced run.

@@ -62,6 +62,33 @@ TEST(IntentJson, RoundTripsEveryField) {
   EXPECT_EQ(back.pid, 42);
 }
 
+TEST(IntentJson, AStartKeepsWhatItIsAboutToMakeAndNamesItsFileForTheDomain) {
+  Intent intent =
+      intent_for("start", "vm1", "6c8a5b0e-94a4-4f83-9c51-0d3a3f0f0c11", "", false, true, {});
+  intent.secrets_to_define.push_back({"0b9d2c2e-1f46-4c1e-8a51-7b7f7c1f2a10", "vol-1", "sdb"});
+  intent.devices_to_open.push_back(sample_attach().record);
+  intent.devices_to_open.back().state = {{"mapping", "crypt-v2"}};
+  intent.devices_to_open.back().volume_id = "vol-2";
+  const Intent back = intent_from_json(intent_to_json(intent));
+  EXPECT_EQ(back.operation, "start");
+  ASSERT_EQ(back.secrets_to_define.size(), 1u);
+  EXPECT_EQ(back.secrets_to_define[0].uuid, "0b9d2c2e-1f46-4c1e-8a51-7b7f7c1f2a10");
+  EXPECT_EQ(back.secrets_to_define[0].volume_id, "vol-1");
+  EXPECT_EQ(back.secrets_to_define[0].target, "sdb");
+  ASSERT_EQ(back.devices_to_open.size(), 1u);
+  EXPECT_EQ(back.devices_to_open[0].state.at("mapping"), "crypt-v2");
+  EXPECT_EQ(volumes_of(back), (std::set<std::string>{"vol-1", "vol-2"}));
+}
+
+TEST(IntentJson, AnIntentOfABuildBeforeStartIsRead) {
+  nlohmann::json json = nlohmann::json::parse(intent_to_json(sample_attach()));
+  ASSERT_EQ(json.erase("secrets_to_define") + json.erase("devices_to_open"), 2u);
+  const Intent back = intent_from_json(json.dump());
+  EXPECT_TRUE(back.secrets_to_define.empty());
+  EXPECT_TRUE(back.devices_to_open.empty());
+  EXPECT_EQ(volumes_of(back), std::set<std::string>{"vol-1"});
+}
+
 TEST(IntentJson, RefusesWhatIsNotAnIntent) {
   for (const char* text : {"", "{}", "[1,2]", "{\"operation\":\"format\"}", "not json"}) {
     EXPECT_THROW(intent_from_json(text), Error) << text;
@@ -99,6 +126,18 @@ TEST_F(IntentJournal, WritesReadsAndRemovesDurablyInAPrivateFolder) {
   remove_intent(intent);
   EXPECT_TRUE(read_intents().empty());
   remove_intent(intent);  // already gone: fine
+}
+
+TEST_F(IntentJournal, AStartsIntentIsFoundByItsDomain) {
+  Intent intent =
+      intent_for("start", "vm1", "6c8a5b0e-94a4-4f83-9c51-0d3a3f0f0c11", "", false, true, {});
+  write_intent(intent);
+  EXPECT_EQ(intent.path, intent_directory() + "/" + intent.domain_uuid + "._start.intent");
+  const auto found = read_intents(intent.domain_uuid);
+  ASSERT_EQ(found.size(), 1u);
+  ASSERT_TRUE(found[0].intent.has_value()) << found[0].problem;
+  EXPECT_EQ(found[0].intent->operation, "start");
+  remove_intent(intent);
 }
 
 TEST_F(IntentJournal, AnUnreadableIntentIsReportedWithItsProblem) {

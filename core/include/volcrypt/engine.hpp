@@ -37,9 +37,14 @@ class Engine {
   // touches what it did not make. dry_run: only says what it would do.
   RecoverResult recover(const std::optional<std::string>& domain, bool dry_run);
   // Re-opens (prepare) or closes (release) the host devices of a domain's records,
-  // keeping the records: for a persistent domain across host reboots.
+  // keeping the records: for a persistent domain across host reboots. Prepare through
+  // libvirt also defines the secrets the domain's disks name that are missing.
   std::vector<HostDeviceOutcome> prepare_host_devices(const HostDeviceRequest& request);
   std::vector<HostDeviceOutcome> release_host_devices(const HostDeviceRequest& request);
+  // Starts a persistent, shut-off domain after re-creating what its records need (the
+  // secrets its disks name, its host devices) from request.key_for; on a failure what
+  // it made goes again and the domain stays shut off.
+  StartResult start(const StartRequest& request);
 
   // Moves a running domain to request.dest_uri: secrets there first, then libvirt's
   // migration, then this host releases what only the domain used.

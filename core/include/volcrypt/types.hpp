@@ -133,9 +133,9 @@ struct ProbeReport {
   std::vector<ProbeRow> rows;  // sorted best first
 };
 
-// `volcrypt prepare` / `release`: the host devices (dm-crypt mappings) a domain's
-// records need before it starts, and after it stopped. Either names a domain (read
-// through libvirt) or carries its XML (as a libvirt hook gets it, where calling back
+// `volcrypt prepare` / `release`: the host devices (dm-crypt mappings) and the libvirt
+// secrets a domain's records need before it starts, and the devices after it stopped. Either names
+// a domain (read through libvirt) or carries its XML (as a libvirt hook gets it, where calling back
 // into libvirt is not allowed).
 struct HostDeviceRequest {
   std::string domain;
@@ -149,7 +149,22 @@ struct HostDeviceOutcome {
   std::string target;
   std::string volume_id;
   std::string plugin_id;
-  std::string action;  // "opened", "closed" or "nothing to do"
+  // "opened", "closed", "defined secret" (the secret its disk names was missing) or
+  // "nothing to do".
+  std::string action;
+  std::string secret_uuid;  // the libvirt secret the disk names, if any (prepare, start)
+};
+
+// `volcrypt start`: a persistent, shut-off domain started with what its records need
+// (secrets, dm mappings) re-created from the key source first.
+struct StartRequest {
+  std::string domain;
+  std::function<VolumeKey(const Record&)> key_for;
+};
+
+struct StartResult {
+  std::string domain;
+  std::vector<HostDeviceOutcome> disks;  // what was done for each record before the start
 };
 
 // `volcrypt migrate` and its pieces: a running domain moves to another host's libvirt

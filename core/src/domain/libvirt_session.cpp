@@ -279,6 +279,11 @@ std::string LibvirtSession::domain_xml(const std::string& domain, bool inactive)
   return xml.get();
 }
 
+void LibvirtSession::start_domain(const std::string& domain) {
+  Domain handle = lookup_domain(connection_, domain);
+  if (virDomainCreate(handle.get()) < 0) fail("libvirt could not start domain '" + domain + "'");
+}
+
 void LibvirtSession::wait_for_domain_jobs(const std::string& domain, const std::string& target) {
   Domain handle = lookup_domain(connection_, domain);
   // Block info is a query job, which libvirt runs only after the running modify job

@@ -69,6 +69,9 @@ class LibvirtSession {
   bool domain_active(const std::string& domain);
   bool domain_persistent(const std::string& domain);
   std::string domain_xml(const std::string& domain, bool inactive);
+  // Starts a defined, shut-off domain (virDomainCreate). The error carries libvirt's and
+  // QEMU's own words, e.g. a LUKS passphrase QEMU could not unlock.
+  void start_domain(const std::string& domain);
 
   // Returns once libvirt runs no other job on the domain: a killed volcrypt's last call
   // (an attach, a detach) may still be running in the daemon, and what it changes must

@@ -1,6 +1,7 @@
 #include <volcrypt/engine.hpp>
 #include <volcrypt/error.hpp>
 
+#include "domain/domain_lock.hpp"
 #include "domain/record_store.hpp"
 #include "operations/attach_volume.hpp"
 #include "operations/audit_log.hpp"
@@ -8,8 +9,10 @@
 #include "operations/engine_context.hpp"
 #include "operations/host_check.hpp"
 #include "operations/host_devices.hpp"
+#include "operations/intent_replay.hpp"
 #include "operations/migrate_domain.hpp"
 #include "operations/setting_warnings.hpp"
+#include "operations/start_domain.hpp"
 #include "operations/volume_probe.hpp"
 
 namespace volcrypt {
@@ -126,7 +129,24 @@ MigrateResult Engine::migrate_abort(const MigrateRequest& request) {
 }
 
 std::vector<HostDeviceOutcome> Engine::prepare_host_devices(const HostDeviceRequest& request) {
+  // Through libvirt it may define secrets: under the domain's lock, after what a killed
+  // call left there. A hook (the domain's XML) must not wait for a lock a `volcrypt start`
+  // holds while libvirt runs that very hook.
+  if (request.domain_xml.empty()) {
+    LibvirtSession& session = impl_->context.libvirt();
+    const std::string uuid = session.domain_uuid(request.domain);
+    DomainLock lock(uuid);
+    replay_intents(impl_->context, request.domain, uuid);
+    return volcrypt::prepare_host_devices(impl_->context, request);
+  }
   return volcrypt::prepare_host_devices(impl_->context, request);
+}
+
+StartResult Engine::start(const StartRequest& request) {
+  return audited(
+      AuditEntry{"start", request.domain, "", "", "", ""},
+      [&] { return start_domain(impl_->context, request); },
+      [](const StartResult&, AuditEntry&) {});
 }
 
 std::vector<HostDeviceOutcome> Engine::release_host_devices(const HostDeviceRequest& request) {

@@ -40,7 +40,7 @@ std::string side_name(bool inactive) { return inactive ? "persistent config" : "
 std::set<std::string> volumes_in_flight(const HostState& state) {
   std::set<std::string> volumes;
   for (const auto& stored : state.intents) {
-    if (stored.intent) volumes.insert(stored.intent->record.volume_id);
+    if (stored.intent) volumes.merge(volumes_of(*stored.intent));
   }
   return volumes;
 }
@@ -92,9 +92,10 @@ void find_stale_intents(const HostState& state, const std::optional<std::string>
     if (stored.intent) {
       finding.target = stored.intent->target;
       finding.volume_id = stored.intent->record.volume_id;
-      const std::string what = stored.intent->operation == "migrate"
-                                   ? " to " + stored.intent->dest_uri
-                                   : " of target " + stored.intent->target;
+      const std::string what =
+          stored.intent->operation == "migrate" ? " to " + stored.intent->dest_uri
+          : stored.intent->target.empty()       ? " of domain '" + stored.intent->domain + "'"
+                                                : " of target " + stored.intent->target;
       finding.message = "an interrupted " + stored.intent->operation + what + " (process " +
                         std::to_string(stored.intent->pid) + ", " + stored.path + ")";
     } else {
@@ -118,11 +119,16 @@ void find_record_and_disk_mismatches(const HostState& state,
     const std::string& uuid = use.disk.encryption->secret_uuid;
     const SecretInfo* secret = secret_by_uuid(state, uuid);
     if (secret == nullptr) {
+      // A recorded disk of a definition that will start gets it back from the key source.
+      const std::string remedy = use.inactive && has_record(state, use)
+                                     ? "volcrypt start --domain " + use.domain +
+                                           " (or prepare --domain) defines it "
+                                           "again from the key directory"
+                                     : "attach the volume again with its key";
       out.push_back({"missing_secret", use.domain, use.disk.target, use.disk.serial, uuid,
                      "disk " + use.disk.target + " (" + side_name(use.inactive) +
                          ") names secret " + uuid +
-                         ", which does not exist: QEMU cannot open it; attach the volume again "
-                         "with its key"});
+                         ", which does not exist: QEMU cannot open it; " + remedy});
     } else if (is_volcrypt_secret(*secret) && !has_record(state, use)) {
       out.push_back({"disk_without_record", use.domain, use.disk.target, secret->usage_id, uuid,
                      "disk " + use.disk.target + " (" + side_name(use.inactive) +
@@ -165,6 +171,9 @@ void find_orphan_mappings(const HostState& state, std::vector<Finding>& out) {
   for (const auto& stored : state.intents) {
     if (!stored.intent) continue;
     for (const auto& [key, value] : stored.intent->record.state) used.insert(value);
+    for (const auto& record : stored.intent->devices_to_open) {
+      for (const auto& [key, value] : record.state) used.insert(value);
+    }
   }
   for (const auto& device : *devices) {
     const bool dm_crypt = device.name.starts_with("crypt-") || device.uuid.starts_with("CRYPT-");
@@ -257,7 +266,7 @@ RepairAction remove_orphan_secret(EngineContext& context, const Finding& finding
   // plugging the disk in; the guard checks again that nothing uses it.
   VolumeLock lock(finding.volume_id);
   for (const auto& stored : read_intents()) {
-    if (stored.intent && stored.intent->record.volume_id == finding.volume_id) {
+    if (stored.intent && volumes_of(*stored.intent).contains(finding.volume_id)) {
       return action(finding, "left secret",
                     "an operation on volume " + finding.volume_id + " is in progress");
     }

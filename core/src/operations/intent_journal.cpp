@@ -46,8 +46,30 @@ void fsync_path(const std::string& path, int flags) {
   if (result != 0) fail("cannot sync " + path);
 }
 
+// A start concerns the whole domain: its name has a word no disk target can be (targets
+// are [a-z0-9]).
 std::string file_name_for(const Intent& intent) {
-  return intent.domain_uuid + "." + intent.target + kSuffix;
+  return intent.domain_uuid + "." +
+         (intent.target.empty() ? "_" + intent.operation : intent.target) + kSuffix;
+}
+
+json record_to_json(const Record& record) {
+  return {{"target", record.target},      {"volume_id", record.volume_id},
+          {"source", record.source_path}, {"provider", record.provider},
+          {"plugin", record.plugin_id},   {"plugin_version", record.plugin_version},
+          {"state", record.state}};
+}
+
+Record record_from_json(const json& in) {
+  Record record;
+  record.target = in.at("target").get<std::string>();
+  record.volume_id = in.at("volume_id").get<std::string>();
+  record.source_path = in.at("source").get<std::string>();
+  record.provider = in.at("provider").get<std::string>();
+  record.plugin_id = in.at("plugin").get<std::string>();
+  record.plugin_version = in.at("plugin_version").get<std::string>();
+  record.state = in.at("state").get<std::map<std::string, std::string>>();
+  return record;
 }
 
 json record_to_json(const Record& record) {
@@ -84,6 +106,14 @@ Intent intent_for(std::string operation, std::string domain, std::string domain_
   return intent;
 }
 
+std::set<std::string> volumes_of(const Intent& intent) {
+  std::set<std::string> volumes;
+  if (!intent.record.volume_id.empty()) volumes.insert(intent.record.volume_id);
+  for (const auto& secret : intent.secrets_to_define) volumes.insert(secret.volume_id);
+  for (const auto& record : intent.devices_to_open) volumes.insert(record.volume_id);
+  return volumes;
+}
+
 std::string intent_directory() {
   const char* state = std::getenv("VOLCRYPT_STATE_DIR");
   std::string base = state != nullptr && *state != '\0' ? state : "/var/lib/volcrypt";
@@ -91,6 +121,13 @@ std::string intent_directory() {
 }
 
 std::string intent_to_json(const Intent& intent) {
+  json secrets = json::array();
+  for (const auto& secret : intent.secrets_to_define) {
+    secrets.push_back(
+        {{"uuid", secret.uuid}, {"volume_id", secret.volume_id}, {"target", secret.target}});
+  }
+  json devices = json::array();
+  for (const auto& record : intent.devices_to_open) devices.push_back(record_to_json(record));
   json records = json::array();
   for (const auto& record : intent.records) records.push_back(record_to_json(record));
   json out = {{"operation", intent.operation},
@@ -104,6 +141,8 @@ std::string intent_to_json(const Intent& intent) {
               {"prepared", intent.prepared},
               {"disk_xml", intent.disk_xml},
               {"secret_before", intent.secret_before},
+              {"secrets_to_define", secrets},
+              {"devices_to_open", devices},
               {"dest_uri", intent.dest_uri},
               {"dest_secrets", intent.dest_secrets},
               {"records", records},
@@ -126,7 +165,15 @@ Intent intent_from_json(const std::string& text) {
     intent.prepared = in.at("prepared").get<bool>();
     intent.disk_xml = in.at("disk_xml").get<std::string>();
     intent.secret_before = in.at("secret_before").get<std::string>();
-    // Intents written before migrate existed lack its fields.
+    // Absent in the intents of builds before start and migrate existed.
+    for (const auto& secret : in.value("secrets_to_define", json::array())) {
+      intent.secrets_to_define.push_back({secret.at("uuid").get<std::string>(),
+                                          secret.at("volume_id").get<std::string>(),
+                                          secret.at("target").get<std::string>()});
+    }
+    for (const auto& record : in.value("devices_to_open", json::array())) {
+      intent.devices_to_open.push_back(record_from_json(record));
+    }
     intent.dest_uri = in.value("dest_uri", std::string());
     intent.dest_secrets = in.value("dest_secrets", std::vector<std::string>());
     for (const auto& record : in.value("records", json::array())) {
@@ -134,7 +181,7 @@ Intent intent_from_json(const std::string& text) {
     }
     intent.pid = in.at("pid").get<int>();
     if (intent.operation != "attach" && intent.operation != "detach" &&
-        intent.operation != "migrate") {
+        intent.operation != "start" && intent.operation != "migrate") {
       throw Error(ErrorKind::internal, "unknown operation '" + intent.operation + "'");
     }
     return intent;

@@ -1,22 +1,30 @@
-// Intents, like a journaling file system's log: before its first side effect an attach
-// or detach writes what it is about to do (fsync'd, host-side, never key material), and
+// Intents, like a journaling file system's log: before its first side effect an attach,
+// detach or start writes what it is about to do (fsync'd, host-side, never key material), and
 // removes it after its last. An intent found while holding its domain's lock belongs to
 // a process that died mid-way; intent_replay.hpp finishes or undoes it.
 #pragma once
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 #include <volcrypt/types.hpp>
 
 namespace volcrypt {
 
+// A secret that a start is about to define again: the uuid a disk of the domain names.
+struct IntentSecret {
+  std::string uuid;
+  std::string volume_id;
+  std::string target;  // the disk naming it
+};
+
 struct Intent {
-  std::string operation;  // "attach", "detach" or "migrate"
+  std::string operation;  // "attach", "detach", "start" or "migrate"
   std::string domain;
   std::string domain_uuid;
-  std::string target;
+  std::string target;  // empty for a start, which concerns the whole domain
   bool live = false;
   bool config = false;
   // attach: what will be recorded (its state once the plugin prepared);
@@ -26,6 +34,10 @@ struct Intent {
   bool prepared = false;      // attach: the plugin prepared; record.state is complete
   std::string disk_xml;       // the <disk> being plugged in or unplugged
   std::string secret_before;  // attach: the volume's secret before it began, if any
+  // start: the named secrets that were missing, and the records whose host devices were
+  // not open, before it began: what it makes, and what its undo may remove.
+  std::vector<IntentSecret> secrets_to_define;
+  std::vector<Record> devices_to_open;
   // migrate: the destination, the secrets this migration defines there (none existed
   // before it), and the records of the departing domain (gone from here once it moved).
   std::string dest_uri;
@@ -38,6 +50,9 @@ struct Intent {
 // An intent to change one disk of a domain on the given sides; the caller adds the rest.
 Intent intent_for(std::string operation, std::string domain, std::string domain_uuid,
                   std::string target, bool live, bool config, Record record);
+
+// The volumes the intent's operation concerns (one for an attach or detach; a start's all).
+std::set<std::string> volumes_of(const Intent& intent);
 
 // Where intents are kept: /var/lib/volcrypt/intents, or $VOLCRYPT_STATE_DIR/intents.
 std::string intent_directory();

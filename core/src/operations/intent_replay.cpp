@@ -8,6 +8,7 @@
 #include "operations/disk_steps.hpp"
 #include "operations/migrate_domain.hpp"
 #include "operations/previous_state.hpp"
+#include "operations/start_domain.hpp"
 
 namespace volcrypt {
 namespace {
@@ -139,6 +140,34 @@ RepairAction finish_detach(EngineContext& context, const Intent& intent, bool dr
                     "finished an interrupted detach of target " + intent.target);
 }
 
+bool domain_runs(LibvirtSession& session, const std::string& domain) {
+  try {
+    return session.domain_active(domain);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::not_found) throw;
+    return false;  // undefined since: what the start made serves nobody
+  }
+}
+
+RepairAction replay_start(EngineContext& context, const Intent& intent, bool dry_run) {
+  if (domain_runs(context.libvirt(), intent.domain)) {
+    if (!dry_run) remove_intent(intent);
+    return action_for(intent, "finished start",
+                      "the domain runs: what the interrupted start made is in use");
+  }
+  if (dry_run) {
+    return action_for(intent, "would roll back start",
+                      "an interrupted start of domain '" + intent.domain + "'");
+  }
+  std::vector<VolumeLock> volume_locks;
+  for (const auto& volume_id : volumes_of(intent)) volume_locks.emplace_back(volume_id);
+  undo_start(context, intent);
+  remove_intent(intent);
+  return action_for(intent, "rolled back start",
+                    "undid an interrupted start of domain '" + intent.domain +
+                        "': the secrets and host devices it made are gone again");
+}
+
 }  // namespace
 
 std::vector<RepairAction> replay_intents(EngineContext& context, const std::string& domain,
@@ -169,7 +198,9 @@ std::vector<RepairAction> replay_intents(EngineContext& context, const std::stri
     // disk in while this one decides whether that secret is still used.
     std::optional<VolumeLock> volume_lock;
     if (!dry_run && !intent.record.volume_id.empty()) volume_lock.emplace(intent.record.volume_id);
-    if (intent.operation == "migrate") {
+    if (intent.operation == "start") {
+      actions.push_back(replay_start(context, intent, dry_run));
+    } else if (intent.operation == "migrate") {
       actions.push_back(replay_migration(context, intent, dry_run));
     } else {
       actions.push_back(intent.operation == "attach" ? undo_attach(context, intent, dry_run)

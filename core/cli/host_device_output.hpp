@@ -1,0 +1,17 @@
+// What prepare, release and start did for each recorded disk, as text or JSON.
+#pragma once
+
+#include <ostream>
+#include <vector>
+#include <volcrypt/types.hpp>
+
+#include "json_writer.hpp"
+
+namespace volcrypt::cli {
+
+// The "disks" field: [{"target","volume_id","plugin","action","secret_uuid"}].
+void write_outcomes_json(JsonWriter& json, const std::vector<HostDeviceOutcome>& outcomes);
+// One line per disk: "sdb: volume VOL (qemu-native-luks): defined secret UUID".
+void write_outcome_lines(std::ostream& out, const std::vector<HostDeviceOutcome>& outcomes);
+
+}  // namespace volcrypt::cli
