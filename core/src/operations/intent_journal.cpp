@@ -72,25 +72,6 @@ Record record_from_json(const json& in) {
   return record;
 }
 
-json record_to_json(const Record& record) {
-  return {{"target", record.target},      {"volume_id", record.volume_id},
-          {"source", record.source_path}, {"provider", record.provider},
-          {"plugin", record.plugin_id},   {"plugin_version", record.plugin_version},
-          {"state", record.state}};
-}
-
-Record record_from_json(const json& in) {
-  Record record;
-  record.target = in.at("target").get<std::string>();
-  record.volume_id = in.at("volume_id").get<std::string>();
-  record.source_path = in.at("source").get<std::string>();
-  record.provider = in.at("provider").get<std::string>();
-  record.plugin_id = in.at("plugin").get<std::string>();
-  record.plugin_version = in.at("plugin_version").get<std::string>();
-  record.state = in.at("state").get<std::map<std::string, std::string>>();
-  return record;
-}
-
 }  // namespace
 
 Intent intent_for(std::string operation, std::string domain, std::string domain_uuid,
