@@ -1,9 +1,9 @@
 // volcrypt prepare / release: re-open or close the dm-crypt mappings a persistent
 // domain's records need, around its start and stop (the libvirt hook calls these).
-#include <volcrypt/bounded_file.hpp>
 #include <volcrypt/error.hpp>
 
 #include "commands.hpp"
+#include "domain_xml_input.hpp"
 #include "host_device_output.hpp"
 #include "json_writer.hpp"
 #include "key_directory.hpp"
@@ -13,15 +13,6 @@ namespace po = boost::program_options;
 
 namespace volcrypt::cli {
 namespace {
-
-// libvirt's own XML for a domain with many disks stays far below this.
-constexpr size_t kMaxDomainXmlBytes = 16 * 1024 * 1024;
-
-std::string read_domain_xml(const std::string& path) {
-  if (path == "-")
-    return read_bounded_stdin("the domain XML on standard input", kMaxDomainXmlBytes);
-  return read_bounded_file(path, "domain XML file", kMaxDomainXmlBytes);
-}
 
 void add_domain_options(po::options_description& options) {
   options.add_options()("domain", po::value<std::string>()->value_name("D"),
@@ -38,14 +29,7 @@ HostDeviceRequest request_from(const po::variables_map& vm) {
   }
   if (vm.count("domain")) request.domain = vm["domain"].as<std::string>();
   if (vm.count("domain-xml")) {
-    const std::string& source = vm["domain-xml"].as<std::string>();
-    request.domain_xml = read_domain_xml(source);
-    // Empty would mean "ask libvirt" to the engine.
-    if (request.domain_xml.empty()) {
-      throw Error(ErrorKind::usage, (source == "-" ? std::string("the domain XML on standard input")
-                                                   : "domain XML file '" + source + "'") +
-                                        " is empty");
-    }
+    request.domain_xml = read_domain_xml(vm["domain-xml"].as<std::string>());
   }
   if (vm.count("target")) request.target = vm["target"].as<std::string>();
   return request;

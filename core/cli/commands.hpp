@@ -27,6 +27,10 @@ int run_release(CommandContext& context);
 int run_start(CommandContext& context);
 int run_check(CommandContext& context);
 int run_recover(CommandContext& context);
+int run_migrate(CommandContext& context);
+int run_migrate_prepare(CommandContext& context);
+int run_migrate_finish(CommandContext& context);
+int run_migrate_abort(CommandContext& context);
 
 // Shared by the commands: parses args against options (plus --help, --json, -v);
 // returns false when --help was printed.

@@ -61,7 +61,11 @@ std::string global_help() {
          "  release   close them after it stopped (the records stay)\n"
          "  start     start a shut-off domain after re-creating its secrets and mappings\n"
          "  check     list inconsistencies left by killed calls or other tools (exit 11)\n"
-         "  recover   finish or undo interrupted calls and repair what volcrypt made\n\n"
+         "  recover   finish or undo interrupted calls and repair what volcrypt made\n"
+         "  migrate   move a running domain to another host's libvirt, secrets first\n"
+         "  migrate-prepare  its first step alone: the destination's secrets\n"
+         "  migrate-finish   its last step alone: release what a departed domain left here\n"
+         "  migrate-abort    after a failed migration: the destination's secrets removed\n\n"
          "Run 'volcrypt COMMAND --help' for a command's options.\n\n"
       << global_options()
       << "\nPlugin directories, in search order: --plugin-dir, VOLCRYPT_PLUGIN_PATH (colon-"

@@ -50,12 +50,21 @@ int main(int argc, char** argv) {
       return invocation.command.empty() && !invocation.help ? 2 : 0;
     }
     const std::map<std::string, int (*)(CommandContext&)> commands = {
-        {"plugins", volcrypt::cli::run_plugins}, {"probe", volcrypt::cli::run_probe},
-        {"attach", volcrypt::cli::run_attach},   {"detach", volcrypt::cli::run_detach},
-        {"extend", volcrypt::cli::run_extend},   {"list", volcrypt::cli::run_list},
-        {"prepare", volcrypt::cli::run_prepare}, {"release", volcrypt::cli::run_release},
-        {"check", volcrypt::cli::run_check},     {"recover", volcrypt::cli::run_recover},
-        {"start", volcrypt::cli::run_start}};
+        {"plugins", volcrypt::cli::run_plugins},
+        {"probe", volcrypt::cli::run_probe},
+        {"attach", volcrypt::cli::run_attach},
+        {"detach", volcrypt::cli::run_detach},
+        {"extend", volcrypt::cli::run_extend},
+        {"list", volcrypt::cli::run_list},
+        {"prepare", volcrypt::cli::run_prepare},
+        {"release", volcrypt::cli::run_release},
+        {"check", volcrypt::cli::run_check},
+        {"recover", volcrypt::cli::run_recover},
+        {"start", volcrypt::cli::run_start},
+        {"migrate", volcrypt::cli::run_migrate},
+        {"migrate-prepare", volcrypt::cli::run_migrate_prepare},
+        {"migrate-finish", volcrypt::cli::run_migrate_finish},
+        {"migrate-abort", volcrypt::cli::run_migrate_abort}};
     auto command = commands.find(invocation.command);
     if (command == commands.end()) {
       throw volcrypt::Error(volcrypt::ErrorKind::usage,

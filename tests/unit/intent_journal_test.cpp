@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <volcrypt/error.hpp>
@@ -167,6 +168,45 @@ TEST_F(IntentJournal, AnUnreadableIntentIsReportedWithItsProblem) {
 }
 
 TEST_F(IntentJournal, NoFolderMeansNoIntents) { EXPECT_TRUE(read_intents().empty()); }
+
+TEST(IntentJson, AMigrateKeepsItsDestinationSecretsAndRecords) {
+  Intent intent =
+      intent_for("migrate", "vm1", "6c8a5b0e-94a4-4f83-9c51-0d3a3f0f0c11", "", true, false, {});
+  intent.dest_uri = "qemu+tcp://dest/system";
+  intent.dest_secrets = {"0b9d2c2e-1f46-4c1e-8a51-7b7f7c1f2a10"};
+  intent.records = {sample_attach().record};
+  Intent back = intent_from_json(intent_to_json(intent));
+  EXPECT_EQ(back.operation, "migrate");
+  EXPECT_EQ(back.dest_uri, "qemu+tcp://dest/system");
+  EXPECT_EQ(back.dest_secrets, intent.dest_secrets);
+  ASSERT_EQ(back.records.size(), 1u);
+  EXPECT_EQ(back.records[0].plugin_id, "qemu-native-luks");
+  EXPECT_EQ(back.records[0].state, intent.records[0].state);
+}
+
+TEST(IntentJson, AnIntentWrittenBeforeMigrateExistedStillReads) {
+  nlohmann::json old = nlohmann::json::parse(intent_to_json(sample_attach()));
+  for (const char* field : {"dest_uri", "dest_secrets", "records"}) old.erase(field);
+  Intent back = intent_from_json(old.dump());
+  EXPECT_EQ(back.record.volume_id, "vol-1");
+  EXPECT_TRUE(back.dest_uri.empty());
+  EXPECT_TRUE(back.records.empty());
+}
+
+TEST_F(IntentJournal, AWriteKilledBeforeItsRenameLeavesATemporaryFileThatGoes) {
+  const std::string busy = "11111111-1111-1111-1111-111111111111";
+  const std::string stale = "22222222-2222-2222-2222-222222222222";
+  Intent intent = sample_attach();
+  write_intent(intent);
+  for (const auto& uuid : {busy, stale}) {
+    test_volumes::write_file(intent_directory() + "/" + uuid + "..intent.new", "{");
+  }
+  EXPECT_EQ(remove_unfinished_intent_writes([&](const std::string& uuid) { return uuid == busy; }),
+            1);
+  EXPECT_TRUE(std::filesystem::exists(intent_directory() + "/" + busy + "..intent.new"));
+  EXPECT_FALSE(std::filesystem::exists(intent_directory() + "/" + stale + "..intent.new"));
+  EXPECT_TRUE(std::filesystem::exists(intent.path)) << "a finished intent is not touched";
+}
 
 }  // namespace
 }  // namespace volcrypt

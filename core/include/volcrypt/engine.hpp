@@ -55,6 +55,16 @@ class Engine {
   // it made goes again and the domain stays shut off.
   StartResult start(const StartRequest& request);
 
+  // Moves a running domain to request.dest_uri: secrets there first, then libvirt's
+  // migration, then this host releases what only the domain used.
+  MigrateResult migrate(const MigrateRequest& request);
+  // The pieces, for agents that migrate through libvirt themselves: the destination's
+  // secrets before; this host's leftovers after (request.domain_xml: the departed
+  // domain's XML); the destination's secrets after a migration that failed.
+  MigrateResult migrate_prepare(const MigrateRequest& request);
+  MigrateResult migrate_finish(const MigrateRequest& request);
+  MigrateResult migrate_abort(const MigrateRequest& request);
+
   const Settings& settings() const;
 
  private:

@@ -197,6 +197,42 @@ struct StartResult {
   std::vector<HostDeviceOutcome> disks;  // what was done for each record before the start
 };
 
+// `volcrypt migrate` and its pieces: a running domain moves to another host's libvirt
+// with the secrets its disks name defined there first (same uuids, values from the key
+// source), and what only it used released on this host after it left.
+struct MigrateRequest {
+  std::string domain;
+  std::string domain_xml;  // migrate-finish: the departed domain's XML (it is no longer here)
+  std::string dest_uri;    // the destination's libvirt
+  bool live = false;
+  std::string migrate_uri;  // QEMU's data connection; empty: libvirt's choice
+  bool unsafe = false;      // storage libvirt does not see as shared
+  std::function<VolumeKey(const Record&)> key_for;
+};
+
+// What happened to one volcrypt disk of the domain, on each side.
+struct MigratedDisk {
+  std::string target;
+  std::string volume_id;
+  std::string plugin_id;
+  std::string secret_uuid;  // the secret its disk names; empty for a host-device disk
+  // The destination: "defined", "already there", "removed", "kept: WHY" or "" (untouched).
+  std::string destination;
+  // This host: "released", "kept: WHY" or "" (untouched).
+  std::string source;
+};
+
+struct MigrateResult {
+  std::string domain;
+  std::string domain_uuid;
+  std::string dest_uri;
+  bool migrated = false;  // the domain moved (false for the pieces that do not move it)
+  bool live = false;
+  bool persistent = false;  // its definition moved too
+  int64_t migration_ms = 0;
+  std::vector<MigratedDisk> disks;
+};
+
 // What a plugin says about itself in its descriptor: read once (in a helper process, or
 // from the registry cache) and copied nowhere else field by field.
 struct PluginMetadata {

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <volcrypt/error.hpp>
 
+#include "domain/domain_identity.hpp"
+
 namespace volcrypt {
 namespace {
 
@@ -112,15 +114,7 @@ std::vector<Record> records_from_xml(const std::string& xml) {
 
 std::vector<Record> records_from_domain_xml(const std::string& domain_xml) {
   tinyxml2::XMLDocument doc;
-  if (doc.Parse(domain_xml.data(), domain_xml.size()) != tinyxml2::XML_SUCCESS) {
-    throw Error(ErrorKind::usage,
-                std::string("the domain XML is not well-formed (") + doc.ErrorStr() + ")");
-  }
-  const auto* root = doc.RootElement();
-  if (root == nullptr || std::string_view(root->Name()) != "domain") {
-    throw Error(ErrorKind::usage, "the domain XML has no <domain> root element");
-  }
-  const auto* metadata = root->FirstChildElement("metadata");
+  const auto* metadata = parse_domain_xml(doc, domain_xml).FirstChildElement("metadata");
   for (const auto* child = metadata ? metadata->FirstChildElement() : nullptr; child != nullptr;
        child = child->NextSiblingElement()) {
     // The record is the metadata element that declares volcrypt's namespace.

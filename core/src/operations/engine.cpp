@@ -12,6 +12,7 @@
 #include "operations/host_check.hpp"
 #include "operations/host_devices.hpp"
 #include "operations/intent_replay.hpp"
+#include "operations/migrate_domain.hpp"
 #include "operations/setting_warnings.hpp"
 #include "operations/start_domain.hpp"
 #include "operations/volume_probe.hpp"
@@ -171,6 +172,25 @@ std::vector<Record> Engine::list(const std::string& domain) {
   session.require_domain(domain);
   RecordStore records(session, domain);
   return records.read(!session.domain_active(domain));
+}
+
+MigrateResult Engine::migrate(const MigrateRequest& request) {
+  return audited(
+      AuditEntry{"migrate", request.domain, "", "", "", ""},
+      [&] { return migrate_domain(impl_->context, request); },
+      [](const MigrateResult&, AuditEntry&) {});
+}
+
+MigrateResult Engine::migrate_prepare(const MigrateRequest& request) {
+  return prepare_destination(impl_->context, request);
+}
+
+MigrateResult Engine::migrate_finish(const MigrateRequest& request) {
+  return finish_departure(impl_->context, request);
+}
+
+MigrateResult Engine::migrate_abort(const MigrateRequest& request) {
+  return abort_at_destination(impl_->context, request);
 }
 
 std::vector<HostDeviceOutcome> Engine::prepare_host_devices(const HostDeviceRequest& request) {

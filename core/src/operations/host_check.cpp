@@ -92,10 +92,11 @@ void find_stale_intents(const HostState& state, const std::optional<std::string>
     if (stored.intent) {
       finding.target = stored.intent->target;
       finding.volume_id = stored.intent->record.volume_id;
-      const std::string of = stored.intent->target.empty()
-                                 ? " of domain '" + stored.intent->domain + "'"
-                                 : " of target " + stored.intent->target;
-      finding.message = "an interrupted " + stored.intent->operation + of + " (process " +
+      const std::string what =
+          stored.intent->operation == "migrate" ? " to " + stored.intent->dest_uri
+          : stored.intent->target.empty()       ? " of domain '" + stored.intent->domain + "'"
+                                                : " of target " + stored.intent->target;
+      finding.message = "an interrupted " + stored.intent->operation + what + " (process " +
                         std::to_string(stored.intent->pid) + ", " + stored.path + ")";
     } else {
       finding.message = "an unreadable intent " + stored.path + ": " + stored.problem;
@@ -292,6 +293,9 @@ RecoverResult recover_host(EngineContext& context, const std::optional<std::stri
   if (domain) session.require_domain(*domain);
   RecoverResult result;
 
+  // A writer killed before its rename left only a temporary file, and nothing else.
+  if (!dry_run) remove_unfinished_intent_writes(&DomainLock::held_elsewhere);
+
   // First the interrupted operations, each under its domain's lock, as the next attach
   // or detach on that domain would.
   HostState state = read_host_state(session);
@@ -305,8 +309,14 @@ RecoverResult recover_host(EngineContext& context, const std::optional<std::stri
     auto name = domain_name_of(state, uuid);
     if (!in_filter(domain, name.value_or(""))) continue;
     DomainLock lock(uuid);
-    auto actions = replay_intents(context, name.value_or(""), uuid, dry_run);
-    result.actions.insert(result.actions.end(), actions.begin(), actions.end());
+    // One intent that cannot be completed now (a migration's destination that does not
+    // answer, a plugin gone) stays, and does not hold up the others.
+    try {
+      auto actions = replay_intents(context, name.value_or(""), uuid, dry_run);
+      result.actions.insert(result.actions.end(), actions.begin(), actions.end());
+    } catch (const Error& e) {
+      result.actions.push_back({"stale_intent", "failed", name.value_or(""), "", "", e.what()});
+    }
   }
 
   // Then what no intent explains: a fresh look, each repair re-checked under its lock.

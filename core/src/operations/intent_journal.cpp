@@ -109,6 +109,8 @@ std::string intent_to_json(const Intent& intent) {
   }
   json devices = json::array();
   for (const auto& record : intent.devices_to_open) devices.push_back(record_to_json(record));
+  json records = json::array();
+  for (const auto& record : intent.records) records.push_back(record_to_json(record));
   json out = {{"operation", intent.operation},
               {"domain", intent.domain},
               {"domain_uuid", intent.domain_uuid},
@@ -123,6 +125,9 @@ std::string intent_to_json(const Intent& intent) {
               {"secrets_to_define", secrets},
               {"devices_to_open", devices},
               {"volume_size", intent.volume_size},
+              {"dest_uri", intent.dest_uri},
+              {"dest_secrets", intent.dest_secrets},
+              {"records", records},
               {"pid", intent.pid}};
   return out.dump();
 }
@@ -142,7 +147,7 @@ Intent intent_from_json(const std::string& text) {
     intent.prepared = in.at("prepared").get<bool>();
     intent.disk_xml = in.at("disk_xml").get<std::string>();
     intent.secret_before = in.at("secret_before").get<std::string>();
-    // Absent in the intents of builds before start existed.
+    // Absent in the intents of builds before start and migrate existed.
     for (const auto& secret : in.value("secrets_to_define", json::array())) {
       intent.secrets_to_define.push_back({secret.at("uuid").get<std::string>(),
                                           secret.at("volume_id").get<std::string>(),
@@ -151,11 +156,17 @@ Intent intent_from_json(const std::string& text) {
     for (const auto& record : in.value("devices_to_open", json::array())) {
       intent.devices_to_open.push_back(record_from_json(record));
     }
+    intent.dest_uri = in.value("dest_uri", std::string());
+    intent.dest_secrets = in.value("dest_secrets", std::vector<std::string>());
+    for (const auto& record : in.value("records", json::array())) {
+      intent.records.push_back(record_from_json(record));
+    }
     intent.pid = in.at("pid").get<int>();
     // Added with extend: intents written before it have none.
     intent.volume_size = in.value("volume_size", uint64_t{0});
     if (intent.operation != "attach" && intent.operation != "detach" &&
-        intent.operation != "extend" && intent.operation != "start") {
+        intent.operation != "extend" && intent.operation != "start" &&
+        intent.operation != "migrate") {
       throw Error(ErrorKind::internal, "unknown operation '" + intent.operation + "'");
     }
     return intent;
@@ -202,6 +213,18 @@ IntentCleanup::~IntentCleanup() {
   } catch (...) {
     // Left for the next command on this domain, which finishes the operation.
   }
+}
+
+int remove_unfinished_intent_writes(const std::function<bool(const std::string&)>& writer_alive) {
+  const std::string temporary_suffix = std::string(kSuffix) + ".new";
+  int removed = 0;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(intent_directory(), error)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.ends_with(temporary_suffix) || writer_alive(name.substr(0, name.find('.')))) continue;
+    if (::unlink(entry.path().c_str()) == 0) ++removed;
+  }
+  return removed;
 }
 
 std::vector<StoredIntent> read_intents(const std::string& domain_uuid) {

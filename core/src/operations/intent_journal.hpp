@@ -4,6 +4,7 @@
 // process that died mid-way; intent_replay.hpp finishes or undoes it.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -20,7 +21,7 @@ struct IntentSecret {
 };
 
 struct Intent {
-  std::string operation;  // "attach", "detach", "extend" or "start"
+  std::string operation;  // "attach", "detach", "extend", "start" or "migrate"
   std::string domain;
   std::string domain_uuid;
   std::string target;  // empty for a start, which concerns the whole domain
@@ -38,6 +39,11 @@ struct Intent {
   std::vector<IntentSecret> secrets_to_define;
   std::vector<Record> devices_to_open;
   uint64_t volume_size = 0;  // extend: the volume size the disk grows to
+  // migrate: the destination, the secrets this migration defines there (none existed
+  // before it), and the records of the departing domain (gone from here once it moved).
+  std::string dest_uri;
+  std::vector<std::string> dest_secrets;
+  std::vector<Record> records;
   int pid = 0;
   std::string path;  // where it is stored (not serialised)
 };
@@ -80,6 +86,11 @@ struct StoredIntent {
 
 // Every intent on this host, or only those of one domain.
 std::vector<StoredIntent> read_intents(const std::string& domain_uuid = {});
+
+// Removes the temporary files of intents whose writer died before putting them in place
+// (never read as intents), except those of domains for which writer_alive(uuid) says a
+// process may still be writing. Returns how many it removed.
+int remove_unfinished_intent_writes(const std::function<bool(const std::string&)>& writer_alive);
 
 std::string intent_to_json(const Intent& intent);
 Intent intent_from_json(const std::string& text);

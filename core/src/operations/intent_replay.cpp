@@ -7,6 +7,7 @@
 #include "domain/record_store.hpp"
 #include "operations/disk_growth.hpp"
 #include "operations/disk_steps.hpp"
+#include "operations/migrate_domain.hpp"
 #include "operations/previous_state.hpp"
 #include "operations/start_domain.hpp"
 
@@ -203,6 +204,7 @@ RepairAction replay_one(EngineContext& context, const Intent& intent, bool dry_r
   if (intent.operation == "attach") return undo_attach(context, intent, dry_run);
   if (intent.operation == "extend") return finish_extend(context, intent, dry_run);
   if (intent.operation == "start") return replay_start(context, intent, dry_run);
+  if (intent.operation == "migrate") return replay_migration(context, intent, dry_run);
   return finish_detach(context, intent, dry_run);
 }
 

@@ -13,7 +13,8 @@ namespace volcrypt {
 
 // An interrupted attach is undone (unless it got as far as its record: then only its
 // intent is cleared); an interrupted detach or extend is finished; an interrupted start is
-// undone unless the domain runs. dry_run only says what it would do.
+// undone unless the domain runs; an interrupted migrate is finished or undone by where the
+// domain runs now (migrate_domain.hpp). dry_run only says what it would do.
 // Throws when an intent cannot be completed (e.g. its plugin is gone); the intent stays.
 std::vector<RepairAction> replay_intents(EngineContext& context, const std::string& domain,
                                          const std::string& domain_uuid, bool dry_run = false);

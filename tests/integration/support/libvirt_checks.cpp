@@ -18,12 +18,12 @@ void quiet(void*, virErrorPtr) {}
 
 }  // namespace
 
-Connection::Connection() {
+Connection::Connection(const std::string& uri) {
   virSetErrorFunc(nullptr, &quiet);
-  connection_ = virConnectOpen("qemu:///system");
+  connection_ = virConnectOpen(uri.c_str());
   if (connection_ == nullptr) {
-    throw std::runtime_error("libvirtd at qemu:///system is not reachable (" + last_error() +
-                             "); start it with .ci/start-libvirtd");
+    throw std::runtime_error("libvirtd at " + uri + " is not reachable (" + last_error() +
+                             "); start the system one with .ci/start-libvirtd");
   }
 }
 

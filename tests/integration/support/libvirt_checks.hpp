@@ -13,7 +13,8 @@ namespace volcrypt::test {
 
 class Connection {
  public:
-  Connection();  // qemu:///system; throws with libvirt's message when unreachable
+  // Throws with libvirt's message when unreachable.
+  explicit Connection(const std::string& uri = "qemu:///system");
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

@@ -26,8 +26,6 @@ struct DomainRef {
   }
 };
 
-std::string log_path(const std::string& name) { return "/var/log/libvirt/qemu/" + name + ".log"; }
-
 std::string file_text(const std::string& path) {
   std::ifstream in(path);
   std::stringstream content;
@@ -67,6 +65,16 @@ TestDomain::TestDomain(virConnectPtr connection, const std::string& name, Domain
     throw std::runtime_error("cannot create domain " + name_ + ": " + last_error());
   virDomainFree(domain);
   if (options_.persistent && options_.start) start();
+}
+
+TestDomain::TestDomain(virConnectPtr connection, std::string name, std::string log_dir)
+    : connection_(connection), name_(std::move(name)), log_dir_(std::move(log_dir)) {}
+
+std::unique_ptr<TestDomain> TestDomain::existing(virConnectPtr connection, const std::string& name,
+                                                 const std::string& log_dir) {
+  DomainRef ref{virDomainLookupByName(connection, name.c_str())};
+  if (ref.domain == nullptr) throw std::runtime_error("no domain " + name + ": " + last_error());
+  return std::unique_ptr<TestDomain>(new TestDomain(connection, name, log_dir));
 }
 
 TestDomain::~TestDomain() {
@@ -149,7 +157,7 @@ std::string TestDomain::run_qemu_io(const std::string& target, const std::string
   // which holds the node's write permission.
   auto where = through_device ? disk_attribute(target, "alias", "name") : format_node(target);
   if (!where) return "no QEMU block node for target " + target;
-  const std::string log = log_path(name_);
+  const std::string log = log_dir_ + "/" + name_ + ".log";
   const size_t before = file_text(log).size();
   std::string reply = monitor("qemu-io " + std::string(through_device ? "-d " : "") + *where +
                               " \"" + command + "\"");

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -19,6 +20,10 @@ struct DomainOptions {
 class TestDomain {
  public:
   TestDomain(virConnectPtr connection, const std::string& name, DomainOptions options);
+  // A domain that already exists on this connection (e.g. one that migrated there), whose
+  // QEMU log is in log_dir; removed after as the ones made here are.
+  static std::unique_ptr<TestDomain> existing(virConnectPtr connection, const std::string& name,
+                                              const std::string& log_dir);
   ~TestDomain();
   TestDomain(const TestDomain&) = delete;
   TestDomain& operator=(const TestDomain&) = delete;
@@ -47,9 +52,11 @@ class TestDomain {
                           bool through_device) const;
   std::optional<std::string> disk_attribute(const std::string& target, const char* element,
                                             const char* attribute) const;
+  TestDomain(virConnectPtr connection, std::string name, std::string log_dir);
   virConnectPtr connection_;
   std::string name_;
   DomainOptions options_;
+  std::string log_dir_ = "/var/log/libvirt/qemu";
 };
 
 std::string domain_xml_text(const std::string& name, const DomainOptions& options);

@@ -1,0 +1,335 @@
+#include "operations/migrate_domain.hpp"
+
+#include <chrono>
+#include <volcrypt/error.hpp>
+
+#include "domain/disk_xml.hpp"
+#include "domain/domain_identity.hpp"
+#include "domain/domain_lock.hpp"
+#include "domain/libvirt_migration.hpp"
+#include "domain/record.hpp"
+#include "domain/record_store.hpp"
+#include "operations/disk_steps.hpp"
+#include "operations/intent_replay.hpp"
+#include "operations/named_secrets.hpp"
+#include "operations/previous_state.hpp"
+#include "operations/secret_guard.hpp"
+
+namespace volcrypt {
+namespace {
+
+// How long recover waits for a migration the daemons still drive after volcrypt died.
+constexpr int kMigrationJobWaitMs = 10 * 60 * 1000;
+
+// The domain as it leaves: read once, under its lock.
+struct Departing {
+  std::string name;
+  std::string uuid;
+  std::string xml;
+  bool persistent = false;
+  std::vector<Record> records;
+};
+
+void validate_dest_uri(const std::string& uri) {
+  if (uri.empty()) throw Error(ErrorKind::usage, "the destination URI (--dest-uri) is empty");
+  for (unsigned char c : uri) {
+    if (c < 0x20 || c == 0x7f) {
+      throw Error(ErrorKind::usage, "the destination URI (--dest-uri) holds a control character");
+    }
+  }
+}
+
+Departing departing(LibvirtSession& session, const std::string& domain) {
+  Departing out;
+  out.name = domain;
+  out.uuid = session.domain_uuid(domain);
+  const bool active = session.domain_active(domain);
+  out.persistent = session.domain_persistent(domain);
+  out.xml = session.domain_xml(domain, !active);
+  out.records = RecordStore(session, domain).read(!active);
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : "; ") + item;
+  return out;
+}
+
+MigrateResult result_for(const std::string& name, const std::string& uuid, const std::string& xml,
+                         const std::vector<Record>& records, const MigrateRequest& request) {
+  MigrateResult result;
+  result.domain = name;
+  result.domain_uuid = uuid;
+  result.dest_uri = request.dest_uri;
+  result.live = request.live;
+  for (const auto& record : records) {
+    MigratedDisk disk{record.target, record.volume_id, record.plugin_id, "", "", ""};
+    // Empty for a domain known only from an intent (its XML left with it).
+    if (xml.empty()) {
+      result.disks.push_back(std::move(disk));
+      continue;
+    }
+    if (auto found = find_disk(xml, record.target); found && found->encryption) {
+      disk.secret_uuid = found->encryption->secret_uuid;
+    }
+    result.disks.push_back(std::move(disk));
+  }
+  return result;
+}
+
+MigratedDisk* disk_at(MigrateResult& result, const std::string& target) {
+  for (auto& disk : result.disks) {
+    if (disk.target == target) return &disk;
+  }
+  return nullptr;
+}
+
+void mark_destination(MigrateResult& result, const std::vector<NamedSecretOutcome>& outcomes) {
+  for (const auto& outcome : outcomes) {
+    if (auto* disk = disk_at(result, outcome.target)) {
+      disk->destination = outcome.defined ? "defined" : "already there";
+    }
+  }
+}
+
+// Why the guard kept a secret, or "removed"/"released" when nothing was kept.
+std::string guard_verdict(const SecretGuard& guard, const char* done) {
+  std::vector<std::string> reasons;
+  for (const auto& kept : guard.kept()) reasons.push_back(kept.reason);
+  return reasons.empty() ? done : "kept: " + joined(reasons);
+}
+
+// Removes from the destination the secrets this migration defined there, unless a
+// domain there uses one. False when some could not be removed.
+bool remove_defined_at_destination(LibvirtSession& dest, const std::vector<std::string>& uuids,
+                                   MigrateResult& result) {
+  bool clean = true;
+  for (const auto& uuid : uuids) {
+    SecretGuard guard(dest, SecretGuard::Mode::attach, "");
+    guard.adopt_created(uuid);
+    std::string verdict;
+    try {
+      verdict = guard.undefine(uuid) ? "removed" : guard_verdict(guard, "");
+    } catch (const std::exception& e) {
+      verdict = std::string("failed: ") + e.what();
+      clean = false;
+    }
+    for (auto& disk : result.disks) {
+      if (disk.secret_uuid == uuid) disk.destination = verdict;
+    }
+  }
+  return clean;
+}
+
+// Releases on this host what the departed domain's records held (a secret, a dm
+// mapping), each under a SecretGuard that keeps what another attachment uses. False
+// when a plugin failed: the caller's intent then stays for `recover`.
+bool release_here(EngineContext& context, const std::vector<Record>& records,
+                  MigrateResult& result) {
+  LibvirtSession& session = context.libvirt();
+  bool clean = true;
+  for (const auto& record : records) {
+    MigratedDisk* disk = disk_at(result, record.target);
+    std::string verdict;
+    try {
+      const LoadedPlugin& plugin =
+          context.require_plugin(record.plugin_id, "recorded for target '" + record.target + "'");
+      // A mapping another attachment of the volume records is that attachment's.
+      if (plugin.makes_host_device() &&
+          !previous_state_for(session, record.volume_id, record.plugin_id).empty()) {
+        verdict = "kept: another attachment of volume " + record.volume_id +
+                  " on this host records what plugin " + record.plugin_id + " holds for it";
+      } else {
+        SecretGuard guard(session, SecretGuard::Mode::release, record.volume_id);
+        release_through_plugin(context, plugin, guard, record.state);
+        verdict = guard_verdict(guard, "released");
+      }
+    } catch (const std::exception& e) {
+      verdict = std::string("failed: ") + e.what();
+      clean = false;
+      context.log(VOLCRYPT_LOG_ERROR, "cannot release target '" + record.target +
+                                          "' of the departed domain: " + e.what());
+    }
+    if (disk != nullptr) disk->source = verdict;
+  }
+  return clean;
+}
+
+// The domain with this uuid among the session's domains, if any.
+std::optional<DomainSnapshot> domain_with_uuid(LibvirtSession& session, const std::string& uuid) {
+  for (auto& snapshot : session.domain_snapshots()) {
+    if (snapshot.uuid == uuid) return std::move(snapshot);
+  }
+  return std::nullopt;
+}
+
+RepairAction repair(const Intent& intent, const std::string& action, const std::string& message) {
+  return {"stale_intent", action, intent.domain, "", "", message};
+}
+
+// The pieces that touch only the destination: the domain read here under its lock, the
+// destination's libvirt, and step(domain, destination, result).
+template <typename Step>
+MigrateResult with_destination(EngineContext& context, const MigrateRequest& request, Step&& step) {
+  validate_dest_uri(request.dest_uri);
+  LibvirtSession& source = context.libvirt();
+  source.require_domain(request.domain);
+  DomainLock lock(source.domain_uuid(request.domain));
+  const Departing domain = departing(source, request.domain);
+  // Secrets made there are ephemeral when this host's setting says so.
+  LibvirtSession dest(request.dest_uri, context.settings().ephemeral_secrets);
+  MigrateResult result = result_for(domain.name, domain.uuid, domain.xml, domain.records, request);
+  step(domain, dest, result);
+  return result;
+}
+
+}  // namespace
+
+MigrateResult migrate_domain(EngineContext& context, const MigrateRequest& request) {
+  validate_dest_uri(request.dest_uri);
+  LibvirtSession& source = context.libvirt();
+  source.require_domain(request.domain);
+  const std::string uuid = source.domain_uuid(request.domain);
+  DomainLock lock(uuid);
+  replay_intents(context, request.domain, uuid);
+  if (!source.domain_active(request.domain)) {
+    throw Error(ErrorKind::usage, "domain '" + request.domain +
+                                      "' is not running; volcrypt migrate moves a running domain");
+  }
+  const Departing domain = departing(source, request.domain);
+  // Secrets made there are ephemeral when this host's setting says so.
+  LibvirtSession dest(request.dest_uri, context.settings().ephemeral_secrets);
+  MigrateResult result = result_for(domain.name, uuid, domain.xml, domain.records, request);
+  result.persistent = domain.persistent;
+
+  // The intent names every secret about to be defined there (none of them exists yet),
+  // before the first is: a kill at any later point leaves `recover` what to remove.
+  Intent intent = intent_for("migrate", domain.name, uuid, "", true, domain.persistent, {});
+  intent.dest_uri = request.dest_uri;
+  intent.records = domain.records;
+  for (const auto& disk : result.disks) {
+    if (!disk.secret_uuid.empty() && !dest.secret_info(disk.secret_uuid)) {
+      intent.dest_secrets.push_back(disk.secret_uuid);
+    }
+  }
+  write_intent(intent);
+
+  try {
+    mark_destination(result,
+                     restore_named_secrets(dest, domain.xml, domain.records, request.key_for));
+    MigrationOptions options{request.dest_uri, request.live, request.migrate_uri, request.unsafe,
+                             domain.persistent};
+    const auto started = std::chrono::steady_clock::now();
+    migrate_through_libvirt(source, domain.name, options);
+    result.migration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - started)
+                              .count();
+  } catch (const std::exception& e) {
+    // libvirt leaves the domain running here; the destination gets back what it had.
+    MigrateResult undo = result;
+    bool clean = false;
+    try {
+      clean = remove_defined_at_destination(dest, intent.dest_secrets, undo);
+    } catch (const std::exception& undo_error) {
+      context.log(VOLCRYPT_LOG_ERROR,
+                  std::string("cannot undo the destination's secrets: ") + undo_error.what());
+    }
+    if (clean) remove_intent(intent);
+    throw;
+  }
+  result.migrated = true;
+  context.log(VOLCRYPT_LOG_INFO, "domain '" + domain.name + "' runs at " + request.dest_uri);
+  if (release_here(context, domain.records, result)) remove_intent(intent);
+  return result;
+}
+
+MigrateResult prepare_destination(EngineContext& context, const MigrateRequest& request) {
+  return with_destination(
+      context, request, [&](const Departing& domain, LibvirtSession& dest, MigrateResult& result) {
+        mark_destination(result,
+                         restore_named_secrets(dest, domain.xml, domain.records, request.key_for));
+      });
+}
+
+MigrateResult finish_departure(EngineContext& context, const MigrateRequest& request) {
+  if (request.domain_xml.empty()) {
+    throw Error(ErrorKind::usage, "migrate-finish needs the departed domain's XML");
+  }
+  const DomainIdentity identity = domain_identity(request.domain_xml);
+  const std::vector<Record> records = records_from_domain_xml(request.domain_xml);
+  LibvirtSession& source = context.libvirt();
+  if (auto here = domain_with_uuid(source, identity.uuid); here && here->active) {
+    throw Error(ErrorKind::busy, "domain '" + here->name +
+                                     "' still runs on this host; migrate-finish releases what "
+                                     "it left only after it moved away");
+  }
+  DomainLock lock(identity.uuid);
+  MigrateResult result =
+      result_for(identity.name, identity.uuid, request.domain_xml, records, request);
+  if (!release_here(context, records, result)) {
+    std::vector<std::string> failures;
+    for (const auto& disk : result.disks) {
+      if (disk.source.starts_with("failed")) failures.push_back(disk.target + ": " + disk.source);
+    }
+    throw Error(ErrorKind::plugin_failed,
+                "not everything the departed domain used could be released: " + joined(failures));
+  }
+  return result;
+}
+
+MigrateResult abort_at_destination(EngineContext& context, const MigrateRequest& request) {
+  return with_destination(
+      context, request, [](const Departing&, LibvirtSession& dest, MigrateResult& result) {
+        for (auto& disk : result.disks) {
+          if (disk.secret_uuid.empty()) continue;
+          // Only volcrypt's secret of this very volume, and only while no domain there uses it.
+          SecretGuard guard(dest, SecretGuard::Mode::release, disk.volume_id);
+          disk.destination =
+              guard.undefine(disk.secret_uuid) ? "removed" : guard_verdict(guard, "");
+        }
+      });
+}
+
+RepairAction replay_migration(EngineContext& context, const Intent& intent, bool dry_run) {
+  LibvirtSession& source = context.libvirt();
+  // The daemons drive a peer-to-peer migration to its end without volcrypt.
+  if (auto here = domain_with_uuid(source, intent.domain_uuid)) {
+    if (!wait_for_domain_job_end(source, here->name, kMigrationJobWaitMs)) {
+      throw Error(ErrorKind::busy, "domain '" + here->name + "' is still migrating to " +
+                                       intent.dest_uri + "; recover again once it ends");
+    }
+  }
+  const auto here = domain_with_uuid(source, intent.domain_uuid);
+  LibvirtSession dest(intent.dest_uri);
+  const bool moved = (!here || !here->active) && domain_with_uuid(dest, intent.domain_uuid);
+  MigrateRequest request;
+  request.dest_uri = intent.dest_uri;
+  MigrateResult result = result_for(intent.domain, intent.domain_uuid, "", intent.records, request);
+  if (moved) {
+    if (dry_run) return repair(intent, "would finish migrate", "release what it left here");
+    if (!release_here(context, intent.records, result)) {
+      throw Error(ErrorKind::plugin_failed, "cannot release what domain '" + intent.domain +
+                                                "' left here after it moved to " + intent.dest_uri);
+    }
+    remove_intent(intent);
+    return repair(intent, "finished migrate",
+                  "released what the domain left here after it moved to " + intent.dest_uri);
+  }
+  if (dry_run) {
+    return repair(intent, "would roll back migrate",
+                  "remove the secrets it defined at " + intent.dest_uri);
+  }
+  for (const auto& uuid : intent.dest_secrets) {
+    result.disks.push_back({"", "", "", uuid, "", ""});
+  }
+  if (!remove_defined_at_destination(dest, intent.dest_secrets, result)) {
+    throw Error(ErrorKind::libvirt,
+                "cannot remove the secrets the migration defined at " + intent.dest_uri);
+  }
+  remove_intent(intent);
+  return repair(intent, "rolled back migrate",
+                "the domain stayed here; removed the secrets it defined at " + intent.dest_uri);
+}
+
+}  // namespace volcrypt
