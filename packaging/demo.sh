@@ -198,7 +198,7 @@ capacity() {
 }
 show virsh -c qemu:///system domblkinfo "$domain" sdb
 before=$(capacity)
-show truncate -s 32M "$volume"
+show truncate -s +16M "$volume"
 show "$volcrypt" extend --domain "$domain" --target sdb
 show virsh -c qemu:///system domblkinfo "$domain" sdb
 after=$(capacity)
