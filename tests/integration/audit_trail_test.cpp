@@ -8,6 +8,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 
 #include "integration_test.hpp"
@@ -24,12 +25,16 @@ constexpr const char* kSyslogSocket = "/dev/log";
 class SyslogListener {
  public:
   SyslogListener() {
-    struct stat info {};
-    if (::lstat(kSyslogSocket, &info) == 0) return;
-    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
     std::strncpy(address.sun_path, kSyslogSocket, sizeof address.sun_path - 1);
+    struct stat info {};
+    if (::lstat(kSyslogSocket, &info) == 0) {
+      // A socket nobody listens on was left by a killed run of this test: take it over.
+      if (!S_ISSOCK(info.st_mode) || !nobody_listens(address)) return;
+      ::unlink(kSyslogSocket);
+    }
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
       if (fd_ >= 0) ::close(fd_);
       fd_ = -1;
@@ -59,6 +64,16 @@ class SyslogListener {
   }
 
  private:
+  static bool nobody_listens(const sockaddr_un& address) {
+    const int probe = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (probe < 0) return false;
+    const bool refused =
+        ::connect(probe, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 &&
+        errno == ECONNREFUSED;
+    ::close(probe);
+    return refused;
+  }
+
   int fd_ = -1;
 };
 
