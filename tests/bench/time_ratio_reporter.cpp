@@ -2,7 +2,19 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 namespace volcrypt::bench {
+namespace {
+
+std::optional<double> median(std::vector<double> values) {
+  if (values.empty()) return std::nullopt;
+  std::sort(values.begin(), values.end());
+  const size_t middle = values.size() / 2;
+  return values.size() % 2 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+}
+
+}  // namespace
 
 TimeRatioReporter::TimeRatioReporter()
     : ConsoleReporter(isatty(STDOUT_FILENO) ? OO_ColorTabular : OO_Tabular) {}
@@ -12,24 +24,53 @@ void TimeRatioReporter::ReportRuns(const std::vector<Run>& runs) {
     if (run.error_occurred) {
       any_failed_ = true;
     } else if (run.run_type == Run::RT_Iteration) {
-      real_time_per_iteration_[run.run_name.function_name] = run.GetAdjustedRealTime();
+      blocks_[run.run_name.function_name][run.repetition_index] = {run.GetAdjustedRealTime(),
+                                                                   run.GetAdjustedCPUTime()};
     }
   }
   ConsoleReporter::ReportRuns(runs);
 }
 
+std::optional<double> TimeRatioReporter::median_of(const std::string& name,
+                                                   double Block::*field) const {
+  auto found = blocks_.find(name);
+  if (found == blocks_.end()) return std::nullopt;
+  std::vector<double> times;
+  for (const auto& [index, block] : found->second) times.push_back(block.*field);
+  return median(times);
+}
+
 std::optional<double> TimeRatioReporter::real_time(const std::string& name) const {
-  auto found = real_time_per_iteration_.find(name);
-  if (found == real_time_per_iteration_.end()) return std::nullopt;
-  return found->second;
+  return median_of(name, &Block::real_time);
+}
+
+std::optional<double> TimeRatioReporter::cpu_time(const std::string& name) const {
+  return median_of(name, &Block::cpu_time);
+}
+
+size_t TimeRatioReporter::blocks(const std::string& numerator,
+                                 const std::string& denominator) const {
+  auto top = blocks_.find(numerator);
+  auto bottom = blocks_.find(denominator);
+  if (top == blocks_.end() || bottom == blocks_.end()) return 0;
+  size_t common = 0;
+  for (const auto& [index, block] : top->second) common += bottom->second.count(index);
+  return common;
 }
 
 std::optional<double> TimeRatioReporter::ratio(const std::string& numerator,
                                                const std::string& denominator) const {
-  auto top = real_time(numerator);
-  auto bottom = real_time(denominator);
-  if (!top || !bottom || *bottom <= 0) return std::nullopt;
-  return *top / *bottom;
+  auto top = blocks_.find(numerator);
+  auto bottom = blocks_.find(denominator);
+  if (top == blocks_.end() || bottom == blocks_.end()) return std::nullopt;
+  std::vector<double> ratios;
+  for (const auto& [index, block] : top->second) {
+    auto paired = bottom->second.find(index);
+    if (paired != bottom->second.end() && paired->second.real_time > 0) {
+      ratios.push_back(block.real_time / paired->second.real_time);
+    }
+  }
+  return median(ratios);
 }
 
 }  // namespace volcrypt::bench

@@ -14,7 +14,7 @@ namespace {
 
 constexpr std::string_view kMapperDir = "/dev/mapper/";
 // Where volcrypt keeps its intents in the VM (no VOLCRYPT_STATE_DIR there).
-constexpr const char* kIntentDir = "/var/lib/volcrypt/intents";
+constexpr const char* kIntentDir = "/run/volcrypt/intents";
 
 std::string live_xml(virConnectPtr connection, const std::string& domain) {
   virDomainPtr handle = virDomainLookupByName(connection, domain.c_str());

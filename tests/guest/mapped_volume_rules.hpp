@@ -29,7 +29,7 @@ std::optional<std::string> live_disk_source(virConnectPtr connection, const std:
 std::vector<std::string> broken_mapping_rules(virConnectPtr connection,
                                               const MappedVolumeAt& volume);
 
-// Intent files volcrypt left in /var/lib/volcrypt/intents.
+// Intent files volcrypt left in /run/volcrypt/intents.
 std::vector<std::string> intent_files_left();
 
 }  // namespace volcrypt::guest

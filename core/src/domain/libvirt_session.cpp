@@ -58,18 +58,6 @@ Domain lookup_domain(virConnectPtr connection, const std::string& name) {
   return domain;
 }
 
-bool is_active(virDomainPtr domain, const std::string& name) {
-  int active = virDomainIsActive(domain);
-  if (active < 0) fail("cannot tell whether domain '" + name + "' is running");
-  return active == 1;
-}
-
-bool is_persistent(virDomainPtr domain, const std::string& name) {
-  int persistent = virDomainIsPersistent(domain);
-  if (persistent < 0) fail("cannot tell whether domain '" + name + "' is persistent");
-  return persistent == 1;
-}
-
 std::vector<Domain> all_domains(virConnectPtr connection) {
   virDomainPtr* list = nullptr;
   int count = virConnectListAllDomains(connection, &list, 0);
@@ -92,6 +80,7 @@ LibvirtSession::LibvirtSession(const std::string& uri, bool ephemeral_secrets)
 }
 
 LibvirtSession::~LibvirtSession() {
+  for (auto& [name, handle] : domains_) virDomainFree(handle);
   if (connection_ != nullptr) virConnectClose(connection_);
 }
 
@@ -214,8 +203,25 @@ std::vector<SecretInfo> LibvirtSession::secrets() {
   return out;
 }
 
-void LibvirtSession::require_domain(const std::string& domain) {
-  lookup_domain(connection_, domain);
+void LibvirtSession::require_domain(const std::string& domain) { domain_handle(domain); }
+
+virDomainPtr LibvirtSession::domain_handle(const std::string& name) {
+  auto found = domains_.find(name);
+  if (found != domains_.end()) return found->second;
+  return domains_.emplace(name, lookup_domain(connection_, name).release()).first->second;
+}
+
+void LibvirtSession::fail_on_domain(const std::string& name, const std::string& what) {
+  if (last_code() == VIR_ERR_NO_DOMAIN) {
+    // Gone since it was looked up: as if looked up now. The next call looks again.
+    auto found = domains_.find(name);
+    if (found != domains_.end()) {
+      virDomainFree(found->second);
+      domains_.erase(found);
+    }
+    throw Error(ErrorKind::not_found, "domain '" + name + "' not found");
+  }
+  fail(what);
 }
 
 std::vector<std::string> LibvirtSession::domain_names() {
@@ -257,105 +263,118 @@ std::vector<DomainSnapshot> LibvirtSession::domain_snapshots() {
 
 std::string LibvirtSession::domain_uuid(const std::string& domain) {
   char uuid[VIR_UUID_STRING_BUFLEN] = {};
-  if (virDomainGetUUIDString(lookup_domain(connection_, domain).get(), uuid) < 0) {
-    fail("cannot read the uuid of domain '" + domain + "'");
+  if (virDomainGetUUIDString(domain_handle(domain), uuid) < 0) {
+    fail_on_domain(domain, "cannot read the uuid of domain '" + domain + "'");
   }
   return uuid;
 }
 
+bool LibvirtSession::domain_flag(const std::string& domain, int (*query)(virDomainPtr),
+                                 const char* what) {
+  int answer = query(domain_handle(domain));
+  if (answer < 0) fail_on_domain(domain, "cannot tell whether domain '" + domain + "' is " + what);
+  return answer == 1;
+}
+
 bool LibvirtSession::domain_active(const std::string& domain) {
-  return is_active(lookup_domain(connection_, domain).get(), domain);
+  return domain_flag(domain, virDomainIsActive, "running");
 }
 
 bool LibvirtSession::domain_persistent(const std::string& domain) {
-  return is_persistent(lookup_domain(connection_, domain).get(), domain);
+  return domain_flag(domain, virDomainIsPersistent, "persistent");
 }
 
 std::string LibvirtSession::domain_xml(const std::string& domain, bool inactive) {
-  Domain handle = lookup_domain(connection_, domain);
+  virDomainPtr handle = domain_handle(domain);
   // Never VIR_DOMAIN_XML_SECURE: volcrypt has no use for secret material in XML.
-  MallocText xml(virDomainGetXMLDesc(handle.get(), inactive ? VIR_DOMAIN_XML_INACTIVE : 0));
-  if (!xml) fail("cannot read the definition of domain '" + domain + "'");
+  MallocText xml(virDomainGetXMLDesc(handle, inactive ? VIR_DOMAIN_XML_INACTIVE : 0));
+  if (!xml) fail_on_domain(domain, "cannot read the definition of domain '" + domain + "'");
   return xml.get();
 }
 
 void LibvirtSession::start_domain(const std::string& domain) {
-  Domain handle = lookup_domain(connection_, domain);
-  if (virDomainCreate(handle.get()) < 0) fail("libvirt could not start domain '" + domain + "'");
+  virDomainPtr handle = domain_handle(domain);
+  if (virDomainCreate(handle) < 0)
+    fail_on_domain(domain, "libvirt could not start domain '" + domain + "'");
 }
 
 void LibvirtSession::wait_for_domain_jobs(const std::string& domain, const std::string& target) {
-  Domain handle = lookup_domain(connection_, domain);
+  virDomainPtr handle = domain_handle(domain);
   // Block info is a query job, which libvirt runs only after the running modify job
   // (attach or detach) ends. Its answer, or its error for a missing disk, is not needed.
   virDomainBlockInfo info;
-  (void)virDomainGetBlockInfo(handle.get(), target.c_str(), &info, 0);
+  (void)virDomainGetBlockInfo(handle, target.c_str(), &info, 0);
 }
 
 void LibvirtSession::attach_device(const std::string& domain, const std::string& xml, bool live,
                                    bool config) {
-  Domain handle = lookup_domain(connection_, domain);
-  if (virDomainAttachDeviceFlags(handle.get(), xml.c_str(), affect_flags(live, config)) < 0) {
+  virDomainPtr handle = domain_handle(domain);
+  if (virDomainAttachDeviceFlags(handle, xml.c_str(), affect_flags(live, config)) < 0) {
     // The engine reads QEMU's own words (e.g. a wrong passphrase) from this message.
-    fail("libvirt refused to attach the disk to domain '" + domain + "'");
+    fail_on_domain(domain, "libvirt refused to attach the disk to domain '" + domain + "'");
   }
 }
 
 void LibvirtSession::detach_device(const std::string& domain, const std::string& xml, bool live,
                                    bool config) {
-  Domain handle = lookup_domain(connection_, domain);
-  if (virDomainDetachDeviceFlags(handle.get(), xml.c_str(), affect_flags(live, config)) < 0) {
-    fail("libvirt refused to detach the disk from domain '" + domain + "'");
+  virDomainPtr handle = domain_handle(domain);
+  if (virDomainDetachDeviceFlags(handle, xml.c_str(), affect_flags(live, config)) < 0) {
+    fail_on_domain(domain, "libvirt refused to detach the disk from domain '" + domain + "'");
   }
 }
 
 uint64_t LibvirtSession::disk_capacity(const std::string& domain, const std::string& target) {
-  Domain handle = lookup_domain(connection_, domain);
+  virDomainPtr handle = domain_handle(domain);
   virDomainBlockInfo info{};
-  if (virDomainGetBlockInfo(handle.get(), target.c_str(), &info, 0) < 0) {
-    fail("cannot read the size of disk " + target + " of domain '" + domain + "'");
+  if (virDomainGetBlockInfo(handle, target.c_str(), &info, 0) < 0) {
+    fail_on_domain(domain,
+                   "cannot read the size of disk " + target + " of domain '" + domain + "'");
   }
   return info.capacity;
 }
 
 void LibvirtSession::resize_disk(const std::string& domain, const std::string& target,
                                  uint64_t size) {
-  Domain handle = lookup_domain(connection_, domain);
-  if (virDomainBlockResize(handle.get(), target.c_str(), size, VIR_DOMAIN_BLOCK_RESIZE_BYTES) < 0) {
-    fail("libvirt refused to resize disk " + target + " of domain '" + domain + "' to " +
-         std::to_string(size) + " bytes");
+  virDomainPtr handle = domain_handle(domain);
+  if (virDomainBlockResize(handle, target.c_str(), size, VIR_DOMAIN_BLOCK_RESIZE_BYTES) < 0) {
+    fail_on_domain(domain, "libvirt refused to resize disk " + target + " of domain '" + domain +
+                               "' to " + std::to_string(size) + " bytes");
   }
 }
 
 std::optional<std::string> LibvirtSession::domain_metadata(const std::string& domain,
                                                            const std::string& namespace_uri,
                                                            bool inactive) {
-  Domain handle = lookup_domain(connection_, domain);
-  // A shut-off domain has only its config; a transient one has only its live state.
-  const bool active = is_active(handle.get(), domain);
-  const bool use_config = (inactive || !active) && is_persistent(handle.get(), domain);
-  MallocText xml(
-      virDomainGetMetadata(handle.get(), VIR_DOMAIN_METADATA_ELEMENT, namespace_uri.c_str(),
-                           use_config ? VIR_DOMAIN_AFFECT_CONFIG : VIR_DOMAIN_AFFECT_LIVE));
+  // CURRENT is the live side of a running domain and the config of a shut-off one; a
+  // transient domain has no config, so its live side answers for it.
+  const unsigned int side = !inactive                   ? VIR_DOMAIN_AFFECT_CURRENT
+                            : domain_persistent(domain) ? VIR_DOMAIN_AFFECT_CONFIG
+                                                        : VIR_DOMAIN_AFFECT_LIVE;
+  MallocText xml(virDomainGetMetadata(domain_handle(domain), VIR_DOMAIN_METADATA_ELEMENT,
+                                      namespace_uri.c_str(), side));
   if (!xml) {
     if (last_code() == VIR_ERR_NO_DOMAIN_METADATA) return std::nullopt;
-    fail("cannot read the metadata '" + namespace_uri + "' of domain '" + domain + "'");
+    fail_on_domain(domain,
+                   "cannot read the metadata '" + namespace_uri + "' of domain '" + domain + "'");
   }
   return std::string(xml.get());
 }
 
 void LibvirtSession::set_domain_metadata(const std::string& domain, const MetadataElement& element,
                                          const std::string& xml, bool live, bool config) {
-  Domain handle = lookup_domain(connection_, domain);
-  if (live && !is_active(handle.get(), domain)) {
-    // There is no live state to change: the config is what the next start reads.
-    live = false;
-    config = true;
+  // Without live state to change the config is what the next start reads: CURRENT says
+  // so in the call itself; both sides of a shut-off domain are its config alone.
+  unsigned int flags = VIR_DOMAIN_AFFECT_CURRENT;
+  if (live && config) {
+    flags = domain_active(domain) ? affect_flags(true, true) : affect_flags(false, true);
+  } else if (config) {
+    flags = VIR_DOMAIN_AFFECT_CONFIG;
   }
-  if (virDomainSetMetadata(handle.get(), VIR_DOMAIN_METADATA_ELEMENT,
+  if (virDomainSetMetadata(domain_handle(domain), VIR_DOMAIN_METADATA_ELEMENT,
                            xml.empty() ? nullptr : xml.c_str(), element.prefix.c_str(),
-                           element.namespace_uri.c_str(), affect_flags(live, config)) < 0) {
-    fail("cannot write the metadata '" + element.namespace_uri + "' of domain '" + domain + "'");
+                           element.namespace_uri.c_str(), flags) < 0) {
+    fail_on_domain(domain, "cannot write the metadata '" + element.namespace_uri + "' of domain '" +
+                               domain + "'");
   }
 }
 

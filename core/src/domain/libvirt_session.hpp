@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -11,6 +12,7 @@
 #include "domain/secret_xml.hpp"
 
 typedef struct _virConnect* virConnectPtr;
+typedef struct _virDomain* virDomainPtr;
 
 namespace volcrypt {
 
@@ -100,7 +102,14 @@ class LibvirtSession {
   const std::string& uri() const { return uri_; }
 
  private:
+  // One handle per domain for the session's life: each lookup is a round trip. A domain
+  // gone since is reported as not found (and looked up afresh by the next call).
+  virDomainPtr domain_handle(const std::string& name);
+  [[noreturn]] void fail_on_domain(const std::string& name, const std::string& what);
+  bool domain_flag(const std::string& domain, int (*query)(virDomainPtr), const char* what);
+
   virConnectPtr connection_ = nullptr;
+  std::map<std::string, virDomainPtr> domains_;
   std::string uri_;
   bool ephemeral_secrets_ = false;
 };

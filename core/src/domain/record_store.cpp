@@ -11,9 +11,12 @@ RecordStore::RecordStore(LibvirtSession& session, std::string domain)
     : session_(session), domain_(std::move(domain)) {}
 
 std::vector<Record> RecordStore::read(bool inactive) {
-  auto xml = session_.domain_metadata(domain_, kRecordNamespace, inactive);
-  if (!xml) return {};
-  return records_from_xml(*xml);
+  auto& side = side_[inactive ? 1 : 0];
+  if (!side) {
+    auto xml = session_.domain_metadata(domain_, kRecordNamespace, inactive);
+    side = xml ? records_from_xml(*xml) : std::vector<Record>{};
+  }
+  return *side;
 }
 
 std::optional<Record> RecordStore::find(const std::string& target, bool inactive) {
@@ -25,8 +28,11 @@ std::optional<Record> RecordStore::find(const std::string& target, bool inactive
 
 void RecordStore::write(const std::vector<Record>& records, bool inactive) {
   const bool live = !inactive;
+  auto& side = side_[inactive ? 1 : 0];
+  side.reset();  // unknown until the write is known to have happened
   session_.set_domain_metadata(domain_, {kRecordNamespace, kRecordPrefix},
                                records.empty() ? "" : records_to_xml(records), live, inactive);
+  side = records;
 }
 
 void RecordStore::put(const Record& record, ResolvedScope scope) {

@@ -14,6 +14,7 @@ class LibvirtSession;
 
 class RecordStore {
  public:
+  // For one operation under the domain's lock: each side is read at most once.
   RecordStore(LibvirtSession& session, std::string domain);
 
   // Live side when the domain runs and inactive is false; the persistent side otherwise.
@@ -28,6 +29,9 @@ class RecordStore {
   void write(const std::vector<Record>& records, bool inactive);
   LibvirtSession& session_;
   std::string domain_;
+  // What each side held when this store last read or wrote it. A store lives for one
+  // operation under the domain's lock, and only volcrypt writes its namespace.
+  std::optional<std::vector<Record>> side_[2];
 };
 
 }  // namespace volcrypt

@@ -199,11 +199,11 @@ AttachResult attach_volume_locked(EngineContext& context, const AttachRequest& r
   // leaves something the next command on this domain (or `recover`) can act on.
   Intent intent = intent_for("attach", request.domain, domain_uuid, request.target, scope.live,
                              scope.config, record);
-  intent.secret_before = session.lookup_volume_secret(request.volume.volume_id).value_or("");
-  write_intent(intent);
-
   // Declared before the rollback, whose steps use them, so they outlive it.
   SecretGuard guard(session, SecretGuard::Mode::attach, request.volume.volume_id);
+  intent.secret_before = guard.volume_secret().value_or("");
+  write_intent(intent);
+
   LibvirtSecrets secrets(session, &guard);
   HostServices host(&secrets, probe.facts, context.log_sink());
   volcrypt_attachment attachment;

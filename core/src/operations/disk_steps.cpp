@@ -41,9 +41,10 @@ void unplug_disk(EngineContext& context, const std::string& domain, const std::s
 void release_through_plugin(EngineContext& context, const LoadedPlugin& plugin, SecretGuard& guard,
                             const std::map<std::string, std::string>& state) {
   LibvirtSession& session = context.libvirt();
-  HostFacts facts = gather_host_facts(session);
   LibvirtSecrets secrets(session, &guard);
-  HostServices host(&secrets, facts, context.log_sink());
+  HostServices host(&secrets,
+                    std::function<HostFacts()>([&session] { return gather_host_facts(session); }),
+                    context.log_sink());
   release_with_plugin(plugin, host, state);
 }
 

@@ -38,14 +38,6 @@ void make_private_dir(const std::string& path) {
   ::chmod(path.c_str(), 0700);
 }
 
-void fsync_path(const std::string& path, int flags) {
-  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) fail("cannot open " + path + " to sync it");
-  int result = ::fsync(fd);
-  ::close(fd);
-  if (result != 0) fail("cannot sync " + path);
-}
-
 // A start concerns the whole domain: its name has a word no disk target can be (targets
 // are [a-z0-9]).
 std::string file_name_for(const Intent& intent) {
@@ -97,7 +89,7 @@ std::set<std::string> volumes_of(const Intent& intent) {
 
 std::string intent_directory() {
   const char* state = std::getenv("VOLCRYPT_STATE_DIR");
-  std::string base = state != nullptr && *state != '\0' ? state : "/var/lib/volcrypt";
+  std::string base = state != nullptr && *state != '\0' ? state : "/run/volcrypt";
   return base + "/intents";
 }
 
@@ -188,15 +180,13 @@ void write_intent(Intent& intent) {
     ::close(fd);
     fail("cannot write the intent " + temporary);
   }
-  if (::fsync(fd) != 0) {
-    ::close(fd);
-    fail("cannot sync the intent " + temporary);
-  }
   ::close(fd);
+  // The rename is what a killed writer cannot tear: the intent is whole or absent. No
+  // fsync: a host crash ends every process and the live state an intent describes, and
+  // what outlives it (persistent secrets, definitions) is what `recover` repairs.
   if (::rename(temporary.c_str(), intent.path.c_str()) != 0) {
     fail("cannot put the intent in place at " + intent.path);
   }
-  fsync_path(dir, O_RDONLY | O_DIRECTORY);
 }
 
 void remove_intent(const Intent& intent) {
@@ -204,7 +194,6 @@ void remove_intent(const Intent& intent) {
   if (::unlink(intent.path.c_str()) != 0 && errno != ENOENT) {
     fail("cannot remove the intent " + intent.path);
   }
-  fsync_path(intent_directory(), O_RDONLY | O_DIRECTORY);
 }
 
 IntentCleanup::~IntentCleanup() {

@@ -1,7 +1,9 @@
 // Intents, like a journaling file system's log: before its first side effect an attach,
-// detach, extend or start writes what it is about to do (fsync'd, host-side, never key material),
+// detach, extend or start writes what it is about to do (host-side, never key material),
 // and removes it after its last. An intent found while holding its domain's lock belongs to a
-// process that died mid-way; intent_replay.hpp finishes or undoes it.
+// process that died mid-way; intent_replay.hpp finishes or undoes it. Intents are about
+// processes, so they live where process state lives (/run, as libvirt keeps the status of
+// running domains): a killed writer leaves a whole intent, a rebooted host none.
 #pragma once
 
 #include <functional>
@@ -55,11 +57,11 @@ Intent intent_for(std::string operation, std::string domain, std::string domain_
 // The volumes the intent's operation concerns (one for an attach or detach; a start's all).
 std::set<std::string> volumes_of(const Intent& intent);
 
-// Where intents are kept: /var/lib/volcrypt/intents, or $VOLCRYPT_STATE_DIR/intents.
+// Where intents are kept: /run/volcrypt/intents, or $VOLCRYPT_STATE_DIR/intents.
 std::string intent_directory();
 
-// Writes (or replaces) the intent atomically and durably: a temporary file, fsync, rename,
-// fsync of the folder. Sets intent.path.
+// Writes (or replaces) the intent atomically: a temporary file, then a rename over it.
+// Sets intent.path.
 void write_intent(Intent& intent);
 // Removes it durably; a missing file is fine.
 void remove_intent(const Intent& intent);

@@ -13,6 +13,9 @@ std::string LibvirtSecrets::define(const std::string& usage_id, std::span<const 
 }
 
 std::optional<std::string> LibvirtSecrets::lookup(const std::string& usage_id) {
+  if (guard_ != nullptr && !usage_id.empty() && usage_id == guard_->volume_id()) {
+    return guard_->volume_secret();
+  }
   return session_.lookup_volume_secret(usage_id);
 }
 

@@ -28,7 +28,7 @@ std::string SecretGuard::define(const std::string& usage_id, std::span<const uin
     throw Error(ErrorKind::usage, "a plugin may define only the secret of volume " + volume_id_ +
                                       ", which it is attaching (asked for '" + usage_id + "')");
   }
-  if (auto existing = session_.lookup_volume_secret(usage_id)) {
+  if (auto existing = volume_secret()) {
     // A shared (multi-attach) volume: its users hold the right value already, and a
     // different one would lock them out at their next start.
     if (!HostUsage::scan(session_).secret_users(*existing).empty()) return *existing;
@@ -37,7 +37,18 @@ std::string SecretGuard::define(const std::string& usage_id, std::span<const uin
   }
   std::string uuid = session_.create_volume_secret(usage_id, value);
   created_.insert(uuid);
+  know_volume_secret(uuid);
   return uuid;
+}
+
+std::optional<std::string> SecretGuard::volume_secret() {
+  if (!volume_secret_known_) know_volume_secret(session_.lookup_volume_secret(volume_id_));
+  return volume_secret_;
+}
+
+void SecretGuard::know_volume_secret(std::optional<std::string> uuid) {
+  volume_secret_known_ = true;
+  volume_secret_ = std::move(uuid);
 }
 
 std::string SecretGuard::reason_to_keep(const SecretInfo& secret) {
@@ -79,6 +90,7 @@ bool SecretGuard::undefine(const std::string& uuid) {
     kept_.push_back({uuid, reason});
     return false;
   }
+  if (volume_secret_ == uuid) volume_secret_known_ = false;
   return session_.undefine_secret(uuid);
 }
 

@@ -7,6 +7,7 @@
 // why is reported.
 #pragma once
 
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -41,6 +42,13 @@ class SecretGuard {
   // True when undefined; false when it was kept (see kept()) or was already gone.
   bool undefine(const std::string& uuid);
 
+  // The volume's secret (its uuid, or none), looked up at most once per operation: the
+  // caller holds the volume's lock, and this guard is what changes it meanwhile.
+  std::optional<std::string> volume_secret();
+  const std::string& volume_id() const { return volume_id_; }
+  // What the caller already looked up under that lock.
+  void know_volume_secret(std::optional<std::string> uuid);
+
   // Counts a secret as made by this operation (the replay of an interrupted attach knows
   // which one its attach made).
   void adopt_created(const std::string& uuid) { created_.insert(uuid); }
@@ -58,6 +66,8 @@ class SecretGuard {
   UseExclusion exclusion_;
   std::set<std::string> created_;
   std::vector<KeptSecret> kept_;
+  bool volume_secret_known_ = false;
+  std::optional<std::string> volume_secret_;
 };
 
 }  // namespace volcrypt

@@ -114,13 +114,37 @@ int32_t set_state(volcrypt_attachment* attachment, const char* key, const char* 
 }  // namespace
 
 HostServices::HostServices(SecretStore* secrets, HostFacts facts, Log log)
-    : secrets_(secrets), facts_(std::move(facts)), log_(std::move(log)) {
+    : HostServices(secrets, std::function<HostFacts()>{}, std::move(log)) {
+  set_facts(std::move(facts));
+}
+
+void HostServices::set_facts(HostFacts facts) {
+  facts_ = std::move(facts);
   abi_facts_.struct_size = sizeof(abi_facts_);
   abi_facts_.hypervisor_type = facts_.hypervisor_type.c_str();
   abi_facts_.hypervisor_version = facts_.hypervisor_version;
   abi_facts_.libvirt_version = facts_.libvirt_version;
   abi_facts_.has_device_mapper = facts_.has_device_mapper ? 1 : 0;
   abi_facts_.has_dm_crypt = facts_.has_dm_crypt ? 1 : 0;
+}
+
+const volcrypt_host_facts* HostServices::abi_facts() {
+  if (facts_source_) {
+    auto source = std::move(facts_source_);
+    facts_source_ = nullptr;
+    try {
+      set_facts(source());
+    } catch (const std::exception& e) {
+      // The plugin sees empty facts (it cannot be told why); the log says it.
+      if (log_) log_(VOLCRYPT_LOG_ERROR, std::string("cannot gather the host facts: ") + e.what());
+    }
+  }
+  return &abi_facts_;
+}
+
+HostServices::HostServices(SecretStore* secrets, std::function<HostFacts()> facts_source, Log log)
+    : secrets_(secrets), facts_source_(std::move(facts_source)), log_(std::move(log)) {
+  set_facts({});
 
   table_.struct_size = sizeof(table_);
   table_.abi_major = VOLCRYPT_ABI_MAJOR;
@@ -137,7 +161,11 @@ HostServices::HostServices(SecretStore* secrets, HostFacts facts, Log log)
     }
   };
   table_.facts = [](void* context) noexcept -> const volcrypt_host_facts* {
-    return &self(context).abi_facts_;
+    try {
+      return self(context).abi_facts();
+    } catch (...) {
+      return &self(context).abi_facts_;  // the log line about it failed too
+    }
   };
   table_.secret_define = [](void* context, const char* usage_id, const uint8_t* value,
                             size_t value_size, char* uuid_out, volcrypt_error* error) {

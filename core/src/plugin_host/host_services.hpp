@@ -36,15 +36,21 @@ class HostServices {
   // refuse. Secrets may be defined and undefined only when the store allows it (an
   // attach or detach under its SecretGuard); a probe may only look them up.
   HostServices(SecretStore* secrets, HostFacts facts, Log log);
+  // The facts are gathered when the plugin first asks for them: a release rarely does,
+  // and gathering them costs round trips to libvirtd.
+  HostServices(SecretStore* secrets, std::function<HostFacts()> facts_source, Log log);
   HostServices(const HostServices&) = delete;
   HostServices& operator=(const HostServices&) = delete;
 
   const volcrypt_host* table() const { return &table_; }
-  const HostFacts& facts() const { return facts_; }
 
  private:
+  void set_facts(HostFacts facts);
+  const volcrypt_host_facts* abi_facts();
+
   SecretStore* secrets_;
   HostFacts facts_;
+  std::function<HostFacts()> facts_source_;
   volcrypt_host_facts abi_facts_{};
   Log log_;
   volcrypt_host table_{};

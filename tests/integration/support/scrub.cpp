@@ -38,7 +38,7 @@ std::string disk_element(virDomainPtr domain, const std::string& target, bool in
 }
 
 void remove_intents_naming(const std::string& domain) {
-  const std::filesystem::path folder = "/var/lib/volcrypt/intents";
+  const std::filesystem::path folder = "/run/volcrypt/intents";
   std::error_code ignored;
   if (!std::filesystem::is_directory(folder, ignored)) return;
   for (const auto& entry : std::filesystem::directory_iterator(folder, ignored)) {
