@@ -401,19 +401,6 @@ TEST_F(KillPoints, LiveExtendOfANativeDisk) {
   detach(s, problems, "the last");
 }
 
-// The step at which a complete run sends this RPC (1-based), from a traced run.
-int step_of(const TracedRun& run, const std::string& rpc) {
-  for (size_t i = 0; i < run.step_names.size(); ++i) {
-    if (run.step_names[i] == rpc) return static_cast<int>(i) + 1;
-  }
-  ADD_FAILURE() << rpc << " is not among the steps: " << ::testing::PrintToString(run.step_names);
-  return 0;
-}
-
-// libvirt's procedure numbers (remote_protocol.x) for plugging and unplugging a device.
-constexpr const char* kPlugDisk = "RPC remote 160";    // DOMAIN_ATTACH_DEVICE_FLAGS
-constexpr const char* kUnplugDisk = "RPC remote 161";  // DOMAIN_DETACH_DEVICE_FLAGS
-
 TEST_F(KillPoints, TheNextAttachFinishesOrUndoesAKilledCall) {
   auto domain = running_domain("kill-replay");
   const Scenario s = scenario("replay", *domain, true);

@@ -8,11 +8,9 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "integration_test.hpp"
 #include "json_objects.hpp"
 #include "kill_points.hpp"
-#include "operations/intent_journal.hpp"
-#include "second_libvirtd.hpp"
+#include "migration_fixture.hpp"
 
 namespace volcrypt::test {
 namespace {
@@ -20,101 +18,8 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-const std::string kReadOk = "read 1048576/1048576 bytes at offset 0";
-
-// QEMU's migration data goes over loopback too; the destination picks the port.
-const std::string kMigrateUri = "tcp://127.0.0.1";
-
-bool domain_exists(virConnectPtr connection, const std::string& name) {
-  virDomainPtr domain = virDomainLookupByName(connection, name.c_str());
-  if (domain == nullptr) return false;
-  virDomainFree(domain);
-  return true;
-}
-
-std::vector<std::string> domain_names(virConnectPtr connection) {
-  std::vector<std::string> names;
-  virDomainPtr* domains = nullptr;
-  int count = virConnectListAllDomains(connection, &domains, 0);
-  for (int i = 0; i < count; ++i) {
-    names.emplace_back(virDomainGetName(domains[i]));
-    virDomainFree(domains[i]);
-  }
-  free(domains);
-  return names;
-}
-
-std::string domain_uuid(virConnectPtr connection, const std::string& name) {
-  virDomainPtr domain = virDomainLookupByName(connection, name.c_str());
-  char uuid[VIR_UUID_STRING_BUFLEN] = "";
-  if (domain != nullptr) {
-    virDomainGetUUIDString(domain, uuid);
-    virDomainFree(domain);
-  }
-  return uuid;
-}
-
-// Intent files of this domain left on this host (also a temporary one that a kill left
-// before its rename: recover removes those too).
-std::vector<std::string> intents_of(const std::string& domain_uuid) {
-  std::vector<std::string> out;
-  std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(intent_directory(), error)) {
-    const std::string name = entry.path().filename().string();
-    if (name.starts_with(domain_uuid)) out.push_back(entry.path());
-  }
-  return out;
-}
-
-// libvirt keeps a persistent secret's value as base64 in its secrets folder.
-std::string base64(const std::string& text) {
-  static const char* digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < text.size(); i += 3) {
-    uint32_t n = (uint8_t(text[i]) << 16) | (uint8_t(text[i + 1]) << 8) | uint8_t(text[i + 2]);
-    for (int shift : {18, 12, 6, 0}) out += digits[(n >> shift) & 63];
-  }
-  if (size_t rest = text.size() - i; rest > 0) {
-    uint32_t n = uint8_t(text[i]) << 16 | (rest == 2 ? uint8_t(text[i + 1]) << 8 : 0);
-    out += digits[(n >> 18) & 63];
-    out += digits[(n >> 12) & 63];
-    out += rest == 2 ? digits[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-class Migration : public IntegrationTest {
+class Migration : public MigrationTest {
  protected:
-  void SetUp() override {
-    IntegrationTest::SetUp();
-    destination = std::make_unique<SecondLibvirtd>();
-    key_dir = scratch->folder("keys");
-  }
-  void TearDown() override {
-    IntegrationTest::TearDown();
-    destination.reset();
-  }
-
-  // A running domain with a native LUKS disk at sdb whose plaintext starts with 0xab.
-  std::unique_ptr<TestDomain> domain_with_luks_disk() {
-    auto domain = running_domain("mig");
-    volume_id = unique("mig-vol");
-    volume_ids.push_back(volume_id);
-    const std::string volume = make_luks1_with_pattern(volume_id + ".luks", 0xab);
-    ProcessResult r = volcrypt({"attach", "--domain", domain->name(), "--target", "sdb", "--source",
-                                volume, "--volume-id", volume_id, "--provider", "luks",
-                                "--passphrase-file", passphrase_file});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    // The key source of migrate: one passphrase file per volume id.
-    test_volumes::write_file(key_dir + "/" + volume_id, passphrase);
-    std::filesystem::permissions(
-        key_dir + "/" + volume_id,
-        std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-    return domain;
-  }
-
   std::vector<std::string> migrate_args(const std::string& domain) const {
     return {"migrate",          "--domain",         domain,     "--dest-uri",
             destination->uri(), "--live",           "--unsafe", "--migrate-uri",
@@ -122,10 +27,6 @@ class Migration : public IntegrationTest {
   }
 
   ProcessResult migrate(const std::string& domain) { return volcrypt(migrate_args(domain)); }
-
-  std::unique_ptr<SecondLibvirtd> destination;
-  std::string key_dir;
-  std::string volume_id;
 };
 
 TEST_F(Migration, LiveDomainWithNativeLuksDiskMovesWithItsSecretAndRecord) {
@@ -161,10 +62,7 @@ TEST_F(Migration, LiveDomainWithNativeLuksDiskMovesWithItsSecretAndRecord) {
       TestDomain::existing(destination->connection(), domain->name(), destination->qemu_log_dir());
   EXPECT_EQ(moved->read_pattern("sdb", 0xab, 1 << 20), kReadOk) << "after, on the destination";
   EXPECT_EQ(secrets_for_volume(destination->connection(), volume_id), secrets);
-  const auto stored =
-      test_volumes::read_file(destination->secret_dir() + "/" + secrets[0] + ".base64");
-  // Compared without printing either side: the passphrase never shows in test output.
-  EXPECT_TRUE(std::string(stored.begin(), stored.end()) == base64(passphrase))
+  EXPECT_TRUE(destination_secret_holds_passphrase(secrets[0]))
       << "the destination's secret does not hold the volume's passphrase";
   EXPECT_EQ(volcrypt_metadata(destination->connection(), domain->name(), false), record);
   EXPECT_THAT(secret_xml(destination->connection(), secrets[0]),

@@ -168,14 +168,17 @@ RepairAction repair(const Intent& intent, const std::string& action, const std::
   return {"stale_intent", action, intent.domain, "", "", message};
 }
 
-// The pieces that touch only the destination: the domain read here under its lock, the
-// destination's libvirt, and step(domain, destination, result).
+// The pieces that touch only the destination: the domain read here under its lock (after
+// what a killed command left on it is finished or undone, as every command on a domain
+// does), the destination's libvirt, and step(domain, destination, result).
 template <typename Step>
 MigrateResult with_destination(EngineContext& context, const MigrateRequest& request, Step&& step) {
   validate_dest_uri(request.dest_uri);
   LibvirtSession& source = context.libvirt();
   source.require_domain(request.domain);
-  DomainLock lock(source.domain_uuid(request.domain));
+  const std::string uuid = source.domain_uuid(request.domain);
+  DomainLock lock(uuid);
+  replay_intents(context, request.domain, uuid);
   const Departing domain = departing(source, request.domain);
   // Secrets made there are ephemeral when this host's setting says so.
   LibvirtSession dest(request.dest_uri, context.settings().ephemeral_secrets);

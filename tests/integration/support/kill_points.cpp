@@ -1,6 +1,7 @@
 #include "kill_points.hpp"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <linux/dm-ioctl.h>
 #include <sys/ioctl.h>
 #include <sys/ptrace.h>
@@ -218,6 +219,14 @@ int for_each_kill_point(const std::function<bool(int step)>& at_step, int limit)
   int killed = 0;
   for (int step = 1; step <= limit && at_step(step); ++step) ++killed;
   return killed;
+}
+
+int step_of(const TracedRun& run, const std::string& rpc) {
+  for (size_t i = 0; i < run.step_names.size(); ++i) {
+    if (run.step_names[i] == rpc) return static_cast<int>(i) + 1;
+  }
+  ADD_FAILURE() << rpc << " is not among the steps: " << ::testing::PrintToString(run.step_names);
+  return 0;
 }
 
 std::string kill_point_summary(const std::vector<std::string>& step_names) {

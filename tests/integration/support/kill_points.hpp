@@ -34,6 +34,14 @@ TracedRun run_traced(const std::vector<std::string>& argv, int kill_at = 0);
 // test. Returns the number of killed runs.
 int for_each_kill_point(const std::function<bool(int step)>& at_step, int limit = 300);
 
+// libvirt's procedure numbers (remote_protocol.x) for plugging and unplugging a device.
+inline constexpr const char* kPlugDisk = "RPC remote 160";    // DOMAIN_ATTACH_DEVICE_FLAGS
+inline constexpr const char* kUnplugDisk = "RPC remote 161";  // DOMAIN_DETACH_DEVICE_FLAGS
+
+// The step at which a complete run sends this RPC (1-based), from a traced run; 0, and a
+// test failure, when it never sent it.
+int step_of(const TracedRun& run, const std::string& rpc);
+
 // "12 (write 9, fsync 2, rename 1)": how many kill points of each kind.
 std::string kill_point_summary(const std::vector<std::string>& step_names);
 
