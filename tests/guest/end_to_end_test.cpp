@@ -13,10 +13,13 @@
 #include "block_io.hpp"
 #include "direct_mapping.hpp"
 #include "dm_crypt_test.hpp"
+#include "domain_power.hpp"
 #include "guest_paths.hpp"
 #include "libvirt_checks.hpp"
+#include "mapped_volume_rules.hpp"
 #include "process.hpp"
 #include "test_domain.hpp"
+#include "volume_consistency.hpp"
 
 namespace volcrypt::guest {
 namespace {
@@ -57,6 +60,21 @@ class EndToEnd : public DmCryptTest {
     return {"attach",  "--domain",   domain,     "--target",          "sdb",
             "--bus",   "scsi",       "--source", volume.device,       "--volume-id",
             volume_id, "--provider", provider,   "--passphrase-file", passphrase_file(volume_id)};
+  }
+
+  // A persistent domain, shut off, for a volume attached to its definition.
+  std::unique_ptr<test::TestDomain> persistent_domain(const std::string& prefix) {
+    test::DomainOptions options;
+    options.persistent = true;
+    options.start = false;
+    return std::make_unique<test::TestDomain>(connection->get(), unique(prefix), options);
+  }
+
+  ProcessResult attach_to_config(const test::TestDomain& domain, const Volume& volume,
+                                 const std::string& volume_id, const std::string& provider) {
+    std::vector<std::string> args = attach_args(domain.name(), volume, volume_id, provider);
+    args.push_back("--config");
+    return volcrypt(args);
   }
 
   // The guest's disk is the mapping itself, and the record names cryptsetup-luks.
@@ -120,14 +138,10 @@ TEST_F(EndToEnd, PersistentDomainStartsAfterPrepareReopensItsMapping) {
   Volume volume = luks_volume("volume.luks2", LuksVersion::luks2);
   write_through_luks(volume.device, passphrase, 0x4d, kPatternSize);
   const std::string volume_id = unique("vol");
-  test::DomainOptions options;
-  options.persistent = true;
-  options.start = false;
-  test::TestDomain domain(connection->get(), unique("boot"), options);
+  const auto domain_ptr = persistent_domain("boot");
+  test::TestDomain& domain = *domain_ptr;
 
-  std::vector<std::string> args = attach_args(domain.name(), volume, volume_id, "luks");
-  args.push_back("--config");
-  ProcessResult attach = volcrypt(args);
+  ProcessResult attach = attach_to_config(domain, volume, volume_id, "luks");
   ASSERT_EQ(attach.exit_code, 0) << attach.err;
   expect_mapped_disk(domain, volume, true);
 
@@ -152,13 +166,9 @@ TEST_F(EndToEnd, StartReopensTheMappingAndStartsTheDomain) {
   Volume volume = luks_volume("volume.luks2", LuksVersion::luks2);
   write_through_luks(volume.device, passphrase, 0x3c, kPatternSize);
   const std::string volume_id = unique("vol");
-  test::DomainOptions options;
-  options.persistent = true;
-  options.start = false;
-  test::TestDomain domain(connection->get(), unique("start"), options);
-  std::vector<std::string> args = attach_args(domain.name(), volume, volume_id, "luks");
-  args.push_back("--config");
-  ProcessResult r = volcrypt(args);
+  const auto domain_ptr = persistent_domain("start");
+  test::TestDomain& domain = *domain_ptr;
+  ProcessResult r = attach_to_config(domain, volume, volume_id, "luks");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = volcrypt({"release", "--domain", domain.name()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -181,6 +191,62 @@ TEST_F(EndToEnd, StartReopensTheMappingAndStartsTheDomain) {
                        domain.name() + "'\n");
   EXPECT_TRUE(path_exists(mapper_path(volume.mapping())));
   EXPECT_THAT(domain.read_pattern("sdb", 0x3c, kPatternSize), HasSubstr(kReadOk));
+  r = volcrypt({"check", "--domain", domain.name()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+// volcrypt start of a plain-dmcrypt disk after a host restart: its mapping closed, and no
+// libvirt secret (a host mapping needs none). A missing key makes nothing and leaves the
+// domain shut off. Plain mode has no header, so a wrong key cannot be refused: the domain
+// starts and its guest reads other data. The right key reopens the mapping with the
+// recorded parameters, and the guest reads what was written before.
+TEST_F(EndToEnd, StartReopensAPlainMappingAndStartsTheDomain) {
+  Volume volume = blank_volume("volume.plain");
+  const std::string volume_id = unique("vol");
+  const auto domain_ptr = persistent_domain("start-plain");
+  test::TestDomain& domain = *domain_ptr;
+  ProcessResult r = attach_to_config(domain, volume, volume_id, "plain");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.out, HasSubstr("plugin plain-dmcrypt"));
+  ASSERT_TRUE(path_exists(mapper_path(volume.mapping())));
+  write_pattern(mapper_path(volume.mapping()), 0x5d, kPatternSize);
+  const auto host_restarted = [&] {
+    shut_off(connection->get(), domain.name());
+    const ProcessResult release = volcrypt({"release", "--domain", domain.name()});
+    ASSERT_EQ(release.exit_code, 0) << release.err;
+    ASSERT_FALSE(path_exists(mapper_path(volume.mapping())));
+    ASSERT_TRUE(test::secrets_for_volume(connection->get(), volume_id).empty());
+  };
+  host_restarted();
+
+  const std::string no_keys = scratch->folder("no-keys");
+  r = volcrypt({"start", "--domain", domain.name(), "--passphrase-dir", no_keys});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err,
+            "volcrypt: error: key file '" + no_keys + "/" + volume_id + "' does not exist\n");
+  EXPECT_EQ(r.out, "");
+  EXPECT_FALSE(domain_runs(connection->get(), domain.name()));
+  EXPECT_FALSE(path_exists(mapper_path(volume.mapping())));
+  EXPECT_TRUE(test::secrets_for_volume(connection->get(), volume_id).empty());
+  EXPECT_TRUE(test::has_record(connection->get(), domain.name(), "sdb", true));
+
+  const std::string wrong_dir = scratch->folder("wrong-keys");
+  test_volumes::write_file(wrong_dir + "/" + volume_id, "not the passphrase");
+  r = volcrypt({"start", "--domain", domain.name(), "--passphrase-dir", wrong_dir});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(domain.read_pattern("sdb", 0x5d, kPatternSize),
+              HasSubstr("Pattern verification failed"));
+  host_restarted();
+
+  r = volcrypt({"start", "--domain", domain.name(), "--passphrase-dir", key_dir});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "sdb: volume " + volume_id + " (plain-dmcrypt): opened\nstarted domain '" +
+                       domain.name() + "'\n");
+  EXPECT_TRUE(domain_runs(connection->get(), domain.name()));
+  EXPECT_EQ(live_disk_source(connection->get(), domain.name(), "sdb"),
+            mapper_path(volume.mapping()));
+  EXPECT_THAT(domain.read_pattern("sdb", 0x5d, kPatternSize), HasSubstr(kReadOk));
+  EXPECT_TRUE(test::secrets_for_volume(connection->get(), volume_id).empty());
   r = volcrypt({"check", "--domain", domain.name()});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }

@@ -12,12 +12,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <iostream>
 #include <memory>
 
 #include "block_io.hpp"
 #include "direct_mapping.hpp"
 #include "dm_crypt_test.hpp"
+#include "domain_power.hpp"
 #include "guest_paths.hpp"
 #include "json_objects.hpp"
 #include "kill_point_selection.hpp"
@@ -187,10 +189,12 @@ class KillPointsDmCrypt : public DmCryptTest {
   // The state a kill left, as libvirt and the kernel show it, for the report.
   std::string what_is_left() {
     Problems left;
+    const bool running = domain_runs(connection->get(), domain->name());
+    if (!running) left.push_back("domain shut off");
     if (auto source = live_disk_source(connection->get(), domain->name(), kTarget)) {
-      left.push_back("disk on " + *source);
+      left.push_back((running ? "disk on " : "persistent disk on ") + *source);
     }
-    if (test::has_record(connection->get(), domain->name(), kTarget, false)) {
+    if (test::has_record(connection->get(), domain->name(), kTarget, !running)) {
       left.push_back("record");
     }
     for (const auto& intent : intent_files_left()) left.push_back("intent " + intent);
@@ -262,6 +266,12 @@ class KillPointsDmCrypt : public DmCryptTest {
   // volcrypt, so that one failure does not hide the next kill point's.
   void clean_up_independently() {
     test::scrub(connection->get(), test::VolumeAt{domain->name(), kTarget, volume_id, true});
+    close_every_mapping();
+  }
+
+  // Without volcrypt; a start sweep's failure keeps the disk, so that the next kill point
+  // still starts from a host restart.
+  void close_every_mapping() {
     for (const auto& device : device_mapper_devices()) {
       try {
         remove_dm_device(device.name);
@@ -300,9 +310,7 @@ class KillPointsDmCrypt : public DmCryptTest {
       ADD_FAILURE() << "the " << name << " does not work unkilled: " << joined(failures);
       return 0;
     }
-    for (size_t i = 0; i < complete.step_names.size(); ++i) {
-      std::cout << "dm " << name << " step " << i + 1 << ": " << complete.step_names[i] << "\n";
-    }
+    print_steps(name, complete);
 
     std::vector<std::string> steps_killed;
     Problems failed_points;  // e.g. "38 before dm load-table", for the one-line summary
@@ -397,24 +405,9 @@ class KillPointsDmCrypt : public DmCryptTest {
                     << "): " << joined(failures);
       return;
     }
-    for (size_t i = 0; i < complete.step_names.size(); ++i) {
-      std::cout << "dm extend step " << i + 1 << ": " << complete.step_names[i] << "\n";
-    }
-    std::vector<std::string> steps_killed;
-    int repaired = 0;
-    const auto at_kill_point = [&](int step) {
-      Problems problems;
-      old_disk_of_a_grown_volume(problems);
-      const test::TracedRun traced = test::run_traced(operation, step);
-      expect_no_passphrase_in(traced.result);
-      if (!traced.killed) {
-        problems.push_back("the run was not killed");
-      } else {
-        steps_killed.push_back(traced.step_names.back());
-      }
+    const auto after_kill = [&](const test::TracedRun&, Problems& problems) {
       const std::string left = sizes_left();
       const bool had_intent = recover_after_kill(problems);
-      if (had_intent) ++repaired;
       const std::string after = sizes_left();
       if (had_intent ? after != new_sizes : after != old_sizes && after != new_sizes) {
         problems.push_back("after recover mapping/disk are " + after + " bytes, not " +
@@ -426,29 +419,155 @@ class KillPointsDmCrypt : public DmCryptTest {
         problems.push_back("extend after recover left " + sizes_left() + ": " + outcome(again));
       }
       check_attached(problems, "the extended", true);
-      const std::string where = "dm extend kill point " + std::to_string(step) + " before " +
-                                (traced.killed ? traced.step_names.back() : "nothing");
-      std::cout << where << ": left " << left << "; "
-                << (problems.empty() ? "ok" : "PROBLEMS: " + joined(problems)) << std::endl;
-      if (!problems.empty()) {
-        failures.push_back(where + ": " + joined(problems));
-        clean_up_independently();
-      }
+      return AfterKill{had_intent, left};
     };
+    kill_each_point(
+        "extend", operation, complete,
+        [&](Problems& problems) { old_disk_of_a_grown_volume(problems); }, after_kill,
+        [&] { clean_up_independently(); });
+    Problems last;
+    detach(last, "the last");
+    EXPECT_TRUE(last.empty()) << joined(last);
+  }
+
+  // In place of SetUp's running domain, a persistent one of that name, shut off, with the
+  // volume attached to its definition (`attach --config` opens the mapping), and the
+  // passphrase where `volcrypt start --passphrase-dir` looks for it.
+  std::vector<std::string> persistent_domain_with_the_volume(Problems& problems) {
+    const std::string name = domain->name();
+    domain.reset();
+    test::DomainOptions options;
+    options.persistent = true;
+    options.start = false;
+    domain = std::make_unique<test::TestDomain>(connection->get(), name, options);
+    std::vector<std::string> args = attach_args();
+    args.back() = "--config";
+    const ProcessResult r = volcrypt(args);
+    if (r.exit_code != 0) problems.push_back("the --config attach failed: " + outcome(r));
+    const std::string key_dir = key_file.substr(0, key_file.rfind('/'));
+    test_volumes::write_file(key_dir + "/" + volume_id, passphrase);
+    chmod((key_dir + "/" + volume_id).c_str(), 0600);
+    return {volcrypt_program(), "start", "--domain", domain->name(), "--passphrase-dir", key_dir};
+  }
+
+  // As after a host restart: the domain shut off, its mapping closed, its record kept.
+  void host_restarted(Problems& problems) {
+    shut_off(connection->get(), domain->name());
+    if (device_mapper_has(volume.mapping())) {
+      const ProcessResult r = volcrypt({"release", "--domain", domain->name()});
+      if (r.exit_code != 0) problems.push_back("release failed: " + outcome(r));
+    }
+    for (const auto& device : device_mapper_devices()) {
+      problems.push_back("after shut-off and release, mapping " + describe(device) + " is open");
+    }
+  }
+
+  // The start's promise: the domain runs on its mapping and its guest reads the plaintext.
+  void check_started(Problems& problems, const std::string& which) {
+    if (!domain_runs(connection->get(), domain->name())) {
+      return problems.push_back(which + " domain does not run");
+    }
+    check_attached(problems, which, true);
+  }
+
+  // Kills `volcrypt start` of the shut-off domain at each of its kill points: recover
+  // must leave the domain either running on its mapping, or shut off with the mapping the
+  // start opened closed again (the state before it); then start (again) starts it and the
+  // nested guest reads the plaintext.
+  void sweep_start() {
+    Problems failures;
+    const std::vector<std::string> start = persistent_domain_with_the_volume(failures);
+    host_restarted(failures);
+    const test::TracedRun complete = test::run_traced(start);
+    expect_no_passphrase_in(complete.result);
+    if (complete.result.exit_code != 0) failures.push_back(outcome(complete.result));
+    check_started(failures, "the complete start's");
+    if (!failures.empty()) {
+      ADD_FAILURE() << "the start does not work unkilled: " << joined(failures);
+      return;
+    }
+    const auto after_kill = [&](const test::TracedRun& traced, Problems& problems) {
+      if (!traced.killed) return AfterKill{false, "-"};
+      const std::string left = what_is_left();
+      const bool repaired = recover_after_kill(problems);
+      if (domain_runs(connection->get(), domain->name())) {
+        check_started(problems, "the killed start's");
+        return AfterKill{repaired, left};
+      }
+      for (const auto& device : device_mapper_devices()) {
+        problems.push_back("the domain is shut off but mapping " + describe(device) +
+                           " is still open");
+      }
+      const ProcessResult again =
+          volcrypt(std::vector<std::string>(start.begin() + 1, start.end()));
+      if (again.exit_code != 0) problems.push_back("the next start failed: " + outcome(again));
+      check_started(problems, "the next start's");
+      return AfterKill{repaired, left};
+    };
+    kill_each_point(
+        "start", start, complete, [&](Problems& problems) { host_restarted(problems); }, after_kill,
+        [&] {
+          shut_off(connection->get(), domain->name());
+          close_every_mapping();
+        });
+  }
+
+  // The steps of an operation's complete run: the kill points the sweep's lines number.
+  static void print_steps(const std::string& name, const test::TracedRun& complete) {
+    for (size_t i = 0; i < complete.step_names.size(); ++i) {
+      std::cout << "dm " << name << " step " << i + 1 << ": " << complete.step_names[i] << "\n";
+    }
+  }
+
+  // What a kill point left (for its line) and whether recover had something to repair.
+  struct AfterKill {
+    bool repaired = false;
+    std::string left;
+  };
+
+  // Kills `operation` at each kill point of its complete run that the selection covers:
+  // set_scene before each, after_kill checks and repairs what the kill left, clean_up
+  // after one that left a problem. A line per kill point, the summary, the verdict.
+  void kill_each_point(
+      const std::string& name, const std::vector<std::string>& operation,
+      const test::TracedRun& complete, const std::function<void(Problems&)>& set_scene,
+      const std::function<AfterKill(const test::TracedRun&, Problems&)>& after_kill,
+      const std::function<void()>& clean_up) {
+    print_steps(name, complete);
     const bool every_step = runner_setting("kill-points") == "every";
     const std::vector<int> points = kill_points_to_cover(complete.step_names, every_step);
-    for (int step : points) at_kill_point(step);
-    note("kill points covered: dm extend " + test::kill_point_summary(steps_killed) + " of " +
+    std::vector<std::string> steps_killed;
+    Problems failures;
+    int repaired = 0;
+    for (int step : points) {
+      Problems problems;
+      set_scene(problems);
+      const test::TracedRun traced = test::run_traced(operation, step);
+      expect_no_passphrase_in(traced.result);
+      if (traced.killed) {
+        steps_killed.push_back(traced.step_names.back());
+      } else {
+        problems.push_back("the run was not killed");
+      }
+      const AfterKill after = after_kill(traced, problems);
+      if (after.repaired) ++repaired;
+      const std::string where = "dm " + name + " kill point " + std::to_string(step) + " before " +
+                                (traced.killed ? traced.step_names.back() : "nothing");
+      std::cout << where << ": left " << after.left << "; "
+                << (problems.empty() ? "ok" : "PROBLEMS: " + joined(problems)) << std::endl;
+      if (!problems.empty()) {
+        failures.push_back(where + ", left " + after.left + ": " + joined(problems));
+        clean_up();
+      }
+    }
+    note("kill points covered: dm " + name + " " + test::kill_point_summary(steps_killed) + " of " +
          std::to_string(complete.step_names.size()) + " steps; " + std::to_string(repaired) +
          " left something to repair; " + std::to_string(failures.size()) + " left a problem");
-    covered_counts().push_back("dm extend " + std::to_string(points.size()) + " of " +
+    covered_counts().push_back("dm " + name + " " + std::to_string(points.size()) + " of " +
                                std::to_string(complete.step_names.size()) + " steps");
     EXPECT_GT(repaired, 0) << "no kill point left anything for recover to do";
     EXPECT_TRUE(failures.empty()) << failures.size() << " of " << points.size()
                                   << " kill points left a problem:\n  " << joined(failures, "\n  ");
-    Problems last;
-    detach(last, "the last");
-    EXPECT_TRUE(last.empty()) << joined(last);
   }
 
   std::unique_ptr<test::Connection> connection;
@@ -467,6 +586,11 @@ TEST_F(KillPointsDmCrypt, DetachOfALiveAttachedLuks2Disk) { sweep("detach", true
 // Each kill point of `volcrypt extend` of that disk after its loop device grew: between
 // the mapping's resize (device-mapper requests) and the guest's (a libvirt RPC) too.
 TEST_F(KillPointsDmCrypt, LiveExtendOfALuks2Mapping) { sweep_extend(); }
+
+// Each kill point of `volcrypt start` of a persistent, shut-off domain whose LUKS2 disk's
+// mapping (cryptsetup-luks) was closed as by a host restart: it reopens the mapping, then
+// starts the domain.
+TEST_F(KillPointsDmCrypt, StartOfAShutOffDomainWithAClosedLuks2Mapping) { sweep_start(); }
 
 }  // namespace
 }  // namespace volcrypt::guest

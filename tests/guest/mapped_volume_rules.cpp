@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "domain_power.hpp"
 #include "mapping_inventory.hpp"
 #include "volume_consistency.hpp"
 
@@ -55,12 +56,17 @@ std::vector<std::string> broken_mapping_rules(virConnectPtr connection,
   std::vector<std::string> broken = test::broken_rules(
       connection, test::VolumeAt{volume.domain, volume.target, volume.volume_id, true});
 
+  // A shut-off domain's disk is its persistent one, and its mapping may be open (after
+  // `volcrypt prepare`) or closed (after a host restart).
+  const bool running = domain_runs(connection, volume.domain);
+  const std::string which = running ? "live" : "persistent";
   const std::optional<std::string> source =
       live_disk_source(connection, volume.domain, volume.target);
   std::string used_mapping;
   if (source) {
-    if (!test::has_record(connection, volume.domain, volume.target, false)) {
-      broken.push_back("the live disk " + volume.target + " (" + *source + ") has no record");
+    if (!test::has_record(connection, volume.domain, volume.target, !running)) {
+      broken.push_back("the " + which + " disk " + volume.target + " (" + *source +
+                       ") has no record");
     }
     if (source->starts_with(kMapperDir)) used_mapping = source->substr(kMapperDir.size());
   }
@@ -73,7 +79,7 @@ std::vector<std::string> broken_mapping_rules(virConnectPtr connection,
     }
     broken.push_back("mapping " + describe(device) + " is open and no disk uses it");
   }
-  if (!used_mapping.empty() && !used_mapping_open) {
+  if (running && !used_mapping.empty() && !used_mapping_open) {
     broken.push_back("the live disk " + volume.target + " uses " + *source +
                      ", which device-mapper does not have");
   }

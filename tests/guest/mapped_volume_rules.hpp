@@ -1,7 +1,8 @@
-// What volcrypt promises about a dm-crypt volume at one target of one running domain,
-// checked through libvirt's API and the kernel's device-mapper, never through volcrypt:
-// a disk only with its record, a record only with its disk, a disk's mapping open, no
-// mapping open that no disk uses, no secret without a disk. The libvirt side of these
+// What volcrypt promises about a dm-crypt volume at one target of one domain, checked
+// through libvirt's API and the kernel's device-mapper, never through volcrypt: a disk
+// only with its record, a record only with its disk, a running domain's disk's mapping
+// open (a shut-off one's may be open or closed), no mapping open that no disk uses, no
+// secret without a disk. The libvirt side of these
 // (volume_consistency.hpp) only knows disks with <encryption>; a dm-crypt disk has none.
 #pragma once
 
@@ -19,8 +20,8 @@ struct MappedVolumeAt {
   std::string volume_id;
 };
 
-// The source of the domain's live disk at the target (e.g. /dev/mapper/crypt-loop0), or
-// nothing when it has no disk there.
+// The source of the domain's live disk at the target (e.g. /dev/mapper/crypt-loop0; a
+// shut-off domain's persistent one), or nothing when it has no disk there.
 std::optional<std::string> live_disk_source(virConnectPtr connection, const std::string& domain,
                                             const std::string& target);
 
