@@ -18,6 +18,7 @@
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "block_io.hpp"
 #include "direct_mapping.hpp"
@@ -41,14 +42,14 @@ const std::string kReadOk = "read 1048576/1048576 bytes at offset 0";
 // both use 127.0.0.1, so the loopback interface must be up.
 void bring_up_loopback() {
   const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  ASSERT_GE(fd, 0) << std::strerror(errno);
   ifreq request{};
   std::strncpy(request.ifr_name, "lo", IFNAMSIZ - 1);
-  const bool up = ioctl(fd, SIOCGIFFLAGS, &request) == 0 &&
-                  (request.ifr_flags |= IFF_UP, ioctl(fd, SIOCSIFFLAGS, &request) == 0);
+  bool up = fd >= 0 && ioctl(fd, SIOCGIFFLAGS, &request) == 0;
+  request.ifr_flags |= IFF_UP;
+  up = up && ioctl(fd, SIOCSIFFLAGS, &request) == 0;
   const int error = errno;
-  close(fd);
-  ASSERT_TRUE(up) << "cannot bring up lo: " << std::strerror(error);
+  if (fd >= 0) close(fd);
+  if (!up) throw std::runtime_error(std::string("cannot bring up lo: ") + std::strerror(error));
 }
 
 struct Case {
@@ -63,18 +64,28 @@ const Case kPlain{"plain", "plain", "plain-dmcrypt", false};
 
 class MigrateDmCrypt : public DmCryptTest {
  protected:
+  // One destination for the suite: starting and stopping a libvirtd under TCG is slow.
+  // Each test removes what it made there.
+  static void SetUpTestSuite() {
+    try {
+      bring_up_loopback();
+      destination = std::make_unique<test::SecondLibvirtd>(program_dir() + "/second-libvirtd");
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << e.what();
+    }
+  }
+  static void TearDownTestSuite() { destination.reset(); }
+
   void SetUp() override {
     DmCryptTest::SetUp();
-    bring_up_loopback();
+    ASSERT_NE(destination, nullptr) << "no second libvirtd";
     connection = std::make_unique<test::Connection>();
     key_file = passphrase_file_for_volcrypt();
-    destination = std::make_unique<test::SecondLibvirtd>(program_dir() + "/second-libvirtd");
   }
   void TearDown() override {
-    // The domains go before their daemon, their mappings and loop devices.
+    // The domains go before their mappings and loop devices.
     moved.reset();
     domain.reset();
-    destination.reset();
     DmCryptTest::TearDown();
   }
 
@@ -107,8 +118,8 @@ class MigrateDmCrypt : public DmCryptTest {
 
   void moves_with_its_mapping_in_use(const Case& c);
 
+  inline static std::unique_ptr<test::SecondLibvirtd> destination;
   std::unique_ptr<test::Connection> connection;
-  std::unique_ptr<test::SecondLibvirtd> destination;
   std::unique_ptr<Volume> volume;
   std::unique_ptr<test::TestDomain> domain;
   std::unique_ptr<test::TestDomain> moved;
