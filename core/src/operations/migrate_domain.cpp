@@ -122,6 +122,12 @@ bool remove_defined_at_destination(LibvirtSession& dest, const std::vector<std::
   return clean;
 }
 
+std::string release_failure(EngineContext& context, const Record& record, const std::exception& e) {
+  context.log(VOLCRYPT_LOG_ERROR,
+              "cannot release target '" + record.target + "' of the departed domain: " + e.what());
+  return std::string("failed: ") + e.what();
+}
+
 // Releases on this host what the departed domain's records held (a secret, a dm
 // mapping), each under a SecretGuard that keeps what another attachment uses. False
 // when a plugin failed: the caller's intent then stays for `recover`.
@@ -145,11 +151,19 @@ bool release_here(EngineContext& context, const std::vector<Record>& records,
         release_through_plugin(context, plugin, guard, record.state);
         verdict = guard_verdict(guard, "released");
       }
+    } catch (const Error& e) {
+      // The departed domain's QEMU is gone, so whatever still holds its mapping open is
+      // not the departed domain: another process here, or the destination's QEMU when
+      // both libvirtds share this kernel. Not this migration's to close, nor to retry.
+      if (e.kind() == ErrorKind::busy) {
+        verdict = std::string("kept: ") + e.what();
+      } else {
+        verdict = release_failure(context, record, e);
+        clean = false;
+      }
     } catch (const std::exception& e) {
-      verdict = std::string("failed: ") + e.what();
+      verdict = release_failure(context, record, e);
       clean = false;
-      context.log(VOLCRYPT_LOG_ERROR, "cannot release target '" + record.target +
-                                          "' of the departed domain: " + e.what());
     }
     if (disk != nullptr) disk->source = verdict;
   }

@@ -1,7 +1,8 @@
 // volcrypt migrate: a running domain moves to another host's libvirt. The destination
 // first (the secrets its volcrypt disks name, same uuids, values from the key source),
 // then libvirt's own migration, then this host releases what only the departed domain
-// used, never what another attachment here still uses. An intent records the
+// used, never what another attachment here still uses (nor a mapping something still
+// holds open after the domain left). An intent records the
 // destination and what was defined there, so `recover` finishes or undoes a migration
 // whose volcrypt was killed. dm-crypt mappings on the destination are that host's
 // business: `volcrypt prepare` there, or the libvirt hook's `migrate` event.

@@ -85,6 +85,25 @@ void undefine_secret_if_present(virConnectPtr connection, const std::string& uui
   virSecretFree(secret);
 }
 
+bool domain_exists(virConnectPtr connection, const std::string& name) {
+  virDomainPtr domain = virDomainLookupByName(connection, name.c_str());
+  if (domain == nullptr) return false;
+  virDomainFree(domain);
+  return true;
+}
+
+std::vector<std::string> domain_names(virConnectPtr connection) {
+  std::vector<std::string> names;
+  virDomainPtr* domains = nullptr;
+  const int count = virConnectListAllDomains(connection, &domains, 0);
+  for (int i = 0; i < count; ++i) {
+    names.emplace_back(virDomainGetName(domains[i]));
+    virDomainFree(domains[i]);
+  }
+  free(domains);
+  return names;
+}
+
 std::optional<std::string> volcrypt_metadata(virConnectPtr connection, const std::string& domain,
                                              bool inactive) {
   virDomainPtr dom = virDomainLookupByName(connection, domain.c_str());

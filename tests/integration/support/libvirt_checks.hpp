@@ -32,6 +32,10 @@ std::string define_secret(virConnectPtr connection, const std::string& volume_id
                           const std::string& value);
 void undefine_secret_if_present(virConnectPtr connection, const std::string& uuid);
 
+bool domain_exists(virConnectPtr connection, const std::string& name);
+// The names of every domain, running or defined.
+std::vector<std::string> domain_names(virConnectPtr connection);
+
 // The volcrypt element in the domain's metadata, if any.
 std::optional<std::string> volcrypt_metadata(virConnectPtr connection, const std::string& domain,
                                              bool inactive);

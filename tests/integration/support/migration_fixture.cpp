@@ -7,25 +7,6 @@
 
 namespace volcrypt::test {
 
-bool domain_exists(virConnectPtr connection, const std::string& name) {
-  virDomainPtr domain = virDomainLookupByName(connection, name.c_str());
-  if (domain == nullptr) return false;
-  virDomainFree(domain);
-  return true;
-}
-
-std::vector<std::string> domain_names(virConnectPtr connection) {
-  std::vector<std::string> names;
-  virDomainPtr* domains = nullptr;
-  int count = virConnectListAllDomains(connection, &domains, 0);
-  for (int i = 0; i < count; ++i) {
-    names.emplace_back(virDomainGetName(domains[i]));
-    virDomainFree(domains[i]);
-  }
-  free(domains);
-  return names;
-}
-
 std::string domain_uuid(virConnectPtr connection, const std::string& name) {
   virDomainPtr domain = virDomainLookupByName(connection, name.c_str());
   char uuid[VIR_UUID_STRING_BUFLEN] = "";

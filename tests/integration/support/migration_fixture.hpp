@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "integration_test.hpp"
+#include "libvirt_checks.hpp"
 #include "second_libvirtd.hpp"
 
 namespace volcrypt::test {
@@ -21,8 +22,6 @@ inline const std::string kReadOk = "read 1048576/1048576 bytes at offset 0";
 // QEMU's migration data goes over loopback too; the destination picks the port.
 inline const std::string kMigrateUri = "tcp://127.0.0.1";
 
-bool domain_exists(virConnectPtr connection, const std::string& name);
-std::vector<std::string> domain_names(virConnectPtr connection);
 // "" when there is no such domain.
 std::string domain_uuid(virConnectPtr connection, const std::string& name);
 

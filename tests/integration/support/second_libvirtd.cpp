@@ -12,9 +12,6 @@
 namespace volcrypt::test {
 namespace {
 
-const std::string kScript =
-    std::string(VOLCRYPT_SOURCE_DIR) + "/tests/integration/support/second-libvirtd";
-
 // A TCP port of 127.0.0.1 nobody listens on now (the kernel's choice).
 int free_port() {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -34,9 +31,13 @@ int free_port() {
 }  // namespace
 
 SecondLibvirtd::SecondLibvirtd()
-    : dir_("/tmp/volcrypt-second-libvirtd-" + std::to_string(getpid())) {
+    : SecondLibvirtd(std::string(VOLCRYPT_SOURCE_DIR) +
+                     "/tests/integration/support/second-libvirtd") {}
+
+SecondLibvirtd::SecondLibvirtd(const std::string& script)
+    : dir_("/tmp/volcrypt-second-libvirtd-" + std::to_string(getpid())), script_(script) {
   ProcessResult started =
-      run_process({"bash", kScript, "start", dir_, std::to_string(free_port())});
+      run_process({"bash", script_, "start", dir_, std::to_string(free_port())});
   if (started.exit_code != 0) {
     throw std::runtime_error("the second libvirtd did not start: " + started.err);
   }
@@ -47,7 +48,7 @@ SecondLibvirtd::SecondLibvirtd()
 
 SecondLibvirtd::~SecondLibvirtd() {
   connection_.reset();
-  ProcessResult stopped = run_process({"bash", kScript, "stop", dir_});
+  ProcessResult stopped = run_process({"bash", script_, "stop", dir_});
   if (stopped.exit_code != 0) std::cerr << "second libvirtd: stop failed: " << stopped.err;
 }
 

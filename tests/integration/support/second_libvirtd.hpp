@@ -14,6 +14,8 @@ class SecondLibvirtd {
  public:
   // Throws with the script's own words when the daemon does not come up.
   SecondLibvirtd();
+  // With the script at another path (inside the guest VM, where the runner copies it).
+  explicit SecondLibvirtd(const std::string& script);
   ~SecondLibvirtd();
   SecondLibvirtd(const SecondLibvirtd&) = delete;
   SecondLibvirtd& operator=(const SecondLibvirtd&) = delete;
@@ -27,6 +29,7 @@ class SecondLibvirtd {
 
  private:
   std::string dir_;
+  std::string script_;
   std::string uri_;
   std::unique_ptr<Connection> connection_;
 };
