@@ -31,7 +31,7 @@ size_t count_of(const std::string& text, const std::string& part) {
 
 }  // namespace
 
-BatchFleet::BatchFleet(const BenchWorld& world, int volumes) : world_(world) {
+BatchFleet::BatchFleet(const BenchWorld& world, int volumes, int first_target) : world_(world) {
   namespace fs = std::filesystem;
   // QEMU runs as libvirt-qemu and must reach the volumes inside the scratch folder.
   fs::permissions(scratch_.path(), fs::perms(0755));
@@ -41,7 +41,7 @@ BatchFleet::BatchFleet(const BenchWorld& world, int volumes) : world_(world) {
   for (int i = 0; i < volumes; ++i) {
     ids_.push_back("volcrypt-bench-" + std::to_string(getpid()) + "-" + std::to_string(i));
     sources_.push_back(scratch_.file(ids_.back() + ".luks"));
-    targets_.push_back(scsi_target(i));
+    targets_.push_back(scsi_target(first_target + i));
     test_volumes::make_luks_volume(sources_.back(), test_volumes::LuksVersion::luks1, kPassphrase);
     const std::string key = key_dir_ + "/" + ids_.back();
     test_volumes::write_file(key, kPassphrase);

@@ -13,8 +13,9 @@ namespace volcrypt::bench {
 
 class BatchFleet {
  public:
-  // Throws std::runtime_error naming what could not be made.
-  BatchFleet(const BenchWorld& world, int volumes);
+  // Throws std::runtime_error naming what could not be made. Targets are SCSI disk
+  // names from the first_target'th on (0: sda), so a fleet can leave room for others.
+  BatchFleet(const BenchWorld& world, int volumes, int first_target = 0);
   ~BatchFleet();
   BatchFleet(const BatchFleet&) = delete;
   BatchFleet& operator=(const BatchFleet&) = delete;
