@@ -121,6 +121,9 @@ HostServices::HostServices(SecretStore* secrets, HostFacts facts, Log log)
   abi_facts_.libvirt_version = facts_.libvirt_version;
   abi_facts_.has_device_mapper = facts_.has_device_mapper ? 1 : 0;
   abi_facts_.has_dm_crypt = facts_.has_dm_crypt ? 1 : 0;
+  abi_facts_.cpu_aes_xts_bytes_per_second = facts_.throughput.cpu_aes_xts;
+  abi_facts_.qemu_luks_read_bytes_per_second = facts_.throughput.qemu_luks_read;
+  abi_facts_.dm_crypt_bytes_per_second = facts_.throughput.dm_crypt;
 
   table_.struct_size = sizeof(table_);
   table_.abi_major = VOLCRYPT_ABI_MAJOR;
