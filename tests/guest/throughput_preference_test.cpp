@@ -89,7 +89,9 @@ TEST_F(ThroughputPreference, TheMeasuredFiguresAndTheChoiceAgree) {
       << probed.dump();
   const std::string reason = row(probed, "qemu-native-luks").at("reason");
   EXPECT_THAT(reason, HasSubstr(throughput_text(native)));
-  if (dm_crypt_wins) EXPECT_THAT(reason, HasSubstr(throughput_text(dm_crypt)));
+  if (dm_crypt_wins) {
+    EXPECT_THAT(reason, HasSubstr(throughput_text(dm_crypt)));
+  }
 }
 
 TEST_F(ThroughputPreference, AFasterDmCryptPathRanksFirstOnlyWhenPreferred) {
