@@ -27,7 +27,7 @@ volcrypt_add_rejection_test(not-a-plugin ${fixtures}/not_a_plugin.so symbols "no
 volcrypt_add_rejection_test(wrong-abi-major ${fixtures}/wrong_abi_major.so abi-version
                             "major versions must be equal")
 volcrypt_add_rejection_test(future-abi-minor ${fixtures}/future_abi_minor.so abi-version
-                            "plugin needs ABI 1.99 but the host provides 1.2")
+                            "plugin needs ABI 1.99 but the host provides 1.3")
 volcrypt_add_rejection_test(null-entry ${fixtures}/null_entry.so entry "returned no plugin")
 volcrypt_add_rejection_test(throwing-entry ${fixtures}/throwing_entry.so entry "threw a C++ exception")
 volcrypt_add_rejection_test(malformed-struct-size ${fixtures}/malformed_struct_size.so descriptor

@@ -4,6 +4,7 @@
 #include "json_writer.hpp"
 #include "key_options.hpp"
 #include "settings_output.hpp"
+#include "throughput_output.hpp"
 #include "version_text.hpp"
 #include "volume_options.hpp"
 
@@ -82,7 +83,11 @@ int run_probe(CommandContext& context) {
     json.field("hypervisor", report.hypervisor_type)
         .field("hypervisor_version", version_text(report.hypervisor_version))
         .field("libvirt_version", version_text(report.libvirt_version))
-        .field("dm_crypt", report.has_dm_crypt)
+        .field("dm_crypt", report.has_dm_crypt);
+    write_figures_json(json, report.figures);
+    json.field("prefer", settings.prefer_throughput ? "throughput" : "isolation")
+        .field("throughput_factor_percent",
+               static_cast<int64_t>(settings.throughput_factor * 100.0 + 0.5))
         .end_object();
     json.key("plugins").begin_array();
     for (const auto& row : report.rows) {
@@ -100,6 +105,7 @@ int run_probe(CommandContext& context) {
           .field("file", row.plugin_file)
           .field("isolation", row.isolation)
           .field("probe_ms", row.probe_ms)
+          .field("throughput", static_cast<int64_t>(row.throughput))
           .end_object();
     }
     json.end_array().key("chosen");
@@ -119,6 +125,8 @@ int run_probe(CommandContext& context) {
               << version_text(report.hypervisor_version) << ", libvirt "
               << version_text(report.libvirt_version) << ", dm-crypt "
               << (report.has_dm_crypt ? "yes" : "no") << "\n"
+              << "data     " << figures_text(report.figures) << " (volcrypt host-bench)"
+              << (settings.prefer_throughput ? ", prefer = throughput" : "") << "\n"
               << "key      " << key_facts_text(report.key) << "\n\n";
   if (!volume.encrypted) {
     context.out << "not encrypted on the host: attached as it is (no plugin, no secret, no "

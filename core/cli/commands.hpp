@@ -18,6 +18,7 @@ struct CommandContext {
 
 int run_plugins(CommandContext& context);
 int run_probe(CommandContext& context);
+int run_host_bench(CommandContext& context);
 int run_attach(CommandContext& context);
 int run_detach(CommandContext& context);
 int run_extend(CommandContext& context);

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <volcrypt/bounded_file.hpp>
 #include <volcrypt/error.hpp>
@@ -34,6 +35,20 @@ int32_t parse_rank(const std::string& text, const std::string& path) {
   if (error != std::errc() || end != text.data() + text.size() || value < 0) {
     throw Error(ErrorKind::usage, path + ": rank '" + text +
                                       "' is not a number >= 0 or none/marginal/secondary/primary");
+  }
+  return value;
+}
+
+// A throughput factor: a plain decimal from 1 to 100 ("1.5"), so that "faster by the
+// factor" can never mean slower.
+double parse_factor(const std::string& text, const std::string& origin) {
+  double value = 0;
+  auto [end, error] =
+      std::from_chars(text.data(), text.data() + text.size(), value, std::chars_format::fixed);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() || !(value >= 1.0) ||
+      value > 100.0) {
+    throw Error(ErrorKind::usage,
+                origin + ": throughput-factor '" + text + "' is not a number from 1 to 100");
   }
   return value;
 }
@@ -84,7 +99,8 @@ void apply_config_file(const std::string& path, bool required, Settings& setting
       "pin", po::value<std::vector<std::string>>()->composing())(
       "key-dir", po::value<std::string>())("detach-timeout-ms", po::value<int32_t>())(
       "probe-timeout-ms", po::value<int32_t>())("describe-timeout-ms", po::value<int32_t>())(
-      "cache-dir", po::value<std::string>())("secrets", po::value<std::string>());
+      "cache-dir", po::value<std::string>())("secrets", po::value<std::string>())(
+      "prefer", po::value<std::string>())("throughput-factor", po::value<std::string>());
   po::variables_map vm;
   try {
     po::store(po::parse_config_file(in, keys, false), vm);
@@ -161,14 +177,28 @@ void apply_config_file(const std::string& path, bool required, Settings& setting
     settings.plugin_cache_dir = vm["cache-dir"].as<std::string>();
     remember("cache-dir = " + settings.plugin_cache_dir);
   }
-  if (vm.count("secrets")) {
-    const std::string mode = vm["secrets"].as<std::string>();
-    if (mode != "persistent" && mode != "ephemeral") {
-      throw Error(ErrorKind::usage, origin_of("secrets = " + mode) + ": secrets must be " +
-                                        "'persistent' or 'ephemeral', not '" + mode + "'");
+  // A key that takes one of two words: whether it is set to the second one.
+  auto either = [&](const std::string& key, const std::string& first,
+                    const std::string& second) -> std::optional<bool> {
+    if (!vm.count(key)) return std::nullopt;
+    const std::string word = vm[key].as<std::string>();
+    if (word != first && word != second) {
+      throw Error(ErrorKind::usage, origin_of(key + " = " + word) + ": " + key + " must be '" +
+                                        first + "' or '" + second + "', not '" + word + "'");
     }
-    settings.ephemeral_secrets = mode == "ephemeral";
-    remember("secrets = " + mode);
+    remember(key + " = " + word);
+    return word == second;
+  };
+  if (auto ephemeral = either("secrets", "persistent", "ephemeral")) {
+    settings.ephemeral_secrets = *ephemeral;
+  }
+  if (auto throughput = either("prefer", "isolation", "throughput")) {
+    settings.prefer_throughput = *throughput;
+  }
+  if (vm.count("throughput-factor")) {
+    const std::string text = vm["throughput-factor"].as<std::string>();
+    settings.throughput_factor = parse_factor(text, origin_of("throughput-factor = " + text));
+    remember("throughput-factor = " + text);
   }
 }
 

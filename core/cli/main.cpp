@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
     const std::map<std::string, int (*)(CommandContext&)> commands = {
         {"plugins", volcrypt::cli::run_plugins},
         {"probe", volcrypt::cli::run_probe},
+        {"host-bench", volcrypt::cli::run_host_bench},
         {"attach", volcrypt::cli::run_attach},
         {"detach", volcrypt::cli::run_detach},
         {"extend", volcrypt::cli::run_extend},

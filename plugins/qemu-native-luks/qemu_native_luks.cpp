@@ -147,6 +147,11 @@ class QemuNativeLuks : public sdk::Plugin {
              "volume " + volume_id + " will be decrypted by QEMU with secret " + uuid);
   }
 
+  // QEMU decrypts in its own block layer: what host-bench measured it reading.
+  uint64_t expected_throughput(const sdk::Host& host, const sdk::Volume&) override {
+    return host.facts().qemu_luks_read_bytes_per_second;
+  }
+
   void release(const sdk::Host& host, const sdk::State& state) override {
     std::optional<std::string_view> uuid = state.get(kSecretUuidKey);
     if (!uuid || uuid->empty()) return;

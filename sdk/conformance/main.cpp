@@ -24,7 +24,7 @@ const char kUsage[] =
     "\n"
     "Checks a volcrypt encryptor plugin against the plugin ABI " VOLCRYPT_PLUGIN_ABI_SYMBOL
     " contract\n"
-    "(ABI 1.2): loads it as the volcrypt core does, then probes, prepares, releases and\n"
+    "(ABI 1.3): loads it as the volcrypt core does, then probes, prepares, releases and\n"
     "resizes "
     "scratch volumes against an in-memory host (QEMU 7.2, libvirt 9.0, with and without\n"
     "dm-crypt). Each check runs in its own process. Prints \"PASS name\" or\n"

@@ -140,6 +140,27 @@ TEST_F(ConfigFileTest, SecretsTakeOnlyTheTwoModes) {
             path_ + ":1: secrets must be 'persistent' or 'ephemeral', not 'memory'");
 }
 
+TEST_F(ConfigFileTest, PreferIsolationUnlessSetToThroughput) {
+  EXPECT_FALSE(Settings{}.prefer_throughput);
+  EXPECT_EQ(Settings{}.throughput_factor, 1.5);
+  EXPECT_FALSE(apply("prefer = isolation\n").prefer_throughput);
+  Settings s = apply("prefer = throughput\nthroughput-factor = 2.25\n");
+  EXPECT_TRUE(s.prefer_throughput);
+  EXPECT_EQ(s.throughput_factor, 2.25);
+  EXPECT_EQ(s.origins.at("prefer = throughput"), path_ + ":1");
+  EXPECT_EQ(s.origins.at("throughput-factor = 2.25"), path_ + ":2");
+}
+
+TEST_F(ConfigFileTest, PreferAndFactorRefuseWhatTheyCannotMean) {
+  EXPECT_EQ(test_support::error_of(ErrorKind::usage, [&] { apply("prefer = speed\n"); }),
+            path_ + ":1: prefer must be 'isolation' or 'throughput', not 'speed'");
+  for (const std::string factor : {"0.9", "fast", "1e3", "101", "-2", "nan"}) {
+    EXPECT_EQ(test_support::error_of(ErrorKind::usage,
+                                     [&] { apply("throughput-factor = " + factor + "\n"); }),
+              path_ + ":1: throughput-factor '" + factor + "' is not a number from 1 to 100");
+  }
+}
+
 TEST_F(ConfigFileTest, ThePackagedExampleParsesWithEveryKeyUncommented) {
   // packaging/volcrypt.conf documents each key commented out: uncommenting any of them
   // must not break the program.

@@ -34,11 +34,24 @@ class HostServicesTest : public ::testing::Test {
 
 TEST_F(HostServicesTest, OffersTheCurrentAbiWithTheServicesNewInOneOne) {
   EXPECT_EQ(table->abi_major, 1u);
-  EXPECT_EQ(table->abi_minor, 2u);
+  EXPECT_EQ(table->abi_minor, 3u);
   EXPECT_TRUE(VOLCRYPT_HAS_FIELD(table, volcrypt_host, attachment_set_state2));
   EXPECT_NE(table->attachment_set_source2, nullptr);
   EXPECT_NE(table->attachment_set_native_encryption2, nullptr);
   EXPECT_NE(table->attachment_set_state2, nullptr);
+}
+
+TEST(HostServicesFacts, CarryTheHostBenchFiguresFromOneThree) {
+  HostFacts facts;
+  facts.throughput.cpu_aes_xts = 5'000'000'000;
+  facts.throughput.qemu_luks_read = 400'000'000;
+  facts.throughput.dm_crypt = 1'200'000'000;
+  HostServices host{nullptr, facts, {}};
+  const volcrypt_host_facts* abi = host.table()->facts(host.table()->context);
+  ASSERT_TRUE(VOLCRYPT_HAS_FIELD(abi, volcrypt_host_facts, dm_crypt_bytes_per_second));
+  EXPECT_EQ(abi->cpu_aes_xts_bytes_per_second, 5'000'000'000u);
+  EXPECT_EQ(abi->qemu_luks_read_bytes_per_second, 400'000'000u);
+  EXPECT_EQ(abi->dm_crypt_bytes_per_second, 1'200'000'000u);
 }
 
 TEST_F(HostServicesTest, ARefusedStateKeySaysWhy) {

@@ -59,11 +59,31 @@ TEST(SdkHasField, AOneZeroVolumeHasNoKeyFacts) {
 }
 
 TEST(SdkHasField, AHostTableTooShortForFactsGivesNone) {
-  HostServices host(nullptr, HostFacts{"QEMU", 7002000, 9000000, true, true}, {});
+  HostServices host(nullptr, HostFacts{"QEMU", 7002000, 9000000, true, true, {}}, {});
   volcrypt_host short_host = *host.table();
   EXPECT_EQ(sdk::Host(&short_host).facts().hypervisor_type, "QEMU");
   short_host.struct_size = offsetof(volcrypt_host, facts);
   EXPECT_EQ(sdk::Host(&short_host).facts().hypervisor_type, "");
+}
+
+TEST(SdkHasField, TheHostBenchFiguresReachTheSdkOnlyFromAOneThreeHost) {
+  const HostFacts facts{"QEMU", 7002000, 9000000, true, true, {5, 4, 3, 2}};
+  HostServices host(nullptr, facts, {});
+  const sdk::HostFacts current = sdk::Host(host.table()).facts();
+  EXPECT_EQ(current.cpu_aes_xts_bytes_per_second, 5u);
+  EXPECT_EQ(current.qemu_luks_read_bytes_per_second, 4u);
+  EXPECT_EQ(current.dm_crypt_bytes_per_second, 2u);
+
+  // A 1.2 host's facts end before the figures: the SDK reads them as unknown.
+  volcrypt_host_facts older = *host.table()->facts(host.table()->context);
+  older.struct_size = offsetof(volcrypt_host_facts, cpu_aes_xts_bytes_per_second);
+  volcrypt_host table = *host.table();
+  table.context = &older;
+  table.facts = [](void* context) { return static_cast<const volcrypt_host_facts*>(context); };
+  const sdk::HostFacts seen = sdk::Host(&table).facts();
+  EXPECT_EQ(seen.hypervisor_type, "QEMU");
+  EXPECT_EQ(seen.qemu_luks_read_bytes_per_second, 0u);
+  EXPECT_EQ(seen.dm_crypt_bytes_per_second, 0u);
 }
 
 }  // namespace

@@ -28,6 +28,10 @@ class Engine {
   // The ranked table for this volume on this host; key: what is known of the key the
   // volume would be attached with (nothing by default), so plugins can rank by it.
   ProbeReport probe(const VolumeSpec& volume, const KeyFacts& key = {});
+  // What this host's data paths reach: the cached figures when they were measured under
+  // this host's kernel, QEMU and libvirt (and refresh is false), else measured now (a
+  // few seconds) and cached root-only in the cache folder.
+  HostBenchReport host_bench(bool refresh);
   AttachResult attach(const AttachRequest& request, const VolumeKey& key);
   DetachResult detach(const DetachRequest& request);
   // The guest sees the new size of a volume that grew (file or block device).

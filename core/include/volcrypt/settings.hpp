@@ -26,6 +26,11 @@ struct Settings {
   // is written to the host's disk; `start`, `prepare` and `migrate` define them again
   // from the key source. Default: persistent, kept under /etc/libvirt/secrets.
   bool ephemeral_secrets = false;
+  // "prefer = throughput": an eligible plugin whose expected throughput (host-bench
+  // figures) is at least throughput_factor times that of the plugin the ranks pick ranks
+  // above it. Default "isolation": the ranks alone decide.
+  bool prefer_throughput = false;
+  double throughput_factor = 1.5;
   // How long detach waits for libvirt to really remove a disk.
   int32_t detach_timeout_ms = 15000;
   // The program to run as the plugin helper (see volcrypt/plugin_helper.hpp): plugins

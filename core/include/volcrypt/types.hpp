@@ -135,6 +135,31 @@ enum class HeaderKind { unknown, luks1, luks2, blank, other };
 const char* header_name(HeaderKind kind);
 
 // One row of `volcrypt probe`.
+// What this host's data paths reach, in bytes per second, as `volcrypt host-bench`
+// measured them; 0: not measured (or measured under another kernel, QEMU or libvirt).
+struct ThroughputFigures {
+  uint64_t cpu_aes_xts = 0;     // AES-256-XTS in one thread of this CPU (OpenSSL)
+  uint64_t qemu_luks_read = 0;  // QEMU's block layer reading a LUKS volume (native LUKS)
+  uint64_t qemu_raw_read = 0;   // the same file read as raw: what I/O alone reaches
+  uint64_t dm_crypt = 0;        // the kernel's aes-xts-plain64, the cipher dm-crypt runs
+};
+
+// `volcrypt host-bench`: the figures and what they were measured under.
+struct HostBenchReport {
+  ThroughputFigures figures;
+  std::string host_name;
+  std::string kernel_release;
+  uint64_t hypervisor_version = 0;
+  uint64_t libvirt_version = 0;
+  std::string measured_at;  // UTC, ISO 8601
+  double measure_seconds = 0;
+  // Why a figure is 0, e.g. "no device-mapper in this kernel"; empty when measured.
+  std::string qemu_skipped;
+  std::string dm_crypt_skipped;
+  bool from_cache = false;  // read back, not measured by this run
+  std::string cache_file;   // empty when there is no cache folder
+};
+
 struct ProbeRow {
   std::string plugin_id;
   std::string plugin_version;
@@ -151,6 +176,8 @@ struct ProbeRow {
   // (denied), or "in process" when there is no helper program.
   std::string isolation;
   int64_t probe_ms = 0;
+  // Read bytes per second the plugin expects on this host (ABI 1.3); 0 unknown.
+  uint64_t throughput = 0;
 };
 
 struct ProbeReport {
@@ -160,6 +187,7 @@ struct ProbeReport {
   bool has_dm_crypt = false;
   HeaderKind header = HeaderKind::unknown;
   KeyFacts key;                // what the plugins were told about the key
+  ThroughputFigures figures;   // what the plugins were told of this host's data paths
   std::vector<ProbeRow> rows;  // sorted best first
 };
 

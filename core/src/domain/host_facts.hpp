@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <volcrypt/types.hpp>
 
 namespace volcrypt {
 
@@ -14,6 +15,7 @@ struct HostFacts {
   uint64_t libvirt_version = 0;
   bool has_device_mapper = false;
   bool has_dm_crypt = false;
+  ThroughputFigures throughput;  // from host-bench's cache, when it matches this host
 };
 
 HostFacts gather_host_facts(LibvirtSession& session);

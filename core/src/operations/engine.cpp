@@ -9,6 +9,7 @@
 #include "operations/domain_batch.hpp"
 #include "operations/engine_context.hpp"
 #include "operations/extend_volume.hpp"
+#include "operations/host_bench.hpp"
 #include "operations/host_check.hpp"
 #include "operations/host_devices.hpp"
 #include "operations/intent_replay.hpp"
@@ -46,8 +47,18 @@ ProbeReport Engine::probe(const VolumeSpec& volume, const KeyFacts& key) {
   report.has_dm_crypt = probe.facts.has_dm_crypt;
   report.header = probe.header;
   report.key = key;
+  report.figures = probe.facts.throughput;
   report.rows = std::move(probe.ranking.rows);
   return report;
+}
+
+HostBenchReport Engine::host_bench(bool refresh) {
+  const HostFacts facts = gather_host_facts(impl_->context.libvirt());
+  const std::string& cache_dir = impl_->context.settings().plugin_cache_dir;
+  if (!refresh) {
+    if (auto cached = load_host_bench(cache_dir, current_host_identity(facts))) return *cached;
+  }
+  return measure_host_bench(cache_dir, facts);
 }
 
 namespace {

@@ -3,6 +3,7 @@
 #include <volcrypt/plugin_abi.h>
 
 #include <algorithm>
+#include <volcrypt/throughput_text.hpp>
 
 #include "plugin_host/provider_names.hpp"
 
@@ -78,6 +79,47 @@ std::optional<size_t> choose_automatically(const std::vector<ProbeRow>& rows,
   return std::nullopt;
 }
 
+std::string factor_text(double factor) {
+  std::string text = std::to_string(factor);
+  text.erase(text.find_last_not_of('0') + 1);
+  if (text.back() == '.') text.pop_back();
+  return text;
+}
+
+// prefer = throughput: the fastest eligible plugin that beats the one the ranks put first
+// by the factor moves just above it. Both reasons say why, with both figures.
+void prefer_throughput(std::vector<ProbeRow>& rows, double factor) {
+  auto first = std::find_if(rows.begin(), rows.end(), is_eligible);
+  if (first == rows.end()) return;
+  const uint64_t base = first->throughput;
+  const std::string rule = " (prefer = throughput, factor " + factor_text(factor) + ")";
+  auto fastest = rows.end();
+  bool others = false;
+  for (auto row = std::next(first); row != rows.end(); ++row) {
+    if (!is_eligible(*row) || row->throughput == 0) continue;
+    others = true;
+    if (base != 0 && static_cast<double>(row->throughput) >= factor * static_cast<double>(base) &&
+        (fastest == rows.end() || row->throughput > fastest->throughput)) {
+      fastest = row;
+    }
+  }
+  if (!others) return;
+  if (base == 0) {
+    first->reason += "; kept first" + rule + ": its own throughput was not measured";
+    return;
+  }
+  if (fastest == rows.end()) {
+    first->reason += "; kept first" + rule + ": " + throughput_text(base) +
+                     ", no other plugin reaches " + factor_text(factor) + "x that";
+    return;
+  }
+  fastest->reason += "; ranked above " + first->plugin_id + rule + ": " +
+                     throughput_text(fastest->throughput) + " against its " + throughput_text(base);
+  first->reason += "; ranked below " + fastest->plugin_id + rule + ": " + throughput_text(base) +
+                   " against its " + throughput_text(fastest->throughput);
+  std::rotate(first, fastest, std::next(fastest));
+}
+
 }  // namespace
 
 RankingOutcome rank_plugins(RankingInput input, const Settings& settings) {
@@ -102,6 +144,7 @@ RankingOutcome rank_plugins(RankingInput input, const Settings& settings) {
                      if (a.rank != b.rank) return a.rank > b.rank;
                      return a.plugin_id < b.plugin_id;
                    });
+  if (settings.prefer_throughput) prefer_throughput(outcome.rows, settings.throughput_factor);
 
   outcome.chosen =
       input.forced_plugin

@@ -5,6 +5,7 @@
 #include <volcrypt/volume_validation.hpp>
 
 #include "base/volume_header.hpp"
+#include "operations/host_bench.hpp"
 #include "operations/libvirt_secrets.hpp"
 #include "plugin_host/isolated_probe.hpp"
 #include "plugin_host/provider_names.hpp"
@@ -27,6 +28,11 @@ VolumeProbe probe_volume(EngineContext& context, const VolumeSpec& spec, const K
   out.source_kind = volume_source_kind(spec.source_path);
   out.header = read_volume_header(spec.source_path);
   out.facts = gather_host_facts(context.libvirt());
+  // host-bench's figures, when they were measured under this kernel, QEMU and libvirt.
+  if (auto bench =
+          load_host_bench(context.settings().plugin_cache_dir, current_host_identity(out.facts))) {
+    out.facts.throughput = bench->figures;
+  }
   out.volume = std::make_unique<AbiVolume>(spec, out.source_kind, out.header, key);
 
   RankingInput input;

@@ -90,6 +90,8 @@ std::optional<std::string> take_field(std::string_view key, std::string_view val
     return number(answer.abi_minor);
   else if (key == "capabilities")
     return number(answer.capabilities);
+  else if (key == "throughput")
+    return number(answer.throughput);
   else if (key == "rank") {
     int32_t rank = 0;
     if (!parse_number(value, rank)) return std::string("'rank' is not a number");
@@ -134,6 +136,7 @@ std::string format_helper_answer(const HelperAnswer& answer) {
   }
   if (answer.rank) add(out, "rank", std::to_string(*answer.rank));
   if (!answer.reason.empty()) add(out, "reason", answer.reason);
+  if (answer.throughput != 0) add(out, "throughput", std::to_string(answer.throughput));
   if (!answer.error.empty()) add(out, "error", answer.error);
   size_t entries = 0;
   for (const auto& [key, value] : answer.state) {

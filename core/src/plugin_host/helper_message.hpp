@@ -34,6 +34,7 @@ struct HelperAnswer : PluginMetadata {
   // Probing: the rank and reason, or why probing failed.
   std::optional<int32_t> rank;
   std::string reason;
+  uint64_t throughput = 0;  // the plugin's expected bytes per second (ABI 1.3); 0 unknown
   std::string error;
   // Claiming a record-less disk (rank and reason as for probing): the state it hands
   // release. Keys are [a-z0-9-]+, as the attachment services allow.

@@ -126,6 +126,9 @@ void HostServices::set_facts(HostFacts facts) {
   abi_facts_.libvirt_version = facts_.libvirt_version;
   abi_facts_.has_device_mapper = facts_.has_device_mapper ? 1 : 0;
   abi_facts_.has_dm_crypt = facts_.has_dm_crypt ? 1 : 0;
+  abi_facts_.cpu_aes_xts_bytes_per_second = facts_.throughput.cpu_aes_xts;
+  abi_facts_.qemu_luks_read_bytes_per_second = facts_.throughput.qemu_luks_read;
+  abi_facts_.dm_crypt_bytes_per_second = facts_.throughput.dm_crypt;
 }
 
 const volcrypt_host_facts* HostServices::abi_facts() {

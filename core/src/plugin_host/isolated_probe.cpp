@@ -42,6 +42,7 @@ void fill_from(ProbeRow& row, const HelperOutcome& outcome, const PluginIsolatio
     row.reported_rank = *answer.rank;
     row.rank = *answer.rank;
     row.reason = answer.reason;
+    row.throughput = answer.throughput;
   }
 }
 

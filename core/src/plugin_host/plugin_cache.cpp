@@ -10,7 +10,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "base/write_all.hpp"
+#include "base/private_file.hpp"
 #include "plugin_host/plugin_metadata.hpp"
 
 namespace volcrypt {
@@ -21,7 +21,7 @@ using json = nlohmann::json;
 constexpr const char* kCacheFile = "plugins.json";
 constexpr int kFormat = 1;
 // Far more than any plugin directory holds; a larger file is not ours.
-constexpr off_t kMaxCacheBytes = 16 * 1024 * 1024;
+constexpr size_t kMaxCacheBytes = 16 * 1024 * 1024;
 constexpr size_t kMaxEntries = 4096;
 
 int64_t nanoseconds(const struct timespec& time) {
@@ -81,51 +81,8 @@ HelperOutcome outcome_from_json(const json& in) {
   return outcome;
 }
 
-// Only the effective user may have written it (root, for the system's cache).
-bool private_to_us(const struct stat& status) {
-  return status.st_uid == ::geteuid() && (status.st_mode & 077) == 0;
-}
-
 std::string abi_text() {
   return std::to_string(VOLCRYPT_ABI_MAJOR) + "." + std::to_string(VOLCRYPT_ABI_MINOR);
-}
-
-// The whole file, or nothing when it is not a private regular file of ours.
-std::optional<std::string> read_private_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  struct stat status {};
-  std::optional<std::string> text;
-  if (::fstat(fd, &status) == 0 && S_ISREG(status.st_mode) && private_to_us(status) &&
-      status.st_size <= kMaxCacheBytes) {
-    text.emplace();
-    char buffer[65536];
-    for (;;) {
-      const ssize_t n = ::read(fd, buffer, sizeof buffer);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) text.reset();
-      if (n <= 0) break;
-      text->append(buffer, static_cast<size_t>(n));
-      if (text->size() > static_cast<size_t>(kMaxCacheBytes)) {
-        text.reset();
-        break;
-      }
-    }
-  }
-  ::close(fd);
-  return text;
-}
-
-// The cache folder, made if missing; false when it is not ours to use. A folder of ours
-// that others could enter is closed again.
-bool prepare_directory(const std::string& directory) {
-  if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST) return false;
-  struct stat status {};
-  if (::lstat(directory.c_str(), &status) != 0 || !S_ISDIR(status.st_mode) ||
-      status.st_uid != ::geteuid()) {
-    return false;
-  }
-  return (status.st_mode & 077) == 0 || ::chmod(directory.c_str(), 0700) == 0;
 }
 
 }  // namespace
@@ -142,12 +99,8 @@ PluginCache::PluginCache(std::string directory, const std::string& helper_progra
 }
 
 void PluginCache::read() {
-  struct stat folder {};
-  if (::lstat(directory_.c_str(), &folder) != 0 || !S_ISDIR(folder.st_mode) ||
-      !private_to_us(folder)) {
-    return;
-  }
-  const auto text = read_private_file(directory_ + "/" + kCacheFile);
+  if (!is_private_directory(directory_)) return;
+  const auto text = read_private_file(directory_ + "/" + kCacheFile, kMaxCacheBytes);
   if (!text) return;
   try {
     const json document = json::parse(*text);
@@ -196,7 +149,8 @@ void PluginCache::remember(const std::string& file, const FileStamp& stamp,
 }
 
 void PluginCache::save() {
-  if (!changed_ || directory_.empty() || !helper_stamp_ || !prepare_directory(directory_)) return;
+  if (!changed_ || directory_.empty() || !helper_stamp_ || !prepare_private_directory(directory_))
+    return;
   json plugins = json::array();
   for (const auto& [file, entry] : entries_) {
     // Files that are gone are forgotten; the rest stay for other plugin directories.
@@ -211,16 +165,7 @@ void PluginCache::save() {
                          {"abi", abi_text()},
                          {"helper", stamp_json(*helper_stamp_)},
                          {"plugins", std::move(plugins)}};
-  // A temporary file beside it, renamed over it: readers see the old cache or the new.
-  std::string temporary = directory_ + "/" + kCacheFile + ".XXXXXX";
-  const int fd = ::mkostemp(temporary.data(), O_CLOEXEC);
-  if (fd < 0) return;
-  const bool written = ::fchmod(fd, 0600) == 0 && write_all(fd, document.dump() + "\n");
-  ::close(fd);
-  if (!written || ::rename(temporary.c_str(), (directory_ + "/" + kCacheFile).c_str()) != 0) {
-    ::unlink(temporary.c_str());
-    return;
-  }
+  if (!write_private_file(directory_ + "/" + kCacheFile, document.dump() + "\n")) return;
   changed_ = false;
 }
 

@@ -83,6 +83,16 @@ ProbeRow probe_plugin(const LoadedPlugin& plugin, const HostServices& host,
   row.reported_rank = rank;
   row.rank = rank;
   row.reason = reason.data();
+  const volcrypt_plugin& descriptor = plugin.descriptor();
+  if (rank > VOLCRYPT_RANK_NONE &&
+      VOLCRYPT_HAS_FIELD(&descriptor, volcrypt_plugin, expected_throughput) &&
+      descriptor.expected_throughput != nullptr) {
+    try {
+      row.throughput = descriptor.expected_throughput(host.table(), volume.get());
+    } catch (...) {
+      row.throughput = 0;  // an estimate that failed is unknown, not a failed probe
+    }
+  }
   return row;
 }
 

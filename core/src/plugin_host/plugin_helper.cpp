@@ -52,6 +52,7 @@ HelperAnswer probe(const LoadOutcome& outcome, const HelperProbeJob& job) {
   if (row.error.empty()) {
     answer.rank = row.reported_rank;
     answer.reason = row.reason;
+    answer.throughput = row.throughput;
   } else {
     answer.error = row.error;
   }

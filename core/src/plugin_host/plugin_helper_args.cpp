@@ -6,7 +6,7 @@
 namespace volcrypt {
 namespace {
 
-constexpr size_t kProbeArgumentCount = 16;
+constexpr size_t kProbeArgumentCount = 19;
 constexpr size_t kClaimArgumentCount = 10;
 
 template <typename Number>
@@ -39,6 +39,9 @@ std::vector<std::string> probe_arguments(const HelperProbeJob& job) {
       std::to_string(job.facts.hypervisor_version),
       std::to_string(job.facts.libvirt_version),
       std::string(job.facts.has_device_mapper ? "1" : "0") + (job.facts.has_dm_crypt ? "1" : "0"),
+      std::to_string(job.facts.throughput.cpu_aes_xts),
+      std::to_string(job.facts.throughput.qemu_luks_read),
+      std::to_string(job.facts.throughput.dm_crypt),
       std::to_string(job.key.abi_bits())};
 }
 
@@ -93,7 +96,10 @@ std::optional<HelperProbeJob> parse_probe_arguments(const std::vector<std::strin
       header > static_cast<int>(HeaderKind::other) ||
       !parse_number(args[12], job.facts.hypervisor_version) ||
       !parse_number(args[13], job.facts.libvirt_version) || device_mapper.size() != 2 ||
-      !parse_number(args[15], key_facts)) {
+      !parse_number(args[15], job.facts.throughput.cpu_aes_xts) ||
+      !parse_number(args[16], job.facts.throughput.qemu_luks_read) ||
+      !parse_number(args[17], job.facts.throughput.dm_crypt) ||
+      !parse_number(args[18], key_facts)) {
     return std::nullopt;
   }
   job.header = static_cast<HeaderKind>(header);

@@ -69,6 +69,10 @@ struct HostFacts {
   uint64_t libvirt_version = 0;
   bool has_device_mapper = false;
   bool has_dm_crypt = false;
+  // ABI 1.3: `volcrypt host-bench` figures in bytes per second, 0 when not measured.
+  uint64_t cpu_aes_xts_bytes_per_second = 0;
+  uint64_t qemu_luks_read_bytes_per_second = 0;
+  uint64_t dm_crypt_bytes_per_second = 0;
 };
 
 // Versions as libvirt encodes them: major * 1000000 + minor * 1000 + micro.
@@ -192,6 +196,11 @@ class Host {
     out.libvirt_version = f->libvirt_version;
     out.has_device_mapper = f->has_device_mapper != 0;
     out.has_dm_crypt = f->has_dm_crypt != 0;
+    if (VOLCRYPT_HAS_FIELD(f, volcrypt_host_facts, dm_crypt_bytes_per_second)) {
+      out.cpu_aes_xts_bytes_per_second = f->cpu_aes_xts_bytes_per_second;
+      out.qemu_luks_read_bytes_per_second = f->qemu_luks_read_bytes_per_second;
+      out.dm_crypt_bytes_per_second = f->dm_crypt_bytes_per_second;
+    }
     return out;
   }
 
@@ -321,6 +330,13 @@ class Plugin {
     (void)new_volume_size;
     throw Error(VOLCRYPT_ERROR_NOT_SUPPORTED, "this plugin cannot resize what it opened");
   }
+  // ABI 1.3: the read throughput (bytes per second) this plugin's data path reaches for
+  // volume on this host, e.g. from host.facts()' host-bench figures; 0: unknown (default).
+  virtual uint64_t expected_throughput(const Host& host, const Volume& volume) {
+    (void)host;
+    (void)volume;
+    return 0;
+  }
 };
 
 namespace detail {
@@ -421,6 +437,15 @@ int32_t resize(const volcrypt_host* host, const volcrypt_state* state, uint64_t 
 }
 
 template <typename PluginClass>
+uint64_t expected_throughput(const volcrypt_host* host, const volcrypt_volume* volume) noexcept {
+  try {
+    return instance<PluginClass>().expected_throughput(Host(host), Volume::from(*volume));
+  } catch (...) {
+    return 0;  // unknown: an estimate never fails a probe
+  }
+}
+
+template <typename PluginClass>
 int32_t claims_disk(const volcrypt_host* host, const volcrypt_disk* disk,
                     volcrypt_attachment* claim, char* reason, size_t reason_capacity,
                     volcrypt_error* error) noexcept {
@@ -477,6 +502,7 @@ constexpr decltype(volcrypt_plugin::claims_disk) claims_disk_of() {
         ::volcrypt::sdk::detail::capabilities_of<CLASS>(),                             \
         ::volcrypt::sdk::detail::claims_disk_of<CLASS>(),                              \
         &::volcrypt::sdk::detail::resize<CLASS>,                                       \
+        &::volcrypt::sdk::detail::expected_throughput<CLASS>,                          \
     };                                                                                 \
     return host_abi_major == VOLCRYPT_ABI_MAJOR ? &descriptor : nullptr;               \
   }

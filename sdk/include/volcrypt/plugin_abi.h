@@ -20,6 +20,10 @@
  * 1.2 (appended to 1.1): volcrypt_plugin.resize, so that `volcrypt extend` can grow the
  * host device (e.g. a dm-crypt mapping) a plugin made when its volume grew.
  *
+ * 1.3 (appended to 1.2): the measured throughput figures in volcrypt_host_facts
+ * (`volcrypt host-bench`) and volcrypt_plugin.expected_throughput, so that a deployer who
+ * prefers throughput can rank a faster data path first.
+ *
  * Lifetime: the plugin's shared object stays loaded for the life of the host process.
  * Every string the host passes is UTF-8, NUL-terminated and valid only during the call.
  */
@@ -34,7 +38,7 @@ extern "C" {
 #endif
 
 #define VOLCRYPT_ABI_MAJOR 1u
-#define VOLCRYPT_ABI_MINOR 2u
+#define VOLCRYPT_ABI_MINOR 3u
 
 /* Whether a struct filled by the other side has FIELD. Every struct starts with
  * struct_size and a minor version only appends fields, so a field exists when it ends
@@ -100,6 +104,11 @@ typedef struct volcrypt_host_facts {
   uint64_t libvirt_version;    /* the libvirt library version */
   int32_t has_device_mapper;   /* /dev/mapper/control usable */
   int32_t has_dm_crypt;        /* the kernel offers the crypt target */
+  /* ABI 1.3: what `volcrypt host-bench` measured on this host, in bytes per second; 0 when
+   * not measured (no cache, or figures taken with another kernel, QEMU or libvirt). */
+  uint64_t cpu_aes_xts_bytes_per_second;    /* AES-256-XTS in one thread (OpenSSL) */
+  uint64_t qemu_luks_read_bytes_per_second; /* QEMU's native LUKS, reading */
+  uint64_t dm_crypt_bytes_per_second;       /* the kernel's aes-xts-plain64 (dm-crypt's) */
 } volcrypt_host_facts;
 
 /* The volume a request is about. */
@@ -283,6 +292,13 @@ typedef struct volcrypt_plugin {
    * VOLCRYPT_ERROR_NOT_SUPPORTED when it cannot resize at all. */
   int32_t (*resize)(const volcrypt_host* host, const volcrypt_state* state,
                     uint64_t new_volume_size, uint64_t* disk_size, volcrypt_error* error);
+
+  /* ABI 1.3, optional (NULL, or absent from an older descriptor: unknown). The read
+   * throughput in bytes per second the guest can expect from this plugin's data path for
+   * this volume on this host, e.g. from the host-bench figures in host->facts(); 0 when
+   * unknown. The host asks right after a probe that ranked above NONE; it only matters
+   * when the deployer set `prefer = throughput`. Must not change anything. */
+  uint64_t (*expected_throughput)(const volcrypt_host* host, const volcrypt_volume* volume);
 } volcrypt_plugin;
 
 /* What a plugin exports. */

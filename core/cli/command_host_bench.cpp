@@ -1,0 +1,75 @@
+#include <volcrypt/throughput_text.hpp>
+
+#include "commands.hpp"
+#include "json_writer.hpp"
+#include "throughput_output.hpp"
+#include "version_text.hpp"
+
+namespace po = boost::program_options;
+
+namespace volcrypt::cli {
+namespace {
+
+std::string figure_line(uint64_t bytes_per_second, const std::string& skipped) {
+  return bytes_per_second != 0 ? throughput_text(bytes_per_second) : "not measured: " + skipped;
+}
+
+}  // namespace
+
+int run_host_bench(CommandContext& context) {
+  po::options_description options("host-bench options");
+  options.add_options()("refresh", "measure again even when the cached figures are current");
+  po::variables_map vm;
+  if (!parse_command_options(
+          context,
+          "usage: volcrypt host-bench [--refresh]\n\n"
+          "What each data path reaches on this host, in a few seconds: the CPU's AES-XTS\n"
+          "limit (OpenSSL, one thread), QEMU's native LUKS (qemu-io reading a throw-away LUKS\n"
+          "file through QEMU's block layer, and the same file as raw), and the kernel's\n"
+          "dm-crypt cipher where device-mapper exists. The figures are kept root-only in the\n"
+          "cache folder (host-bench.json) with the host name, kernel, QEMU and libvirt\n"
+          "versions; figures taken under other versions are ignored and measured again.\n"
+          "Plugins see them when probed; with 'prefer = throughput' in the config file a\n"
+          "faster plugin can rank first (see volcrypt.conf(5)).",
+          options, vm)) {
+    return 0;
+  }
+  const HostBenchReport report = context.engine.host_bench(vm.count("refresh") != 0);
+  const ThroughputFigures& f = report.figures;
+  if (context.invocation.json) {
+    JsonWriter json(context.out);
+    json.begin_object()
+        .field("host", report.host_name)
+        .field("kernel", report.kernel_release)
+        .field("hypervisor_version", version_text(report.hypervisor_version))
+        .field("libvirt_version", version_text(report.libvirt_version))
+        .field("measured_at", report.measured_at)
+        .field("measure_ms", static_cast<int64_t>(report.measure_seconds * 1000.0))
+        .field("from_cache", report.from_cache)
+        .field("cache_file", report.cache_file);
+    write_figures_json(json, f);
+    json.field("qemu_skipped", report.qemu_skipped)
+        .field("dm_crypt_skipped", report.dm_crypt_skipped)
+        .end_object();
+    return 0;
+  }
+  context.out << "host          " << report.host_name << ", kernel " << report.kernel_release
+              << ", QEMU " << version_text(report.hypervisor_version) << ", libvirt "
+              << version_text(report.libvirt_version) << "\n"
+              << "measured      " << report.measured_at << " in "
+              << static_cast<int64_t>(report.measure_seconds * 1000.0) << " ms"
+              << (report.from_cache ? " (cached figures)" : "") << "\n"
+              << "CPU AES-XTS   " << figure_line(f.cpu_aes_xts, "OpenSSL has no AES-256-XTS")
+              << "  (one thread, OpenSSL)\n"
+              << "native LUKS   " << figure_line(f.qemu_luks_read, report.qemu_skipped)
+              << "  (qemu-io reading through QEMU's LUKS driver)\n"
+              << "raw read      " << figure_line(f.qemu_raw_read, report.qemu_skipped)
+              << "  (the same file through QEMU, no decryption)\n"
+              << "dm-crypt      " << figure_line(f.dm_crypt, report.dm_crypt_skipped)
+              << "  (the kernel's aes-xts-plain64)\n"
+              << "cache         " << (report.cache_file.empty() ? "none" : report.cache_file)
+              << "\n";
+  return 0;
+}
+
+}  // namespace volcrypt::cli

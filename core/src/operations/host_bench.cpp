@@ -1,0 +1,131 @@
+#include "operations/host_bench.hpp"
+
+#include <sys/utsname.h>
+
+#include <chrono>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "base/private_file.hpp"
+#include "operations/aes_xts_speed.hpp"
+#include "operations/kernel_cipher_speed.hpp"
+#include "operations/qemu_luks_speed.hpp"
+
+namespace volcrypt {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr int kFormat = 1;
+constexpr size_t kMaxCacheBytes = 64 * 1024;
+constexpr uint64_t kScratchVolumeBytes = 128ull * 1024 * 1024;
+constexpr std::chrono::milliseconds kCipherTime{300};
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm parts{};
+  gmtime_r(&now, &parts);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return text;
+}
+
+json to_json(const HostBenchReport& report) {
+  const ThroughputFigures& f = report.figures;
+  return {{"format", kFormat},
+          {"host", report.host_name},
+          {"kernel", report.kernel_release},
+          {"hypervisor_version", report.hypervisor_version},
+          {"libvirt_version", report.libvirt_version},
+          {"measured_at", report.measured_at},
+          {"measure_seconds", report.measure_seconds},
+          {"cpu_aes_xts", f.cpu_aes_xts},
+          {"qemu_luks_read", f.qemu_luks_read},
+          {"qemu_raw_read", f.qemu_raw_read},
+          {"dm_crypt", f.dm_crypt},
+          {"qemu_skipped", report.qemu_skipped},
+          {"dm_crypt_skipped", report.dm_crypt_skipped}};
+}
+
+HostBenchReport from_json(const json& in) {
+  HostBenchReport report;
+  ThroughputFigures& f = report.figures;
+  in.at("host").get_to(report.host_name);
+  in.at("kernel").get_to(report.kernel_release);
+  in.at("hypervisor_version").get_to(report.hypervisor_version);
+  in.at("libvirt_version").get_to(report.libvirt_version);
+  in.at("measured_at").get_to(report.measured_at);
+  in.at("measure_seconds").get_to(report.measure_seconds);
+  in.at("cpu_aes_xts").get_to(f.cpu_aes_xts);
+  in.at("qemu_luks_read").get_to(f.qemu_luks_read);
+  in.at("qemu_raw_read").get_to(f.qemu_raw_read);
+  in.at("dm_crypt").get_to(f.dm_crypt);
+  in.at("qemu_skipped").get_to(report.qemu_skipped);
+  in.at("dm_crypt_skipped").get_to(report.dm_crypt_skipped);
+  return report;
+}
+
+bool same_host(const HostBenchReport& a, const HostBenchReport& b) {
+  return a.host_name == b.host_name && a.kernel_release == b.kernel_release &&
+         a.hypervisor_version == b.hypervisor_version && a.libvirt_version == b.libvirt_version;
+}
+
+}  // namespace
+
+HostBenchReport current_host_identity(const HostFacts& facts) {
+  HostBenchReport identity;
+  struct utsname names {};
+  if (::uname(&names) == 0) {
+    identity.host_name = names.nodename;
+    identity.kernel_release = names.release;
+  }
+  identity.hypervisor_version = facts.hypervisor_version;
+  identity.libvirt_version = facts.libvirt_version;
+  return identity;
+}
+
+std::string host_bench_cache_file(const std::string& cache_dir) {
+  return cache_dir.empty() ? std::string() : cache_dir + "/host-bench.json";
+}
+
+std::optional<HostBenchReport> load_host_bench(const std::string& cache_dir,
+                                               const HostBenchReport& identity) {
+  if (cache_dir.empty() || !is_private_directory(cache_dir)) return std::nullopt;
+  const std::string file = host_bench_cache_file(cache_dir);
+  const auto text = read_private_file(file, kMaxCacheBytes);
+  if (!text) return std::nullopt;
+  try {
+    const json document = json::parse(*text);
+    if (document.at("format").get<int>() != kFormat) return std::nullopt;
+    HostBenchReport report = from_json(document);
+    if (!same_host(report, identity)) return std::nullopt;
+    report.from_cache = true;
+    report.cache_file = file;
+    return report;
+  } catch (const json::exception&) {
+    return std::nullopt;  // damaged: measured again by the next host-bench
+  }
+}
+
+HostBenchReport measure_host_bench(const std::string& cache_dir, const HostFacts& facts) {
+  HostBenchReport report = current_host_identity(facts);
+  const auto started = std::chrono::steady_clock::now();
+  report.measured_at = utc_now();
+  report.figures.cpu_aes_xts = measure_aes_xts(kCipherTime);
+  const QemuReadSpeed qemu = measure_qemu_reads(kScratchVolumeBytes);
+  report.figures.qemu_luks_read = qemu.luks_bytes_per_second;
+  report.figures.qemu_raw_read = qemu.raw_bytes_per_second;
+  report.qemu_skipped = qemu.skipped;
+  const KernelCipherSpeed kernel = measure_kernel_cipher(facts.has_dm_crypt);
+  report.figures.dm_crypt = kernel.bytes_per_second;
+  report.dm_crypt_skipped = kernel.skipped;
+  report.measure_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (!cache_dir.empty() && prepare_private_directory(cache_dir) &&
+      write_private_file(host_bench_cache_file(cache_dir), to_json(report).dump(2) + "\n")) {
+    report.cache_file = host_bench_cache_file(cache_dir);
+  }
+  return report;
+}
+
+}  // namespace volcrypt
