@@ -1,7 +1,9 @@
 // volcrypt_bench_scale: whether a volcrypt attach+detach costs the same on a domain that
 // already holds 255 encrypted volumes (domain XML and records hundreds of KB) as on one
-// that holds none. The same long-lived Engine pair as volcrypt_bench_attach, timed in
-// blocks with 1 volume, then again after one `volcrypt attach --batch` of 255 more.
+// that holds none. The same pairs as volcrypt_bench_attach (bare libvirt calls and a
+// long-lived Engine), timed in alternating blocks with 1 volume, then again after one
+// `volcrypt attach --batch` of 255 more: libvirtd and QEMU grow with the domain too,
+// and the bare pair shows by how much.
 // Needs root and a running libvirtd (.ci/start-libvirtd).
 #include <libvirt/libvirt.h>
 
@@ -29,20 +31,42 @@ double median(std::vector<double> values) {
   return values[values.size() / 2];
 }
 
-// Milliseconds per pair, median of the blocks; each block printed as it ends.
-double pair_cost(volcrypt::bench::VolcryptPair& pair, const char* label) {
-  pair.run();  // untimed warm-up at this size
-  std::vector<double> blocks;
+struct PairCosts {
+  double bare = 0;      // ms per pair, median of the blocks
+  double volcrypt = 0;  // the same
+};
+
+template <typename Pair>
+double block_ms(Pair&& run_pair) {
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kPairsPerBlock; ++i) run_pair();
+  const std::chrono::duration<double, std::milli> spent = std::chrono::steady_clock::now() - start;
+  return spent.count() / kPairsPerBlock;
+}
+
+// Both ways in alternating order per block, so both meet the same load; each block is
+// printed as it ends.
+PairCosts pair_costs(const volcrypt::bench::BenchWorld& world, volcrypt::bench::VolcryptPair& pair,
+                     const char* label) {
+  auto bare = [&] { volcrypt::bench::bare_libvirt_pair(world); };
+  auto ours = [&] { pair.run(); };
+  bare();  // untimed warm-ups at this size
+  ours();
+  std::vector<double> bare_blocks;
+  std::vector<double> volcrypt_blocks;
   for (int block = 0; block < kBlocks; ++block) {
-    const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < kPairsPerBlock; ++i) pair.run();
-    const std::chrono::duration<double, std::milli> spent =
-        std::chrono::steady_clock::now() - start;
-    blocks.push_back(spent.count() / kPairsPerBlock);
-    std::printf("%s, block %d: %.1f ms per attach+detach pair\n", label, block + 1, blocks.back());
+    if (block % 2 == 0) {
+      bare_blocks.push_back(block_ms(bare));
+      volcrypt_blocks.push_back(block_ms(ours));
+    } else {
+      volcrypt_blocks.push_back(block_ms(ours));
+      bare_blocks.push_back(block_ms(bare));
+    }
+    std::printf("%s, block %d: %.1f ms per pair bare, %.1f ms volcrypt\n", label, block + 1,
+                bare_blocks.back(), volcrypt_blocks.back());
     std::fflush(stdout);
   }
-  return median(blocks);
+  return {median(bare_blocks), median(volcrypt_blocks)};
 }
 
 size_t live_xml_bytes(const volcrypt::bench::BenchWorld& world) {
@@ -63,20 +87,27 @@ int main() {
     BenchWorld world((kOtherVolumes + kFirstFleetTarget + 1 + 6) / 7);
     VolcryptPair pair(world);
     const size_t small_xml = live_xml_bytes(world);
-    const double alone = pair_cost(pair, "1 volume");
+    const PairCosts alone = pair_costs(world, pair, "1 volume");
 
     BatchFleet fleet(world, kOtherVolumes, kFirstFleetTarget);
     fleet.attach_as_batch();
     fleet.check_all_attached();
     const size_t large_xml = live_xml_bytes(world);
-    const double crowded = pair_cost(pair, "256 volumes");
+    const PairCosts crowded = pair_costs(world, pair, "256 volumes");
     fleet.detach_all();
 
+    std::printf("live XML: %zu KB with 1 volume, %zu KB with 256\n", small_xml / 1024,
+                large_xml / 1024);
     std::printf(
-        "attach+detach pair, median of %d blocks of %d: %.1f ms with 1 volume on the domain "
-        "(live XML %zu KB), %.1f ms with 256 (live XML %zu KB); ratio 256/1: %.2f (goal: flat)\n",
-        kBlocks, kPairsPerBlock, alone, small_xml / 1024, crowded, large_xml / 1024,
-        crowded / alone);
+        "bare libvirt pair, median of %d blocks of %d: %.1f ms with 1 volume, %.1f ms "
+        "with 256; ratio 256/1: %.2f\n",
+        kBlocks, kPairsPerBlock, alone.bare, crowded.bare, crowded.bare / alone.bare);
+    std::printf(
+        "volcrypt pair, the same blocks: %.1f ms with 1 volume, %.1f ms with 256; "
+        "ratio 256/1: %.2f\n",
+        alone.volcrypt, crowded.volcrypt, crowded.volcrypt / alone.volcrypt);
+    std::printf("volcrypt/bare at 1 volume: %.2f, at 256: %.2f (goal: the same, i.e. flat)\n",
+                alone.volcrypt / alone.bare, crowded.volcrypt / crowded.bare);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "volcrypt_bench_scale: %s\n", e.what());
     return 1;

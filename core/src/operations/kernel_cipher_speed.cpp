@@ -15,8 +15,10 @@ KernelCipherSpeed measure_kernel_cipher(bool has_dm_crypt) {
   constexpr size_t kBuffer = 4 * 1024 * 1024;
   double encryption_mib = 0;
   double decryption_mib = 0;
-  const int status = crypt_benchmark(nullptr, "aes", "xts-plain64", 64, 16, kBuffer,
-                                     &encryption_mib, &decryption_mib);
+  // The kernel crypto API names the mode alone ("xts(aes)"); the IV generator
+  // (plain64) is dm-crypt's and costs nothing next to the cipher.
+  const int status =
+      crypt_benchmark(nullptr, "aes", "xts", 64, 16, kBuffer, &encryption_mib, &decryption_mib);
   if (status < 0) {
     out.skipped =
         std::string("the kernel crypto API refused aes-xts-plain64: ") + std::strerror(-status);
