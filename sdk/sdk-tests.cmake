@@ -35,7 +35,7 @@ volcrypt_add_rejection_test(malformed-struct-size ${fixtures}/malformed_struct_s
 volcrypt_add_rejection_test(one-field-short ${fixtures}/malformed_one_field_short.so descriptor
                             "but ABI 1.0 needs")
 volcrypt_add_rejection_test(malformed-abi-fields ${fixtures}/malformed_abi_fields.so descriptor
-                            "the descriptor says ABI 1.3")
+                            "the descriptor says ABI 1.4 but volcrypt_plugin_abi says 1.3")
 volcrypt_add_rejection_test(malformed-id ${fixtures}/malformed_id.so metadata-id "Fixture_Malformed")
 volcrypt_add_rejection_test(no-providers ${fixtures}/malformed_descriptor.so metadata-providers
                             "the provider list is empty")
