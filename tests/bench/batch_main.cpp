@@ -2,15 +2,14 @@
 // `volcrypt attach --batch` against 64 `volcrypt attach` processes (as a compute agent
 // runs them), in interleaved blocks; prints each block and the median ratio. Needs root
 // and a running libvirtd (.ci/start-libvirtd).
-#include <sys/resource.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <exception>
 #include <vector>
 
 #include "batch_fleet.hpp"
+#include "bench_stats.hpp"
 #include "bench_world.hpp"
 
 namespace {
@@ -24,25 +23,13 @@ struct Cost {
   double cpu = 0;
 };
 
-double children_cpu_seconds() {
-  rusage usage{};
-  getrusage(RUSAGE_CHILDREN, &usage);
-  const auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
 template <typename Work>
 Cost cost_of(Work&& work) {
-  const double cpu = children_cpu_seconds();
+  const double cpu = volcrypt::bench::children_cpu_seconds();
   const auto start = std::chrono::steady_clock::now();
   work();
   return {std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
-          children_cpu_seconds() - cpu};
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
+          volcrypt::bench::children_cpu_seconds() - cpu};
 }
 
 }  // namespace

@@ -7,7 +7,6 @@
 // Needs root and a running libvirtd (.ci/start-libvirtd).
 #include <libvirt/libvirt.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -17,6 +16,7 @@
 
 #include "batch_fleet.hpp"
 #include "bench_cases.hpp"
+#include "bench_stats.hpp"
 #include "bench_world.hpp"
 
 namespace {
@@ -25,11 +25,6 @@ constexpr int kOtherVolumes = 255;
 constexpr int kPairsPerBlock = 10;
 constexpr int kBlocks = 5;
 constexpr int kFirstFleetTarget = 2;  // sda is free, sdb is the pair's (kTarget)
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
-}
 
 struct PairCosts {
   double bare = 0;      // ms per pair, median of the blocks
@@ -66,7 +61,7 @@ PairCosts pair_costs(const volcrypt::bench::BenchWorld& world, volcrypt::bench::
                 bare_blocks.back(), volcrypt_blocks.back());
     std::fflush(stdout);
   }
-  return {median(bare_blocks), median(volcrypt_blocks)};
+  return {volcrypt::bench::median(bare_blocks), volcrypt::bench::median(volcrypt_blocks)};
 }
 
 size_t live_xml_bytes(const volcrypt::bench::BenchWorld& world) {

@@ -2,20 +2,9 @@
 
 #include <unistd.h>
 
-#include <algorithm>
+#include "bench_stats.hpp"
 
 namespace volcrypt::bench {
-namespace {
-
-std::optional<double> median(std::vector<double> values) {
-  if (values.empty()) return std::nullopt;
-  std::sort(values.begin(), values.end());
-  const size_t middle = values.size() / 2;
-  return values.size() % 2 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
-}
-
-}  // namespace
-
 TimeRatioReporter::TimeRatioReporter()
     : ConsoleReporter(isatty(STDOUT_FILENO) ? OO_ColorTabular : OO_Tabular) {}
 
@@ -37,6 +26,7 @@ std::optional<double> TimeRatioReporter::median_of(const std::string& name,
   if (found == blocks_.end()) return std::nullopt;
   std::vector<double> times;
   for (const auto& [index, block] : found->second) times.push_back(block.*field);
+  if (times.empty()) return std::nullopt;
   return median(times);
 }
 
@@ -70,6 +60,7 @@ std::optional<double> TimeRatioReporter::ratio(const std::string& numerator,
       ratios.push_back(block.real_time / paired->second.real_time);
     }
   }
+  if (ratios.empty()) return std::nullopt;
   return median(ratios);
 }
 

@@ -1,11 +1,10 @@
 // volcrypt's way: one long-lived Engine (as a compute agent would keep), loading the
 // plugins built beside the program, doing attach and detach of the shared volume.
-#include <sys/resource.h>
-
 #include <cstring>
 #include <stdexcept>
 
 #include "bench_cases.hpp"
+#include "bench_stats.hpp"
 
 namespace volcrypt::bench {
 namespace {
@@ -20,13 +19,6 @@ VolumeKey bench_key() {
   SecureBytes passphrase(std::strlen(kPassphrase));
   std::memcpy(passphrase.data(), kPassphrase, passphrase.size());
   return VolumeKey::from_passphrase(std::move(passphrase));
-}
-
-double children_cpu_ms() {
-  rusage usage{};
-  ::getrusage(RUSAGE_CHILDREN, &usage);
-  auto ms = [](const timeval& t) { return t.tv_sec * 1e3 + t.tv_usec / 1e3; };
-  return ms(usage.ru_utime) + ms(usage.ru_stime);
 }
 
 }  // namespace
@@ -56,11 +48,11 @@ void volcrypt_attach_detach(benchmark::State& state, const BenchWorld& world) {
   try {
     VolcryptPair pair(world);
     pair.run();  // untimed warm-up, and a check
-    const double children_before = children_cpu_ms();
+    const double children_before = children_cpu_seconds();
     for (auto _ : state) pair.run();
     // Plugin helper processes (probing) spend CPU the process's own clock does not see.
-    state.counters["child_cpu_ms"] =
-        benchmark::Counter(children_cpu_ms() - children_before, benchmark::Counter::kAvgIterations);
+    state.counters["child_cpu_ms"] = benchmark::Counter(
+        (children_cpu_seconds() - children_before) * 1e3, benchmark::Counter::kAvgIterations);
   } catch (const std::exception& e) {
     state.SkipWithError(e.what());
   }
