@@ -100,13 +100,21 @@ void describe_detach(const DetachResult& result, AuditEntry& entry) {
 
 AttachResult Engine::attach(const AttachRequest& request, const VolumeKey& key) {
   return audited(
-      attach_entry(request), [&] { return attach_volume(impl_->context, request, key); },
+      attach_entry(request),
+      [&] {
+        OperationFacts facts(impl_->context.libvirt());
+        return attach_volume(impl_->context, request, key);
+      },
       describe_attach);
 }
 
 DetachResult Engine::detach(const DetachRequest& request) {
   return audited(
-      detach_entry(request), [&] { return detach_volume(impl_->context, request); },
+      detach_entry(request),
+      [&] {
+        OperationFacts facts(impl_->context.libvirt());
+        return detach_volume(impl_->context, request);
+      },
       describe_detach);
 }
 
@@ -129,6 +137,7 @@ std::vector<BatchOutcome<AttachResult>> Engine::attach_batch(
         return audited(
             attach_entry(request),
             [&] {
+              OperationFacts facts(context.libvirt());
               const ResolvedScope scope =
                   resolve_scope(context.libvirt(), request.domain, request.scope);
               return attach_volume_locked(context, request, keys[index], domain_uuid, scope);
@@ -145,6 +154,7 @@ std::vector<BatchOutcome<DetachResult>> Engine::detach_batch(
         return audited(
             detach_entry(request),
             [&] {
+              OperationFacts facts(context.libvirt());
               const ResolvedScope scope =
                   resolve_scope(context.libvirt(), request.domain, request.scope);
               return detach_volume_locked(context, request, domain_uuid, scope);
