@@ -5,6 +5,8 @@
 #include <string_view>
 #include <volcrypt/error.hpp>
 
+#include "domain/parsed_domain_xml.hpp"
+
 namespace volcrypt {
 namespace {
 
@@ -105,18 +107,9 @@ std::string build_disk_xml(const DiskSpec& spec) {
   return print_compact(doc);
 }
 
-std::vector<DiskInfo> disks_in_domain_xml(const std::string& domain_xml) {
-  tinyxml2::XMLDocument doc;
-  if (doc.Parse(domain_xml.data(), domain_xml.size()) != tinyxml2::XML_SUCCESS) {
-    throw Error(ErrorKind::internal,
-                std::string("cannot parse the domain XML from libvirt: ") + doc.ErrorStr());
-  }
-  const auto* domain = doc.RootElement();
-  if (domain == nullptr || std::string_view(domain->Name()) != "domain") {
-    throw Error(ErrorKind::internal, "cannot parse the domain XML from libvirt: no <domain> root");
-  }
+std::vector<DiskInfo> disks_of_domain_element(const tinyxml2::XMLElement& domain) {
   std::vector<DiskInfo> disks;
-  const auto* devices = domain->FirstChildElement("devices");
+  const auto* devices = domain.FirstChildElement("devices");
   if (devices == nullptr) return disks;
   for (const auto* disk = devices->FirstChildElement("disk"); disk != nullptr;
        disk = disk->NextSiblingElement("disk")) {
@@ -125,9 +118,17 @@ std::vector<DiskInfo> disks_in_domain_xml(const std::string& domain_xml) {
   return disks;
 }
 
+std::vector<DiskInfo> disks_in_domain_xml(const std::string& domain_xml) {
+  auto parsed = parsed_domain_xml(domain_xml);
+  if (parsed->disks_error) std::rethrow_exception(parsed->disks_error);
+  return parsed->disks;
+}
+
 std::optional<DiskInfo> find_disk(const std::string& domain_xml, const std::string& target) {
-  for (auto& disk : disks_in_domain_xml(domain_xml)) {
-    if (disk.target == target) return std::move(disk);
+  auto parsed = parsed_domain_xml(domain_xml);
+  if (parsed->disks_error) std::rethrow_exception(parsed->disks_error);
+  for (const auto& disk : parsed->disks) {
+    if (disk.target == target) return disk;
   }
   return std::nullopt;
 }

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <volcrypt/error.hpp>
 
-#include "domain/domain_identity.hpp"
+#include "domain/parsed_domain_xml.hpp"
 
 namespace volcrypt {
 namespace {
@@ -112,9 +112,8 @@ std::vector<Record> records_from_xml(const std::string& xml) {
   return records;
 }
 
-std::vector<Record> records_from_domain_xml(const std::string& domain_xml) {
-  tinyxml2::XMLDocument doc;
-  const auto* metadata = parse_domain_xml(doc, domain_xml).FirstChildElement("metadata");
+std::vector<Record> records_of_domain_element(const tinyxml2::XMLElement& domain) {
+  const auto* metadata = domain.FirstChildElement("metadata");
   for (const auto* child = metadata ? metadata->FirstChildElement() : nullptr; child != nullptr;
        child = child->NextSiblingElement()) {
     // The record is the metadata element that declares volcrypt's namespace.
@@ -129,6 +128,12 @@ std::vector<Record> records_from_domain_xml(const std::string& domain_xml) {
     }
   }
   return {};
+}
+
+std::vector<Record> records_from_domain_xml(const std::string& domain_xml) {
+  auto parsed = parsed_domain_xml(domain_xml);
+  if (parsed->records_error) std::rethrow_exception(parsed->records_error);
+  return parsed->records;
 }
 
 }  // namespace volcrypt

@@ -1,6 +1,8 @@
 #include "operations/host_usage.hpp"
 
 #include <filesystem>
+#include <set>
+#include <tuple>
 #include <volcrypt/error.hpp>
 
 #include "domain/record.hpp"
@@ -77,21 +79,18 @@ std::vector<std::string> HostUsage::secret_users(const std::string& uuid,
 std::vector<DiskUse> HostUsage::volume_disks(const std::string& volume_id,
                                              const std::string& source_path) const {
   const std::string wanted = resolved(source_path);
+  // A dm-crypt disk shows the mapping, not the volume: its record names the volume.
+  // The records of this volume, by where their disk is (one pass, not one per disk).
+  std::set<std::tuple<std::string, bool, std::string>> recorded;
+  for (const auto& use : records_) {
+    if (use.record.volume_id == volume_id || resolved(use.record.source_path) == wanted) {
+      recorded.emplace(use.domain_uuid, use.inactive, use.record.target);
+    }
+  }
   std::vector<DiskUse> found;
   for (const auto& use : disks_) {
-    bool same = !use.disk.source_path.empty() && resolved(use.disk.source_path) == wanted;
-    if (!same) {
-      // A dm-crypt disk shows the mapping, not the volume: its record names the volume.
-      for (const auto& record : records_) {
-        if (record.domain_uuid == use.domain_uuid && record.inactive == use.inactive &&
-            record.record.target == use.disk.target &&
-            (record.record.volume_id == volume_id ||
-             resolved(record.record.source_path) == wanted)) {
-          same = true;
-          break;
-        }
-      }
-    }
+    const bool same = (!use.disk.source_path.empty() && resolved(use.disk.source_path) == wanted) ||
+                      recorded.contains({use.domain_uuid, use.inactive, use.disk.target});
     if (same) found.push_back(use);
   }
   return found;

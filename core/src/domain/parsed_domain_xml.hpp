@@ -1,0 +1,34 @@
+// A domain XML parsed once into what volcrypt reads from it: its disks and the records
+// in its metadata. One operation looks at the same XML several times (the free target,
+// the record, who else uses a volume or a secret); on a domain with hundreds of disks
+// each parse costs milliseconds, so the last few XML texts parsed are kept, by content.
+#pragma once
+
+#include <exception>
+#include <memory>
+#include <string>
+#include <vector>
+#include <volcrypt/types.hpp>
+
+#include "domain/disk_xml.hpp"
+
+namespace tinyxml2 {
+class XMLElement;
+}  // namespace tinyxml2
+
+namespace volcrypt {
+
+struct ParsedDomainXml {
+  std::vector<DiskInfo> disks;
+  std::exception_ptr disks_error;  // what disks_in_domain_xml throws for this text
+  std::vector<Record> records;
+  std::exception_ptr records_error;  // what records_from_domain_xml throws
+};
+
+std::shared_ptr<const ParsedDomainXml> parsed_domain_xml(const std::string& domain_xml);
+
+// The parts, from a <domain> element already parsed (disk_xml.cpp, record.cpp).
+std::vector<DiskInfo> disks_of_domain_element(const tinyxml2::XMLElement& domain);
+std::vector<Record> records_of_domain_element(const tinyxml2::XMLElement& domain);
+
+}  // namespace volcrypt
