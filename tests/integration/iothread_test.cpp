@@ -160,18 +160,22 @@ TEST_F(Iothread, TheConfigDefaultAppliesWhereItCanAndNowhereElse) {
   // A scsi disk, and a virtio disk of a domain with only iothread 1, attach as before.
   const std::string scsi_id = unique("vol");
   args = with(attach_args(*domain, "scsi", scsi_id), {"--live"});
-  args.insert(args.begin(), {"--config", config});
+  args.insert(args.begin(), {"-v", "--config", config});
   r = volcrypt(args);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, Not(HasSubstr("iothread")));
+  EXPECT_THAT(r.err, HasSubstr("disk 'sdb' stays off the default iothread 2: bus scsi (only "
+                               "virtio disks run on iothreads)"));
   EXPECT_THAT(domain->live_xml(), HasSubstr("<driver name='qemu' type='raw'/>"));
 
   auto small = domain_with_iothreads("iodef1", true, /*iothreads=*/1);
   const std::string small_id = unique("vol");
   args = with(attach_args(*small, "virtio", small_id), {"--live"});
-  args.insert(args.begin(), {"--config", config});
+  args.insert(args.begin(), {"-v", "--config", config});
   r = volcrypt(args);
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("disk 'vdb' stays off the default iothread 2: domain '" +
+                               small->name() + "' has no iothread 2 (it has 1)"));
   EXPECT_THAT(small->live_xml(), HasSubstr("<driver name='qemu' type='raw'/>"));
   EXPECT_THAT(small->live_xml(), Not(HasSubstr("iothread='")));
   EXPECT_THAT(small->read_pattern("vdb", 0xab, 1 << 20), HasSubstr(kReadOk));
