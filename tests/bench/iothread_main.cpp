@@ -7,8 +7,10 @@
 #include <libvirt/libvirt.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -99,7 +101,8 @@ struct Case {
   std::string label;
   bool luks;
   bool iothread;
-  double mib_per_second = 0;
+  std::vector<double> rounds;  // MiB/s of each round
+  double mib_per_second = 0;   // their median
 };
 
 class Bench {
@@ -203,7 +206,10 @@ std::string load_average() {
 
 }  // namespace
 
-int main() {
+// volcrypt_bench_iothread [ROUNDS]: each round boots the four cases once, every other
+// round in reverse order, so a drift in the machine's load favours none of them.
+int main(int argc, char** argv) {
+  const int rounds = argc > 1 ? std::max(1, std::atoi(argv[1])) : 1;
   for (const char* file : {"vmlinuz", "root.cpio", "kernel-version"}) {
     if (!fs::exists(kGuestCache / file)) {
       std::cout << "volcrypt_bench_iothread: skipped: no " << (kGuestCache / file).string()
@@ -214,16 +220,31 @@ int main() {
   try {
     std::cout << "load average before: " << load_average() << "\n";
     Bench bench;
-    std::vector<Case> cases = {{"raw", false, false},
-                               {"raw, iothread 1", false, true},
-                               {"native LUKS", true, false},
-                               {"native LUKS, iothread 1", true, true}};
+    std::vector<Case> cases = {{"raw", false, false, {}, 0},
+                               {"raw, iothread 1", false, true, {}, 0},
+                               {"native LUKS", true, false, {}, 0},
+                               {"native LUKS, iothread 1", true, true, {}, 0}};
     int number = 0;
-    for (auto& c : cases) {
-      c.mib_per_second = bench.run(c, ++number);
-      std::printf("  %-26s %8.1f MiB/s\n", c.label.c_str(), c.mib_per_second);
-      std::fflush(stdout);
+    for (int round = 0; round < rounds; ++round) {
+      for (size_t i = 0; i < cases.size(); ++i) {
+        Case& c = cases[round % 2 == 0 ? i : cases.size() - 1 - i];
+        c.rounds.push_back(bench.run(c, ++number));
+        std::printf("  round %d  %-26s %8.1f MiB/s\n", round + 1, c.label.c_str(), c.rounds.back());
+        std::fflush(stdout);
+      }
     }
+    std::cout << "medians over " << rounds << " round(s):\n";
+    for (auto& c : cases) {
+      c.mib_per_second = median(c.rounds);
+      std::printf("  %-26s %8.1f MiB/s\n", c.label.c_str(), c.mib_per_second);
+    }
+    // Each round's two LUKS cases ran back to back: their ratio sees one load.
+    std::vector<double> paired;
+    for (int round = 0; round < rounds; ++round) {
+      paired.push_back(cases[3].rounds[round] / cases[2].rounds[round]);
+      std::printf("  round %d  LUKS iothread/no-iothread %.2f\n", round + 1, paired.back());
+    }
+    std::printf("LUKS iothread/no-iothread, median of the rounds' pairs: %.2f\n", median(paired));
     std::cout << "load average after: " << load_average() << "\n";
     std::printf("iothread/no-iothread: LUKS %.2f, raw %.2f; LUKS/raw without iothread %.2f\n",
                 cases[3].mib_per_second / cases[2].mib_per_second,
