@@ -93,12 +93,17 @@ VolumeSpec volume_of(const RequestFields& fields) {
 
 AttachRequest attach_request_of(const json& object) {
   const RequestFields fields(
-      object, {"domain", "target", "bus", "live", "config", "plugin", "shareable", "volume",
-               "source", "volume_id", "provider", "cipher", "key_size"});
+      object, {"domain", "target", "bus", "iothread", "live", "config", "plugin", "shareable",
+               "volume", "source", "volume_id", "provider", "cipher", "key_size"});
   AttachRequest request;
   request.domain = fields.required_text("domain");
   request.target = fields.required_text("target");
   if (auto bus = fields.text("bus")) request.bus = parse_bus(*bus);
+  if (fields.has("iothread")) {
+    const json& id = fields.at("iothread");
+    if (!id.is_number_integer()) RequestFields::fail("field 'iothread' is not a number");
+    request.iothread = parse_iothread(id.dump(), "field 'iothread'");
+  }
   request.scope = scope_from(fields.flag("live"), fields.flag("config"));
   request.forced_plugin = fields.text("plugin");
   request.shareable = fields.flag("shareable");

@@ -27,6 +27,8 @@ int run_attach(CommandContext& context) {
       "target", po::value<std::string>()->value_name("DEV"), "the guest disk name, e.g. sdb")(
       "bus", po::value<std::string>()->value_name("BUS")->default_value("scsi"),
       "virtio, scsi (hot-plugs with no guest help) or sata")(
+      "iothread", po::value<std::string>()->value_name("N"),
+      "run the disk (and QEMU's decryption) on the domain's iothread N; needs bus virtio")(
       "plugin", po::value<std::string>()->value_name("ID"),
       "use this plugin (it must still probe above none)")(
       "shareable", "a multi-attach volume: may be attached to several domains at once");
@@ -40,7 +42,7 @@ int run_attach(CommandContext& context) {
   if (!parse_command_options(
           context,
           "usage: volcrypt attach --domain D --target DEV [--bus virtio|scsi|sata] VOLUME KEY\n"
-          "                       [--live] [--config] [--plugin ID] [--shareable]\n"
+          "                       [--iothread N] [--live] [--config] [--plugin ID] [--shareable]\n"
           "       volcrypt attach --batch FILE|- KEYS\n"
           "VOLUME: --source PATH --volume-id ID --provider P [--cipher C] [--key-size N]\n"
           "      | --volume-json FILE\n"
@@ -53,9 +55,12 @@ int run_attach(CommandContext& context) {
           "it runs, else its persistent definition. Boot from volume: --config on a shut-off\n"
           "domain, then start it. On any failure nothing is left behind. A volume attached\n"
           "anywhere on this host is refused (exit 7) unless every attachment of it, this one\n"
-          "included, is --shareable (a multi-attach volume; all share one secret).\n\n"
-          "--batch: a JSON array of objects with domain, target, optional bus, live, config,\n"
-          "plugin, shareable, and either volume (what --volume-json holds) or source,\n"
+          "included, is --shareable (a multi-attach volume; all share one secret).\n"
+          "--iothread N (bus virtio, a domain with <iothreads> >= N) puts the disk and QEMU's\n"
+          "decryption on that iothread; without it, the config's 'iothread = N' applies to\n"
+          "the virtio disks of domains that have iothread N, and no other disk.\n\n"
+          "--batch: a JSON array of objects with domain, target, optional bus, iothread, live,\n"
+          "config, plugin, shareable, and either volume (what --volume-json holds) or source,\n"
           "volume_id, provider (optional cipher, key_size). The whole batch is checked\n"
           "first; then each volume is attached all or nothing, one result per request, and\n"
           "the exit code is the worst of them.",
@@ -70,6 +75,9 @@ int run_attach(CommandContext& context) {
   request.domain = required(vm, "domain");
   request.target = required(vm, "target");
   request.bus = parse_bus(vm["bus"].as<std::string>());
+  if (vm.count("iothread")) {
+    request.iothread = parse_iothread(vm["iothread"].as<std::string>(), "--iothread");
+  }
   request.volume = volume_from_options(vm);
   request.scope = scope_from_options(vm);
   if (vm.count("plugin")) request.forced_plugin = vm["plugin"].as<std::string>();

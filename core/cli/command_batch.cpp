@@ -109,9 +109,9 @@ int report(CommandContext& context, const std::vector<Request>& requests,
 }  // namespace
 
 int run_attach_batch(CommandContext& context, const po::variables_map& vm) {
-  refuse_single_options(vm, {"domain", "target", "bus", "plugin", "shareable", "live", "config",
-                             "source", "volume-id", "provider", "cipher", "key-size", "volume-json",
-                             "key-file", "passphrase-file"});
+  refuse_single_options(vm, {"domain", "target", "bus", "iothread", "plugin", "shareable", "live",
+                             "config", "source", "volume-id", "provider", "cipher", "key-size",
+                             "volume-json", "key-file", "passphrase-file"});
   const KeyDirectory directory = key_directory_from_options(vm, context.engine.settings().key_dir);
   const std::vector<AttachRequest> requests =
       attach_requests_from_batch(read_batch(vm["batch"].as<std::string>()));

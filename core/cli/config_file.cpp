@@ -9,6 +9,8 @@
 #include <volcrypt/bounded_file.hpp>
 #include <volcrypt/error.hpp>
 
+#include "disk_bus.hpp"
+
 namespace po = boost::program_options;
 
 namespace volcrypt::cli {
@@ -100,7 +102,8 @@ void apply_config_file(const std::string& path, bool required, Settings& setting
       "key-dir", po::value<std::string>())("detach-timeout-ms", po::value<int32_t>())(
       "probe-timeout-ms", po::value<int32_t>())("describe-timeout-ms", po::value<int32_t>())(
       "cache-dir", po::value<std::string>())("secrets", po::value<std::string>())(
-      "prefer", po::value<std::string>())("throughput-factor", po::value<std::string>());
+      "prefer", po::value<std::string>())("throughput-factor", po::value<std::string>())(
+      "iothread", po::value<std::string>());
   po::variables_map vm;
   try {
     po::store(po::parse_config_file(in, keys, false), vm);
@@ -199,6 +202,12 @@ void apply_config_file(const std::string& path, bool required, Settings& setting
     const std::string text = vm["throughput-factor"].as<std::string>();
     settings.throughput_factor = parse_factor(text, origin_of("throughput-factor = " + text));
     remember("throughput-factor = " + text);
+  }
+  if (vm.count("iothread")) {
+    const std::string text = vm["iothread"].as<std::string>();
+    settings.default_iothread =
+        parse_iothread(text, origin_of("iothread = " + text) + ": iothread");
+    remember("iothread = " + text);
   }
 }
 

@@ -11,7 +11,13 @@ void write_attach_json_fields(JsonWriter& json, const AttachRequest& request,
       .field("encrypted", request.volume.encrypted)
       .field("live", result.live)
       .field("config", result.config)
-      .key("record");
+      .key("iothread");
+  if (result.iothread != 0) {
+    json.value(static_cast<int64_t>(result.iothread));
+  } else {
+    json.null();
+  }
+  json.key("record");
   if (request.volume.encrypted) {
     write_record_json(json, result.record);
   } else {
@@ -23,7 +29,8 @@ void write_attach_text(std::ostream& out, const AttachRequest& request,
                        const AttachResult& result) {
   out << "attached " << request.volume.source_path << " to " << request.domain << " as "
       << request.target << (result.live ? " (live)" : "")
-      << (result.config ? " (persistent config)" : "") << "\n";
+      << (result.config ? " (persistent config)" : "")
+      << (result.iothread != 0 ? " on iothread " + std::to_string(result.iothread) : "") << "\n";
   if (request.volume.encrypted) {
     write_record_text(out, result.record);
   } else {

@@ -42,6 +42,7 @@ class BatchRequests : public ::testing::Test {
 TEST_F(BatchRequests, ReadsEveryAttachField) {
   json full = attach("sdc");
   full.update({{"bus", "virtio"},
+               {"iothread", 2},
                {"live", true},
                {"config", true},
                {"plugin", "qemu-native-luks"},
@@ -51,12 +52,14 @@ TEST_F(BatchRequests, ReadsEveryAttachField) {
   const auto requests = attach_requests_from_batch(json::array({attach("sdb"), full}));
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_EQ(requests[0].bus, Bus::scsi);
+  EXPECT_FALSE(requests[0].iothread.has_value());
   EXPECT_EQ(requests[0].scope, Scope::current);
   EXPECT_FALSE(requests[0].forced_plugin.has_value());
   const AttachRequest& r = requests[1];
   EXPECT_EQ(r.domain, "vm1");
   EXPECT_EQ(r.target, "sdc");
   EXPECT_EQ(r.bus, Bus::virtio);
+  EXPECT_EQ(r.iothread.value_or(0), 2u);
   EXPECT_EQ(r.scope, Scope::live_and_config);
   EXPECT_EQ(r.forced_plugin.value_or(""), "qemu-native-luks");
   EXPECT_TRUE(r.shareable);
@@ -97,6 +100,11 @@ TEST_F(BatchRequests, RefusesEachMistakeNamingTheRequestAndTheField) {
   EXPECT_EQ(refusal(good), "the batch is not a JSON array of requests");
   EXPECT_EQ(refusal(json::array({good, "sdc"})), "batch request 1: is not a JSON object");
   EXPECT_EQ(refusal(without("domain")), "batch request 1: field 'domain' is missing");
+  EXPECT_EQ(refusal(with("iothread", "2")), "batch request 1: field 'iothread' is not a number");
+  EXPECT_EQ(refusal(with("iothread", 0)),
+            "batch request 1: field 'iothread' '0' is not an iothread id (a whole number from 1)");
+  EXPECT_EQ(refusal(with("iothread", -1)),
+            "batch request 1: field 'iothread' '-1' is not an iothread id (a whole number from 1)");
   EXPECT_EQ(refusal(without("source")),
             "batch request 1: field 'source' is missing (or describe the volume with 'volume')");
   EXPECT_EQ(refusal(with("tagret", "sdd")), "batch request 1: unknown field 'tagret'");

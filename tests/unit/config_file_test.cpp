@@ -161,6 +161,17 @@ TEST_F(ConfigFileTest, PreferAndFactorRefuseWhatTheyCannotMean) {
   }
 }
 
+TEST_F(ConfigFileTest, IothreadIsADefaultIdFromOne) {
+  EXPECT_EQ(Settings{}.default_iothread, 0u);
+  Settings s = apply("iothread = 2\n");
+  EXPECT_EQ(s.default_iothread, 2u);
+  EXPECT_EQ(s.origins.at("iothread = 2"), path_ + ":1");
+  for (const std::string id : {"0", "-1", "two", "1.5"}) {
+    EXPECT_EQ(test_support::error_of(ErrorKind::usage, [&] { apply("iothread = " + id + "\n"); }),
+              path_ + ":1: iothread '" + id + "' is not an iothread id (a whole number from 1)");
+  }
+}
+
 TEST_F(ConfigFileTest, ThePackagedExampleParsesWithEveryKeyUncommented) {
   // packaging/volcrypt.conf documents each key commented out: uncommenting any of them
   // must not break the program.

@@ -6,6 +6,10 @@
 #include <string>
 #include <volcrypt/error.hpp>
 
+#include "domain/domain_iothreads.hpp"
+
+#include "domain/domain_iothreads.hpp"
+
 namespace volcrypt {
 namespace {
 
@@ -28,6 +32,32 @@ TEST(DiskXml, FileDiskWithNativeEncryption) {
             "<source file=\"/var/lib/volumes/v1.img\"><encryption format=\"luks\">"
             "<secret type=\"passphrase\" uuid=\"0a1b2c3d-0000-4000-8000-000000000001\"/>"
             "</encryption></source><target dev=\"sdb\" bus=\"scsi\"/><serial>v1</serial></disk>");
+}
+
+TEST(DiskXml, IothreadGoesOnTheDriverAndReadsBack) {
+  DiskSpec spec;
+  spec.source_kind = VOLCRYPT_SOURCE_BLOCK;
+  spec.source_path = "/dev/mapper/crypt-v3";
+  spec.target = "vdb";
+  spec.bus = Bus::virtio;
+  spec.iothread = 2;
+  const std::string xml = build_disk_xml(spec);
+  EXPECT_EQ(xml,
+            "<disk type=\"block\" device=\"disk\"><driver name=\"qemu\" type=\"raw\" "
+            "iothread=\"2\"/><source dev=\"/dev/mapper/crypt-v3\"/><target dev=\"vdb\" "
+            "bus=\"virtio\"/></disk>");
+  EXPECT_EQ(parse_disk_element(xml)->iothread, 2u);
+  spec.iothread = 0;
+  EXPECT_EQ(parse_disk_element(build_disk_xml(spec))->iothread, 0u);
+}
+
+TEST(DomainIothreads, CountedOrListed) {
+  EXPECT_TRUE(domain_iothread_ids("<domain><name>d</name></domain>").empty());
+  EXPECT_EQ(domain_iothread_ids("<domain><iothreads>3</iothreads></domain>"),
+            (std::vector<uint32_t>{1, 2, 3}));
+  EXPECT_EQ(domain_iothread_ids("<domain><iothreads>2</iothreads><iothreadids>"
+                                "<iothread id='1'/><iothread id='5'/></iothreadids></domain>"),
+            (std::vector<uint32_t>{1, 5}));
 }
 
 TEST(DiskXml, BlockDiskWithoutEncryptionOrSerial) {

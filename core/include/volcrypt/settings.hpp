@@ -31,6 +31,9 @@ struct Settings {
   // above it. Default "isolation": the ranks alone decide.
   bool prefer_throughput = false;
   double throughput_factor = 1.5;
+  // "iothread = N": attach puts a disk on iothread N where it can (bus virtio, a domain
+  // with that iothread) and as before elsewhere; an explicit --iothread is strict. 0: none.
+  uint32_t default_iothread = 0;
   // How long detach waits for libvirt to really remove a disk.
   int32_t detach_timeout_ms = 15000;
   // The program to run as the plugin helper (see volcrypt/plugin_helper.hpp): plugins

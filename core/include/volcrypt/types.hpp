@@ -37,6 +37,9 @@ struct AttachRequest {
   // join other shareable disks of the same volume; without it a volume attached
   // anywhere on this host is refused.
   bool shareable = false;
+  // --iothread N: the disk (and QEMU's decryption for it) runs on the domain's iothread N.
+  // Needs bus virtio and a domain with that iothread; nothing: the config default, if any.
+  std::optional<uint32_t> iothread;
 };
 
 struct DetachRequest {
@@ -80,6 +83,7 @@ struct Record {
 struct AttachResult {
   Record record;
   std::string disk_xml;
+  uint32_t iothread = 0;  // the iothread the disk runs on; 0: QEMU's main loop
   bool live = false;
   bool config = false;
 };

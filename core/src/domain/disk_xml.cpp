@@ -47,6 +47,9 @@ DiskInfo read_disk(const tinyxml2::XMLElement& disk) {
     info.serial = serial->GetText();
   }
   info.shareable = disk.FirstChildElement("shareable") != nullptr;
+  if (const auto* driver = disk.FirstChildElement("driver")) {
+    info.iothread = driver->UnsignedAttribute("iothread", 0);
+  }
   info.xml = print_compact(disk);
   return info;
 }
@@ -78,6 +81,9 @@ std::string build_disk_xml(const DiskSpec& spec) {
   auto* driver = doc.NewElement("driver");
   driver->SetAttribute("name", "qemu");
   driver->SetAttribute("type", "raw");
+  // Every plugin's disk gets it here: QEMU's I/O (and its LUKS decryption) for this disk
+  // then runs on that iothread instead of the main loop.
+  if (spec.iothread != 0) driver->SetAttribute("iothread", spec.iothread);
   disk->InsertEndChild(driver);
 
   auto* source = doc.NewElement("source");

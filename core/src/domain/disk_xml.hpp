@@ -23,9 +23,10 @@ struct DiskSpec {
   std::optional<NativeEncryption> encryption;
   std::string serial;      // the volume id, as Nova sets it; may be empty
   bool shareable = false;  // a multi-attach volume: <shareable/>
+  uint32_t iothread = 0;   // <driver iothread=N>; 0: none
 };
 
-// <disk type='file|block' device='disk'><driver name='qemu' type='raw'/>
+// <disk type='file|block' device='disk'><driver name='qemu' type='raw' [iothread=N]/>
 // <source file|dev=...>[<encryption>...]</source><target dev=... bus=.../></disk>
 std::string build_disk_xml(const DiskSpec& disk);
 
@@ -36,7 +37,8 @@ struct DiskInfo {
   std::optional<NativeEncryption> encryption;
   std::string serial;
   bool shareable = false;
-  std::string xml;  // this <disk> element alone, usable for detach
+  uint32_t iothread = 0;  // <driver iothread=N>; 0: none
+  std::string xml;        // this <disk> element alone, usable for detach
 };
 
 std::vector<DiskInfo> disks_in_domain_xml(const std::string& domain_xml);

@@ -9,6 +9,7 @@
 #include "domain/qemu_refusal.hpp"
 #include "domain/record_store.hpp"
 #include "domain/scope.hpp"
+#include "operations/disk_iothread.hpp"
 #include "operations/disk_steps.hpp"
 #include "operations/host_usage.hpp"
 #include "operations/intent_journal.hpp"
@@ -115,7 +116,7 @@ void require_not_attached_elsewhere(LibvirtSession& session, const AttachRequest
 }
 
 AttachResult attach_unencrypted(EngineContext& context, const AttachRequest& request,
-                                ResolvedScope scope) {
+                                ResolvedScope scope, uint32_t iothread) {
   DiskSpec disk;
   disk.source_kind = volume_source_kind(request.volume.source_path);
   disk.source_path = request.volume.source_path;
@@ -123,8 +124,10 @@ AttachResult attach_unencrypted(EngineContext& context, const AttachRequest& req
   disk.bus = request.bus;
   disk.serial = request.volume.volume_id;
   disk.shareable = request.shareable;
+  disk.iothread = iothread;
   AttachResult result;
   result.disk_xml = build_disk_xml(disk);
+  result.iothread = iothread;
   context.libvirt().attach_device(request.domain, result.disk_xml, scope.live, scope.config);
   result.record.target = request.target;
   result.record.volume_id = request.volume.volume_id;
@@ -139,6 +142,7 @@ AttachResult attach_unencrypted(EngineContext& context, const AttachRequest& req
 void validate_attach_request(const AttachRequest& request) {
   validate_target(request.target);
   validate_volume(request.volume);
+  validate_iothread_request(request);
 }
 
 AttachResult attach_volume(EngineContext& context, const AttachRequest& request,
@@ -161,10 +165,11 @@ AttachResult attach_volume_locked(EngineContext& context, const AttachRequest& r
   RecordStore records(session, request.domain);
   require_free_target(session, records, request.domain, request.target, scope);
   require_not_attached_elsewhere(session, request);
+  const uint32_t iothread = choose_iothread(context, request, scope);
 
   // A volume whose encryption the guest handles (Nova's back-end control location)
   // is attached as it is: no plugin, no secret, no record.
-  if (!request.volume.encrypted) return attach_unencrypted(context, request, scope);
+  if (!request.volume.encrypted) return attach_unencrypted(context, request, scope, iothread);
   if (key.empty()) throw Error(ErrorKind::usage, "attaching an encrypted volume needs a key");
 
   // The key was read before probing, so plugins rank knowing its facts (not its bytes).
@@ -240,7 +245,9 @@ AttachResult attach_volume_locked(EngineContext& context, const AttachRequest& r
   disk.encryption = attachment.encryption;
   disk.serial = request.volume.volume_id;
   disk.shareable = request.shareable;
+  disk.iothread = iothread;
   result.disk_xml = build_disk_xml(disk);
+  result.iothread = iothread;
   record.state = attachment.state;
 
   intent.record = record;

@@ -38,8 +38,9 @@ std::string file_text(const std::string& path) {
 std::string domain_xml_text(const std::string& name, const DomainOptions& options) {
   std::ostringstream xml;
   xml << "<domain type='qemu'><name>" << name << "</name>"
-      << "<memory unit='MiB'>64</memory><vcpu>1</vcpu>"
-      << "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>"
+      << "<memory unit='MiB'>64</memory><vcpu>1</vcpu>";
+  if (options.iothreads > 0) xml << "<iothreads>" << options.iothreads << "</iothreads>";
+  xml << "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>"
       << "<features><acpi/></features>"
       << "<on_poweroff>destroy</on_poweroff><on_reboot>destroy</on_reboot>"
       << "<devices><controller type='scsi' index='0' model='virtio-scsi'/>";

@@ -15,6 +15,7 @@ struct DomainOptions {
   bool persistent = false;  // defined (and undefined after) rather than created
   bool start = true;
   std::string serial_log;  // a file receiving the guest's COM1 output, if set
+  int iothreads = 0;       // <iothreads>N</iothreads>: ids 1..N for virtio disks
 };
 
 class TestDomain {
