@@ -7,10 +7,12 @@
 #include <gmock/gmock.h>
 
 #include <algorithm>
+#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "batch_fixture.hpp"
 #include "kill_points.hpp"
+#include "scrub.hpp"
 #include "volume_consistency.hpp"
 
 namespace volcrypt::test {
@@ -243,6 +245,82 @@ TEST_F(ConfigBatch, KilledAroundTheOneDefineRecoverUndoesOrFinishesEveryVolume) 
                 HasSubstr("read 1048576/1048576 bytes at offset 0"))
         << v.target;
   }
+}
+
+// A batch of three killed at each of its kill points: after `recover`, check is clean and
+// the three volumes are all in the definition (with their secrets and records) or all
+// gone; never one half-made, never some of them only.
+TEST_F(ConfigBatch, AtEveryKillPointRecoverLeavesTheBatchAllDefinedOrAllGone) {
+  auto domain = shut_off_domain("cfgsweep");
+  std::vector<Volume> volumes;
+  const json batch = batch_of(*domain, volumes, 3);
+  const std::vector<std::string> attach = program(attach_batch_args(batch, false));
+  json detach = json::array();
+  for (const auto& v : volumes)
+    detach.push_back({{"domain", domain->name()}, {"target", v.target}});
+  const std::string detach_file = batch_file(detach);
+
+  std::vector<std::string> failures;
+  std::vector<std::string> steps_killed;
+  int finished = 0;
+  int undone = 0;
+  const auto at_kill_point = [&](int step) {
+    std::vector<std::string> problems;
+    const TracedRun run = run_traced(attach, step);
+    expect_no_secret_in(run.result);
+    if (run.killed) {
+      steps_killed.push_back(run.step_names.back());
+      const ProcessResult recover = volcrypt({"recover", "--domain", domain->name(), "--json"});
+      if (recover.exit_code != 0 || recover.out.find("\"clean\":true") == std::string::npos) {
+        problems.push_back("recover: " + recover.out + recover.err);
+      }
+    } else if (run.result.exit_code != 0) {
+      problems.push_back("the unkilled batch failed: " + run.result.out + run.result.err);
+    }
+    const ProcessResult check = volcrypt({"check", "--domain", domain->name(), "--json"});
+    if (check.exit_code != 0) problems.push_back("check after recover: " + check.out);
+    size_t defined = 0;
+    for (const auto& v : volumes) {
+      const bool disk = has_disk(connection->get(), domain->name(), v.target, true);
+      const bool record = has_record(connection->get(), domain->name(), v.target, true);
+      const size_t secrets = secrets_for_volume(connection->get(), v.id).size();
+      if (disk != record || secrets != (disk ? 1u : 0u)) {
+        problems.push_back(v.target + " half-made: disk " + std::to_string(disk) + ", record " +
+                           std::to_string(record) + ", " + std::to_string(secrets) + " secrets");
+      }
+      for (const auto& rule : broken_rules(connection->get(), at(*domain, v))) {
+        problems.push_back(v.target + ": " + rule);
+      }
+      if (disk) ++defined;
+    }
+    if (defined != 0 && defined != volumes.size()) {
+      problems.push_back(std::to_string(defined) + " of the 3 volumes are defined");
+    }
+    if (run.killed) ++(defined == 0 ? undone : finished);
+    if (defined != 0) {
+      const ProcessResult r = volcrypt({"detach", "--batch", detach_file});
+      if (r.exit_code != 0) problems.push_back("detach after: " + r.out + r.err);
+    }
+    if (!problems.empty()) {
+      std::string joined;
+      for (const auto& problem : problems) joined += "; " + problem;
+      failures.push_back("kill point " + std::to_string(step) + " (" +
+                         (run.killed ? "before " + run.step_names.back() : "not killed") + ")" +
+                         joined);
+      for (const auto& v : volumes) scrub(connection->get(), at(*domain, v));
+    }
+    return run.killed;
+  };
+  const int covered = for_each_kill_point(at_kill_point);
+  std::cout << "kill points covered: config batch of 3 " << kill_point_summary(steps_killed) << "; "
+            << undone << " left none of the three, " << finished << " all three" << std::endl;
+  RecordProperty("kill_points", covered);
+  EXPECT_GT(undone, 0);
+  EXPECT_GT(finished, 0);
+  std::string report;
+  for (const auto& failure : failures) report += "\n  " + failure;
+  EXPECT_TRUE(failures.empty()) << failures.size() << " of " << covered
+                                << " kill points left a problem:" << report;
 }
 
 }  // namespace
