@@ -85,6 +85,41 @@ class ConfigBatch : public BatchTest {
     EXPECT_THAT(check.out, HasSubstr("\"clean\":true"));
   }
 
+  // QEMU opens every volume at boot and the guest reads each one's plaintext.
+  void boot_and_read(TestDomain& domain, const std::vector<Volume>& volumes) {
+    domain.start();
+    for (const auto& v : volumes) {
+      EXPECT_THAT(domain.read_pattern(v.target, v.pattern, 1 << 20),
+                  HasSubstr("read 1048576/1048576 bytes at offset 0"))
+          << v.target;
+    }
+  }
+
+  static json detach_batch(const TestDomain& domain, const std::vector<Volume>& volumes) {
+    json detach = json::array();
+    for (const auto& v : volumes)
+      detach.push_back({{"domain", domain.name()}, {"target", v.target}});
+    return detach;
+  }
+
+  // A shut-off domain, three volumes, the program that attaches them as one batch (to
+  // trace and kill) and the batch that detaches them again.
+  struct KillableBatch {
+    std::unique_ptr<TestDomain> domain;
+    std::vector<Volume> volumes;
+    std::vector<std::string> attach;
+    json detach = json::array();
+  };
+  KillableBatch batch_of_three(const std::string& prefix) {
+    KillableBatch out;
+    out.domain = shut_off_domain(prefix);
+    out.attach = program(attach_batch_args(batch_of(*out.domain, out.volumes, 3), false));
+    for (const auto& v : out.volumes) {
+      out.detach.push_back({{"domain", out.domain->name()}, {"target", v.target}});
+    }
+    return out;
+  }
+
   std::vector<std::string> program(std::vector<std::string> args) {
     args.insert(args.begin(), VOLCRYPT_BINARY);
     return args;
@@ -122,13 +157,7 @@ TEST_F(ConfigBatch, EightVolumesDefineTheShutOffDomainOnceAndItBootsWithThem) {
   for (const auto& v : volumes) EXPECT_THAT(list.out, HasSubstr(v.target + ": volume " + v.id));
   expect_clean_check(*domain);
 
-  // QEMU opens every volume at boot and the guest reads each one's plaintext.
-  domain->start();
-  for (const auto& v : volumes) {
-    EXPECT_THAT(domain->read_pattern(v.target, v.pattern, 1 << 20),
-                HasSubstr("read 1048576/1048576 bytes at offset 0"))
-        << v.target;
-  }
+  boot_and_read(*domain, volumes);
 }
 
 TEST_F(ConfigBatch, ABadVolumeFailsAloneAndTheOthersShareTheOneDefine) {
@@ -202,13 +231,7 @@ TEST_F(ConfigBatch, ADefinitionLibvirtRefusesFailsEveryCarriedVolumeAndLeavesNot
 // disks do not: recover undoes each. Killed right after it, all three are in the
 // definition with their intents still there: recover finishes each.
 TEST_F(ConfigBatch, KilledAroundTheOneDefineRecoverUndoesOrFinishesEveryVolume) {
-  auto domain = shut_off_domain("cfgkill");
-  std::vector<Volume> volumes;
-  const json batch = batch_of(*domain, volumes, 3);
-  const std::vector<std::string> attach = program(attach_batch_args(batch, false));
-  json detach = json::array();
-  for (const auto& v : volumes)
-    detach.push_back({{"domain", domain->name()}, {"target", v.target}});
+  auto [domain, volumes, attach, detach] = batch_of_three("cfgkill");
 
   const TracedRun complete = run_traced(attach);
   ASSERT_EQ(complete.result.exit_code, 0) << complete.result.err;
@@ -239,25 +262,14 @@ TEST_F(ConfigBatch, KilledAroundTheOneDefineRecoverUndoesOrFinishesEveryVolume) 
   EXPECT_THAT(recover.out, HasSubstr("the attach had done everything but clear its intent"));
   for (const auto& v : volumes) expect_defined(*domain, v);
   expect_clean_check(*domain);
-  domain->start();
-  for (const auto& v : volumes) {
-    EXPECT_THAT(domain->read_pattern(v.target, v.pattern, 1 << 20),
-                HasSubstr("read 1048576/1048576 bytes at offset 0"))
-        << v.target;
-  }
+  boot_and_read(*domain, volumes);
 }
 
 // A batch of three killed at each of its kill points: after `recover`, check is clean and
 // the three volumes are all in the definition (with their secrets and records) or all
 // gone; never one half-made, never some of them only.
 TEST_F(ConfigBatch, AtEveryKillPointRecoverLeavesTheBatchAllDefinedOrAllGone) {
-  auto domain = shut_off_domain("cfgsweep");
-  std::vector<Volume> volumes;
-  const json batch = batch_of(*domain, volumes, 3);
-  const std::vector<std::string> attach = program(attach_batch_args(batch, false));
-  json detach = json::array();
-  for (const auto& v : volumes)
-    detach.push_back({{"domain", domain->name()}, {"target", v.target}});
+  auto [domain, volumes, attach, detach] = batch_of_three("cfgsweep");
   const std::string detach_file = batch_file(detach);
 
   std::vector<std::string> failures;
