@@ -2,6 +2,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <volcrypt/error.hpp>
 
@@ -74,12 +75,22 @@ std::vector<BatchOutcome<AttachResult>> attach_to_definition(
   for (size_t slot = 0; slot < indices.size(); ++slot) {
     if (joins[slot]) locks[requests[indices[slot]].volume.volume_id];
   }
-  for (auto& [volume_id, lock] : locks) lock.emplace(volume_id);
-
   // One read of the definition serves every target check and the define.
-  const std::string definition = session.definition_to_redefine(domain);
-  std::vector<Record> records = records_from_domain_xml(definition);
-  const HostUsage usage = HostUsage::scan(session);
+  std::string definition;
+  std::vector<Record> records;
+  std::optional<HostUsage> usage;
+  try {
+    for (auto& [volume_id, lock] : locks) lock.emplace(volume_id);
+    definition = session.definition_to_redefine(domain);
+    records = records_from_domain_xml(definition);
+    usage.emplace(HostUsage::scan(session));
+  } catch (...) {
+    // What every volume needs: none of them can go on, and none has made anything.
+    for (size_t slot = 0; slot < indices.size(); ++slot) {
+      if (joins[slot]) outcomes[slot].failure = std::current_exception();
+    }
+    return outcomes;
+  }
 
   std::vector<Carried> carried;
   for (size_t slot = 0; slot < indices.size(); ++slot) {
@@ -88,7 +99,7 @@ std::vector<BatchOutcome<AttachResult>> attach_to_definition(
     try {
       require_target_free_in(domain, request.target, definition, recorded(records, request.target),
                              /*inactive=*/true);
-      require_not_attached_elsewhere(usage, request);
+      require_not_attached_elsewhere(*usage, request);
       carried.push_back(
           {slot, std::make_unique<PreparedAttach>(context, request, keys[indices[slot]],
                                                   domain_uuid, kConfigOnly)});
