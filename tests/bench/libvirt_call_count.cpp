@@ -22,7 +22,8 @@ constexpr const char* kLogVariable = "VOLCRYPT_BENCH_CALL_LOG";
 bool talks_to_daemon(const std::string& function) {
   static const std::regex kPublicApi("vir(Connect|Domain|Secret|Node|Network|StoragePool)[A-Z].*");
   if (!std::regex_match(function, kPublicApi)) return false;
-  for (const char* local : {"Free", "Ref", "GetName", "GetUUID", "GetUUIDString", "GetConnect"}) {
+  for (const char* local :
+       {"Free", "Ref", "GetName", "GetID", "GetUUID", "GetUUIDString", "GetConnect"}) {
     const std::string suffix(local);
     if (function.size() > suffix.size() && function.ends_with(suffix)) return false;
   }

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <set>
 #include <volcrypt/error.hpp>
 
 #include "domain/secret_xml.hpp"
@@ -58,9 +59,9 @@ Domain lookup_domain(virConnectPtr connection, const std::string& name) {
   return domain;
 }
 
-std::vector<Domain> all_domains(virConnectPtr connection) {
+std::vector<Domain> all_domains(virConnectPtr connection, unsigned int flags = 0) {
   virDomainPtr* list = nullptr;
-  int count = virConnectListAllDomains(connection, &list, 0);
+  int count = virConnectListAllDomains(connection, &list, flags);
   if (count < 0) fail("cannot list the domains");
   std::vector<Domain> handles;
   for (int i = 0; i < count; ++i) handles.emplace_back(list[i]);
@@ -81,27 +82,56 @@ LibvirtSession::LibvirtSession(const std::string& uri, bool ephemeral_secrets)
 
 LibvirtSession::~LibvirtSession() {
   for (auto& [name, handle] : domains_) virDomainFree(handle);
+  for (auto& [uuid, handle] : secrets_) virSecretFree(handle);
   if (connection_ != nullptr) virConnectClose(connection_);
 }
 
+// The daemon cannot change under a connection (a restarted one ends it), so each of
+// these is asked once per session.
 std::string LibvirtSession::hypervisor_type() {
-  const char* type = virConnectGetType(connection_);
-  if (type == nullptr) fail("cannot read the hypervisor type");
-  return type;
+  if (!hypervisor_type_) {
+    const char* type = virConnectGetType(connection_);
+    if (type == nullptr) fail("cannot read the hypervisor type");
+    hypervisor_type_ = type;
+  }
+  return *hypervisor_type_;
 }
 
 uint64_t LibvirtSession::hypervisor_version() {
-  unsigned long version = 0;
-  if (virConnectGetVersion(connection_, &version) < 0) fail("cannot read the hypervisor version");
-  return version;
+  if (!hypervisor_version_) {
+    unsigned long version = 0;
+    if (virConnectGetVersion(connection_, &version) < 0) {
+      fail("cannot read the hypervisor version");
+    }
+    hypervisor_version_ = version;
+  }
+  return *hypervisor_version_;
 }
 
 uint64_t LibvirtSession::library_version() {
-  unsigned long version = 0;
-  if (virConnectGetLibVersion(connection_, &version) < 0) {
-    fail("cannot read the libvirt library version");
+  if (!library_version_) {
+    unsigned long version = 0;
+    if (virConnectGetLibVersion(connection_, &version) < 0) {
+      fail("cannot read the libvirt library version");
+    }
+    library_version_ = version;
   }
-  return version;
+  return *library_version_;
+}
+
+virSecretPtr LibvirtSession::secret_handle(const std::string& uuid) {
+  auto found = secrets_.find(uuid);
+  if (found != secrets_.end()) return found->second;
+  virSecretPtr secret = virSecretLookupByUUIDString(connection_, uuid.c_str());
+  if (secret == nullptr) return nullptr;
+  return secrets_.emplace(uuid, secret).first->second;
+}
+
+void LibvirtSession::forget_secret(const std::string& uuid) {
+  auto found = secrets_.find(uuid);
+  if (found == secrets_.end()) return;
+  virSecretFree(found->second);
+  secrets_.erase(found);
 }
 
 std::string LibvirtSession::define_volume_secret(const std::string& usage_id,
@@ -133,9 +163,10 @@ std::string LibvirtSession::create_volume_secret(const std::string& usage_id,
 }
 
 void LibvirtSession::set_secret_value(const std::string& uuid, std::span<const uint8_t> value) {
-  Secret secret(virSecretLookupByUUIDString(connection_, uuid.c_str()));
-  if (!secret) fail("cannot look up the libvirt secret " + uuid);
-  if (virSecretSetValue(secret.get(), value.data(), value.size(), 0) < 0) {
+  virSecretPtr secret = secret_handle(uuid);
+  if (secret == nullptr) fail("cannot look up the libvirt secret " + uuid);
+  if (virSecretSetValue(secret, value.data(), value.size(), 0) < 0) {
+    if (last_code() == VIR_ERR_NO_SECRET) forget_secret(uuid);
     fail("cannot set the value of the libvirt secret " + uuid);
   }
 }
@@ -155,27 +186,34 @@ std::optional<std::string> LibvirtSession::lookup_volume_secret(const std::strin
 }
 
 bool LibvirtSession::undefine_secret(const std::string& uuid) {
-  Secret secret(virSecretLookupByUUIDString(connection_, uuid.c_str()));
-  if (!secret) {
+  virSecretPtr secret = secret_handle(uuid);
+  if (secret == nullptr) {
     // A string that is not a uuid names no secret either.
     int code = last_code();
     if (code == VIR_ERR_NO_SECRET || code == VIR_ERR_INVALID_ARG) return false;
     fail("cannot look up the libvirt secret " + uuid);
   }
-  if (virSecretUndefine(secret.get()) < 0) fail("cannot undefine the libvirt secret " + uuid);
+  const int undefined = virSecretUndefine(secret);
+  const int code = undefined < 0 ? last_code() : 0;
+  if (undefined == 0 || code == VIR_ERR_NO_SECRET) forget_secret(uuid);
+  if (code == VIR_ERR_NO_SECRET) return false;  // gone since it was looked up
+  if (undefined < 0) fail("cannot undefine the libvirt secret " + uuid);
   return true;
 }
 
 std::optional<SecretInfo> LibvirtSession::secret_info(const std::string& uuid) {
-  Secret secret(virSecretLookupByUUIDString(connection_, uuid.c_str()));
-  if (!secret) {
+  virSecretPtr secret = secret_handle(uuid);
+  if (secret == nullptr) {
     int code = last_code();
     if (code == VIR_ERR_NO_SECRET || code == VIR_ERR_INVALID_ARG) return std::nullopt;
     fail("cannot look up the libvirt secret " + uuid);
   }
-  MallocText xml(virSecretGetXMLDesc(secret.get(), 0));
+  MallocText xml(virSecretGetXMLDesc(secret, 0));
   if (!xml) {
-    if (last_code() == VIR_ERR_NO_SECRET) return std::nullopt;
+    if (last_code() == VIR_ERR_NO_SECRET) {
+      forget_secret(uuid);
+      return std::nullopt;
+    }
     fail("cannot read the definition of the libvirt secret " + uuid);
   }
   SecretInfo info = parse_secret_xml(xml.get());
@@ -219,6 +257,7 @@ void LibvirtSession::fail_on_domain(const std::string& name, const std::string& 
       virDomainFree(found->second);
       domains_.erase(found);
     }
+    facts_.erase(name);
     throw Error(ErrorKind::not_found, "domain '" + name + "' not found");
   }
   fail(what);
@@ -233,29 +272,49 @@ std::vector<std::string> LibvirtSession::domain_names() {
 }
 
 std::vector<DomainSnapshot> LibvirtSession::domain_snapshots() {
+  std::vector<Domain> domains = all_domains(connection_);
+  // A listed domain's id says whether it runs (-1: shut off) with no round trip; one
+  // more listing says which are transient, unless this operation knows already.
+  std::optional<std::set<std::string>> transient;
+  auto is_persistent = [&](const char* uuid, DomainFacts* known) {
+    if (known != nullptr && known->persistent) return *known->persistent;
+    if (!transient) {
+      transient.emplace();
+      for (auto& other : all_domains(connection_, VIR_CONNECT_LIST_DOMAINS_TRANSIENT)) {
+        char other_uuid[VIR_UUID_STRING_BUFLEN] = {};
+        if (virDomainGetUUIDString(other.get(), other_uuid) == 0) transient->insert(other_uuid);
+      }
+    }
+    return !transient->contains(uuid);
+  };
   std::vector<DomainSnapshot> out;
-  for (auto& domain : all_domains(connection_)) {
+  for (auto& domain : domains) {
     DomainSnapshot snapshot;
     const char* name = virDomainGetName(domain.get());
     char uuid[VIR_UUID_STRING_BUFLEN] = {};
     if (name == nullptr || virDomainGetUUIDString(domain.get(), uuid) < 0) continue;
     snapshot.name = name;
     snapshot.uuid = uuid;
-    int active = virDomainIsActive(domain.get());
-    int persistent = virDomainIsPersistent(domain.get());
-    if (active < 0 || persistent < 0) continue;  // vanished meanwhile
-    snapshot.active = active == 1;
-    snapshot.persistent = persistent == 1;
-    if (snapshot.active) {
-      MallocText xml(virDomainGetXMLDesc(domain.get(), 0));
-      if (!xml) continue;
-      snapshot.live_xml = xml.get();
+    DomainFacts* known = facts_of(snapshot.name);
+    snapshot.active = virDomainGetID(domain.get()) != static_cast<unsigned int>(-1);
+    snapshot.persistent = is_persistent(uuid, known);
+    bool vanished = false;
+    for (bool inactive : {false, true}) {
+      if (inactive ? !snapshot.persistent : !snapshot.active) continue;
+      std::string& xml = inactive ? snapshot.inactive_xml : snapshot.live_xml;
+      if (known != nullptr && known->xml[inactive]) {
+        xml = *known->xml[inactive];
+        continue;
+      }
+      MallocText text(virDomainGetXMLDesc(domain.get(), inactive ? VIR_DOMAIN_XML_INACTIVE : 0));
+      if (!text) {
+        vanished = true;
+        break;
+      }
+      xml = text.get();
+      if (in_operation()) facts_[snapshot.name].xml[inactive] = xml;
     }
-    if (snapshot.persistent) {
-      MallocText xml(virDomainGetXMLDesc(domain.get(), VIR_DOMAIN_XML_INACTIVE));
-      if (!xml) continue;
-      snapshot.inactive_xml = xml.get();
-    }
+    if (vanished) continue;
     out.push_back(std::move(snapshot));
   }
   return out;
@@ -269,6 +328,22 @@ std::string LibvirtSession::domain_uuid(const std::string& domain) {
   return uuid;
 }
 
+LibvirtSession::DomainFacts* LibvirtSession::facts_of(const std::string& domain) {
+  if (!in_operation()) return nullptr;
+  return &facts_[domain];
+}
+
+void LibvirtSession::forget_xml(const std::string& domain) {
+  auto found = facts_.find(domain);
+  if (found == facts_.end()) return;
+  found->second.xml[0].reset();
+  found->second.xml[1].reset();
+}
+
+void LibvirtSession::end_operation() {
+  if (--operations_ == 0) facts_.clear();
+}
+
 bool LibvirtSession::domain_flag(const std::string& domain, int (*query)(virDomainPtr),
                                  const char* what) {
   int answer = query(domain_handle(domain));
@@ -277,18 +352,33 @@ bool LibvirtSession::domain_flag(const std::string& domain, int (*query)(virDoma
 }
 
 bool LibvirtSession::domain_active(const std::string& domain) {
-  return domain_flag(domain, virDomainIsActive, "running");
+  DomainFacts* known = facts_of(domain);
+  if (known != nullptr && known->active) return *known->active;
+  const bool active = domain_flag(domain, virDomainIsActive, "running");
+  if (known != nullptr) known->active = active;
+  return active;
 }
 
 bool LibvirtSession::domain_persistent(const std::string& domain) {
-  return domain_flag(domain, virDomainIsPersistent, "persistent");
+  DomainFacts* known = facts_of(domain);
+  if (known != nullptr && known->persistent) return *known->persistent;
+  const bool persistent = domain_flag(domain, virDomainIsPersistent, "persistent");
+  if (known != nullptr) known->persistent = persistent;
+  return persistent;
 }
 
 std::string LibvirtSession::domain_xml(const std::string& domain, bool inactive) {
+  DomainFacts* known = facts_of(domain);
+  if (known != nullptr && known->xml[inactive]) return *known->xml[inactive];
+  return fresh_domain_xml(domain, inactive);
+}
+
+std::string LibvirtSession::fresh_domain_xml(const std::string& domain, bool inactive) {
   virDomainPtr handle = domain_handle(domain);
   // Never VIR_DOMAIN_XML_SECURE: volcrypt has no use for secret material in XML.
   MallocText xml(virDomainGetXMLDesc(handle, inactive ? VIR_DOMAIN_XML_INACTIVE : 0));
   if (!xml) fail_on_domain(domain, "cannot read the definition of domain '" + domain + "'");
+  if (DomainFacts* known = facts_of(domain)) known->xml[inactive] = xml.get();
   return xml.get();
 }
 
@@ -302,18 +392,21 @@ std::string LibvirtSession::definition_to_redefine(const std::string& domain) {
 }
 
 void LibvirtSession::define_domain(const std::string& domain, const std::string& xml) {
+  forget_xml(domain);
   Domain defined(virDomainDefineXML(connection_, xml.c_str()));
   if (!defined) fail("libvirt refused the new definition of domain '" + domain + "'");
 }
 
 void LibvirtSession::start_domain(const std::string& domain) {
   virDomainPtr handle = domain_handle(domain);
+  facts_.erase(domain);
   if (virDomainCreate(handle) < 0)
     fail_on_domain(domain, "libvirt could not start domain '" + domain + "'");
 }
 
 void LibvirtSession::wait_for_domain_jobs(const std::string& domain, const std::string& target) {
   virDomainPtr handle = domain_handle(domain);
+  forget_xml(domain);
   // Block info is a query job, which libvirt runs only after the running modify job
   // (attach or detach) ends. Its answer, or its error for a missing disk, is not needed.
   virDomainBlockInfo info;
@@ -323,6 +416,7 @@ void LibvirtSession::wait_for_domain_jobs(const std::string& domain, const std::
 void LibvirtSession::attach_device(const std::string& domain, const std::string& xml, bool live,
                                    bool config) {
   virDomainPtr handle = domain_handle(domain);
+  forget_xml(domain);
   if (virDomainAttachDeviceFlags(handle, xml.c_str(), affect_flags(live, config)) < 0) {
     // The engine reads QEMU's own words (e.g. a wrong passphrase) from this message.
     fail_on_domain(domain, "libvirt refused to attach the disk to domain '" + domain + "'");
@@ -332,6 +426,7 @@ void LibvirtSession::attach_device(const std::string& domain, const std::string&
 void LibvirtSession::detach_device(const std::string& domain, const std::string& xml, bool live,
                                    bool config) {
   virDomainPtr handle = domain_handle(domain);
+  forget_xml(domain);
   if (virDomainDetachDeviceFlags(handle, xml.c_str(), affect_flags(live, config)) < 0) {
     fail_on_domain(domain, "libvirt refused to detach the disk from domain '" + domain + "'");
   }
@@ -350,6 +445,7 @@ uint64_t LibvirtSession::disk_capacity(const std::string& domain, const std::str
 void LibvirtSession::resize_disk(const std::string& domain, const std::string& target,
                                  uint64_t size) {
   virDomainPtr handle = domain_handle(domain);
+  forget_xml(domain);
   if (virDomainBlockResize(handle, target.c_str(), size, VIR_DOMAIN_BLOCK_RESIZE_BYTES) < 0) {
     fail_on_domain(domain, "libvirt refused to resize disk " + target + " of domain '" + domain +
                                "' to " + std::to_string(size) + " bytes");
@@ -384,6 +480,7 @@ void LibvirtSession::set_domain_metadata(const std::string& domain, const Metada
   } else if (config) {
     flags = VIR_DOMAIN_AFFECT_CONFIG;
   }
+  forget_xml(domain);
   if (virDomainSetMetadata(domain_handle(domain), VIR_DOMAIN_METADATA_ELEMENT,
                            xml.empty() ? nullptr : xml.c_str(), element.prefix.c_str(),
                            element.namespace_uri.c_str(), flags) < 0) {

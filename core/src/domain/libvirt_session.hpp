@@ -13,6 +13,7 @@
 
 typedef struct _virConnect* virConnectPtr;
 typedef struct _virDomain* virDomainPtr;
+typedef struct _virSecret* virSecretPtr;
 
 namespace volcrypt {
 
@@ -71,6 +72,9 @@ class LibvirtSession {
   bool domain_active(const std::string& domain);
   bool domain_persistent(const std::string& domain);
   std::string domain_xml(const std::string& domain, bool inactive);
+  // Read anew even within an operation: for a caller waiting on a change the guest or
+  // another program makes (an unplug the guest answers).
+  std::string fresh_domain_xml(const std::string& domain, bool inactive);
   // The persistent definition with the domain's own secrets in it, for define_domain: a
   // definition read without them would drop them. Never logged, never in an error.
   std::string definition_to_redefine(const std::string& domain);
@@ -103,6 +107,13 @@ class LibvirtSession {
   void set_domain_metadata(const std::string& domain, const MetadataElement& element,
                            const std::string& xml, bool live, bool config);
 
+  // While an operation runs (OperationFacts), each fact it reads of a domain (running,
+  // persistent, either XML) is read once; the session forgets a domain's XML when it
+  // changes that domain itself, and everything when the operation ends.
+  void begin_operation() { ++operations_; }
+  void end_operation();
+  bool in_operation() const { return operations_ > 0; }
+
   virConnectPtr raw() const { return connection_; }
   const std::string& uri() const { return uri_; }
 
@@ -112,11 +123,43 @@ class LibvirtSession {
   virDomainPtr domain_handle(const std::string& name);
   [[noreturn]] void fail_on_domain(const std::string& name, const std::string& what);
   bool domain_flag(const std::string& domain, int (*query)(virDomainPtr), const char* what);
+  // What this operation has read of one domain.
+  struct DomainFacts {
+    std::optional<bool> active;
+    std::optional<bool> persistent;
+    std::optional<std::string> xml[2];  // [inactive]
+  };
+  DomainFacts* facts_of(const std::string& domain);
+  // One handle per secret for the session's life, as for domains: calls name the secret
+  // by uuid, so a handle stays good until the secret is undefined.
+  virSecretPtr secret_handle(const std::string& uuid);
+  void forget_secret(const std::string& uuid);
+  void forget_xml(const std::string& domain);
 
   virConnectPtr connection_ = nullptr;
   std::map<std::string, virDomainPtr> domains_;
   std::string uri_;
   bool ephemeral_secrets_ = false;
+  std::map<std::string, virSecretPtr> secrets_;
+  std::optional<std::string> hypervisor_type_;
+  std::optional<uint64_t> hypervisor_version_;
+  std::optional<uint64_t> library_version_;
+  int operations_ = 0;
+  std::map<std::string, DomainFacts> facts_;
+};
+
+// Scopes one operation's facts (see LibvirtSession::begin_operation).
+class OperationFacts {
+ public:
+  explicit OperationFacts(LibvirtSession& session) : session_(session) {
+    session_.begin_operation();
+  }
+  ~OperationFacts() { session_.end_operation(); }
+  OperationFacts(const OperationFacts&) = delete;
+  OperationFacts& operator=(const OperationFacts&) = delete;
+
+ private:
+  LibvirtSession& session_;
 };
 
 }  // namespace volcrypt

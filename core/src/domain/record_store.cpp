@@ -13,8 +13,13 @@ RecordStore::RecordStore(LibvirtSession& session, std::string domain)
 std::vector<Record> RecordStore::read(bool inactive) {
   auto& side = side_[inactive ? 1 : 0];
   if (!side) {
-    auto xml = session_.domain_metadata(domain_, kRecordNamespace, inactive);
-    side = xml ? records_from_xml(*xml) : std::vector<Record>{};
+    if (session_.in_operation()) {
+      // The operation reads (or has read) this side's XML anyway: the record is in it.
+      side = records_from_domain_xml(session_.domain_xml(domain_, inactive));
+    } else {
+      auto xml = session_.domain_metadata(domain_, kRecordNamespace, inactive);
+      side = xml ? records_from_xml(*xml) : std::vector<Record>{};
+    }
   }
   return *side;
 }

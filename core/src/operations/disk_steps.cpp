@@ -17,7 +17,7 @@ bool wait_disk_removed(LibvirtSession& session, const std::string& domain,
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   while (true) {
-    if (!find_disk(session.domain_xml(domain, /*inactive=*/false), target)) return true;
+    if (!find_disk(session.fresh_domain_xml(domain, /*inactive=*/false), target)) return true;
     if (Clock::now() >= deadline) return false;
     // The guest (or QEMU) answers an unplug asynchronously; a short poll keeps the
     // usual ~80 ms detach quick without spinning.

@@ -119,13 +119,21 @@ void describe_detach(const DetachResult& result, AuditEntry& entry) {
 
 AttachResult Engine::attach(const AttachRequest& request, const VolumeKey& key) {
   return audited(
-      attach_entry(request), [&] { return attach_volume(impl_->context, request, key); },
+      attach_entry(request),
+      [&] {
+        OperationFacts facts(impl_->context.libvirt());
+        return attach_volume(impl_->context, request, key);
+      },
       describe_attach);
 }
 
 DetachResult Engine::detach(const DetachRequest& request) {
   return audited(
-      detach_entry(request), [&] { return detach_volume(impl_->context, request); },
+      detach_entry(request),
+      [&] {
+        OperationFacts facts(impl_->context.libvirt());
+        return detach_volume(impl_->context, request);
+      },
       describe_detach);
 }
 
@@ -151,6 +159,7 @@ std::vector<BatchOutcome<AttachResult>> Engine::attach_batch(
         std::vector<size_t> to_definition;
         for (size_t index : group) {
           const AttachRequest& request = requests[index];
+          OperationFacts facts(context.libvirt());
           std::optional<ResolvedScope> scope;
           try {
             scope = resolve_scope(context.libvirt(), domain, request.scope);
@@ -175,6 +184,7 @@ std::vector<BatchOutcome<AttachResult>> Engine::attach_batch(
           }
         }
         if (to_definition.empty()) return;
+        OperationFacts facts(context.libvirt());
         auto defined =
             attach_to_definition(context, domain, domain_uuid, requests, keys, to_definition);
         for (size_t slot = 0; slot < to_definition.size(); ++slot) {
@@ -193,6 +203,7 @@ std::vector<BatchOutcome<DetachResult>> Engine::detach_batch(
         return audited(
             detach_entry(request),
             [&] {
+              OperationFacts facts(context.libvirt());
               const ResolvedScope scope =
                   resolve_scope(context.libvirt(), request.domain, request.scope);
               return detach_volume_locked(context, request, domain_uuid, scope);
