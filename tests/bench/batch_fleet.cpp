@@ -31,7 +31,9 @@ size_t count_of(const std::string& text, const std::string& part) {
 
 }  // namespace
 
-BatchFleet::BatchFleet(const BenchWorld& world, int volumes, int first_target) : world_(world) {
+BatchFleet::BatchFleet(const BenchWorld& world, int volumes, int first_target, bool config)
+    : world_(world), config_(config) {
+  const char* side = config ? "config" : "live";
   namespace fs = std::filesystem;
   // QEMU runs as libvirt-qemu and must reach the volumes inside the scratch folder.
   fs::permissions(scratch_.path(), fs::perms(0755));
@@ -51,8 +53,8 @@ BatchFleet::BatchFleet(const BenchWorld& world, int volumes, int first_target) :
                       {"source", sources_.back()},
                       {"volume_id", ids_.back()},
                       {"provider", "luks"},
-                      {"live", true}});
-    detach.push_back({{"domain", world.domain()}, {"target", targets_.back()}, {"live", true}});
+                      {side, true}});
+    detach.push_back({{"domain", world.domain()}, {"target", targets_.back()}, {side, true}});
   }
   attach_batch_ = scratch_.file("attach.json");
   test_volumes::write_file(attach_batch_, attach.dump());
@@ -71,26 +73,27 @@ BatchFleet::~BatchFleet() {
   }
 }
 
-void BatchFleet::run(const std::vector<std::string>& args, const std::string& what) const {
+void BatchFleet::run(const std::vector<std::string>& args, const std::string& what,
+                     const std::vector<std::string>& env) const {
   std::vector<std::string> argv = {VOLCRYPT_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
-  if (const int code = run_quietly(argv); code != 0) {
+  if (const int code = run_quietly(argv, env); code != 0) {
     throw std::runtime_error(what + " exited " + std::to_string(code));
   }
 }
 
-void BatchFleet::attach_singly() const {
+void BatchFleet::attach_singly(const std::vector<std::string>& env) const {
   for (size_t i = 0; i < ids_.size(); ++i) {
     run({"attach", "--domain", world_.domain(), "--target", targets_[i], "--source", sources_[i],
-         "--volume-id", ids_[i], "--provider", "luks", "--live", "--passphrase-file",
-         key_dir_ + "/" + ids_[i]},
-        "volcrypt attach of " + ids_[i]);
+         "--volume-id", ids_[i], "--provider", "luks", config_ ? "--config" : "--live",
+         "--passphrase-file", key_dir_ + "/" + ids_[i]},
+        "volcrypt attach of " + ids_[i], env);
   }
 }
 
-void BatchFleet::attach_as_batch() const {
-  run({"attach", "--batch", attach_batch_, "--passphrase-dir", key_dir_},
-      "volcrypt attach --batch");
+void BatchFleet::attach_as_batch(const std::vector<std::string>& env) const {
+  run({"attach", "--batch", attach_batch_, "--passphrase-dir", key_dir_}, "volcrypt attach --batch",
+      env);
 }
 
 void BatchFleet::detach_all() const {
@@ -99,7 +102,7 @@ void BatchFleet::detach_all() const {
 
 void BatchFleet::check_all_attached() const {
   virDomainPtr domain = virDomainLookupByName(world_.connection(), world_.domain().c_str());
-  char* xml = domain ? virDomainGetXMLDesc(domain, 0) : nullptr;
+  char* xml = domain ? virDomainGetXMLDesc(domain, config_ ? VIR_DOMAIN_XML_INACTIVE : 0) : nullptr;
   const std::string live = xml ? xml : "";
   free(xml);
   if (domain) virDomainFree(domain);

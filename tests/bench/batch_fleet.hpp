@@ -15,24 +15,30 @@ class BatchFleet {
  public:
   // Throws std::runtime_error naming what could not be made. Targets are SCSI disk
   // names from the first_target'th on (0: sda), so a fleet can leave room for others.
-  BatchFleet(const BenchWorld& world, int volumes, int first_target = 0);
+  // config: each attach changes only the persistent definition (`config: true`,
+  // `--config`) of a shut-off domain; otherwise the running domain's (`live: true`).
+  BatchFleet(const BenchWorld& world, int volumes, int first_target = 0, bool config = false);
   ~BatchFleet();
   BatchFleet(const BatchFleet&) = delete;
   BatchFleet& operator=(const BatchFleet&) = delete;
 
-  // One `volcrypt attach` process per volume, one after the other.
-  void attach_singly() const;
+  // One `volcrypt attach` process per volume, one after the other; env: what each
+  // process gets beside this one's environment.
+  void attach_singly(const std::vector<std::string>& env = {}) const;
   // One `volcrypt attach --batch` process for all of them.
-  void attach_as_batch() const;
+  void attach_as_batch(const std::vector<std::string>& env = {}) const;
   // One `volcrypt detach --batch` for all, then a check that no disk is left.
   void detach_all() const;
-  // Throws unless the domain's live XML holds one encrypted disk per volume.
+  // Throws unless the domain's live (config: persistent) XML holds one encrypted disk per
+  // volume.
   void check_all_attached() const;
 
  private:
-  void run(const std::vector<std::string>& args, const std::string& what) const;
+  void run(const std::vector<std::string>& args, const std::string& what,
+           const std::vector<std::string>& env = {}) const;
 
   const BenchWorld& world_;
+  bool config_ = false;
   test_volumes::ScratchDir scratch_;
   std::string key_dir_;
   std::vector<std::string> ids_;

@@ -35,7 +35,7 @@ std::string domain_xml(const std::string& name, int scsi_controllers) {
 
 }  // namespace
 
-BenchWorld::BenchWorld(int scsi_controllers) {
+BenchWorld::BenchWorld(int scsi_controllers, bool shut_off) {
   const std::string tag = std::to_string(getpid());
   volume_id_ = "volcrypt-bench-vol-" + tag;
   domain_ = "volcrypt-bench-" + tag;
@@ -55,8 +55,9 @@ BenchWorld::BenchWorld(int scsi_controllers) {
     throw std::runtime_error("libvirtd at qemu:///system is not reachable (" + last_error() +
                              "); start it with .ci/start-libvirtd");
   }
-  virDomainPtr domain =
-      virDomainCreateXML(connection_, domain_xml(domain_, scsi_controllers).c_str(), 0);
+  const std::string xml = domain_xml(domain_, scsi_controllers);
+  virDomainPtr domain = shut_off ? virDomainDefineXML(connection_, xml.c_str())
+                                 : virDomainCreateXML(connection_, xml.c_str(), 0);
   if (domain == nullptr) {
     std::string why = last_error();
     virConnectClose(connection_);
@@ -67,7 +68,8 @@ BenchWorld::BenchWorld(int scsi_controllers) {
 
 BenchWorld::~BenchWorld() {
   if (virDomainPtr domain = virDomainLookupByName(connection_, domain_.c_str())) {
-    virDomainDestroy(domain);  // transient: destroying it also removes it
+    if (virDomainIsActive(domain) == 1) virDomainDestroy(domain);  // a transient one goes too
+    if (virDomainIsPersistent(domain) == 1) virDomainUndefine(domain);
     virDomainFree(domain);
   }
   undefine_secrets_of_volume();

@@ -20,9 +20,11 @@ class BenchWorld {
   // Throws std::runtime_error naming what could not be made. libvirt puts 7 SCSI disks
   // on a controller (sdh goes to the second), and cannot hot-plug a controller into
   // this domain: many disks need their controllers from the start.
-  explicit BenchWorld(int scsi_controllers = 1);
-  // Destroys the domain (and any disk left on it), undefines any secret left for the
-  // volume, removes the volume.
+  // shut_off: a persistent domain that is defined and never started, for attaches that
+  // change only its persistent definition (--config).
+  explicit BenchWorld(int scsi_controllers = 1, bool shut_off = false);
+  // Destroys (and undefines) the domain, with any disk left on it, undefines any secret left for
+  // the volume, removes the volume.
   ~BenchWorld();
   BenchWorld(const BenchWorld&) = delete;
   BenchWorld& operator=(const BenchWorld&) = delete;

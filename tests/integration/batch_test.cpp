@@ -2,12 +2,10 @@
 // volumes on several domains in one call, each all or nothing, one result per request,
 // and a malformed batch refused whole before anything changes.
 #include <gmock/gmock.h>
-#include <sys/stat.h>
 
-#include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "integration_test.hpp"
+#include "batch_fixture.hpp"
 
 namespace volcrypt::test {
 namespace {
@@ -16,54 +14,7 @@ using nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-class Batch : public IntegrationTest {
- protected:
-  void SetUp() override {
-    IntegrationTest::SetUp();
-    key_dir = path("keys");
-    std::filesystem::create_directory(key_dir);
-  }
-
-  // A LUKS1 volume with `pattern` as its first MiB of plaintext, its passphrase in the
-  // key folder under its volume id.
-  std::string volume_with_key(const std::string& volume_id, int pattern) {
-    volume_ids.push_back(volume_id);
-    const std::string volume = make_luks1_with_pattern(volume_id + ".luks", pattern);
-    put_key(volume_id, passphrase);
-    return volume;
-  }
-
-  void put_key(const std::string& volume_id, const std::string& key) {
-    const std::string file = key_dir + "/" + volume_id;
-    test_volumes::write_file(file, key);
-    chmod(file.c_str(), 0600);
-  }
-
-  static json attach_request(const std::string& domain, const std::string& target,
-                             const std::string& source, const std::string& volume_id) {
-    return {{"domain", domain},
-            {"target", target},
-            {"source", source},
-            {"volume_id", volume_id},
-            {"provider", "luks"}};
-  }
-
-  std::string batch_file(const json& batch) {
-    const std::string file = path("batch-" + std::to_string(++batches) + ".json");
-    test_volumes::write_file(file, batch.dump());
-    return file;
-  }
-
-  ProcessResult attach_batch(const json& batch, bool as_json) {
-    std::vector<std::string> args = {"attach", "--batch", batch_file(batch), "--passphrase-dir",
-                                     key_dir};
-    if (as_json) args.insert(args.begin(), "--json");
-    return volcrypt(args);
-  }
-
-  std::string key_dir;
-  int batches = 0;
-};
+using Batch = BatchTest;
 
 TEST_F(Batch, AttachesVolumesOnTwoDomainsInOneCallAndDetachesThem) {
   auto first = running_domain("batch-a");

@@ -37,7 +37,9 @@ class Engine {
   // The guest sees the new size of a volume that grew (file or block device).
   ExtendResult extend(const ExtendRequest& request);
   // Many requests in one process, each all or nothing, one outcome per request in
-  // request order. Each domain's requests run together under one hold of its lock.
+  // request order. Each domain's requests run together under one hold of its lock; its
+  // encrypted requests that change only the persistent definition are prepared one by
+  // one, then defined together in one virDomainDefineXML (config_batch.hpp).
   // Throws Error(usage) naming "batch request N" before changing anything when a
   // request is invalid; keys[i] is request i's key.
   std::vector<BatchOutcome<AttachResult>> attach_batch(const std::vector<AttachRequest>& requests,

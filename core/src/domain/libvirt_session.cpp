@@ -382,6 +382,21 @@ std::string LibvirtSession::fresh_domain_xml(const std::string& domain, bool ina
   return xml.get();
 }
 
+std::string LibvirtSession::definition_to_redefine(const std::string& domain) {
+  // SECURE: what is defined again must keep the domain's own secrets (e.g. a VNC password);
+  // this text never leaves the core.
+  MallocText xml(
+      virDomainGetXMLDesc(domain_handle(domain), VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE));
+  if (!xml) fail_on_domain(domain, "cannot read the definition of domain '" + domain + "'");
+  return xml.get();
+}
+
+void LibvirtSession::define_domain(const std::string& domain, const std::string& xml) {
+  forget_xml(domain);
+  Domain defined(virDomainDefineXML(connection_, xml.c_str()));
+  if (!defined) fail("libvirt refused the new definition of domain '" + domain + "'");
+}
+
 void LibvirtSession::start_domain(const std::string& domain) {
   virDomainPtr handle = domain_handle(domain);
   facts_.erase(domain);

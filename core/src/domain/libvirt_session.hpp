@@ -75,6 +75,11 @@ class LibvirtSession {
   // Read anew even within an operation: for a caller waiting on a change the guest or
   // another program makes (an unplug the guest answers).
   std::string fresh_domain_xml(const std::string& domain, bool inactive);
+  // The persistent definition with the domain's own secrets in it, for define_domain: a
+  // definition read without them would drop them. Never logged, never in an error.
+  std::string definition_to_redefine(const std::string& domain);
+  // Replaces the persistent definition of the domain with xml (virDomainDefineXML).
+  void define_domain(const std::string& domain, const std::string& xml);
   // Starts a defined, shut-off domain (virDomainCreate). The error carries libvirt's and
   // QEMU's own words, e.g. a LUKS passphrase QEMU could not unlock.
   void start_domain(const std::string& domain);

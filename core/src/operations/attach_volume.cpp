@@ -12,11 +12,8 @@
 #include "operations/disk_iothread.hpp"
 #include "operations/disk_steps.hpp"
 #include "operations/host_usage.hpp"
-#include "operations/intent_journal.hpp"
 #include "operations/intent_replay.hpp"
-#include "operations/libvirt_secrets.hpp"
-#include "operations/previous_state.hpp"
-#include "operations/secret_guard.hpp"
+#include "operations/prepared_attach.hpp"
 #include "operations/volume_probe.hpp"
 
 namespace volcrypt {
@@ -34,56 +31,10 @@ void require_free_target(LibvirtSession& session, RecordStore& records, const st
                          const std::string& target, ResolvedScope scope) {
   for (bool inactive : {false, true}) {
     if ((inactive && !scope.config) || (!inactive && !scope.live)) continue;
-    if (find_disk(session.domain_xml(domain, inactive), target)) {
-      throw Error(ErrorKind::busy, "target '" + target + "' is already in use in domain '" +
-                                       domain + "'" + (inactive ? " (persistent config)" : ""));
-    }
-    if (records.find(target, inactive)) {
-      throw Error(
-          ErrorKind::busy,
-          "domain '" + domain + "' already has a volcrypt record for target '" + target + "'");
-    }
+    require_target_free_in(domain, target, session.domain_xml(domain, inactive),
+                           records.find(target, inactive).has_value(), inactive);
   }
 }
-
-uint32_t prepare_flags(ResolvedScope scope) {
-  return (scope.live ? VOLCRYPT_PREPARE_LIVE : 0u) | (scope.config ? VOLCRYPT_PREPARE_CONFIG : 0u);
-}
-
-// Undo steps run newest first; each swallows its own failure so the others still run.
-// When every step succeeded the intent goes too; otherwise it stays for `recover`.
-class Rollback {
- public:
-  explicit Rollback(EngineContext& context) : context_(context) {}
-  ~Rollback() {
-    if (committed_) return;
-    bool clean = true;
-    for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) {
-      try {
-        (*it)();
-      } catch (const std::exception& e) {
-        clean = false;
-        context_.log(VOLCRYPT_LOG_ERROR, std::string("rollback step failed: ") + e.what());
-      }
-    }
-    if (clean && intent_ != nullptr) {
-      try {
-        remove_intent(*intent_);
-      } catch (const std::exception& e) {
-        context_.log(VOLCRYPT_LOG_ERROR, std::string("cannot clear the intent: ") + e.what());
-      }
-    }
-  }
-  void add(std::function<void()> step) { steps_.push_back(std::move(step)); }
-  void clear_intent_at_end(const Intent* intent) { intent_ = intent; }
-  void commit() { committed_ = true; }
-
- private:
-  EngineContext& context_;
-  std::vector<std::function<void()>> steps_;
-  const Intent* intent_ = nullptr;
-  bool committed_ = false;
-};
 
 std::string joined(const std::vector<std::string>& items) {
   std::string out;
@@ -91,10 +42,21 @@ std::string joined(const std::vector<std::string>& items) {
   return out;
 }
 
-// A volume is attached once on this host unless every attachment of it is shareable.
-// Checked before anything is created, under the volume's lock.
-void require_not_attached_elsewhere(LibvirtSession& session, const AttachRequest& request) {
-  const HostUsage usage = HostUsage::scan(session);
+}  // namespace
+
+void require_target_free_in(const std::string& domain, const std::string& target,
+                            const std::string& definition, bool recorded, bool inactive) {
+  if (find_disk(definition, target)) {
+    throw Error(ErrorKind::busy, "target '" + target + "' is already in use in domain '" + domain +
+                                     "'" + (inactive ? " (persistent config)" : ""));
+  }
+  if (recorded) {
+    throw Error(ErrorKind::busy, "domain '" + domain +
+                                     "' already has a volcrypt record for target '" + target + "'");
+  }
+}
+
+void require_not_attached_elsewhere(const HostUsage& usage, const AttachRequest& request) {
   const auto disks = usage.volume_disks(request.volume.volume_id, request.volume.source_path);
   if (disks.empty()) return;
   std::vector<std::string> where;
@@ -114,6 +76,8 @@ void require_not_attached_elsewhere(LibvirtSession& session, const AttachRequest
                                      " without <shareable/>; detach it there first");
   }
 }
+
+namespace {
 
 AttachResult attach_unencrypted(EngineContext& context, const AttachRequest& request,
                                 ResolvedScope scope, uint32_t iothread) {
@@ -164,118 +128,30 @@ AttachResult attach_volume_locked(EngineContext& context, const AttachRequest& r
   VolumeLock volume_lock(request.volume.volume_id);
   RecordStore records(session, request.domain);
   require_free_target(session, records, request.domain, request.target, scope);
-  require_not_attached_elsewhere(session, request);
+  require_not_attached_elsewhere(HostUsage::scan(session), request);
   const uint32_t iothread = choose_iothread(context, request, scope);
 
   // A volume whose encryption the guest handles (Nova's back-end control location)
   // is attached as it is: no plugin, no secret, no record.
   if (!request.volume.encrypted) return attach_unencrypted(context, request, scope, iothread);
-  if (key.empty()) throw Error(ErrorKind::usage, "attaching an encrypted volume needs a key");
 
-  // The key was read before probing, so plugins rank knowing its facts (not its bytes).
-  VolumeProbe probe = probe_volume(context, request.volume, key.facts(), request.forced_plugin);
-  if (probe.chosen == nullptr) {
-    if (request.forced_plugin && !context.registry().installed(*request.forced_plugin)) {
-      throw Error(ErrorKind::not_found, probe.ranking.why_none);
-    }
-    if (probe.header == HeaderKind::other) {
-      throw Error(ErrorKind::refused_data,
-                  "volume '" + request.volume.source_path +
-                      "' holds data that is not LUKS and no plugin serves it as it is; it was "
-                      "left untouched (" +
-                      probe.ranking.why_none + ")");
-    }
-    throw Error(ErrorKind::no_plugin, probe.ranking.why_none);
-  }
-  const LoadedPlugin& plugin = *probe.chosen;
-  context.log(VOLCRYPT_LOG_INFO,
-              "attaching volume " + request.volume.volume_id + " with plugin " + plugin.id());
-
-  AttachResult result;
-  Record& record = result.record;
-  record.target = request.target;
-  record.volume_id = request.volume.volume_id;
-  record.source_path = request.volume.source_path;
-  record.provider = request.volume.provider;
-  record.plugin_id = plugin.id();
-  record.plugin_version = plugin.version();
-
-  // The intent goes down before the first side effect, so a kill at any later point
-  // leaves something the next command on this domain (or `recover`) can act on.
-  Intent intent = intent_for("attach", request.domain, domain_uuid, request.target, scope.live,
-                             scope.config, record);
-  // Declared before the rollback, whose steps use them, so they outlive it.
-  SecretGuard guard(session, SecretGuard::Mode::attach, request.volume.volume_id);
-  intent.secret_before = guard.volume_secret().value_or("");
-  write_intent(intent);
-
-  LibvirtSecrets secrets(session, &guard);
-  HostServices host(&secrets, probe.facts, context.log_sink());
-  volcrypt_attachment attachment;
-  Rollback rollback(context);
-  rollback.clear_intent_at_end(&intent);
-  // Whatever secret this call made goes on failure, even if the plugin lost track of it.
-  rollback.add([&] {
-    for (const auto& uuid : guard.created()) guard.undefine(uuid);
-  });
-  // Host-device plugins (dm-crypt) reuse what they resolved for this volume before; the
-  // search walks every domain, so plugins holding nothing on the host skip it.
-  const auto previous = plugin.makes_host_device()
-                            ? previous_state_for(session, request.volume.volume_id, plugin.id())
-                            : std::map<std::string, std::string>{};
-  // Each state entry reaches the intent as it is set; plugins set it before they make
-  // what it names (e.g. a dm-crypt mapping), so an undo can release that too.
-  attachment.state_set = [&] {
-    intent.record.state = attachment.state;
-    write_intent(intent);
-  };
-  prepare_with_plugin(plugin, host, *probe.volume, key, previous, prepare_flags(scope), attachment);
-  attachment.state_set = nullptr;
-  rollback.add([&] { release_with_plugin(plugin, host, attachment.state); });
-  if (!attachment.source_kind) {
-    throw Error(ErrorKind::plugin_failed,
-                plugin.id() + ": prepare did not describe the disk source");
-  }
-
-  DiskSpec disk;
-  disk.source_kind = *attachment.source_kind;
-  disk.source_path = attachment.source_path;
-  disk.target = request.target;
-  disk.bus = request.bus;
-  disk.encryption = attachment.encryption;
-  disk.serial = request.volume.volume_id;
-  disk.shareable = request.shareable;
-  disk.iothread = iothread;
-  result.disk_xml = build_disk_xml(disk);
-  result.iothread = iothread;
-  record.state = attachment.state;
-
-  intent.record = record;
-  intent.prepared = true;
-  intent.disk_xml = result.disk_xml;
-  write_intent(intent);
-
+  PreparedAttach prepared(context, request, key, domain_uuid, scope, iothread);
   try {
-    session.attach_device(request.domain, result.disk_xml, scope.live, scope.config);
+    session.attach_device(request.domain, prepared.disk_xml(), scope.live, scope.config);
   } catch (const Error& e) {
-    if (attachment.encryption && is_wrong_passphrase_refusal(e.what())) {
+    if (prepared.native_encryption() && is_wrong_passphrase_refusal(e.what())) {
       throw Error(ErrorKind::wrong_key, "the passphrase is wrong for volume " +
                                             request.volume.volume_id +
                                             " (QEMU could not unlock any key slot)");
     }
     throw;
   }
-  rollback.add(
-      [&] { unplug_disk(context, request.domain, request.target, result.disk_xml, scope); });
+  prepared.add_undo(
+      [&] { unplug_disk(context, request.domain, request.target, prepared.disk_xml(), scope); });
 
-  rollback.add([&] { records.remove(request.target, scope); });
-  records.put(record, scope);
-
-  rollback.commit();
-  remove_intent(intent);
-  result.live = scope.live;
-  result.config = scope.config;
-  return result;
+  prepared.add_undo([&] { records.remove(request.target, scope); });
+  records.put(prepared.record(), scope);
+  return prepared.commit();
 }
 
 }  // namespace volcrypt

@@ -26,10 +26,11 @@ class HeldDomain {
   DomainLock lock_;
 };
 
-// run(request, index, domain uuid) -> Result, for each request.
-template <typename Result, typename Request, typename Run>
-std::vector<BatchOutcome<Result>> run_by_domain(EngineContext& context,
-                                                const std::vector<Request>& requests, Run&& run) {
+// run_group(indices, domain uuid, outcomes) fills the outcomes of one domain's requests.
+template <typename Result, typename Request, typename RunGroup>
+std::vector<BatchOutcome<Result>> run_groups_by_domain(EngineContext& context,
+                                                       const std::vector<Request>& requests,
+                                                       RunGroup&& run_group) {
   std::vector<BatchOutcome<Result>> outcomes(requests.size());
   std::vector<std::string> domains;
   for (const auto& request : requests) domains.push_back(request.domain);
@@ -41,15 +42,27 @@ std::vector<BatchOutcome<Result>> run_by_domain(EngineContext& context,
       for (size_t index : group) outcomes[index].failure = std::current_exception();
       continue;
     }
-    for (size_t index : group) {
-      try {
-        outcomes[index].result = run(requests[index], index, held->uuid());
-      } catch (...) {
-        outcomes[index].failure = std::current_exception();
-      }
-    }
+    run_group(group, held->uuid(), outcomes);
   }
   return outcomes;
+}
+
+// run(request, index, domain uuid) -> Result, for each request.
+template <typename Result, typename Request, typename Run>
+std::vector<BatchOutcome<Result>> run_by_domain(EngineContext& context,
+                                                const std::vector<Request>& requests, Run&& run) {
+  return run_groups_by_domain<Result>(
+      context, requests,
+      [&](const std::vector<size_t>& group, const std::string& domain_uuid,
+          std::vector<BatchOutcome<Result>>& outcomes) {
+        for (size_t index : group) {
+          try {
+            outcomes[index].result = run(requests[index], index, domain_uuid);
+          } catch (...) {
+            outcomes[index].failure = std::current_exception();
+          }
+        }
+      });
 }
 
 }  // namespace volcrypt

@@ -5,6 +5,7 @@
 #include "domain/record_store.hpp"
 #include "operations/attach_volume.hpp"
 #include "operations/audit_log.hpp"
+#include "operations/config_batch.hpp"
 #include "operations/detach_volume.hpp"
 #include "operations/domain_batch.hpp"
 #include "operations/engine_context.hpp"
@@ -63,6 +64,25 @@ HostBenchReport Engine::host_bench(bool refresh) {
 
 namespace {
 
+// Sends the audit line of an operation that failed.
+void audit_failure(AuditEntry entry, const std::exception& failure) {
+  entry.outcome = std::string("failed: ") + failure.what();
+  audit(entry);
+}
+
+// Sends the audit line of one request of a batch that ran without audited().
+template <typename Result, typename Describe>
+void audit_outcome(AuditEntry entry, const BatchOutcome<Result>& outcome, Describe&& describe) {
+  try {
+    if (outcome.failure) std::rethrow_exception(outcome.failure);
+    describe(outcome.result, entry);
+    if (entry.outcome.empty()) entry.outcome = "ok";
+    audit(entry);
+  } catch (const std::exception& e) {
+    audit_failure(entry, e);
+  }
+}
+
 // Runs an operation and sends its audit line however it ends.
 template <typename Operation, typename Describe>
 auto audited(AuditEntry entry, Operation&& operation, Describe&& describe) {
@@ -73,8 +93,7 @@ auto audited(AuditEntry entry, Operation&& operation, Describe&& describe) {
     audit(entry);
     return result;
   } catch (const std::exception& e) {
-    entry.outcome = std::string("failed: ") + e.what();
-    audit(entry);
+    audit_failure(entry, e);
     throw;
   }
 }
@@ -131,18 +150,48 @@ std::vector<BatchOutcome<AttachResult>> Engine::attach_batch(
     }
   }
   EngineContext& context = impl_->context;
-  return run_by_domain<AttachResult>(
+  return run_groups_by_domain<AttachResult>(
       context, requests,
-      [&](const AttachRequest& request, size_t index, const std::string& domain_uuid) {
-        return audited(
-            attach_entry(request),
-            [&] {
-              OperationFacts facts(context.libvirt());
-              const ResolvedScope scope =
-                  resolve_scope(context.libvirt(), request.domain, request.scope);
-              return attach_volume_locked(context, request, keys[index], domain_uuid, scope);
-            },
-            describe_attach);
+      [&](const std::vector<size_t>& group, const std::string& domain_uuid,
+          std::vector<BatchOutcome<AttachResult>>& outcomes) {
+        const std::string& domain = requests[group.front()].domain;
+        // Those that change only the persistent definition join one define, after the rest.
+        std::vector<size_t> to_definition;
+        for (size_t index : group) {
+          const AttachRequest& request = requests[index];
+          OperationFacts facts(context.libvirt());
+          std::optional<ResolvedScope> scope;
+          try {
+            scope = resolve_scope(context.libvirt(), domain, request.scope);
+          } catch (const std::exception& e) {
+            audit_failure(attach_entry(request), e);
+            outcomes[index].failure = std::current_exception();
+            continue;
+          }
+          if (changes_definition_only(request, *scope)) {
+            to_definition.push_back(index);
+            continue;
+          }
+          try {
+            outcomes[index].result = audited(
+                attach_entry(request),
+                [&] {
+                  return attach_volume_locked(context, request, keys[index], domain_uuid, *scope);
+                },
+                describe_attach);
+          } catch (...) {
+            outcomes[index].failure = std::current_exception();
+          }
+        }
+        if (to_definition.empty()) return;
+        OperationFacts facts(context.libvirt());
+        auto defined =
+            attach_to_definition(context, domain, domain_uuid, requests, keys, to_definition);
+        for (size_t slot = 0; slot < to_definition.size(); ++slot) {
+          const size_t index = to_definition[slot];
+          outcomes[index] = std::move(defined[slot]);
+          audit_outcome(attach_entry(requests[index]), outcomes[index], describe_attach);
+        }
       });
 }
 

@@ -139,7 +139,11 @@ std::optional<std::string> step_name(pid_t tid, uint64_t syscall, const uint64_t
 
 }  // namespace
 
-TracedRun run_traced(const std::vector<std::string>& argv, int kill_at) {
+namespace {
+
+// kill_now(run) is asked on entering each step, once it is in run.step_names.
+TracedRun run_traced_killing(const std::vector<std::string>& argv,
+                             const std::function<bool(const TracedRun&)>& kill_now) {
   // Output goes to files rather than pipes: nothing must block the tracee while the
   // tracer waits for it.
   test_volumes::ScratchDir scratch;
@@ -193,7 +197,8 @@ TracedRun run_traced(const std::vector<std::string>& argv, int kill_at) {
           info.op == PTRACE_SYSCALL_INFO_ENTRY && !run.killed) {
         if (auto name = step_name(tid, info.entry.nr, info.entry.args)) {
           run.step_names.push_back(*name);
-          if (++run.steps == kill_at) {
+          ++run.steps;
+          if (kill_now(run)) {
             // The thread is stopped on entry: with SIGKILL pending the kernel skips the
             // call when it resumes, and the whole process dies.
             kill(pid, SIGKILL);
@@ -213,6 +218,21 @@ TracedRun run_traced(const std::vector<std::string>& argv, int kill_at) {
   run.result.out = text_of(out_path);
   run.result.err = text_of(err_path);
   return run;
+}
+
+}  // namespace
+
+TracedRun run_traced(const std::vector<std::string>& argv, int kill_at) {
+  return run_traced_killing(argv, [&](const TracedRun& run) { return run.steps == kill_at; });
+}
+
+TracedRun run_traced_around(const std::vector<std::string>& argv, const std::string& step,
+                            int after) {
+  int seen_at = 0;
+  return run_traced_killing(argv, [&](const TracedRun& run) {
+    if (seen_at == 0 && run.step_names.back() == step) seen_at = run.steps;
+    return seen_at != 0 && run.steps == seen_at + after;
+  });
 }
 
 int for_each_kill_point(const std::function<bool(int step)>& at_step, int limit) {

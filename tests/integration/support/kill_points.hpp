@@ -29,6 +29,12 @@ struct TracedRun {
 // Throws std::runtime_error when the program cannot be traced.
 TracedRun run_traced(const std::vector<std::string>& argv, int kill_at = 0);
 
+// Runs argv under ptrace and kills it on entering the step `after` steps past the first
+// one named `step` (0: that one, so it never runs). Not killed when there is no such step.
+// For a kill point whose number varies from run to run (libvirt's keepalive messages).
+TracedRun run_traced_around(const std::vector<std::string>& argv, const std::string& step,
+                            int after = 0);
+
 // Calls at_step for steps 1, 2, ... until it returns false (the run was not killed: the
 // program made fewer steps). Stops at `limit`, so a loop in the program cannot hang the
 // test. Returns the number of killed runs.
