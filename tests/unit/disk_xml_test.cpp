@@ -8,8 +8,6 @@
 
 #include "domain/domain_iothreads.hpp"
 
-#include "domain/domain_iothreads.hpp"
-
 namespace volcrypt {
 namespace {
 
