@@ -5,6 +5,7 @@
 #include <string_view>
 #include <volcrypt/error.hpp>
 
+#include "domain/parsed_domain_xml.hpp"
 #include "domain/record.hpp"
 
 namespace volcrypt {
@@ -18,17 +19,6 @@ void parse(tinyxml2::XMLDocument& doc, const std::string& xml, const char* what)
   if (doc.Parse(xml.c_str(), xml.size()) != tinyxml2::XML_SUCCESS || doc.RootElement() == nullptr) {
     malformed(std::string(what) + " is not XML: " + doc.ErrorStr());
   }
-}
-
-bool is_record_element(const tinyxml2::XMLElement& element) {
-  for (const auto* attribute = element.FirstAttribute(); attribute != nullptr;
-       attribute = attribute->Next()) {
-    if (std::string_view(attribute->Name()).starts_with("xmlns") &&
-        std::string_view(attribute->Value()) == kRecordNamespace) {
-      return true;
-    }
-  }
-  return false;
 }
 
 // libvirt keeps a metadata element with the prefix it was written with.

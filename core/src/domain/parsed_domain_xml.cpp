@@ -45,6 +45,7 @@ std::shared_ptr<const ParsedDomainXml> parse(const std::string& domain_xml) {
   } catch (...) {
     parsed->records_error = std::current_exception();
   }
+  parsed->iothread_ids = iothread_ids_of_domain_element(*domain);
   return parsed;
 }
 

@@ -1,9 +1,10 @@
 // A domain XML parsed once into what volcrypt reads from it: its disks and the records
-// in its metadata. One operation looks at the same XML several times (the free target,
-// the record, who else uses a volume or a secret); on a domain with hundreds of disks
-// each parse costs milliseconds, so the last few XML texts parsed are kept, by content.
+// in its metadata, its iothreads. One operation looks at the same XML several times (the free
+// target, the record, who else uses a volume or a secret); on a domain with hundreds of disks each
+// parse costs milliseconds, so the last few XML texts parsed are kept, by content.
 #pragma once
 
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <string>
@@ -22,13 +23,18 @@ struct ParsedDomainXml {
   std::vector<DiskInfo> disks;
   std::exception_ptr disks_error;  // what disks_in_domain_xml throws for this text
   std::vector<Record> records;
-  std::exception_ptr records_error;  // what records_from_domain_xml throws
+  std::exception_ptr records_error;    // what records_from_domain_xml throws
+  std::vector<uint32_t> iothread_ids;  // empty also when the text did not parse
 };
 
 std::shared_ptr<const ParsedDomainXml> parsed_domain_xml(const std::string& domain_xml);
 
-// The parts, from a <domain> element already parsed (disk_xml.cpp, record.cpp).
+// The parts, from a <domain> element already parsed (disk_xml.cpp, record.cpp,
+// domain_iothreads.cpp).
 std::vector<DiskInfo> disks_of_domain_element(const tinyxml2::XMLElement& domain);
 std::vector<Record> records_of_domain_element(const tinyxml2::XMLElement& domain);
+std::vector<uint32_t> iothread_ids_of_domain_element(const tinyxml2::XMLElement& domain);
+// Whether this metadata element is volcrypt's record: it declares the record's namespace.
+bool is_record_element(const tinyxml2::XMLElement& element);
 
 }  // namespace volcrypt

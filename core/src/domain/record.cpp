@@ -112,20 +112,25 @@ std::vector<Record> records_from_xml(const std::string& xml) {
   return records;
 }
 
+bool is_record_element(const tinyxml2::XMLElement& element) {
+  for (const auto* attribute = element.FirstAttribute(); attribute != nullptr;
+       attribute = attribute->Next()) {
+    if (std::string_view(attribute->Name()).starts_with("xmlns") &&
+        std::string_view(attribute->Value()) == kRecordNamespace) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::vector<Record> records_of_domain_element(const tinyxml2::XMLElement& domain) {
   const auto* metadata = domain.FirstChildElement("metadata");
   for (const auto* child = metadata ? metadata->FirstChildElement() : nullptr; child != nullptr;
        child = child->NextSiblingElement()) {
-    // The record is the metadata element that declares volcrypt's namespace.
-    for (const auto* attribute = child->FirstAttribute(); attribute != nullptr;
-         attribute = attribute->Next()) {
-      if (std::string_view(attribute->Name()).starts_with("xmlns") &&
-          std::string_view(attribute->Value()) == kRecordNamespace) {
-        tinyxml2::XMLPrinter printer(nullptr, /*compact=*/true);
-        child->Accept(&printer);
-        return records_from_xml(printer.CStr());
-      }
-    }
+    if (!is_record_element(*child)) continue;
+    tinyxml2::XMLPrinter printer(nullptr, /*compact=*/true);
+    child->Accept(&printer);
+    return records_from_xml(printer.CStr());
   }
   return {};
 }
