@@ -1,6 +1,10 @@
 #include "operations/host_usage.hpp"
 
 #include <gmock/gmock.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 namespace volcrypt {
 namespace {
@@ -79,6 +83,30 @@ TEST(HostUsage, FindsTheDisksOfAVolumeByPathOrByItsRecord) {
   EXPECT_EQ(disks[1].domain, "b");
   EXPECT_FALSE(disks[1].disk.shareable);
   EXPECT_TRUE(usage.volume_disks("v3", "/srv/v3").empty());
+}
+
+TEST(HostUsage, ALinkOrAnotherSpellingOfTheVolumesFileIsTheSameVolume) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("volcrypt-usage-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "sub");
+  std::ofstream(dir / "volume") << "x";
+  std::ofstream(dir / "another") << "x";
+  std::filesystem::create_symlink(dir / "volume", dir / "link");
+  const std::string volume = (dir / "volume").string();
+  HostUsage usage(
+      {snapshot("a", domain_xml("", encrypted_disk((dir / "link").string(), "sdb", "S1")), ""),
+       snapshot("b", domain_xml("", encrypted_disk((dir / "sub/../volume").string(), "sdc", "S2")),
+                ""),
+       snapshot("c", domain_xml("", encrypted_disk((dir / "another").string(), "sdd", "S3")), ""),
+       // A path that names nothing yet matches only its own spelling.
+       snapshot("d", domain_xml("", encrypted_disk((dir / "gone/./v").string(), "sde", "S4")),
+                "")});
+  const auto disks = usage.volume_disks("v1", volume);
+  std::filesystem::remove_all(dir);
+  ASSERT_EQ(disks.size(), 2u);
+  EXPECT_EQ(disks[0].domain, "a");
+  EXPECT_EQ(disks[1].domain, "b");
+  EXPECT_EQ(usage.volume_disks("v9", (dir / "gone/v").string()).size(), 1u);
 }
 
 TEST(HostUsage, AMalformedRecordIsReportedAndTheDisksStillCount) {

@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <volcrypt/error.hpp>
 
@@ -132,7 +134,7 @@ TEST_F(IntentJournal, WritesReadsAndRemovesDurablyInAPrivateFolder) {
   EXPECT_EQ(read_intents(intent.domain_uuid).size(), 1u);
   EXPECT_TRUE(read_intents("00000000-0000-0000-0000-000000000000").empty());
 
-  // Rewriting replaces it (the attach records the plugin's state once it has it).
+  // A later write supersedes it (the attach records the plugin's state once it has it).
   intent.record.state["mapping"] = "crypt-v1";
   write_intent(intent);
   all = read_intents();
@@ -165,6 +167,79 @@ TEST_F(IntentJournal, AnUnreadableIntentIsReportedWithItsProblem) {
   EXPECT_FALSE(all[0].intent.has_value());
   EXPECT_EQ(all[0].path, intent.path);
   EXPECT_NE(all[0].problem.find("not an intent"), std::string::npos) << all[0].problem;
+}
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+TEST_F(IntentJournal, EachWriteAppendsOneWholeLineAndANewIntentStartsItsFileAfresh) {
+  Intent intent = sample_attach();
+  write_intent(intent);
+  intent.record.state["mapping"] = "crypt-v1";
+  write_intent(intent);
+  intent.prepared = true;
+  write_intent(intent);
+  const std::string text = file_text(intent.path);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 3) << text;
+  EXPECT_TRUE(text.ends_with("}\n")) << text;
+
+  // A later operation on the same target (the first was removed or replayed) starts over.
+  Intent next = sample_attach();
+  next.record.volume_id = "vol-2";
+  write_intent(next);
+  EXPECT_EQ(next.path, intent.path);
+  const std::string restarted = file_text(next.path);
+  EXPECT_EQ(std::count(restarted.begin(), restarted.end(), '\n'), 1) << restarted;
+  const auto all = read_intents();
+  ASSERT_EQ(all.size(), 1u);
+  ASSERT_TRUE(all[0].intent.has_value()) << all[0].problem;
+  EXPECT_EQ(all[0].intent->record.volume_id, "vol-2");
+}
+
+TEST_F(IntentJournal, AWriteTornByAKillLeavesTheIntentBeforeIt) {
+  Intent intent = sample_attach();
+  intent.record.state.clear();
+  write_intent(intent);
+  intent.record.state["mapping"] = "crypt-v1";
+  // What a writer killed inside its second write leaves: part of the line.
+  const std::string whole = intent_to_json(intent) + "\n";
+  std::ofstream(intent.path, std::ios::app) << whole.substr(0, whole.size() / 2);
+  const auto all = read_intents();
+  ASSERT_EQ(all.size(), 1u);
+  ASSERT_TRUE(all[0].intent.has_value()) << all[0].problem;
+  EXPECT_TRUE(all[0].intent->record.state.empty())
+      << "the torn line's state must not be taken as written";
+  EXPECT_EQ(all[0].intent->path, intent.path);
+
+  // The same cut before only the newline: the line is whole and it is the intent.
+  std::ofstream(intent.path, std::ios::trunc) << intent_to_json(intent);
+  const auto again = read_intents();
+  ASSERT_TRUE(again[0].intent.has_value()) << again[0].problem;
+  EXPECT_EQ(again[0].intent->record.state.at("mapping"), "crypt-v1");
+}
+
+TEST_F(IntentJournal, AFileWithNoWholeIntentIsReportedAndAnEmptyOneSaysSo) {
+  Intent intent = sample_attach();
+  write_intent(intent);
+  std::ofstream(intent.path, std::ios::trunc) << "";
+  auto all = read_intents();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_FALSE(all[0].intent.has_value());
+  EXPECT_EQ(all[0].problem, "not an intent: the file is empty");
+
+  std::ofstream(intent.path, std::ios::trunc) << "{\"operation\":\"attach\"\n{\"operation";
+  all = read_intents();
+  EXPECT_FALSE(all[0].intent.has_value());
+  EXPECT_NE(all[0].problem.find("not an intent"), std::string::npos) << all[0].problem;
+}
+
+TEST(IntentJson, AnIntentFileOfABuildThatWroteWholeFilesReads) {
+  Intent intent = sample_attach();
+  const Intent read = intent_from_journal(intent_to_json(intent));  // one object, no newline
+  EXPECT_EQ(read.record.volume_id, "vol-1");
+  EXPECT_EQ(read.disk_xml, intent.disk_xml);
 }
 
 TEST_F(IntentJournal, NoFolderMeansNoIntents) { EXPECT_TRUE(read_intents().empty()); }

@@ -127,6 +127,13 @@ virSecretPtr LibvirtSession::secret_handle(const std::string& uuid) {
   return secrets_.emplace(uuid, secret).first->second;
 }
 
+// A handle is only the secret's uuid on this connection; each call through it asks the
+// daemon, so a secret gone since is reported by that call as by a fresh lookup.
+void LibvirtSession::remember_secret(const std::string& uuid, virSecretPtr secret) {
+  forget_secret(uuid);
+  secrets_.emplace(uuid, secret);
+}
+
 void LibvirtSession::forget_secret(const std::string& uuid) {
   auto found = secrets_.find(uuid);
   if (found == secrets_.end()) return;
@@ -159,6 +166,7 @@ std::string LibvirtSession::create_volume_secret(const std::string& usage_id,
   if (virSecretGetUUIDString(secret.get(), defined_uuid) < 0) {
     fail("cannot read the uuid of the libvirt secret for volume " + usage_id);
   }
+  remember_secret(defined_uuid, secret.release());  // detach checks and undefines it
   return defined_uuid;
 }
 
@@ -182,6 +190,7 @@ std::optional<std::string> LibvirtSession::lookup_volume_secret(const std::strin
   if (virSecretGetUUIDString(secret.get(), uuid) < 0) {
     fail("cannot read the uuid of the libvirt secret for volume " + usage_id);
   }
+  remember_secret(uuid, secret.release());
   return std::string(uuid);
 }
 

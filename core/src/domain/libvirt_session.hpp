@@ -133,6 +133,7 @@ class LibvirtSession {
   // One handle per secret for the session's life, as for domains: calls name the secret
   // by uuid, so a handle stays good until the secret is undefined.
   virSecretPtr secret_handle(const std::string& uuid);
+  void remember_secret(const std::string& uuid, virSecretPtr secret);
   void forget_secret(const std::string& uuid);
   void forget_xml(const std::string& domain);
 

@@ -1,8 +1,11 @@
 #include "operations/host_usage.hpp"
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 #include <volcrypt/error.hpp>
 
 #include "domain/record.hpp"
@@ -19,13 +22,42 @@ bool excluded(const UseExclusion& exclusion, const std::string& domain_uuid,
   return inactive ? exclusion.config : exclusion.live;
 }
 
-// Paths compare by what they resolve to, so a link or a relative spelling of the same
-// file (or /dev/mapper/NAME and /dev/dm-N) is one volume.
-std::string resolved(const std::string& path) {
-  std::error_code error;
-  auto canonical = std::filesystem::weakly_canonical(path, error);
-  return error ? path : canonical.string();
-}
+// Paths compare by the file they name, so a link or a relative spelling of the same file
+// (or /dev/mapper/NAME and /dev/dm-N, a link or a second node) is one volume. One stat
+// per path, not a walk of every component: a domain may carry hundreds of disks.
+struct FileIdentity {
+  dev_t device = 0;
+  ino_t inode = 0;
+  dev_t block_device = 0;   // for a block device node: the device it opens
+  std::string normal_path;  // for a path that names nothing (yet)
+  bool operator==(const FileIdentity& other) const {
+    if (block_device != 0 || other.block_device != 0) return block_device == other.block_device;
+    if (!normal_path.empty() || !other.normal_path.empty()) return normal_path == other.normal_path;
+    return device == other.device && inode == other.inode;
+  }
+};
+
+class FileIdentities {
+ public:
+  const FileIdentity& of(const std::string& path) {
+    auto found = known_.find(path);
+    if (found != known_.end()) return found->second;
+    FileIdentity identity;
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0) {
+      identity.normal_path = std::filesystem::path(path).lexically_normal().string();
+    } else if (S_ISBLK(info.st_mode)) {
+      identity.block_device = info.st_rdev;
+    } else {
+      identity.device = info.st_dev;
+      identity.inode = info.st_ino;
+    }
+    return known_.emplace(path, std::move(identity)).first->second;
+  }
+
+ private:
+  std::unordered_map<std::string, FileIdentity> known_;
+};
 
 }  // namespace
 
@@ -78,18 +110,19 @@ std::vector<std::string> HostUsage::secret_users(const std::string& uuid,
 
 std::vector<DiskUse> HostUsage::volume_disks(const std::string& volume_id,
                                              const std::string& source_path) const {
-  const std::string wanted = resolved(source_path);
+  FileIdentities files;
+  const FileIdentity wanted = files.of(source_path);
   // A dm-crypt disk shows the mapping, not the volume: its record names the volume.
   // The records of this volume, by where their disk is (one pass, not one per disk).
   std::set<std::tuple<std::string, bool, std::string>> recorded;
   for (const auto& use : records_) {
-    if (use.record.volume_id == volume_id || resolved(use.record.source_path) == wanted) {
+    if (use.record.volume_id == volume_id || files.of(use.record.source_path) == wanted) {
       recorded.emplace(use.domain_uuid, use.inactive, use.record.target);
     }
   }
   std::vector<DiskUse> found;
   for (const auto& use : disks_) {
-    const bool same = (!use.disk.source_path.empty() && resolved(use.disk.source_path) == wanted) ||
+    const bool same = (!use.disk.source_path.empty() && files.of(use.disk.source_path) == wanted) ||
                       recorded.contains({use.domain_uuid, use.inactive, use.disk.target});
     if (same) found.push_back(use);
   }

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <volcrypt/error.hpp>
 
@@ -167,23 +168,45 @@ Intent intent_from_json(const std::string& text) {
   }
 }
 
-void write_intent(Intent& intent) {
-  const std::string dir = intent_directory();
-  make_private_dir(dir);
-  intent.path = dir + "/" + file_name_for(intent);
-  intent.pid = static_cast<int>(::getpid());
-  const std::string temporary = intent.path + ".new";
-  const std::string text = intent_to_json(intent);
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) fail("cannot write the intent " + temporary);
-  if (!write_all(fd, text)) {
-    ::close(fd);
-    fail("cannot write the intent " + temporary);
-  }
+namespace {
+
+int open_or_fail(const std::string& path, int flags) {
+  const int fd = ::open(path.c_str(), flags | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) fail("cannot write the intent " + path);
+  return fd;
+}
+
+void write_or_fail(int fd, const std::string& path, const std::string& text) {
+  const bool written = write_all(fd, text);
   ::close(fd);
-  // The rename is what a killed writer cannot tear: the intent is whole or absent. No
-  // fsync: a host crash ends every process and the live state an intent describes, and
-  // what outlives it (persistent secrets, definitions) is what `recover` repairs.
+  if (!written) fail("cannot write the intent " + path);
+}
+
+}  // namespace
+
+void write_intent(Intent& intent) {
+  intent.pid = static_cast<int>(::getpid());
+  const std::string line = intent_to_json(intent) + "\n";
+  // Later writes append: a rename over an existing file is what costs (ext4 flushes the
+  // new file's data first: 0.7 ms against 0.05 ms for an attach's three writes on this
+  // kind of host's /run). The line goes in one write, so only a kill inside it can tear
+  // it, and readers skip a torn tail. No fsync: a host crash ends every process and the
+  // live state an intent describes, and what outlives it (persistent secrets,
+  // definitions) is what `recover` repairs.
+  if (!intent.path.empty()) {
+    const int fd = ::open(intent.path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+    if (fd >= 0) return write_or_fail(fd, intent.path, line);
+    if (errno != ENOENT) fail("cannot write the intent " + intent.path);
+    // Removed meanwhile: put it in place again.
+  } else {
+    const std::string dir = intent_directory();
+    make_private_dir(dir);
+    intent.path = dir + "/" + file_name_for(intent);
+  }
+  // The file appears with its first whole line or not at all: a temporary file, then a
+  // rename, so a writer killed before any line leaves no intent, only a temporary file.
+  const std::string temporary = intent.path + ".new";
+  write_or_fail(open_or_fail(temporary, O_CREAT | O_TRUNC), temporary, line);
   if (::rename(temporary.c_str(), intent.path.c_str()) != 0) {
     fail("cannot put the intent in place at " + intent.path);
   }
@@ -202,6 +225,29 @@ IntentCleanup::~IntentCleanup() {
   } catch (...) {
     // Left for the next command on this domain, which finishes the operation.
   }
+}
+
+Intent intent_from_journal(const std::string& text) {
+  // From the end: the newest line that is a whole intent. A write torn by a kill (or cut
+  // short by a full disk) leaves a line that is not one.
+  std::optional<Error> newest_problem;
+  size_t end = text.size();
+  while (end > 0) {
+    const size_t newline = end >= 2 ? text.rfind('\n', end - 2) : std::string::npos;
+    const size_t start = newline == std::string::npos ? 0 : newline + 1;
+    std::string line = text.substr(start, end - start);
+    if (line.ends_with('\n')) line.pop_back();
+    if (!line.empty()) {
+      try {
+        return intent_from_json(line);
+      } catch (const Error& e) {
+        if (!newest_problem) newest_problem = e;
+      }
+    }
+    end = start;
+  }
+  if (newest_problem) throw *newest_problem;
+  throw Error(ErrorKind::internal, "not an intent: the file is empty");
 }
 
 int remove_unfinished_intent_writes(const std::function<bool(const std::string&)>& writer_alive) {
@@ -237,7 +283,7 @@ std::vector<StoredIntent> read_intents(const std::string& domain_uuid) {
     std::ostringstream text;
     text << in.rdbuf();
     try {
-      stored.intent = intent_from_json(text.str());
+      stored.intent = intent_from_journal(text.str());
       stored.intent->path = stored.path;
     } catch (const Error& e) {
       stored.problem = e.what();

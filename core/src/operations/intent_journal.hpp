@@ -60,8 +60,10 @@ std::set<std::string> volumes_of(const Intent& intent);
 // Where intents are kept: /run/volcrypt/intents, or $VOLCRYPT_STATE_DIR/intents.
 std::string intent_directory();
 
-// Writes (or replaces) the intent atomically: a temporary file, then a rename over it.
-// Sets intent.path.
+// Writes the intent: the first write of an Intent (no path yet) puts its file in place
+// whole (a temporary file, then a rename), each later one appends the whole intent as one
+// more line, so the file's newest whole line is the intent. A writer killed mid-append
+// leaves at most a torn last line, which readers skip. Sets intent.path.
 void write_intent(Intent& intent);
 // Removes it durably; a missing file is fine.
 void remove_intent(const Intent& intent);
@@ -79,6 +81,11 @@ class IntentCleanup {
  private:
   const Intent& intent_;
 };
+
+// The intent a journal file holds: its newest line that is a whole intent. A torn tail (a
+// writer killed mid-write) is skipped; a file of one intent without a newline is what
+// builds before the appended journal wrote. Throws Error(internal) when no line is one.
+Intent intent_from_journal(const std::string& text);
 
 struct StoredIntent {
   std::optional<Intent> intent;  // nothing when the file cannot be read
