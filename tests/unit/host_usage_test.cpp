@@ -109,6 +109,19 @@ TEST(HostUsage, ALinkOrAnotherSpellingOfTheVolumesFileIsTheSameVolume) {
   EXPECT_EQ(usage.volume_disks("v9", (dir / "gone/v").string()).size(), 1u);
 }
 
+TEST(HostUsage, TheSecretsUsersComeOnlyFromDomainsThatNameItAndEveryDomainIsStillChecked) {
+  HostUsage usage({snapshot("a", domain_xml("", encrypted_disk("/v1", "sdb", "S1")), ""),
+                   // Not XML at all, and no mention of S1: never a user of it.
+                   snapshot("broken", "<domain><devices><disk", ""),
+                   snapshot("b", domain_xml(record("sdc", "v2", "/v2", "S1"), ""), "")});
+  EXPECT_THAT(usage.secret_users("S1"), ElementsAre("domain 'a' disk sdb (running)",
+                                                    "the record of domain 'b' disk sdc (running)"));
+  EXPECT_TRUE(usage.secret_users("S2").empty());
+  // What `check` asks reads every domain, the broken one included.
+  ASSERT_EQ(usage.unreadable_records().size(), 2u);
+  EXPECT_THAT(usage.unreadable_records()[0], ::testing::StartsWith("domain 'broken': "));
+}
+
 TEST(HostUsage, AMalformedRecordIsReportedAndTheDisksStillCount) {
   HostUsage usage(
       {snapshot("a",

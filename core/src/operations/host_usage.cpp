@@ -66,38 +66,52 @@ std::string describe_use(const std::string& domain, const std::string& target, b
          (inactive ? " (persistent config)" : " (running)");
 }
 
-HostUsage::HostUsage(const std::vector<DomainSnapshot>& domains) : domains_(domains) {
+const HostUsage::Uses& HostUsage::read() const {
+  if (uses_) return *uses_;
+  Uses& uses = uses_.emplace();
   for (const auto& domain : domains_) {
     for (bool inactive : {false, true}) {
       const std::string& xml = inactive ? domain.inactive_xml : domain.live_xml;
       if (xml.empty()) continue;
       try {
         for (auto& disk : disks_in_domain_xml(xml)) {
-          disks_.push_back({domain.name, domain.uuid, inactive, std::move(disk)});
+          uses.disks.push_back({domain.name, domain.uuid, inactive, std::move(disk)});
         }
       } catch (const Error& e) {
-        unreadable_.push_back("domain '" + domain.name + "': " + e.what());
+        uses.unreadable.push_back("domain '" + domain.name + "': " + e.what());
       }
       try {
         for (auto& record : records_from_domain_xml(xml)) {
-          records_.push_back({domain.name, domain.uuid, inactive, std::move(record)});
+          uses.records.push_back({domain.name, domain.uuid, inactive, std::move(record)});
         }
       } catch (const Error& e) {
-        unreadable_.push_back("domain '" + domain.name + "': " + e.what());
+        uses.unreadable.push_back("domain '" + domain.name + "': " + e.what());
       }
     }
   }
+  return uses;
 }
 
 std::vector<std::string> HostUsage::secret_users(const std::string& uuid,
                                                  const UseExclusion& exclusion) const {
+  // libvirt writes a secret's uuid as it is, in a disk's <secret uuid=...> and in a
+  // record's state, so a domain whose XML never names it uses it nowhere: only the others
+  // are parsed (a detach would otherwise parse every domain on the host).
+  std::vector<DomainSnapshot> naming;
+  for (const auto& domain : domains_) {
+    if (domain.live_xml.find(uuid) != std::string::npos ||
+        domain.inactive_xml.find(uuid) != std::string::npos) {
+      naming.push_back(domain);
+    }
+  }
+  const HostUsage candidates(std::move(naming));
   std::vector<std::string> users;
-  for (const auto& use : disks_) {
+  for (const auto& use : candidates.disks()) {
     if (!use.disk.encryption || use.disk.encryption->secret_uuid != uuid) continue;
     if (excluded(exclusion, use.domain_uuid, use.disk.target, use.inactive)) continue;
     users.push_back(describe_use(use.domain, use.disk.target, use.inactive));
   }
-  for (const auto& use : records_) {
+  for (const auto& use : candidates.records()) {
     if (excluded(exclusion, use.domain_uuid, use.record.target, use.inactive)) continue;
     for (const auto& [key, value] : use.record.state) {
       if (value != uuid) continue;
@@ -115,13 +129,13 @@ std::vector<DiskUse> HostUsage::volume_disks(const std::string& volume_id,
   // A dm-crypt disk shows the mapping, not the volume: its record names the volume.
   // The records of this volume, by where their disk is (one pass, not one per disk).
   std::set<std::tuple<std::string, bool, std::string>> recorded;
-  for (const auto& use : records_) {
+  for (const auto& use : records()) {
     if (use.record.volume_id == volume_id || files.of(use.record.source_path) == wanted) {
       recorded.emplace(use.domain_uuid, use.inactive, use.record.target);
     }
   }
   std::vector<DiskUse> found;
-  for (const auto& use : disks_) {
+  for (const auto& use : disks()) {
     const bool same = (!use.disk.source_path.empty() && files.of(use.disk.source_path) == wanted) ||
                       recorded.contains({use.domain_uuid, use.inactive, use.disk.target});
     if (same) found.push_back(use);

@@ -2,6 +2,7 @@
 // its definitions. Nothing is removed, and no volume attached twice, without asking it.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 #include <volcrypt/types.hpp>
@@ -33,16 +34,17 @@ struct UseExclusion {
   bool config = false;  // the persistent definition's
 };
 
+// Each domain's XML is parsed when a question first needs it, not when the scan is made.
 class HostUsage {
  public:
-  explicit HostUsage(const std::vector<DomainSnapshot>& domains);
+  explicit HostUsage(std::vector<DomainSnapshot> domains) : domains_(std::move(domains)) {}
   static HostUsage scan(LibvirtSession& session) { return HostUsage(session.domain_snapshots()); }
 
   const std::vector<DomainSnapshot>& domains() const { return domains_; }
-  const std::vector<DiskUse>& disks() const { return disks_; }
-  const std::vector<RecordUse>& records() const { return records_; }
+  const std::vector<DiskUse>& disks() const { return read().disks; }
+  const std::vector<RecordUse>& records() const { return read().records; }
   // Domains whose volcrypt metadata could not be read, with why.
-  const std::vector<std::string>& unreadable_records() const { return unreadable_; }
+  const std::vector<std::string>& unreadable_records() const { return read().unreadable; }
 
   // Who still uses the secret (disks naming it, records holding it in their state),
   // described for a message, e.g. "domain 'vm1' disk sdb (running)".
@@ -54,10 +56,15 @@ class HostUsage {
                                     const std::string& source_path) const;
 
  private:
+  struct Uses {
+    std::vector<DiskUse> disks;
+    std::vector<RecordUse> records;
+    std::vector<std::string> unreadable;
+  };
+  const Uses& read() const;
+
   std::vector<DomainSnapshot> domains_;
-  std::vector<DiskUse> disks_;
-  std::vector<RecordUse> records_;
-  std::vector<std::string> unreadable_;
+  mutable std::optional<Uses> uses_;
 };
 
 // "domain 'vm1' disk sdb (running)" or "(persistent config)".
