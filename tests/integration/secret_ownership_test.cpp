@@ -6,6 +6,7 @@
 #include <libvirt/libvirt.h>
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "integration_test.hpp"
@@ -166,6 +167,47 @@ TEST_F(SecretOwnership, ShareableVolumeIsReadByTwoDomainsAndItsSecretGoesWithThe
   ProcessResult last = volcrypt({"detach", "--domain", b->name(), "--target", "sdb"});
   ASSERT_EQ(last.exit_code, 0) << last.err;
   EXPECT_TRUE(secrets_for_volume(connection->get(), volume_id).empty());
+}
+
+// libvirt lets a disk name a volume secret by its usage (the volume id) instead of its
+// uuid; such a disk uses volcrypt's secret as much as one naming the uuid.
+TEST_F(SecretOwnership, ADiskNamingTheSecretByItsUsageKeepsItAliveAndCheckSeesItsSecret) {
+  auto a = running_domain("byuuid");
+  auto b = running_domain("byusage");
+  const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
+  const std::string volume_id = unique("vol");
+  volume_ids.push_back(volume_id);
+  ProcessResult attached = volcrypt(attach(a->name(), volume, volume_id));
+  ASSERT_EQ(attached.exit_code, 0) << attached.err;
+  const auto secrets = secrets_for_volume(connection->get(), volume_id);
+  ASSERT_EQ(secrets.size(), 1u);
+
+  // Another tool's disk in b: a copy of the volume (the same passphrase), its secret named
+  // by usage.
+  const std::string copy = path("copy.luks");
+  std::filesystem::copy_file(volume, copy);
+  const std::string disk =
+      "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+      "<source file='" +
+      copy + "'><encryption format='luks'><secret type='passphrase' usage='" + volume_id +
+      "'/></encryption></source><target dev='sdb' bus='scsi'/></disk>";
+  virDomainPtr handle = virDomainLookupByName(connection->get(), b->name().c_str());
+  ASSERT_NE(handle, nullptr);
+  const int plugged = virDomainAttachDeviceFlags(handle, disk.c_str(), VIR_DOMAIN_AFFECT_LIVE);
+  virDomainFree(handle);
+  ASSERT_EQ(plugged, 0) << "libvirt refused the disk naming the secret by usage";
+  ASSERT_THAT(b->live_xml(), HasSubstr("usage='" + volume_id + "'"));
+
+  ProcessResult detached = volcrypt({"detach", "--domain", a->name(), "--target", "sdb", "--json"});
+  ASSERT_EQ(detached.exit_code, 0) << detached.err;
+  EXPECT_THAT(detached.out, HasSubstr("is still used by domain '" + b->name() + "' disk sdb"));
+  EXPECT_EQ(secrets_for_volume(connection->get(), volume_id), secrets);
+  EXPECT_THAT(b->read_pattern("sdb", 0xab, 1 << 20), HasSubstr("read 1048576/1048576"));
+
+  // check neither calls the secret an orphan nor b's disk one whose secret is missing.
+  ProcessResult check = volcrypt({"check", "--json"});
+  EXPECT_THAT(check.out, Not(HasSubstr(secrets[0]))) << check.out;
+  EXPECT_THAT(check.out, Not(HasSubstr("\"domain\":\"" + b->name() + "\""))) << check.out;
 }
 
 TEST_F(SecretOwnership, ShareableAttachWithAWrongPassphraseIsRefused) {

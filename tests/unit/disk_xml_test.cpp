@@ -108,6 +108,18 @@ TEST(DiskXml, ReadsLegacyEncryptionDirectlyUnderDisk) {
   EXPECT_EQ(found->encryption->secret_uuid, "legacy-uuid");
 }
 
+TEST(DiskXml, ReadsASecretNamedByItsUsage) {
+  const std::string domain = in_domain(
+      "<disk type='file' device='disk'><source file='/v'><encryption format='luks'>"
+      "<secret type='passphrase' usage='vol&amp;1'/></encryption></source>"
+      "<target dev='sdd' bus='scsi'/></disk>");
+  auto found = find_disk(domain, "sdd");
+  ASSERT_TRUE(found.has_value());
+  ASSERT_TRUE(found->encryption.has_value());
+  EXPECT_EQ(found->encryption->secret_uuid, "");
+  EXPECT_EQ(found->encryption->secret_usage, "vol&1");
+}
+
 TEST(DiskXml, ListsEveryDiskAndFindsByTarget) {
   const std::string domain = in_domain(
       "<disk type='file' device='disk'><source file='/a.img'/><target dev='sda' bus='scsi'/>"

@@ -122,6 +122,27 @@ TEST(HostUsage, TheSecretsUsersComeOnlyFromDomainsThatNameItAndEveryDomainIsStil
   EXPECT_THAT(usage.unreadable_records()[0], ::testing::StartsWith("domain 'broken': "));
 }
 
+std::string disk_naming_usage(const std::string& usage_in_xml, const std::string& target) {
+  return "<disk type='file' device='disk'><source file='/copy'><encryption format='luks'>"
+         "<secret type='passphrase' usage='" +
+         usage_in_xml + "'/></encryption></source><target dev='" + target + "' bus='scsi'/></disk>";
+}
+
+TEST(HostUsage, ADiskThatNamesAVolumeSecretByItsUsageUsesIt) {
+  HostUsage usage({snapshot("a", "", domain_xml("", disk_naming_usage("vol-1", "sdb"))),
+                   snapshot("b", domain_xml("", disk_naming_usage("vol-2", "sdc")), ""),
+                   // An id with a character XML escapes is still found.
+                   snapshot("c", domain_xml("", disk_naming_usage("v&amp;3", "sdd")), "")});
+  EXPECT_THAT(usage.secret_users("S1", {}, "vol-1"),
+              ElementsAre("domain 'a' disk sdb (persistent config)"));
+  EXPECT_THAT(usage.secret_users("S3", {}, "v&3"), ElementsAre("domain 'c' disk sdd (running)"));
+  // Without the usage (a secret that is not a volume's), only uuids count.
+  EXPECT_TRUE(usage.secret_users("S1").empty());
+  // What is being detached does not count, however it names the secret.
+  EXPECT_TRUE(
+      usage.secret_users("S1", UseExclusion{"uuid-a", "sdb", false, true}, "vol-1").empty());
+}
+
 TEST(HostUsage, AMalformedRecordIsReportedAndTheDisksStillCount) {
   HostUsage usage(
       {snapshot("a",

@@ -26,7 +26,9 @@ std::optional<NativeEncryption> read_encryption(const tinyxml2::XMLElement* encr
   if (encryption == nullptr) return std::nullopt;
   NativeEncryption out;
   out.format = attribute_or_empty(encryption, "format");
-  out.secret_uuid = attribute_or_empty(encryption->FirstChildElement("secret"), "uuid");
+  const tinyxml2::XMLElement* secret = encryption->FirstChildElement("secret");
+  out.secret_uuid = attribute_or_empty(secret, "uuid");
+  out.secret_usage = attribute_or_empty(secret, "usage");
   return out;
 }
 

@@ -13,6 +13,9 @@ namespace volcrypt {
 struct NativeEncryption {
   std::string format;  // "luks"
   std::string secret_uuid;
+  // A disk may name a volume secret by its usage instead (<secret usage='VOLUME'/>);
+  // volcrypt's own disks always name the uuid.
+  std::string secret_usage = {};
 };
 
 struct DiskSpec {

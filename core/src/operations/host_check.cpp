@@ -79,6 +79,13 @@ const SecretInfo* secret_by_uuid(const HostState& state, const std::string& uuid
   return nullptr;
 }
 
+const SecretInfo* volume_secret_by_usage(const HostState& state, const std::string& usage) {
+  for (const auto& secret : state.secrets) {
+    if (secret.usage_type == "volume" && secret.usage_id == usage) return &secret;
+  }
+  return nullptr;
+}
+
 void find_stale_intents(const HostState& state, const std::optional<std::string>& domain,
                         std::vector<Finding>& out) {
   for (const auto& stored : state.intents) {
@@ -116,8 +123,11 @@ void find_record_and_disk_mismatches(const HostState& state,
   }
   for (const auto& use : state.usage.disks()) {
     if (!in_filter(domain, use.domain) || !use.disk.encryption) continue;
-    const std::string& uuid = use.disk.encryption->secret_uuid;
-    const SecretInfo* secret = secret_by_uuid(state, uuid);
+    const NativeEncryption& encryption = *use.disk.encryption;
+    const bool by_usage = encryption.secret_uuid.empty() && !encryption.secret_usage.empty();
+    const SecretInfo* secret = by_usage ? volume_secret_by_usage(state, encryption.secret_usage)
+                                        : secret_by_uuid(state, encryption.secret_uuid);
+    const std::string uuid = secret != nullptr ? secret->uuid : encryption.secret_uuid;
     if (secret == nullptr) {
       // A recorded disk of a definition that will start gets it back from the key source.
       const std::string remedy = use.inactive && has_record(state, use)
@@ -127,9 +137,11 @@ void find_record_and_disk_mismatches(const HostState& state,
                                      : "attach the volume again with its key";
       out.push_back({"missing_secret", use.domain, use.disk.target, use.disk.serial, uuid,
                      "disk " + use.disk.target + " (" + side_name(use.inactive) +
-                         ") names secret " + uuid +
+                         ") names secret " +
+                         (by_usage ? "by usage '" + encryption.secret_usage + "'" : uuid) +
                          ", which does not exist: QEMU cannot open it; " + remedy});
-    } else if (is_volcrypt_secret(*secret) && !has_record(state, use)) {
+    } else if (!by_usage && is_volcrypt_secret(*secret) && !has_record(state, use)) {
+      // (A disk naming the secret by usage is not one volcrypt made: it names uuids.)
       out.push_back({"disk_without_record", use.domain, use.disk.target, secret->usage_id, uuid,
                      "disk " + use.disk.target + " (" + side_name(use.inactive) +
                          ") uses volcrypt's secret for volume " + secret->usage_id +
@@ -145,7 +157,7 @@ void find_orphan_secrets(const HostState& state, std::vector<Finding>& out) {
   const auto in_flight = volumes_in_flight(state);
   for (const auto& secret : state.secrets) {
     if (!is_volcrypt_secret(secret) || in_flight.contains(secret.usage_id)) continue;
-    if (!state.usage.secret_users(secret.uuid).empty()) continue;
+    if (!state.usage.secret_users(secret.uuid, {}, secret.usage_id).empty()) continue;
     out.push_back({"orphan_secret", "", "", secret.usage_id, secret.uuid,
                    "volcrypt's secret " + secret.uuid + " for volume " + secret.usage_id +
                        " is used by no disk and no record"});

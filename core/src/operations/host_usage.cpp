@@ -93,21 +93,31 @@ const HostUsage::Uses& HostUsage::read() const {
 }
 
 std::vector<std::string> HostUsage::secret_users(const std::string& uuid,
-                                                 const UseExclusion& exclusion) const {
+                                                 const UseExclusion& exclusion,
+                                                 const std::string& volume_usage) const {
   // libvirt writes a secret's uuid as it is, in a disk's <secret uuid=...> and in a
   // record's state, so a domain whose XML never names it uses it nowhere: only the others
-  // are parsed (a detach would otherwise parse every domain on the host).
+  // are parsed (a detach would otherwise parse every domain on the host). A usage is
+  // looked for only where XML writes it as it is (no character it escapes).
+  const bool usage_written_as_is = volume_usage.find_first_of("&<>'\"") == std::string::npos;
+  const auto names_it = [&](const std::string& xml) {
+    if (xml.find(uuid) != std::string::npos) return true;
+    if (volume_usage.empty()) return false;
+    return !usage_written_as_is || xml.find(volume_usage) != std::string::npos;
+  };
   std::vector<DomainSnapshot> naming;
   for (const auto& domain : domains_) {
-    if (domain.live_xml.find(uuid) != std::string::npos ||
-        domain.inactive_xml.find(uuid) != std::string::npos) {
-      naming.push_back(domain);
-    }
+    if (names_it(domain.live_xml) || names_it(domain.inactive_xml)) naming.push_back(domain);
   }
   const HostUsage candidates(std::move(naming));
   std::vector<std::string> users;
   for (const auto& use : candidates.disks()) {
-    if (!use.disk.encryption || use.disk.encryption->secret_uuid != uuid) continue;
+    if (!use.disk.encryption) continue;
+    const NativeEncryption& encryption = *use.disk.encryption;
+    const bool names_secret = encryption.secret_uuid.empty()
+                                  ? !volume_usage.empty() && encryption.secret_usage == volume_usage
+                                  : encryption.secret_uuid == uuid;
+    if (!names_secret) continue;
     if (excluded(exclusion, use.domain_uuid, use.disk.target, use.inactive)) continue;
     users.push_back(describe_use(use.domain, use.disk.target, use.inactive));
   }

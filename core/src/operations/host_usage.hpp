@@ -47,9 +47,10 @@ class HostUsage {
   const std::vector<std::string>& unreadable_records() const { return read().unreadable; }
 
   // Who still uses the secret (disks naming it, records holding it in their state),
-  // described for a message, e.g. "domain 'vm1' disk sdb (running)".
-  std::vector<std::string> secret_users(const std::string& uuid,
-                                        const UseExclusion& exclusion = {}) const;
+  // described for a message, e.g. "domain 'vm1' disk sdb (running)". A volume secret's
+  // usage (its volume id) also finds the disks that name it by usage.
+  std::vector<std::string> secret_users(const std::string& uuid, const UseExclusion& exclusion = {},
+                                        const std::string& volume_usage = {}) const;
   // The disks of this volume, found by its source (canonical path) or, for disks that
   // volcrypt recorded, its volume id.
   std::vector<DiskUse> volume_disks(const std::string& volume_id,

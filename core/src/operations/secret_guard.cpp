@@ -31,7 +31,9 @@ std::string SecretGuard::define(const std::string& usage_id, std::span<const uin
   if (auto existing = volume_secret()) {
     // A shared (multi-attach) volume: its users hold the right value already, and a
     // different one would lock them out at their next start.
-    if (!HostUsage::scan(session_).secret_users(*existing).empty()) return *existing;
+    if (!HostUsage::scan(session_).secret_users(*existing, {}, volume_id_).empty()) {
+      return *existing;
+    }
     session_.set_secret_value(*existing, value);
     return *existing;
   }
@@ -78,7 +80,8 @@ std::string SecretGuard::reason_to_keep(const SecretInfo& secret) {
       }
       break;
   }
-  auto users = HostUsage::scan(session_).secret_users(secret.uuid, exclusion_);
+  const std::string usage = secret.usage_type == "volume" ? secret.usage_id : "";
+  auto users = HostUsage::scan(session_).secret_users(secret.uuid, exclusion_, usage);
   if (!users.empty()) return name + " is still used by " + joined(users);
   return {};
 }
