@@ -51,8 +51,8 @@ class HostUsage {
   // usage (its volume id) also finds the disks that name it by usage.
   std::vector<std::string> secret_users(const std::string& uuid, const UseExclusion& exclusion = {},
                                         const std::string& volume_usage = {}) const;
-  // The disks of this volume, found by its source (canonical path) or, for disks that
-  // volcrypt recorded, its volume id.
+  // The disks of this volume, found by the file its source names (a link or another
+  // spelling is the same volume) or, for disks that volcrypt recorded, its volume id.
   std::vector<DiskUse> volume_disks(const std::string& volume_id,
                                     const std::string& source_path) const;
 
