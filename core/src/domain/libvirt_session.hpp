@@ -69,6 +69,7 @@ class LibvirtSession {
   // Every domain with both definitions; a domain that vanishes meanwhile is left out.
   std::vector<DomainSnapshot> domain_snapshots();
   std::string domain_uuid(const std::string& domain);
+  // Inside an operation, read from its live XML (see domain_running.hpp).
   bool domain_active(const std::string& domain);
   bool domain_persistent(const std::string& domain);
   std::string domain_xml(const std::string& domain, bool inactive);

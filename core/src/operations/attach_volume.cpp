@@ -113,11 +113,13 @@ AttachResult attach_volume(EngineContext& context, const AttachRequest& request,
                            const VolumeKey& key) {
   validate_attach_request(request);
   LibvirtSession& session = context.libvirt();
-  const ResolvedScope scope = resolve_scope(session, request.domain, request.scope);
   const std::string domain_uuid = session.domain_uuid(request.domain);
   DomainLock lock(domain_uuid);
   // Finish or undo what a killed volcrypt left in this domain before changing it again.
   replay_intents(context, request.domain, domain_uuid);
+  // Whether it runs is read under the lock, after the replay, from the XML the operation
+  // reads next anyway.
+  const ResolvedScope scope = resolve_scope(session, request.domain, request.scope);
   return attach_volume_locked(context, request, key, domain_uuid, scope);
 }
 

@@ -33,11 +33,13 @@ bool other_side_still_uses(LibvirtSession& session, RecordStore& records, const 
 
 DetachResult detach_volume(EngineContext& context, const DetachRequest& request) {
   LibvirtSession& session = context.libvirt();
-  const ResolvedScope scope = resolve_scope(session, request.domain, request.scope);
   const std::string domain_uuid = session.domain_uuid(request.domain);
   DomainLock lock(domain_uuid);
   // Finish or undo what a killed volcrypt left in this domain before changing it again.
   replay_intents(context, request.domain, domain_uuid);
+  // Whether it runs is read under the lock, after the replay, from the XML the operation
+  // reads next anyway.
+  const ResolvedScope scope = resolve_scope(session, request.domain, request.scope);
   return detach_volume_locked(context, request, domain_uuid, scope);
 }
 
