@@ -4,6 +4,8 @@
 #include <tinyxml2.h>
 
 #include <string>
+#include <thread>
+#include <vector>
 #include <volcrypt/error.hpp>
 
 #include "domain/domain_iothreads.hpp"
@@ -131,9 +133,43 @@ TEST(DiskXml, ListsEveryDiskAndFindsByTarget) {
   EXPECT_EQ(disks[0].target, "sda");
   EXPECT_EQ(disks[0].source_path, "/a.img");
   EXPECT_FALSE(disks[0].encryption.has_value());
-  EXPECT_NE(disks[0].xml.find("<alias name=\"scsi0-0-0-0\"/>"), std::string::npos);
   EXPECT_EQ(disks[1].source_path, "/b.img");
+  // Only the disk looked for carries its own XML, whole, as detach hands it to libvirt.
+  EXPECT_TRUE(disks[0].xml.empty());
+  auto found = find_disk(domain, "sda");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->xml,
+            "<disk type=\"file\" device=\"disk\"><source file=\"/a.img\"/>"
+            "<target dev=\"sda\" bus=\"scsi\"/><alias name=\"scsi0-0-0-0\"/></disk>");
+  EXPECT_EQ(find_disk(domain, "sdb")->source_path, "/b.img");
   EXPECT_FALSE(find_disk(domain, "sdz").has_value());
+}
+
+TEST(DiskXml, ADisksOwnXmlIsTheSameWhenAskedFromManyThreads) {
+  std::string disks;
+  for (int index = 0; index < 40; ++index) {
+    disks += "<disk type='file' device='disk'><source file='/v/" + std::to_string(index) +
+             "&amp;x'/><target dev='vd" + std::string(1, static_cast<char>('a' + index % 26)) +
+             std::to_string(index) + "' bus='virtio'/><serial>s&lt;" + std::to_string(index) +
+             "</serial></disk>";
+  }
+  const std::string domain = in_domain(disks);
+  const std::string expected = find_disk(domain, "vda0")->xml;
+  ASSERT_NE(expected.find("s&lt;0"), std::string::npos) << expected;
+  std::vector<std::thread> threads;
+  std::vector<std::string> seen(8);
+  for (size_t thread = 0; thread < seen.size(); ++thread) {
+    threads.emplace_back([&, thread] {
+      for (int index = 39; index >= 0; --index) {
+        const std::string target =
+            "vd" + std::string(1, static_cast<char>('a' + index % 26)) + std::to_string(index);
+        auto found = find_disk(domain, target);
+        if (index == 0 && found) seen[thread] = found->xml;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (const auto& xml : seen) EXPECT_EQ(xml, expected);
 }
 
 TEST(DiskXml, DomainWithoutDevicesHasNoDisks) {

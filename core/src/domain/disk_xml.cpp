@@ -32,7 +32,9 @@ std::optional<NativeEncryption> read_encryption(const tinyxml2::XMLElement* encr
   return out;
 }
 
-DiskInfo read_disk(const tinyxml2::XMLElement& disk) {
+// Without the element's own XML: printing it costs more than reading the rest, and only
+// the disk an operation acts on needs it.
+DiskInfo read_disk_fields(const tinyxml2::XMLElement& disk) {
   DiskInfo info;
   info.target = attribute_or_empty(disk.FirstChildElement("target"), "dev");
   const auto* source = disk.FirstChildElement("source");
@@ -52,7 +54,6 @@ DiskInfo read_disk(const tinyxml2::XMLElement& disk) {
   if (const auto* driver = disk.FirstChildElement("driver")) {
     info.iothread = driver->UnsignedAttribute("iothread", 0);
   }
-  info.xml = print_compact(disk);
   return info;
 }
 
@@ -115,16 +116,18 @@ std::string build_disk_xml(const DiskSpec& spec) {
   return print_compact(doc);
 }
 
-std::vector<DiskInfo> disks_of_domain_element(const tinyxml2::XMLElement& domain) {
-  std::vector<DiskInfo> disks;
+std::vector<DiskOfDomain> disks_of_domain_element(const tinyxml2::XMLElement& domain) {
+  std::vector<DiskOfDomain> disks;
   const auto* devices = domain.FirstChildElement("devices");
   if (devices == nullptr) return disks;
   for (const auto* disk = devices->FirstChildElement("disk"); disk != nullptr;
        disk = disk->NextSiblingElement("disk")) {
-    disks.push_back(read_disk(*disk));
+    disks.push_back({read_disk_fields(*disk), disk});
   }
   return disks;
 }
+
+std::string disk_element_xml(const tinyxml2::XMLElement& disk) { return print_compact(disk); }
 
 std::vector<DiskInfo> disks_in_domain_xml(const std::string& domain_xml) {
   auto parsed = parsed_domain_xml(domain_xml);
@@ -135,8 +138,11 @@ std::vector<DiskInfo> disks_in_domain_xml(const std::string& domain_xml) {
 std::optional<DiskInfo> find_disk(const std::string& domain_xml, const std::string& target) {
   auto parsed = parsed_domain_xml(domain_xml);
   if (parsed->disks_error) std::rethrow_exception(parsed->disks_error);
-  for (const auto& disk : parsed->disks) {
-    if (disk.target == target) return disk;
+  for (size_t index = 0; index < parsed->disks.size(); ++index) {
+    if (parsed->disks[index].target != target) continue;
+    DiskInfo disk = parsed->disks[index];
+    disk.xml = parsed->disk_xml(index);
+    return disk;
   }
   return std::nullopt;
 }
@@ -150,7 +156,9 @@ std::optional<DiskInfo> parse_disk_element(const std::string& disk_xml) {
   if (doc.Parse(disk_xml.data(), disk_xml.size()) != tinyxml2::XML_SUCCESS) return std::nullopt;
   const auto* disk = doc.RootElement();
   if (disk == nullptr || std::string_view(disk->Name()) != "disk") return std::nullopt;
-  return read_disk(*disk);
+  DiskInfo info = read_disk_fields(*disk);
+  info.xml = print_compact(*disk);
+  return info;
 }
 
 }  // namespace volcrypt

@@ -20,7 +20,8 @@ struct KeptParse {
 
 std::shared_ptr<const ParsedDomainXml> parse(const std::string& domain_xml) {
   auto parsed = std::make_shared<ParsedDomainXml>();
-  tinyxml2::XMLDocument doc;
+  parsed->document = std::make_shared<tinyxml2::XMLDocument>();
+  tinyxml2::XMLDocument& doc = *parsed->document;
   const bool well_formed = doc.Parse(domain_xml.data(), domain_xml.size()) == tinyxml2::XML_SUCCESS;
   const tinyxml2::XMLElement* domain = well_formed ? doc.RootElement() : nullptr;
   if (domain == nullptr || std::string_view(domain->Name()) != "domain") {
@@ -36,7 +37,10 @@ std::shared_ptr<const ParsedDomainXml> parse(const std::string& domain_xml) {
     return parsed;
   }
   try {
-    parsed->disks = disks_of_domain_element(*domain);
+    for (auto& disk : disks_of_domain_element(*domain)) {
+      parsed->disks.push_back(std::move(disk.fields));
+      parsed->disk_elements.push_back(disk.element);
+    }
   } catch (...) {
     parsed->disks_error = std::current_exception();
   }
@@ -50,6 +54,11 @@ std::shared_ptr<const ParsedDomainXml> parse(const std::string& domain_xml) {
 }
 
 }  // namespace
+
+std::string ParsedDomainXml::disk_xml(size_t index) const {
+  std::lock_guard lock(print_mutex);
+  return disk_element_xml(*disk_elements.at(index));
+}
 
 std::shared_ptr<const ParsedDomainXml> parsed_domain_xml(const std::string& domain_xml) {
   static std::mutex mutex;

@@ -59,6 +59,26 @@ Record read_record(const tinyxml2::XMLElement& disk) {
   return record;
 }
 
+// The records under their root element, wherever it was parsed: alone, or in place in a
+// whole domain XML (printing it out to parse it again cost as much as the rest).
+std::vector<Record> records_of_root(const tinyxml2::XMLElement& root) {
+  if (local_name(root) != "attachments") {
+    malformed("the root element is <" + std::string(root.Name()) + ">, not <attachments>");
+  }
+  std::vector<Record> records;
+  std::set<std::string> targets;
+  for (const auto* child = root.FirstChildElement(); child != nullptr;
+       child = child->NextSiblingElement()) {
+    if (local_name(*child) != "disk") continue;
+    Record record = read_record(*child);
+    if (!targets.insert(record.target).second) {
+      malformed("two records for target '" + record.target + "'");
+    }
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
 }  // namespace
 
 std::string records_to_xml(const std::vector<Record>& records) {
@@ -96,20 +116,7 @@ std::vector<Record> records_from_xml(const std::string& xml) {
   }
   const auto* root = doc.RootElement();
   if (root == nullptr) malformed("no root element");
-  if (local_name(*root) != "attachments") {
-    malformed("the root element is <" + std::string(root->Name()) + ">, not <attachments>");
-  }
-  std::set<std::string> targets;
-  for (const auto* child = root->FirstChildElement(); child != nullptr;
-       child = child->NextSiblingElement()) {
-    if (local_name(*child) != "disk") continue;
-    Record record = read_record(*child);
-    if (!targets.insert(record.target).second) {
-      malformed("two records for target '" + record.target + "'");
-    }
-    records.push_back(std::move(record));
-  }
-  return records;
+  return records_of_root(*root);
 }
 
 bool is_record_element(const tinyxml2::XMLElement& element) {
@@ -128,9 +135,7 @@ std::vector<Record> records_of_domain_element(const tinyxml2::XMLElement& domain
   for (const auto* child = metadata ? metadata->FirstChildElement() : nullptr; child != nullptr;
        child = child->NextSiblingElement()) {
     if (!is_record_element(*child)) continue;
-    tinyxml2::XMLPrinter printer(nullptr, /*compact=*/true);
-    child->Accept(&printer);
-    return records_from_xml(printer.CStr());
+    return records_of_root(*child);
   }
   return {};
 }
