@@ -35,9 +35,10 @@ std::string audit_line(const AuditEntry& entry, unsigned uid) {
 }
 
 void audit(const AuditEntry& entry) {
+  // openlog each time: a plugin may have set its own ident since. No closelog: the socket
+  // to the log daemon stays open for the next line (glibc reconnects if it went away).
   openlog("volcrypt", LOG_PID, LOG_AUTHPRIV);
   syslog(LOG_AUTHPRIV | LOG_NOTICE, "%s", audit_line(entry, ::getuid()).c_str());
-  closelog();
 }
 
 }  // namespace volcrypt
