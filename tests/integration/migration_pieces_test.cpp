@@ -14,6 +14,7 @@
 
 #include "kill_points.hpp"
 #include "migration_fixture.hpp"
+#include "syslog_listener.hpp"
 
 namespace volcrypt::test {
 namespace {
@@ -332,6 +333,51 @@ TEST_F(MigrationPieces, BadRequestsAreNamedAndChangeNothingOnEitherSide) {
 
   expect_destination_empty();
   expect_source_as_before(*domain);
+}
+
+// Each piece defines or removes secrets on a host, so each sends its audit line (facility
+// authpriv), as attach and detach do: the domain (migrate-finish reads it from the XML it
+// is given), the destination when the piece has one, and how it ended.
+TEST_F(MigrationPieces, EachPieceSendsOneAuditLineNamingTheDomainAndTheDestination) {
+  SyslogListener syslog_socket;
+  if (!syslog_socket.listening()) {
+    GTEST_SKIP() << "a syslog daemon owns " << kSyslogSocket
+                 << " on this host; the audit line goes there (facility authpriv)";
+  }
+  auto domain = domain_as_the_agent_sees_it();
+  ASSERT_EQ(prepare(domain->name(), destination->uri()).exit_code, 0);
+  ASSERT_EQ(abort(domain->name(), destination->uri()).exit_code, 0);
+  ASSERT_EQ(abort(domain->name(), kSilentUri).exit_code, 9);
+  ASSERT_EQ(prepare(domain->name(), destination->uri()).exit_code, 0);
+  migrate_with_virsh(domain->name(), destination->uri());
+  ProcessResult finished = finish(xml_before);
+  ASSERT_EQ(finished.exit_code, 0) << finished.err;
+
+  // Only the pieces' lines of this test's domain: the fixture attached its disk (a line of
+  // its own), and other volcrypt processes on the host may log meanwhile.
+  std::vector<std::string> lines;
+  for (auto& line : syslog_socket.drain()) {
+    if (line.find(": migrate-") != std::string::npos &&
+        line.find(" domain=" + domain->name() + " ") != std::string::npos) {
+      lines.push_back(line);
+    }
+  }
+  ASSERT_EQ(lines.size(), 5u);
+  for (const auto& line : lines) {
+    EXPECT_THAT(line, ::testing::StartsWith(authpriv_notice_prefix()));
+    expect_no_secret_in(line, "the audit line");
+  }
+  const std::string who = " uid=" + std::to_string(::getuid()) + " domain=" + domain->name() +
+                          " target=- volume=- plugin=- outcome=";
+  const std::string to_destination = "ok (destination " + destination->uri() + ")";
+  EXPECT_THAT(lines[0], HasSubstr(": migrate-prepare" + who + to_destination));
+  EXPECT_THAT(lines[1], HasSubstr(": migrate-abort" + who + to_destination));
+  EXPECT_THAT(lines[2], HasSubstr(": migrate-abort" + who +
+                                  "failed: cannot connect to libvirt at " + kSilentUri +
+                                  ": unable to connect to server at "
+                                  "'127.0.0.1:1': Connection refused"));
+  EXPECT_THAT(lines[3], HasSubstr(": migrate-prepare" + who + to_destination));
+  EXPECT_THAT(lines[4], ::testing::EndsWith(": migrate-finish" + who + "ok"));
 }
 
 }  // namespace

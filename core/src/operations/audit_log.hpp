@@ -1,5 +1,6 @@
-// The audit trail operators expect: one syslog line (facility authpriv) per attach,
-// detach and recover, naming who did what to which volume and how it ended; never key
+// The audit trail operators expect: one syslog line (facility authpriv) per operation
+// that changes a domain or a secret (attach, detach, recover, start, migrate and its
+// pieces), naming who did what to which volume and how it ended; never key
 // material.
 #pragma once
 
@@ -8,7 +9,7 @@
 namespace volcrypt {
 
 struct AuditEntry {
-  std::string operation;  // attach, detach, recover
+  std::string operation;  // attach, detach, recover, start, migrate, migrate-prepare, ...
   std::string domain;
   std::string target;
   std::string volume_id;

@@ -1,6 +1,7 @@
 #include <volcrypt/engine.hpp>
 #include <volcrypt/error.hpp>
 
+#include "domain/domain_identity.hpp"
 #include "domain/domain_lock.hpp"
 #include "domain/record_store.hpp"
 #include "operations/attach_volume.hpp"
@@ -113,6 +114,26 @@ AuditEntry detach_entry(const DetachRequest& request) {
 void describe_detach(const DetachResult& result, AuditEntry& entry) {
   entry.plugin = result.plugin_id;
   entry.volume_id = result.volume_id;
+}
+
+// The pieces of a migration define and remove secrets on both hosts. migrate-finish
+// names no domain: the departed domain's XML does.
+AuditEntry migration_entry(const char* operation, const MigrateRequest& request) {
+  AuditEntry entry{operation, request.domain, "", "", "", ""};
+  if (entry.domain.empty() && !request.domain_xml.empty()) {
+    try {
+      entry.domain = domain_identity(request.domain_xml).name;
+    } catch (const Error&) {
+      // Not a domain: the failure's own line says what was wrong with it.
+    }
+  }
+  return entry;
+}
+
+// Where the secrets went, for the operator reading the trail.
+void describe_migration(const MigrateResult& result, AuditEntry& entry) {
+  if (!result.domain.empty()) entry.domain = result.domain;
+  if (!result.dest_uri.empty()) entry.outcome = "ok (destination " + result.dest_uri + ")";
 }
 
 }  // namespace
@@ -247,20 +268,25 @@ std::vector<Record> Engine::list(const std::string& domain) {
 MigrateResult Engine::migrate(const MigrateRequest& request) {
   return audited(
       AuditEntry{"migrate", request.domain, "", "", "", ""},
-      [&] { return migrate_domain(impl_->context, request); },
-      [](const MigrateResult&, AuditEntry&) {});
+      [&] { return migrate_domain(impl_->context, request); }, describe_migration);
 }
 
 MigrateResult Engine::migrate_prepare(const MigrateRequest& request) {
-  return prepare_destination(impl_->context, request);
+  return audited(
+      migration_entry("migrate-prepare", request),
+      [&] { return prepare_destination(impl_->context, request); }, describe_migration);
 }
 
 MigrateResult Engine::migrate_finish(const MigrateRequest& request) {
-  return finish_departure(impl_->context, request);
+  return audited(
+      migration_entry("migrate-finish", request),
+      [&] { return finish_departure(impl_->context, request); }, describe_migration);
 }
 
 MigrateResult Engine::migrate_abort(const MigrateRequest& request) {
-  return abort_at_destination(impl_->context, request);
+  return audited(
+      migration_entry("migrate-abort", request),
+      [&] { return abort_at_destination(impl_->context, request); }, describe_migration);
 }
 
 std::vector<HostDeviceOutcome> Engine::prepare_host_devices(const HostDeviceRequest& request) {
