@@ -26,15 +26,16 @@ bool parse_command_options(CommandContext& context, const char* usage,
             .style(po::command_line_style::default_style & ~po::command_line_style::allow_guessing)
             .run(),
         vm);
+    if (vm.count("json")) context.invocation.json = true;
+    // Before notify, which refuses a missing required option: --help needs none.
+    if (vm.count("help")) {
+      context.out << usage << "\n" << options;
+      return false;
+    }
     po::notify(vm);
   } catch (const po::error& e) {
     throw Error(ErrorKind::usage, std::string(e.what()) + " (see 'volcrypt " +
                                       context.invocation.command + " --help')");
-  }
-  if (vm.count("json")) context.invocation.json = true;
-  if (vm.count("help")) {
-    context.out << usage << "\n" << options;
-    return false;
   }
   return true;
 }

@@ -3,9 +3,11 @@
 #include <gmock/gmock.h>
 
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <sstream>
 
+#include "bash_completion.hpp"
 #include "integration_test.hpp"
 
 namespace volcrypt::test {
@@ -13,7 +15,60 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class CliContract : public IntegrationTest {};
+class CliContract : public IntegrationTest {
+ protected:
+  // The long options `volcrypt [COMMAND] --help` lists ("  --opt ..." or "  -v [ --verbose ]"):
+  // without a command, the global ones.
+  std::set<std::string> options_in_help(const std::optional<std::string>& command) {
+    ProcessResult r = volcrypt(command ? std::vector<std::string>{*command, "--help"}
+                                       : std::vector<std::string>{"--help"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::set<std::string> options;
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.starts_with("  -")) continue;
+      const size_t start = line.find("--");
+      if (start == std::string::npos) continue;
+      const size_t end = line.find_first_of(" ]", start);
+      options.insert(line.substr(start, end - start));
+    }
+    return options;
+  }
+
+  // The commands `volcrypt --help` lists under "Commands:".
+  std::vector<std::string> commands_in_help() {
+    ProcessResult r = volcrypt({"--help"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::vector<std::string> commands;
+    std::istringstream lines(r.out);
+    bool in_commands = false;
+    for (std::string line; std::getline(lines, line);) {
+      if (line == "Commands:") {
+        in_commands = true;
+      } else if (in_commands && line.empty()) {
+        break;
+      } else if (in_commands && line.size() > 2 && line[2] != ' ') {
+        commands.push_back(line.substr(2, line.find(' ', 2) - 2));
+      }
+    }
+    return commands;
+  }
+};
+
+// The packaged bash completion offers exactly the options each command's --help lists
+// (so a new option such as --iothread cannot be left out of it), and every command; and
+// every --help works, also where the command requires options.
+TEST_F(CliContract, CompletionOffersEachCommandAndExactlyTheOptionsItsHelpLists) {
+  const std::vector<std::string> commands = commands_in_help();
+  ASSERT_EQ(commands.size(), 16u);
+  const std::set<std::string> first_word = bash_completions({""});
+  for (const auto& command : commands) {
+    EXPECT_TRUE(first_word.contains(command)) << command << " is not completed";
+    EXPECT_EQ(bash_completions({command, "--"}), options_in_help(command))
+        << "completion of 'volcrypt " << command << " --'";
+  }
+  EXPECT_EQ(bash_completions({"--"}), options_in_help({})) << "completion of 'volcrypt --'";
+}
 
 TEST_F(CliContract, PluginsListsTheBundledPluginBesideTheProgram) {
   ProcessResult r = volcrypt({"--json", "plugins"});

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "bash_completion.hpp"
 #include "host_tools.hpp"
 #include "integration_test.hpp"
 #include "migration_fixture.hpp"
@@ -208,6 +209,17 @@ TEST_F(Iothread, BatchRequestsCarryTheirIothread) {
   r = volcrypt({"attach", "--batch", "-", "--passphrase-dir", key_dir}, "[" + bad + "]");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "volcrypt: error: batch request 0: iothread 1 needs bus virtio, not scsi\n");
+}
+
+// Tab after --iothread offers the iothread ids of the domain --domain names (as libvirt
+// lists them), and nothing before a domain is named.
+TEST_F(Iothread, CompletionOffersTheNamedDomainsIothreads) {
+  auto domain = domain_with_iothreads("iocomp", /*start=*/false, /*iothreads=*/3);
+  EXPECT_EQ(bash_completions({"attach", "--domain", domain->name(), "--iothread", ""}),
+            (std::set<std::string>{"1", "2", "3"}));
+  EXPECT_EQ(bash_completions({"attach", "--domain", domain->name(), "--iothread", "2"}),
+            (std::set<std::string>{"2"}));
+  EXPECT_TRUE(bash_completions({"attach", "--iothread", ""}).empty());
 }
 
 }  // namespace
