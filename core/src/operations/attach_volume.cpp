@@ -11,8 +11,8 @@
 #include "domain/scope.hpp"
 #include "operations/disk_iothread.hpp"
 #include "operations/disk_steps.hpp"
+#include "operations/held_domain.hpp"
 #include "operations/host_usage.hpp"
-#include "operations/intent_replay.hpp"
 #include "operations/prepared_attach.hpp"
 #include "operations/volume_probe.hpp"
 
@@ -112,15 +112,11 @@ void validate_attach_request(const AttachRequest& request) {
 AttachResult attach_volume(EngineContext& context, const AttachRequest& request,
                            const VolumeKey& key) {
   validate_attach_request(request);
-  LibvirtSession& session = context.libvirt();
-  const std::string domain_uuid = session.domain_uuid(request.domain);
-  DomainLock lock(domain_uuid);
-  // Finish or undo what a killed volcrypt left in this domain before changing it again.
-  replay_intents(context, request.domain, domain_uuid);
+  HeldDomain domain(context, request.domain);
   // Whether it runs is read under the lock, after the replay, from the XML the operation
   // reads next anyway.
-  const ResolvedScope scope = resolve_scope(session, request.domain, request.scope);
-  return attach_volume_locked(context, request, key, domain_uuid, scope);
+  const ResolvedScope scope = resolve_scope(context.libvirt(), request.domain, request.scope);
+  return attach_volume_locked(context, request, key, domain.uuid(), scope);
 }
 
 AttachResult attach_volume_locked(EngineContext& context, const AttachRequest& request,

@@ -7,10 +7,10 @@
 #include "domain/record_store.hpp"
 #include "domain/scope.hpp"
 #include "operations/disk_steps.hpp"
+#include "operations/held_domain.hpp"
 #include "operations/intent_journal.hpp"
-#include "operations/intent_replay.hpp"
 #include "operations/legacy_disk.hpp"
-#include "operations/secret_guard.hpp"
+#include "operations/ownership.hpp"
 
 namespace volcrypt {
 namespace {
@@ -32,15 +32,11 @@ bool other_side_still_uses(LibvirtSession& session, RecordStore& records, const 
 }  // namespace
 
 DetachResult detach_volume(EngineContext& context, const DetachRequest& request) {
-  LibvirtSession& session = context.libvirt();
-  const std::string domain_uuid = session.domain_uuid(request.domain);
-  DomainLock lock(domain_uuid);
-  // Finish or undo what a killed volcrypt left in this domain before changing it again.
-  replay_intents(context, request.domain, domain_uuid);
+  HeldDomain domain(context, request.domain);
   // Whether it runs is read under the lock, after the replay, from the XML the operation
   // reads next anyway.
-  const ResolvedScope scope = resolve_scope(session, request.domain, request.scope);
-  return detach_volume_locked(context, request, domain_uuid, scope);
+  const ResolvedScope scope = resolve_scope(context.libvirt(), request.domain, request.scope);
+  return detach_volume_locked(context, request, domain.uuid(), scope);
 }
 
 DetachResult detach_volume_locked(EngineContext& context, const DetachRequest& request,
@@ -82,12 +78,15 @@ DetachResult detach_volume_locked(EngineContext& context, const DetachRequest& r
   std::optional<VolumeLock> volume_lock;
   if (!owner.volume_id.empty()) volume_lock.emplace(owner.volume_id);
 
-  Intent intent = intent_for("detach", request.domain, domain_uuid, request.target, scope.live,
-                             scope.config, owner);
+  DetachIntent intent;
+  intent.header = intent_header(request.domain, domain_uuid, request.target);
+  intent.live = scope.live;
+  intent.config = scope.config;
+  intent.record = owner;
   intent.had_record = record.has_value();
   intent.disk_xml = disk ? disk->xml : "";
   write_intent(intent);
-  IntentCleanup cleanup(intent);
+  IntentCleanup cleanup(intent.header);
 
   if (disk) {
     unplug_disk(context, request.domain, request.target, disk->xml, scope);
@@ -98,11 +97,11 @@ DetachResult detach_volume_locked(EngineContext& context, const DetachRequest& r
 
   if (plugin != nullptr &&
       !other_side_still_uses(session, records, request.domain, request.target, scope)) {
+    const UseExclusion exclusion{domain_uuid, request.target, scope.live, scope.config};
     SecretGuard guard(session, record ? SecretGuard::Mode::release : SecretGuard::Mode::legacy,
-                      owner.volume_id,
-                      UseExclusion{domain_uuid, request.target, scope.live, scope.config});
+                      owner.volume_id, exclusion);
     // On failure the record stays, so a later detach can finish the release.
-    release_through_plugin(context, *plugin, guard, owner.state);
+    release_owned(context, *plugin, guard, owner, exclusion);
     for (const auto& kept : guard.kept()) {
       context.log(VOLCRYPT_LOG_WARNING, "kept " + kept.reason);
       result.kept.push_back(kept.reason);

@@ -5,10 +5,6 @@
 #include <volcrypt/error.hpp>
 
 #include "domain/disk_xml.hpp"
-#include "domain/host_facts.hpp"
-#include "operations/libvirt_secrets.hpp"
-#include "plugin_host/host_services.hpp"
-#include "plugin_host/plugin_calls.hpp"
 
 namespace volcrypt {
 namespace {
@@ -48,16 +44,6 @@ void unplug_disk(EngineContext& context, const std::string& domain, const std::s
                                      std::to_string(context.settings().detach_timeout_ms) +
                                      " ms; its key material and record are kept");
   }
-}
-
-void release_through_plugin(EngineContext& context, const LoadedPlugin& plugin, SecretGuard& guard,
-                            const std::map<std::string, std::string>& state) {
-  LibvirtSession& session = context.libvirt();
-  LibvirtSecrets secrets(session, &guard);
-  HostServices host(&secrets,
-                    std::function<HostFacts()>([&session] { return gather_host_facts(session); }),
-                    context.log_sink());
-  release_with_plugin(plugin, host, state);
 }
 
 ResolvedScope existing_sides(LibvirtSession& session, const std::string& domain,

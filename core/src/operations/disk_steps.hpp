@@ -20,11 +20,6 @@ bool wait_disk_removed(LibvirtSession& session, const std::string& domain,
 void unplug_disk(EngineContext& context, const std::string& domain, const std::string& target,
                  const std::string& disk_xml, ResolvedScope scope);
 
-// Lets the plugin release what it holds for this state (a dm mapping, a secret), with the
-// guard deciding which secrets may go.
-void release_through_plugin(EngineContext& context, const LoadedPlugin& plugin, SecretGuard& guard,
-                            const std::map<std::string, std::string>& state);
-
 // The sides of the domain that exist now, within scope: a domain that stopped has no
 // running definition left, one that was undefined no persistent one.
 ResolvedScope existing_sides(LibvirtSession& session, const std::string& domain,

@@ -2,8 +2,6 @@
 
 #include <map>
 
-#include "operations/intent_replay.hpp"
-
 namespace volcrypt {
 
 std::vector<std::vector<size_t>> indices_by_domain(const std::vector<std::string>& domains) {
@@ -15,12 +13,6 @@ std::vector<std::vector<size_t>> indices_by_domain(const std::vector<std::string
     groups[it->second].push_back(index);
   }
   return groups;
-}
-
-HeldDomain::HeldDomain(EngineContext& context, const std::string& domain)
-    : uuid_(context.libvirt().domain_uuid(domain)), lock_(uuid_) {
-  // Finish or undo what a killed volcrypt left in this domain before changing it again.
-  replay_intents(context, domain, uuid_);
 }
 
 }  // namespace volcrypt

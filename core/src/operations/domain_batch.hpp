@@ -7,24 +7,13 @@
 #include <string>
 #include <vector>
 
-#include "domain/domain_lock.hpp"
 #include "operations/engine_context.hpp"
+#include "operations/held_domain.hpp"
 
 namespace volcrypt {
 
 // The indices of requests grouped by domain name, domains in order of first appearance.
 std::vector<std::vector<size_t>> indices_by_domain(const std::vector<std::string>& domains);
-
-// A domain held for a batch: looked up, locked, its intents finished or undone.
-class HeldDomain {
- public:
-  HeldDomain(EngineContext& context, const std::string& domain);
-  const std::string& uuid() const { return uuid_; }
-
- private:
-  std::string uuid_;
-  DomainLock lock_;
-};
 
 // run_group(indices, domain uuid, outcomes) fills the outcomes of one domain's requests.
 template <typename Result, typename Request, typename RunGroup>

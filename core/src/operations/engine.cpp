@@ -2,7 +2,6 @@
 #include <volcrypt/error.hpp>
 
 #include "domain/domain_identity.hpp"
-#include "domain/domain_lock.hpp"
 #include "domain/record_store.hpp"
 #include "operations/attach_volume.hpp"
 #include "operations/audit_log.hpp"
@@ -11,10 +10,10 @@
 #include "operations/domain_batch.hpp"
 #include "operations/engine_context.hpp"
 #include "operations/extend_volume.hpp"
+#include "operations/held_domain.hpp"
 #include "operations/host_bench.hpp"
 #include "operations/host_check.hpp"
 #include "operations/host_devices.hpp"
-#include "operations/intent_replay.hpp"
 #include "operations/migrate_domain.hpp"
 #include "operations/setting_warnings.hpp"
 #include "operations/start_domain.hpp"
@@ -294,10 +293,7 @@ std::vector<HostDeviceOutcome> Engine::prepare_host_devices(const HostDeviceRequ
   // call left there. A hook (the domain's XML) must not wait for a lock a `volcrypt start`
   // holds while libvirt runs that very hook.
   if (request.domain_xml.empty()) {
-    LibvirtSession& session = impl_->context.libvirt();
-    const std::string uuid = session.domain_uuid(request.domain);
-    DomainLock lock(uuid);
-    replay_intents(impl_->context, request.domain, uuid);
+    HeldDomain domain(impl_->context, request.domain);
     return volcrypt::prepare_host_devices(impl_->context, request);
   }
   return volcrypt::prepare_host_devices(impl_->context, request);

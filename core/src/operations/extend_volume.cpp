@@ -6,8 +6,8 @@
 #include "domain/domain_lock.hpp"
 #include "domain/record_store.hpp"
 #include "operations/disk_growth.hpp"
+#include "operations/held_domain.hpp"
 #include "operations/intent_journal.hpp"
-#include "operations/intent_replay.hpp"
 
 namespace volcrypt {
 
@@ -17,11 +17,7 @@ ExtendResult extend_volume(EngineContext& context, const ExtendRequest& request)
                                       " is not a multiple of 512 bytes");
   }
   LibvirtSession& session = context.libvirt();
-  session.require_domain(request.domain);
-  const std::string domain_uuid = session.domain_uuid(request.domain);
-  DomainLock lock(domain_uuid);
-  // Finish or undo what a killed volcrypt left in this domain before changing it again.
-  replay_intents(context, request.domain, domain_uuid);
+  HeldDomain domain(context, request.domain);
 
   // A running domain's disk is what its guest sees; a shut-off one's is its definition.
   const bool inactive = !session.domain_active(request.domain);
@@ -38,13 +34,14 @@ ExtendResult extend_volume(EngineContext& context, const ExtendRequest& request)
   std::optional<VolumeLock> volume_lock;
   if (!plan.owner.volume_id.empty()) volume_lock.emplace(plan.owner.volume_id);
 
-  Intent intent = intent_for("extend", request.domain, domain_uuid, request.target, plan.running,
-                             false, plan.owner);
+  ExtendIntent intent;
+  intent.header = intent_header(request.domain, domain.uuid(), request.target);
+  intent.record = plan.owner;
   intent.had_record = record.has_value();
   intent.disk_xml = disk->xml;
   intent.volume_size = plan.volume_size;
   write_intent(intent);
-  IntentCleanup cleanup(intent);
+  IntentCleanup cleanup(intent.header);
   return grow_disk(context, plan);
 }
 

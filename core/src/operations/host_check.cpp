@@ -8,11 +8,11 @@
 #include "domain/domain_lock.hpp"
 #include "domain/record_store.hpp"
 #include "operations/disk_steps.hpp"
+#include "operations/held_domain.hpp"
 #include "operations/host_usage.hpp"
 #include "operations/intent_journal.hpp"
-#include "operations/intent_replay.hpp"
 #include "operations/legacy_disk.hpp"
-#include "operations/secret_guard.hpp"
+#include "operations/ownership.hpp"
 
 namespace volcrypt {
 namespace {
@@ -89,22 +89,21 @@ const SecretInfo* volume_secret_by_usage(const HostState& state, const std::stri
 void find_stale_intents(const HostState& state, const std::optional<std::string>& domain,
                         std::vector<Finding>& out) {
   for (const auto& stored : state.intents) {
-    std::string uuid = stored.intent ? stored.intent->domain_uuid
-                                     : std::filesystem::path(stored.path).stem().stem().string();
+    const std::string& uuid = stored.domain_uuid;
     if (DomainLock::held_elsewhere(uuid)) continue;  // in progress, not stale
-    std::string name =
-        domain_name_of(state, uuid).value_or(stored.intent ? stored.intent->domain : std::string());
-    if (!in_filter(domain, name)) continue;
-    Finding finding{"stale_intent", name, "", "", "", ""};
+    // Whose it is comes from its uuid: a domain of the same name made since is another.
+    const std::optional<std::string> name = domain_name_of(state, uuid);
+    if (!in_filter(domain, name.value_or(""))) continue;
+    Finding finding{"stale_intent", name.value_or(""), "", "", "", ""};
     if (stored.intent) {
-      finding.target = stored.intent->target;
-      finding.volume_id = stored.intent->record.volume_id;
-      const std::string what =
-          stored.intent->operation == "migrate" ? " to " + stored.intent->dest_uri
-          : stored.intent->target.empty()       ? " of domain '" + stored.intent->domain + "'"
-                                                : " of target " + stored.intent->target;
-      finding.message = "an interrupted " + stored.intent->operation + what + " (process " +
-                        std::to_string(stored.intent->pid) + ", " + stored.path + ")";
+      const IntentHeader& header = header_of(*stored.intent);
+      finding.target = header.target;
+      const auto volumes = volumes_of(*stored.intent);
+      if (volumes.size() == 1) finding.volume_id = *volumes.begin();
+      const std::string gone =
+          name ? "" : " of domain '" + header.domain + "' (uuid " + uuid + "), which is gone";
+      finding.message = "an interrupted " + subject_of(*stored.intent) + gone + " (process " +
+                        std::to_string(header.pid) + ", " + stored.path + ")";
     } else {
       finding.message = "an unreadable intent " + stored.path + ": " + stored.problem;
     }
@@ -181,11 +180,7 @@ void find_orphan_mappings(const HostState& state, std::vector<Finding>& out) {
     for (const auto& [key, value] : use.record.state) used.insert(value);
   }
   for (const auto& stored : state.intents) {
-    if (!stored.intent) continue;
-    for (const auto& [key, value] : stored.intent->record.state) used.insert(value);
-    for (const auto& record : stored.intent->devices_to_open) {
-      for (const auto& [key, value] : record.state) used.insert(value);
-    }
+    if (stored.intent) used.merge(held_names_of(*stored.intent));
   }
   for (const auto& device : *devices) {
     const bool dm_crypt = device.name.starts_with("crypt-") || device.uuid.starts_with("CRYPT-");
@@ -216,8 +211,8 @@ RepairAction action(const Finding& finding, const std::string& what, const std::
 RepairAction remove_dangling_record(EngineContext& context, const Finding& finding, bool dry_run) {
   LibvirtSession& session = context.libvirt();
   if (dry_run) return action(finding, "would remove record", finding.message);
-  const std::string uuid = session.domain_uuid(finding.domain);
-  DomainLock lock(uuid);
+  HeldDomain held(context, finding.domain);
+  const std::string& uuid = held.uuid();
   const ResolvedScope sides = existing_sides(session, finding.domain, {true, true});
   RecordStore records(session, finding.domain);
   for (bool inactive : {false, true}) {
@@ -231,9 +226,9 @@ RepairAction remove_dangling_record(EngineContext& context, const Finding& findi
         context.require_plugin(record->plugin_id, "recorded for target '" + finding.target + "'");
     std::optional<VolumeLock> volume_lock;
     if (!record->volume_id.empty()) volume_lock.emplace(record->volume_id);
-    SecretGuard guard(session, SecretGuard::Mode::release, record->volume_id,
-                      UseExclusion{uuid, finding.target, side.live, side.config});
-    release_through_plugin(context, plugin, guard, record->state);
+    const UseExclusion exclusion{uuid, finding.target, side.live, side.config};
+    SecretGuard guard(session, SecretGuard::Mode::release, record->volume_id, exclusion);
+    release_owned(context, plugin, guard, *record, exclusion);
     records.remove(finding.target, side);
   }
   return action(finding, "removed record", finding.message);
@@ -245,7 +240,7 @@ RepairAction remove_dangling_record(EngineContext& context, const Finding& findi
 RepairAction record_orphan_disk(EngineContext& context, const Finding& finding, bool dry_run) {
   LibvirtSession& session = context.libvirt();
   if (dry_run) return action(finding, "would write record", finding.message);
-  DomainLock lock(session.domain_uuid(finding.domain));
+  HeldDomain held(context, finding.domain);
   const ResolvedScope sides = existing_sides(session, finding.domain, {true, true});
   RecordStore records(session, finding.domain);
   for (bool inactive : {false, true}) {
@@ -312,20 +307,17 @@ RecoverResult recover_host(EngineContext& context, const std::optional<std::stri
   // or detach on that domain would.
   HostState state = read_host_state(session);
   std::set<std::string> domains_with_intents;
-  for (const auto& stored : state.intents) {
-    std::string uuid = stored.intent ? stored.intent->domain_uuid
-                                     : std::filesystem::path(stored.path).stem().stem().string();
-    domains_with_intents.insert(uuid);
-  }
+  for (const auto& stored : state.intents) domains_with_intents.insert(stored.domain_uuid);
   for (const auto& uuid : domains_with_intents) {
+    // By uuid: an intent whose domain is gone is resolved without touching any domain,
+    // though another may carry its name now.
     auto name = domain_name_of(state, uuid);
     if (!in_filter(domain, name.value_or(""))) continue;
-    DomainLock lock(uuid);
     // One intent that cannot be completed now (a migration's destination that does not
     // answer, a plugin gone) stays, and does not hold up the others.
     try {
-      auto actions = replay_intents(context, name.value_or(""), uuid, dry_run);
-      result.actions.insert(result.actions.end(), actions.begin(), actions.end());
+      HeldDomain held(context, IntentDomain{uuid, name}, dry_run);
+      result.actions.insert(result.actions.end(), held.repairs().begin(), held.repairs().end());
     } catch (const Error& e) {
       result.actions.push_back({"stale_intent", "failed", name.value_or(""), "", "", e.what()});
     }

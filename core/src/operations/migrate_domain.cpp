@@ -9,11 +9,10 @@
 #include "domain/libvirt_migration.hpp"
 #include "domain/record.hpp"
 #include "domain/record_store.hpp"
-#include "operations/disk_steps.hpp"
-#include "operations/intent_replay.hpp"
+#include "operations/held_domain.hpp"
+#include "operations/intent_journal.hpp"
 #include "operations/named_secrets.hpp"
-#include "operations/previous_state.hpp"
-#include "operations/secret_guard.hpp"
+#include "operations/ownership.hpp"
 
 namespace volcrypt {
 namespace {
@@ -100,13 +99,15 @@ std::string guard_verdict(const SecretGuard& guard, const char* done) {
   return reasons.empty() ? done : "kept: " + joined(reasons);
 }
 
-// Removes from the destination the secrets this migration defined there, unless a
-// domain there uses one. False when some could not be removed.
-bool remove_defined_at_destination(LibvirtSession& dest, const std::vector<std::string>& uuids,
+// Removes from the destination the secrets this migration defined there, each only while
+// it is still volcrypt's secret of that volume and no domain there uses it. False when
+// some could not be removed.
+bool remove_defined_at_destination(LibvirtSession& dest,
+                                   const std::vector<DestinationSecret>& secrets,
                                    MigrateResult& result) {
   bool clean = true;
-  for (const auto& uuid : uuids) {
-    SecretGuard guard(dest, SecretGuard::Mode::attach, "");
+  for (const auto& [uuid, volume_id] : secrets) {
+    SecretGuard guard(dest, SecretGuard::Mode::attach, volume_id);
     guard.adopt_created(uuid);
     std::string verdict;
     try {
@@ -142,15 +143,9 @@ bool release_here(EngineContext& context, const std::vector<Record>& records,
       const LoadedPlugin& plugin =
           context.require_plugin(record.plugin_id, "recorded for target '" + record.target + "'");
       // A mapping another attachment of the volume records is that attachment's.
-      if (plugin.makes_host_device() &&
-          !previous_state_for(session, record.volume_id, record.plugin_id).empty()) {
-        verdict = "kept: another attachment of volume " + record.volume_id +
-                  " on this host records what plugin " + record.plugin_id + " holds for it";
-      } else {
-        SecretGuard guard(session, SecretGuard::Mode::release, record.volume_id);
-        release_through_plugin(context, plugin, guard, record.state);
-        verdict = guard_verdict(guard, "released");
-      }
+      SecretGuard guard(session, SecretGuard::Mode::release, record.volume_id);
+      release_owned(context, plugin, guard, record);
+      verdict = guard_verdict(guard, "released");
     } catch (const Error& e) {
       // The departed domain's QEMU is gone, so whatever still holds its mapping open is
       // not the departed domain: another process here, or the destination's QEMU when
@@ -178,10 +173,6 @@ std::optional<DomainSnapshot> domain_with_uuid(LibvirtSession& session, const st
   return std::nullopt;
 }
 
-RepairAction repair(const Intent& intent, const std::string& action, const std::string& message) {
-  return {"stale_intent", action, intent.domain, "", "", message};
-}
-
 // The pieces that touch only the destination: the domain read here under its lock (after
 // what a killed command left on it is finished or undone, as every command on a domain
 // does), the destination's libvirt, and step(domain, destination, result).
@@ -189,10 +180,7 @@ template <typename Step>
 MigrateResult with_destination(EngineContext& context, const MigrateRequest& request, Step&& step) {
   validate_dest_uri(request.dest_uri);
   LibvirtSession& source = context.libvirt();
-  source.require_domain(request.domain);
-  const std::string uuid = source.domain_uuid(request.domain);
-  DomainLock lock(uuid);
-  replay_intents(context, request.domain, uuid);
+  HeldDomain held(context, request.domain);
   const Departing domain = departing(source, request.domain);
   // Secrets made there are ephemeral when this host's setting says so.
   LibvirtSession dest(request.dest_uri, context.settings().ephemeral_secrets);
@@ -206,10 +194,8 @@ MigrateResult with_destination(EngineContext& context, const MigrateRequest& req
 MigrateResult migrate_domain(EngineContext& context, const MigrateRequest& request) {
   validate_dest_uri(request.dest_uri);
   LibvirtSession& source = context.libvirt();
-  source.require_domain(request.domain);
-  const std::string uuid = source.domain_uuid(request.domain);
-  DomainLock lock(uuid);
-  replay_intents(context, request.domain, uuid);
+  HeldDomain held(context, request.domain);
+  const std::string& uuid = held.uuid();
   if (!source.domain_active(request.domain)) {
     throw Error(ErrorKind::usage, "domain '" + request.domain +
                                       "' is not running; volcrypt migrate moves a running domain");
@@ -222,12 +208,13 @@ MigrateResult migrate_domain(EngineContext& context, const MigrateRequest& reque
 
   // The intent names every secret about to be defined there (none of them exists yet),
   // before the first is: a kill at any later point leaves `recover` what to remove.
-  Intent intent = intent_for("migrate", domain.name, uuid, "", true, domain.persistent, {});
+  MigrateIntent intent;
+  intent.header = intent_header(domain.name, uuid);
   intent.dest_uri = request.dest_uri;
   intent.records = domain.records;
   for (const auto& disk : result.disks) {
     if (!disk.secret_uuid.empty() && !dest.secret_info(disk.secret_uuid)) {
-      intent.dest_secrets.push_back(disk.secret_uuid);
+      intent.dest_secrets.push_back({disk.secret_uuid, disk.volume_id});
     }
   }
   write_intent(intent);
@@ -252,12 +239,12 @@ MigrateResult migrate_domain(EngineContext& context, const MigrateRequest& reque
       context.log(VOLCRYPT_LOG_ERROR,
                   std::string("cannot undo the destination's secrets: ") + undo_error.what());
     }
-    if (clean) remove_intent(intent);
+    if (clean) remove_intent(intent.header);
     throw;
   }
   result.migrated = true;
   context.log(VOLCRYPT_LOG_INFO, "domain '" + domain.name + "' runs at " + request.dest_uri);
-  if (release_here(context, domain.records, result)) remove_intent(intent);
+  if (release_here(context, domain.records, result)) remove_intent(intent.header);
   return result;
 }
 
@@ -276,12 +263,15 @@ MigrateResult finish_departure(EngineContext& context, const MigrateRequest& req
   const DomainIdentity identity = domain_identity(request.domain_xml);
   const std::vector<Record> records = records_from_domain_xml(request.domain_xml);
   LibvirtSession& source = context.libvirt();
-  if (auto here = domain_with_uuid(source, identity.uuid); here && here->active) {
+  const auto here = domain_with_uuid(source, identity.uuid);
+  if (here && here->active) {
     throw Error(ErrorKind::busy, "domain '" + here->name +
                                      "' still runs on this host; migrate-finish releases what "
                                      "it left only after it moved away");
   }
-  DomainLock lock(identity.uuid);
+  // Held as every command holds a domain, by its uuid: it may be gone from here.
+  HeldDomain held(
+      context, IntentDomain{identity.uuid, here ? std::optional(here->name) : std::nullopt}, false);
   MigrateResult result =
       result_for(identity.name, identity.uuid, request.domain_xml, records, request);
   if (!release_here(context, records, result)) {
@@ -308,45 +298,50 @@ MigrateResult abort_at_destination(EngineContext& context, const MigrateRequest&
       });
 }
 
-RepairAction replay_migration(EngineContext& context, const Intent& intent, bool dry_run) {
+RepairAction replay_intent(EngineContext& context, const IntentDomain& domain,
+                           const MigrateIntent& intent, bool dry_run) {
   LibvirtSession& source = context.libvirt();
+  const std::string& uuid = domain.uuid;
   // The daemons drive a peer-to-peer migration to its end without volcrypt.
-  if (auto here = domain_with_uuid(source, intent.domain_uuid)) {
+  if (auto here = domain_with_uuid(source, uuid)) {
     if (!wait_for_domain_job_end(source, here->name, kMigrationJobWaitMs)) {
       throw Error(ErrorKind::busy, "domain '" + here->name + "' is still migrating to " +
                                        intent.dest_uri + "; recover again once it ends");
     }
   }
-  const auto here = domain_with_uuid(source, intent.domain_uuid);
+  const auto here = domain_with_uuid(source, uuid);
   LibvirtSession dest(intent.dest_uri);
-  const bool moved = (!here || !here->active) && domain_with_uuid(dest, intent.domain_uuid);
+  const bool moved = (!here || !here->active) && domain_with_uuid(dest, uuid);
   MigrateRequest request;
   request.dest_uri = intent.dest_uri;
-  MigrateResult result = result_for(intent.domain, intent.domain_uuid, "", intent.records, request);
+  MigrateResult result = result_for(intent.header.domain, uuid, "", intent.records, request);
   if (moved) {
-    if (dry_run) return repair(intent, "would finish migrate", "release what it left here");
+    if (dry_run) {
+      return intent_repair(intent.header, "would finish migrate", "", "release what it left here");
+    }
     if (!release_here(context, intent.records, result)) {
-      throw Error(ErrorKind::plugin_failed, "cannot release what domain '" + intent.domain +
+      throw Error(ErrorKind::plugin_failed, "cannot release what domain '" + intent.header.domain +
                                                 "' left here after it moved to " + intent.dest_uri);
     }
-    remove_intent(intent);
-    return repair(intent, "finished migrate",
-                  "released what the domain left here after it moved to " + intent.dest_uri);
+    remove_intent(intent.header);
+    return intent_repair(intent.header, "finished migrate", "",
+                         "released what the domain left here after it moved to " + intent.dest_uri);
   }
   if (dry_run) {
-    return repair(intent, "would roll back migrate",
-                  "remove the secrets it defined at " + intent.dest_uri);
+    return intent_repair(intent.header, "would roll back migrate", "",
+                         "remove the secrets it defined at " + intent.dest_uri);
   }
-  for (const auto& uuid : intent.dest_secrets) {
-    result.disks.push_back({"", "", "", uuid, "", ""});
+  for (const auto& secret : intent.dest_secrets) {
+    result.disks.push_back({"", secret.volume_id, "", secret.uuid, "", ""});
   }
   if (!remove_defined_at_destination(dest, intent.dest_secrets, result)) {
     throw Error(ErrorKind::libvirt,
                 "cannot remove the secrets the migration defined at " + intent.dest_uri);
   }
-  remove_intent(intent);
-  return repair(intent, "rolled back migrate",
-                "the domain stayed here; removed the secrets it defined at " + intent.dest_uri);
+  remove_intent(intent.header);
+  return intent_repair(
+      intent.header, "rolled back migrate", "",
+      "the domain stayed here; removed the secrets it defined at " + intent.dest_uri);
 }
 
 }  // namespace volcrypt

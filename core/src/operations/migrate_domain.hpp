@@ -11,7 +11,7 @@
 #include <volcrypt/types.hpp>
 
 #include "operations/engine_context.hpp"
-#include "operations/intent_journal.hpp"
+#include "operations/migrate_intent.hpp"
 
 namespace volcrypt {
 
@@ -26,10 +26,5 @@ MigrateResult finish_departure(EngineContext& context, const MigrateRequest& req
 // after one that failed, the destination's volcrypt secrets of the domain that no domain
 // there uses (migrate-abort).
 MigrateResult abort_at_destination(EngineContext& context, const MigrateRequest& request);
-
-// Finishes (the domain runs on the destination) or undoes (it still runs here) a
-// migration whose volcrypt died. Throws, keeping the intent, when the destination does
-// not answer.
-RepairAction replay_migration(EngineContext& context, const Intent& intent, bool dry_run);
 
 }  // namespace volcrypt

@@ -3,6 +3,8 @@
 #include <volcrypt/error.hpp>
 
 #include "domain/disk_xml.hpp"
+#include "domain/domain_identity.hpp"
+#include "operations/secret_guard.hpp"
 
 namespace volcrypt {
 namespace {
@@ -42,19 +44,26 @@ std::vector<NamedSecretOutcome> restore_named_secrets(
       outcomes.push_back(std::move(outcome));
     }
   } catch (...) {
-    remove_defined_secrets(where, outcomes);
+    remove_defined_secrets(where, domain_identity(domain_xml).uuid, outcomes);
     throw;
   }
   return outcomes;
 }
 
 std::vector<std::string> remove_defined_secrets(LibvirtSession& where,
+                                                const std::string& domain_uuid,
                                                 const std::vector<NamedSecretOutcome>& outcomes) {
   std::vector<std::string> problems;
   for (const auto& outcome : outcomes) {
     if (!outcome.defined) continue;
     try {
-      where.undefine_secret(outcome.uuid);
+      // The domain's own disk names it; any other user keeps it.
+      SecretGuard guard(where, SecretGuard::Mode::attach, outcome.volume_id,
+                        UseExclusion{domain_uuid, outcome.target, true, true});
+      guard.adopt_created(outcome.uuid);
+      if (!guard.undefine(outcome.uuid)) {
+        for (const auto& kept : guard.kept()) problems.push_back("kept " + kept.reason);
+      }
     } catch (const Error& e) {
       problems.push_back("libvirt secret " + outcome.uuid + " of volume " + outcome.volume_id +
                          " at " + where.uri() + " was left: " + e.what());

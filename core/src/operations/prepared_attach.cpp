@@ -3,6 +3,7 @@
 #include <volcrypt/error.hpp>
 
 #include "domain/disk_xml.hpp"
+#include "operations/intent_journal.hpp"
 #include "operations/previous_state.hpp"
 
 namespace volcrypt {
@@ -58,11 +59,18 @@ PreparedAttach::PreparedAttach(EngineContext& context, const AttachRequest& requ
 
   // The intent goes down before the first side effect, so a kill at any later point
   // leaves something the next command on this domain (or `recover`) can act on.
-  intent_ = intent_for("attach", request.domain, domain_uuid, request.target, scope.live,
-                       scope.config, record);
-  intent_.secret_before = guard_.volume_secret().value_or("");
+  intent_.header = intent_header(request.domain, domain_uuid, request.target);
+  intent_.live = scope.live;
+  intent_.config = scope.config;
+  intent_.record = record;
   write_intent(intent_);
-  rollback_.clear_intent_at_end(&intent_);
+  rollback_.clear_intent_at_end(&intent_.header);
+  // The uuid of a secret this attach makes is journaled before the secret exists: the one
+  // secret an undo (here or by a later replay) may remove.
+  guard_.on_before_create([this](const std::string& uuid) {
+    intent_.secret_made = uuid;
+    write_intent(intent_);
+  });
   // Whatever secret this call made goes on failure, even if the plugin lost track of it.
   rollback_.add([this] {
     for (const auto& uuid : guard_.created()) guard_.undefine(uuid);
@@ -81,7 +89,11 @@ PreparedAttach::PreparedAttach(EngineContext& context, const AttachRequest& requ
   prepare_with_plugin(plugin, host_, *probe_.volume, key, previous, prepare_flags(scope),
                       attachment_);
   attachment_.state_set = nullptr;
-  rollback_.add([this, &plugin] { release_with_plugin(plugin, host_, attachment_.state); });
+  // What the plugin reused from another attachment of the volume (its open mapping) is
+  // that attachment's: the undo leaves it.
+  rollback_.add([this, &plugin, reused = !previous.empty()] {
+    if (!reused) release_with_plugin(plugin, host_, attachment_.state);
+  });
   if (!attachment_.source_kind) {
     throw Error(ErrorKind::plugin_failed,
                 plugin.id() + ": prepare did not describe the disk source");
@@ -109,7 +121,7 @@ PreparedAttach::PreparedAttach(EngineContext& context, const AttachRequest& requ
 
 AttachResult PreparedAttach::commit() {
   rollback_.commit();
-  remove_intent(intent_);
+  remove_intent(intent_.header);
   result_.live = scope_.live;
   result_.config = scope_.config;
   return result_;

@@ -9,8 +9,8 @@
 #include <string>
 
 #include "domain/scope.hpp"
+#include "operations/attach_intent.hpp"
 #include "operations/engine_context.hpp"
-#include "operations/intent_journal.hpp"
 #include "operations/libvirt_secrets.hpp"
 #include "operations/rollback.hpp"
 #include "operations/secret_guard.hpp"
@@ -43,7 +43,7 @@ class PreparedAttach {
   ResolvedScope scope_;
   VolumeProbe probe_;
   AttachResult result_;
-  Intent intent_;
+  AttachIntent intent_;
   SecretGuard guard_;
   LibvirtSecrets secrets_;
   HostServices host_;

@@ -1,5 +1,7 @@
 #include "operations/rollback.hpp"
 
+#include "operations/intent_journal.hpp"
+
 namespace volcrypt {
 
 Rollback::~Rollback() {

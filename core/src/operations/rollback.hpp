@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "operations/engine_context.hpp"
-#include "operations/intent_journal.hpp"
+#include "operations/intent.hpp"
 
 namespace volcrypt {
 
@@ -19,13 +19,13 @@ class Rollback {
   Rollback& operator=(const Rollback&) = delete;
 
   void add(std::function<void()> step) { steps_.push_back(std::move(step)); }
-  void clear_intent_at_end(const Intent* intent) { intent_ = intent; }
+  void clear_intent_at_end(const IntentHeader* intent) { intent_ = intent; }
   void commit() { committed_ = true; }
 
  private:
   EngineContext& context_;
   std::vector<std::function<void()>> steps_;
-  const Intent* intent_ = nullptr;
+  const IntentHeader* intent_ = nullptr;
   bool committed_ = false;
 };
 

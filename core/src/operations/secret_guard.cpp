@@ -2,6 +2,8 @@
 
 #include <volcrypt/error.hpp>
 
+#include "base/random_uuid.hpp"
+
 namespace volcrypt {
 namespace {
 
@@ -34,13 +36,35 @@ std::string SecretGuard::define(const std::string& usage_id, std::span<const uin
     if (!HostUsage::scan(session_).secret_users(*existing, {}, volume_id_).empty()) {
       return *existing;
     }
-    session_.set_secret_value(*existing, value);
-    return *existing;
+    replace_unused(*existing);
   }
-  std::string uuid = session_.create_volume_secret(usage_id, value);
+  std::string uuid = random_uuid();
+  if (before_create_) before_create_(uuid);
+  session_.create_volume_secret(usage_id, value, uuid);
   created_.insert(uuid);
   know_volume_secret(uuid);
   return uuid;
+}
+
+void SecretGuard::replace_unused(const std::string& uuid) {
+  const auto secret = session_.secret_info(uuid);
+  if (!secret) return;  // gone meanwhile
+  if (!is_volcrypt_secret(*secret)) {
+    // Its value may be an operator's only copy, and a persistent secret would put this
+    // passphrase on the host's disk: neither is volcrypt's to overwrite.
+    throw Error(
+        ErrorKind::busy,
+        "libvirt secret " + uuid + " already has the usage of volume " + volume_id_ +
+            " and was not made by volcrypt" +
+            (secret->description.empty() ? ""
+                                         : " (its description: '" + secret->description + "')") +
+            "; volcrypt never writes into another's secret: remove it, or attach the "
+            "volume under another volume id");
+  }
+  // volcrypt's own orphan (a kill, an older build): replaced, never written into, so the
+  // new one is made as this host's setting says (ephemeral or not).
+  if (!session_.undefine_secret(uuid)) return;
+  volume_secret_known_ = false;
 }
 
 std::optional<std::string> SecretGuard::volume_secret() {
@@ -57,8 +81,8 @@ std::string SecretGuard::reason_to_keep(const SecretInfo& secret) {
   const std::string name = "secret " + secret.uuid;
   switch (mode_) {
     case Mode::attach:
-      if (!created_.contains(secret.uuid)) return name + " existed before this attach";
-      break;
+      if (!created_.contains(secret.uuid)) return name + " was not created by this operation";
+      [[fallthrough]];
     case Mode::release:
       if (!is_volcrypt_secret(secret)) {
         return name + " was not made by volcrypt" +
@@ -67,7 +91,7 @@ std::string SecretGuard::reason_to_keep(const SecretInfo& secret) {
       }
       if (secret.usage_id != volume_id_) {
         return name + " belongs to volume " + secret.usage_id + ", not to volume " + volume_id_ +
-               " named by the record";
+               (mode_ == Mode::release ? " named by the record" : " this operation concerns");
       }
       break;
     case Mode::legacy:

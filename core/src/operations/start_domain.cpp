@@ -10,10 +10,9 @@
 #include "domain/qemu_refusal.hpp"
 #include "domain/record.hpp"
 #include "operations/disk_steps.hpp"
+#include "operations/held_domain.hpp"
 #include "operations/host_devices.hpp"
-#include "operations/host_usage.hpp"
-#include "operations/intent_replay.hpp"
-#include "operations/secret_guard.hpp"
+#include "operations/intent_journal.hpp"
 
 namespace volcrypt {
 namespace {
@@ -44,7 +43,7 @@ bool device_open(const std::optional<std::vector<DeviceMapperDevice>>& devices,
 // What the start is about to make: the named secrets that are missing and the host
 // devices that are not open. Goes into the intent before the first of them is made.
 void plan(EngineContext& context, const std::string& xml, const std::vector<Record>& records,
-          Intent& intent) {
+          StartIntent& intent) {
   LibvirtSession& session = context.libvirt();
   const auto devices = device_mapper_devices();
   for (const auto& record : records) {
@@ -66,7 +65,7 @@ void plan(EngineContext& context, const std::string& xml, const std::vector<Reco
 class KeysForStart {
  public:
   KeysForStart(EngineContext& context, const StartRequest& request,
-               const std::vector<Record>& records, const Intent& intent)
+               const std::vector<Record>& records, const StartIntent& intent)
       : request_(request) {
     std::set<std::string> needed;
     for (const auto& secret : intent.secrets_to_define) needed.insert(secret.volume_id);
@@ -100,7 +99,7 @@ class KeysForStart {
   std::map<std::string, VolumeKey> keys_;
 };
 
-std::string made_list(const Intent& intent) {
+std::string made_list(const StartIntent& intent) {
   std::string out;
   for (const auto& secret : intent.secrets_to_define) {
     out += (out.empty() ? "" : ", ") + std::string("secret ") + secret.uuid + " of volume " +
@@ -112,57 +111,11 @@ std::string made_list(const Intent& intent) {
   return out;
 }
 
-// Whether a running domain other than the one starting records this volume under this
-// plugin: then the device it opened serves that domain now (a shared volume).
-bool used_by_another_running_domain(const HostUsage& usage, const Intent& intent,
-                                    const Record& record) {
-  for (const auto& use : usage.records()) {
-    if (!use.inactive && use.domain_uuid != intent.domain_uuid &&
-        use.record.volume_id == record.volume_id && use.record.plugin_id == record.plugin_id) {
-      return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace
-
-void undo_start(EngineContext& context, const Intent& intent) {
-  LibvirtSession& session = context.libvirt();
-  const HostUsage usage = HostUsage::scan(session);
-  for (const auto& record : intent.devices_to_open) {
-    if (used_by_another_running_domain(usage, intent, record)) {
-      context.log(VOLCRYPT_LOG_WARNING, "kept the host device of volume " + record.volume_id +
-                                            ": a running domain records it");
-      continue;
-    }
-    const LoadedPlugin& plugin =
-        context.require_plugin(record.plugin_id, "needed to undo an interrupted start");
-    // A guard that lets the plugin remove no secret: start made none for it.
-    SecretGuard guard(session, SecretGuard::Mode::attach, record.volume_id);
-    release_through_plugin(context, plugin, guard, record.state);
-  }
-  for (const auto& secret : intent.secrets_to_define) {
-    // Missing before the start began, for this volume: the start's own, unless another
-    // disk than the one naming it in this domain uses it by now.
-    const auto info = session.secret_info(secret.uuid);
-    if (!info || info->usage_type != "volume" || info->usage_id != secret.volume_id) continue;
-    SecretGuard guard(session, SecretGuard::Mode::attach, secret.volume_id,
-                      UseExclusion{intent.domain_uuid, secret.target, true, true});
-    guard.adopt_created(secret.uuid);
-    if (!guard.undefine(secret.uuid)) {
-      for (const auto& kept : guard.kept())
-        context.log(VOLCRYPT_LOG_WARNING, "kept " + kept.reason);
-    }
-  }
-}
 
 StartResult start_domain(EngineContext& context, const StartRequest& request) {
   LibvirtSession& session = context.libvirt();
-  const std::string domain_uuid = session.domain_uuid(request.domain);
-  DomainLock lock(domain_uuid);
-  // Finish or undo what a killed volcrypt left in this domain before changing it again.
-  replay_intents(context, request.domain, domain_uuid);
+  HeldDomain domain(context, request.domain);
   require_startable(session, request.domain);
   const std::string xml = session.domain_xml(request.domain, true);
   const std::vector<Record> records = records_from_domain_xml(xml);
@@ -174,7 +127,8 @@ StartResult start_domain(EngineContext& context, const StartRequest& request) {
   std::vector<VolumeLock> volume_locks;
   for (const auto& volume_id : volume_ids) volume_locks.emplace_back(volume_id);
 
-  Intent intent = intent_for("start", request.domain, domain_uuid, "", false, true, {});
+  StartIntent intent;
+  intent.header = intent_header(request.domain, domain.uuid());
   plan(context, xml, records, intent);
   KeysForStart keys(context, request, records, intent);
   write_intent(intent);
@@ -194,7 +148,7 @@ StartResult start_domain(EngineContext& context, const StartRequest& request) {
                              : "; volcrypt start removed what it made for it (" + made + ")";
     try {
       undo_start(context, intent);
-      remove_intent(intent);
+      remove_intent(intent.header);
     } catch (const std::exception& undo_error) {
       undone = "; undoing what volcrypt start made failed (" + std::string(undo_error.what()) +
                "): run volcrypt recover";
@@ -202,7 +156,7 @@ StartResult start_domain(EngineContext& context, const StartRequest& request) {
     const ErrorKind kind = is_wrong_passphrase_refusal(e.what()) ? ErrorKind::wrong_key : e.kind();
     throw Error(kind, e.what() + undone);
   }
-  remove_intent(intent);
+  remove_intent(intent.header);
   return result;
 }
 
