@@ -105,7 +105,7 @@ TEST_F(NamedSecrets, DefinesTheMissingOnesWithTheUuidsTheDisksNameInMemoryOnly) 
   EXPECT_FALSE(outcomes[1].defined);
   EXPECT_TRUE(asked.empty());
 
-  EXPECT_TRUE(remove_defined_secrets(session_, outcomes).empty());
+  EXPECT_TRUE(remove_defined_secrets(session_, "", outcomes).empty());
   EXPECT_TRUE(session_.secret_info(uuid_for(1)).has_value());
 }
 

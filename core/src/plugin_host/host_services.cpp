@@ -28,6 +28,9 @@ int32_t status_of(const Error& e) {
       return VOLCRYPT_ERROR_NOT_FOUND;
     case ErrorKind::usage:
       return VOLCRYPT_ERROR_INVALID;
+    // A refusal the plugin passes on keeps its kind (e.g. a secret that is another's).
+    case ErrorKind::busy:
+      return VOLCRYPT_ERROR_BUSY;
     default:
       return VOLCRYPT_ERROR_FAILED;
   }

@@ -181,7 +181,8 @@ typedef struct volcrypt_host {
   const volcrypt_host_facts* (*facts)(void* context);
 
   /* libvirt secrets: private, usage type "volume", usage id = volume id.
-   * uuid_out must hold 37 bytes. */
+   * uuid_out must hold 37 bytes. secret_define returns VOLCRYPT_ERROR_BUSY when a
+   * secret of that usage exists that is not volcrypt's (never overwritten): pass it on. */
   int32_t (*secret_define)(void* context, const char* usage_id, const uint8_t* value,
                            size_t value_size, char* uuid_out, volcrypt_error* error);
   int32_t (*secret_lookup)(void* context, const char* usage_id, char* uuid_out,

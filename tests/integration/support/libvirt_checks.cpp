@@ -3,7 +3,11 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
+#include <cstdint>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
 
 namespace volcrypt::test {
@@ -83,6 +87,47 @@ void undefine_secret_if_present(virConnectPtr connection, const std::string& uui
   if (secret == nullptr) return;
   virSecretUndefine(secret);
   virSecretFree(secret);
+}
+
+std::string base64_text(const std::string& text) {
+  static const char* digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < text.size(); i += 3) {
+    const unsigned n =
+        (uint8_t(text[i]) << 16) | (uint8_t(text[i + 1]) << 8) | uint8_t(text[i + 2]);
+    for (int shift : {18, 12, 6, 0}) out += digits[(n >> shift) & 63];
+  }
+  const size_t left = text.size() - i;
+  if (left == 0) return out;
+  const unsigned n = (uint8_t(text[i]) << 16) | (left == 2 ? uint8_t(text[i + 1]) << 8 : 0);
+  out += digits[(n >> 18) & 63];
+  out += digits[(n >> 12) & 63];
+  out += left == 2 ? digits[(n >> 6) & 63] : '=';
+  out += '=';
+  return out;
+}
+
+std::vector<std::string> secret_files_holding(const std::string& value,
+                                              const std::string& secret_dir) {
+  std::vector<std::string> holding;
+  const std::string encoded = base64_text(value);
+  std::error_code error;
+  std::filesystem::recursive_directory_iterator it(secret_dir, error);
+  for (; !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+    std::error_code kind_error;
+    if (!it->is_regular_file(kind_error)) continue;
+    std::ifstream in(it->path(), std::ios::binary);
+    if (!in) continue;
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text.find(value) != std::string::npos || text.find(encoded) != std::string::npos) {
+      holding.push_back(it->path());
+    }
+  }
+  if (error && error != std::errc::no_such_file_or_directory) {
+    throw std::runtime_error("cannot walk " + secret_dir + ": " + error.message());
+  }
+  return holding;
 }
 
 bool domain_exists(virConnectPtr connection, const std::string& name) {

@@ -31,6 +31,12 @@ std::string secret_xml(virConnectPtr connection, const std::string& uuid);
 std::string define_secret(virConnectPtr connection, const std::string& volume_id,
                           const std::string& value);
 void undefine_secret_if_present(virConnectPtr connection, const std::string& uuid);
+// libvirt keeps a persistent secret's value as base64 in its secrets folder.
+std::string base64_text(const std::string& text);
+// The files under secret_dir (libvirt's /etc/libvirt/secrets) that hold value, as it is
+// or as libvirt stores it (base64). Files other tests remove meanwhile are skipped.
+std::vector<std::string> secret_files_holding(const std::string& value,
+                                              const std::string& secret_dir = "/etc/libvirt/secrets");
 
 bool domain_exists(virConnectPtr connection, const std::string& name);
 // The names of every domain, running or defined.

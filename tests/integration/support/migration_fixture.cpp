@@ -27,28 +27,6 @@ std::vector<std::string> intents_of(const std::string& domain_uuid) {
   return out;
 }
 
-namespace {
-
-// libvirt keeps a persistent secret's value as base64 in its secrets folder.
-std::string base64(const std::string& text) {
-  static const char* digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < text.size(); i += 3) {
-    uint32_t n = (uint8_t(text[i]) << 16) | (uint8_t(text[i + 1]) << 8) | uint8_t(text[i + 2]);
-    for (int shift : {18, 12, 6, 0}) out += digits[(n >> shift) & 63];
-  }
-  if (size_t rest = text.size() - i; rest > 0) {
-    uint32_t n = uint8_t(text[i]) << 16 | (rest == 2 ? uint8_t(text[i + 1]) << 8 : 0);
-    out += digits[(n >> 18) & 63];
-    out += digits[(n >> 12) & 63];
-    out += rest == 2 ? digits[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-}  // namespace
 
 void MigrationTest::SetUp() {
   IntegrationTest::SetUp();
@@ -87,7 +65,7 @@ bool MigrationTest::destination_secret_holds_passphrase(const std::string& uuid)
   const std::string file = destination->secret_dir() + "/" + uuid + ".base64";
   if (!std::filesystem::exists(file)) return false;
   const auto stored = test_volumes::read_file(file);
-  return std::string(stored.begin(), stored.end()) == base64(passphrase);
+  return std::string(stored.begin(), stored.end()) == base64_text(passphrase);
 }
 
 }  // namespace volcrypt::test
