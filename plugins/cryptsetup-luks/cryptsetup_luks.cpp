@@ -27,8 +27,7 @@ constexpr uint64_t kFirstLuksLibvirt = sdk::version_number(2, 2, 0);
 
 // Why this host cannot map anything with dm-crypt, or empty when it can.
 std::string dm_refusal(const sdk::HostFacts& facts) {
-  if (!facts.has_device_mapper)
-    return "the kernel offers no device-mapper (no /dev/mapper/control)";
+  if (!facts.has_device_mapper) return "the kernel offers no device-mapper";
   if (!facts.has_dm_crypt) return "the kernel has no dm-crypt target";
   return {};
 }

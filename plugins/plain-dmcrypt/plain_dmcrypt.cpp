@@ -21,8 +21,7 @@ namespace {
 
 // Why this host cannot map anything with dm-crypt, or empty when it can.
 std::string dm_refusal(const sdk::HostFacts& facts) {
-  if (!facts.has_device_mapper)
-    return "the kernel offers no device-mapper (no /dev/mapper/control)";
+  if (!facts.has_device_mapper) return "the kernel offers no device-mapper";
   if (!facts.has_dm_crypt) return "the kernel has no dm-crypt target";
   return {};
 }

@@ -5,6 +5,8 @@
 // secret shows up in anything the plugin hands back.
 #include <unistd.h>
 
+#include <volcrypt/host_kernel.hpp>
+
 #include "checks.hpp"
 #include "fake_host.hpp"
 #include "plugin_calls.hpp"
@@ -241,12 +243,19 @@ CheckResult prepare_without_source(Session& session) {
   return judge_failure("prepare", prepared, host, session.volumes, before);
 }
 
-// The host profiles whose promises this machine keeps: the dm-crypt one only where
-// device-mapper is really there, or a dm-crypt plugin's prepare fails for the machine's
-// sake rather than its own.
+// Whether this user may open device-mapper's control node: root may (libdevmapper
+// creates the node where it is missing), another user only where it is opened to them.
+bool may_use_device_mapper() {
+  return ::geteuid() == 0 || ::access("/dev/mapper/control", R_OK | W_OK) == 0;
+}
+
+// The host profiles whose promises this machine keeps: the dm-crypt one only where the
+// kernel has device-mapper and dm-crypt, read as the core reads them for the host facts
+// (a dead /dev/mapper/control is no device-mapper), or a dm-crypt plugin's prepare fails
+// for the machine's sake rather than its own.
 std::vector<HostProfile> profiles_this_machine_keeps() {
   std::vector<HostProfile> profiles = {qemu_host_without_dm_crypt()};
-  if (::access("/dev/mapper/control", R_OK | W_OK) == 0) {
+  if (kernel::has_device_mapper() && kernel::has_dm_crypt() && may_use_device_mapper()) {
     profiles.push_back(qemu_host_with_dm_crypt());
   }
   return profiles;

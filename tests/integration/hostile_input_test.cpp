@@ -1,12 +1,11 @@
 // Hostile input against the real program and daemon: files that are not files (FIFOs,
 // devices, directories), files far too large or deeply nested, paths and volume ids
 // that would make libvirt or QEMU see something else than what was checked, a damaged
-// LUKS header. Each gets its exact error and exit code, fast, and leaves nothing behind:
-// no secret, no record, no disk.
+// LUKS header. Each gets its exact error and exit code at once (a FIFO is never waited
+// on), and leaves nothing behind: no secret, no record, no disk.
 #include <gmock/gmock.h>
 #include <sys/stat.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -39,12 +38,12 @@ class HostileInput : public IntegrationTest {
     EXPECT_THAT(domain.live_xml(), Not(HasSubstr("<target dev='sdb'")));
   }
 
+  // A program that waits on a FIFO nobody writes is killed at the hang deadline.
   void expect_usage_error(const std::vector<std::string>& args, const std::string& message) {
-    const auto start = std::chrono::steady_clock::now();
-    ProcessResult r = volcrypt(args);
+    ProcessResult r = volcrypt(args, {}, kHangDeadline);
+    EXPECT_FALSE(r.hung) << r.err;
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_EQ(r.err, "volcrypt: error: " + message + "\n");
-    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
   }
 };
 
@@ -145,9 +144,8 @@ TEST_F(HostileInput, PluginFileLinkedToAFifoIsRefusedNotWaitedOn) {
                              plugins + "/qemu-native-luks.so");
   const std::string pipe = fifo("pipe");
   std::filesystem::create_symlink(pipe, plugins + "/a-fifo.so");
-  const auto start = std::chrono::steady_clock::now();
-  ProcessResult r = volcrypt({"--plugin-dir", plugins, "plugins"});
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  ProcessResult r = volcrypt({"--plugin-dir", plugins, "plugins"}, {}, kHangDeadline);
+  ASSERT_FALSE(r.hung) << r.err;
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr(plugins + "/a-fifo.so: not a regular file (it is a FIFO)"));
   EXPECT_THAT(r.out, HasSubstr("qemu-native-luks"));

@@ -2,8 +2,11 @@
 // device: the guest's disk reads the plaintext through QEMU's decryption, the secret and
 // the record exist while attached and are gone after detach.
 #include <gmock/gmock.h>
+#include <sys/stat.h>
 
+#include <atomic>
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include "domain/domain_lock.hpp"
@@ -16,6 +19,22 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
+
+// Whether a process waits to take the flock on `file`: /proc/locks lists each waiter as
+// "N: -> FLOCK ... PID MAJ:MIN:INODE ...".
+bool someone_waits_for_the_lock_on(const std::string& file) {
+  struct stat info {};
+  if (::stat(file.c_str(), &info) != 0) return false;
+  const std::string inode = ":" + std::to_string(info.st_ino) + " ";
+  std::ifstream locks("/proc/locks");
+  std::string line;
+  while (std::getline(locks, line)) {
+    if (line.find(" -> FLOCK ") != std::string::npos && line.find(inode) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
 
 class HotAttach : public IntegrationTest {
  protected:
@@ -118,16 +137,26 @@ TEST_F(HotAttach, AttachWaitsWhileAnotherVolcryptHoldsTheDomain) {
   const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
   const std::string volume_id = unique("locked");
   volume_ids.push_back(volume_id);
-  auto lock =
-      std::make_unique<DomainLock>(LibvirtSession("qemu:///system").domain_uuid(domain->name()));
+  const std::string uuid = LibvirtSession("qemu:///system").domain_uuid(domain->name());
+  auto lock = std::make_unique<DomainLock>(uuid);
   ProcessResult result;
+  std::atomic<bool> returned = false;
   std::thread call([&] {
     result = run_process({VOLCRYPT_BINARY, "attach", "--domain", domain->name(), "--target", "sdb",
                           "--source", volume, "--volume-id", volume_id, "--provider", "luks",
-                          "--passphrase-file", passphrase_file});
+                          "--passphrase-file", passphrase_file},
+                         {}, {}, kHangDeadline);
+    returned = true;
   });
-  // An unhindered attach takes well under this; a held lock must keep it from starting.
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // Until the attach waits for the domain's lock (or returned without waiting: a failure).
+  const std::string lock_file = lock_directory() + "/domain-" + uuid + ".lock";
+  const auto give_up = std::chrono::steady_clock::now() + kHangDeadline;
+  bool waits = false;
+  while (!returned && !(waits = someone_waits_for_the_lock_on(lock_file)) &&
+         std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(waits) << "the attach did not wait for the domain's lock";
   EXPECT_TRUE(secrets_for_volume(connection->get(), volume_id).empty());
   EXPECT_FALSE(volcrypt_metadata(connection->get(), domain->name(), false).has_value());
   lock.reset();

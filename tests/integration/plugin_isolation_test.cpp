@@ -36,9 +36,13 @@ class PluginIsolation : public IntegrationTest {
                              "probe-timeout-ms = " + std::to_string(kTimeoutMs) + "\n" + extra);
   }
 
+  // A plugin that hangs costs its row, not volcrypt's answer: a run still waiting at the
+  // hang deadline is killed, and fails the test.
   ProcessResult run(std::vector<std::string> args) {
     args.insert(args.begin(), {"--config", config, "--plugin-dir", plugins});
-    return volcrypt(args);
+    ProcessResult r = volcrypt(args, {}, kHangDeadline);
+    EXPECT_FALSE(r.hung) << r.err;
+    return r;
   }
 
   std::vector<std::string> probe_args(const std::string& volume) {
@@ -94,11 +98,8 @@ TEST_F(PluginIsolation, ASegfaultingProbeIsNamedWithItsSignal) {
 }
 
 TEST_F(PluginIsolation, AHangingProbeIsKilledAtTheTimeLimit) {
-  const auto started = std::chrono::steady_clock::now();
   expect_probe_survives("probe_hangs.so", "fixture-probe-hangs", "timed out",
                         "timed out after " + std::to_string(kTimeoutMs) + " ms");
-  // Two probes: each waits for the time limit once, not forever.
-  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
 }
 
 TEST_F(PluginIsolation, AProbeThatExitsIsNamed) {

@@ -27,7 +27,8 @@ stage=$tmp/stage
 DESTDIR=$stage cmake --install "$build" >"$tmp/install.log"
 root=$stage$prefix
 for file in include/volcrypt/plugin_abi.h include/volcrypt/plugin.hpp \
-  include/volcrypt/plugin_contract.hpp bin/volcrypt bin/volcrypt-plugin-check; do
+  include/volcrypt/plugin_contract.hpp include/volcrypt/host_kernel.hpp bin/volcrypt \
+  bin/volcrypt-plugin-check; do
   [[ -e $root/$file ]] || fail "not installed: $prefix/$file"
 done
 config=$(find "$root" -name VolcryptSDKConfig.cmake)

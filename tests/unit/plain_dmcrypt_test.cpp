@@ -75,7 +75,7 @@ TEST_F(PlainDmcryptTest, ProbeRanksNoneWithoutDeviceMapperOrDmCrypt) {
   host_.set_device_mapper(false, false);
   ProbeAnswer no_mapper = probe_header(VOLCRYPT_HEADER_OTHER);
   EXPECT_EQ(no_mapper.rank, VOLCRYPT_RANK_NONE);
-  EXPECT_EQ(no_mapper.reason, "the kernel offers no device-mapper (no /dev/mapper/control)");
+  EXPECT_EQ(no_mapper.reason, "the kernel offers no device-mapper");
 
   host_.set_device_mapper(true, false);
   ProbeAnswer no_crypt = probe_header(VOLCRYPT_HEADER_OTHER);

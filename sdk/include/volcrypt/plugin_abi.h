@@ -102,7 +102,7 @@ typedef struct volcrypt_host_facts {
   const char* hypervisor_type; /* virConnectGetType(), e.g. "QEMU" */
   uint64_t hypervisor_version; /* 0 if unknown */
   uint64_t libvirt_version;    /* the libvirt library version */
-  int32_t has_device_mapper;   /* /dev/mapper/control usable */
+  int32_t has_device_mapper;   /* the running kernel has device-mapper */
   int32_t has_dm_crypt;        /* the kernel offers the crypt target */
   /* ABI 1.3: what `volcrypt host-bench` measured on this host, in bytes per second; 0 when
    * not measured (no cache, or figures taken with another kernel, QEMU or libvirt). */

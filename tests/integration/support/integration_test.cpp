@@ -51,10 +51,12 @@ std::string IntegrationTest::unique(const std::string& prefix) {
 std::string IntegrationTest::path(const std::string& name) const { return scratch->file(name); }
 
 ProcessResult IntegrationTest::volcrypt(const std::vector<std::string>& args,
-                                        const std::string& input) {
-  std::vector<std::string> argv = {VOLCRYPT_BINARY};
+                                        const std::string& input,
+                                        std::optional<std::chrono::seconds> hang_deadline) {
+  std::vector<std::string> argv = launcher;
+  argv.push_back(VOLCRYPT_BINARY);
   argv.insert(argv.end(), args.begin(), args.end());
-  ProcessResult result = run_process(argv, input);
+  ProcessResult result = run_process(argv, input, {}, hang_deadline);
   expect_no_secret_in(result);
   return result;
 }

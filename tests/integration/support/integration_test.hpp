@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,7 +27,11 @@ class IntegrationTest : public ::testing::Test {
   std::string unique(const std::string& prefix);
   std::string path(const std::string& name) const;
 
-  ProcessResult volcrypt(const std::vector<std::string>& args, const std::string& input = {});
+  // Runs volcrypt under `launcher`, if any. A hang_deadline bounds how long the call may
+  // take before it is taken for hung and killed (ProcessResult::hung); without one it is
+  // waited for.
+  ProcessResult volcrypt(const std::vector<std::string>& args, const std::string& input = {},
+                         std::optional<std::chrono::seconds> hang_deadline = std::nullopt);
   // A LUKS1 volume (file) opened by the test passphrase whose first MiB of plaintext is
   // `pattern`, written through QEMU's own LUKS code on the host.
   std::string make_luks1_with_pattern(const std::string& name, int pattern);
@@ -40,6 +46,8 @@ class IntegrationTest : public ::testing::Test {
   std::string passphrase;
   std::string passphrase_file;
   std::vector<std::string> volume_ids;  // secrets of these are removed after the test
+  // A command volcrypt runs under (e.g. SyslogListener::launcher()); empty: none.
+  std::vector<std::string> launcher;
 };
 
 }  // namespace volcrypt::test

@@ -5,6 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <csignal>
+#include <cstdint>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -18,14 +21,19 @@ void make_pipe(int fds[2]) {
 }  // namespace
 
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input,
-                          const std::map<std::string, std::string>& extra_env) {
+                          const std::map<std::string, std::string>& extra_env,
+                          std::optional<std::chrono::seconds> hang_deadline) {
   int in[2], out[2], err[2];
   make_pipe(in);
   make_pipe(out);
   make_pipe(err);
+  const auto deadline = hang_deadline
+                            ? std::optional(std::chrono::steady_clock::now() + *hang_deadline)
+                            : std::nullopt;
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
+    if (deadline) setpgid(0, 0);
     dup2(in[0], 0);
     dup2(out[1], 1);
     dup2(err[1], 2);
@@ -36,6 +44,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
     execvp(args[0], args.data());
     _exit(127);
   }
+  if (deadline) setpgid(pid, pid);  // also here: the child may not have run yet
   close(in[0]);
   close(out[1]);
   close(err[1]);
@@ -52,7 +61,20 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   int open_fds = 2;
   char buffer[4096];
   while (open_fds > 0) {
-    if (poll(fds, 2, -1) < 0) break;
+    int wait_ms = -1;
+    if (deadline && !result.hung) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(
+          *deadline - std::chrono::steady_clock::now());
+      wait_ms = static_cast<int>(std::max<int64_t>(left.count(), 0));
+    }
+    const int ready = poll(fds, 2, wait_ms);
+    if (ready < 0) break;
+    if (ready == 0) {
+      // Its pipes close once it and what it started are gone.
+      kill(-pid, SIGKILL);
+      result.hung = true;
+      continue;
+    }
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || fds[i].revents == 0) continue;
       ssize_t n = read(fds[i].fd, buffer, sizeof buffer);
@@ -68,6 +90,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   int status = 0;
   waitpid(pid, &status, 0);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (result.hung) {
+    result.err += "\n(" + argv[0] + " was killed: it had not ended after " +
+                  std::to_string(hang_deadline->count()) + " s)";
+  }
   return result;
 }
 

@@ -1,5 +1,8 @@
-// Receives what programs send to syslog(3) while it lives, by listening on the /dev/log
-// datagram socket: the audit lines volcrypt's operations send (facility authpriv).
+// Receives what volcrypt sends to syslog(3) (the audit lines, facility authpriv) while it
+// lives: a datagram socket of the test's own, which volcrypt finds at /dev/log when it
+// runs under launcher(), in a private mount namespace (tests/support/private-dev). So the
+// real program's real syslog path is tested on any host, whoever owns the host's
+// /dev/log (journald, rsyslog or no one), and no other program's lines are taken away.
 #pragma once
 
 #include <string>
@@ -7,22 +10,22 @@
 
 namespace volcrypt::test {
 
-inline constexpr const char* kSyslogSocket = "/dev/log";
-
-// Where a syslog daemon already owns /dev/log the test cannot listen without taking its
-// messages away, so listening() says no.
 class SyslogListener {
  public:
-  SyslogListener();
+  // Listens at socket_path, which must not exist yet.
+  explicit SyslogListener(std::string socket_path);
   ~SyslogListener();
   SyslogListener(const SyslogListener&) = delete;
   SyslogListener& operator=(const SyslogListener&) = delete;
-  bool listening() const { return fd_ >= 0; }
 
-  // Every message received so far.
+  // What volcrypt runs under (IntegrationTest::launcher) to log here.
+  std::vector<std::string> launcher() const;
+
+  // Every message received so far: those of a program that has exited are all queued.
   std::vector<std::string> drain();
 
  private:
+  std::string path_;
   int fd_ = -1;
 };
 
