@@ -1,4 +1,5 @@
 #include "operations/intent_journal.hpp"
+#include "operations/stored_intents.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -11,6 +11,7 @@
 #include "operations/held_domain.hpp"
 #include "operations/host_usage.hpp"
 #include "operations/intent_journal.hpp"
+#include "operations/stored_intents.hpp"
 #include "operations/legacy_disk.hpp"
 #include "operations/ownership.hpp"
 

@@ -2,6 +2,7 @@
 
 #include "domain/domain_lock.hpp"
 #include "operations/intent_journal.hpp"
+#include "operations/stored_intents.hpp"
 
 namespace volcrypt {
 

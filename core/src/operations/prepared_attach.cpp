@@ -4,6 +4,7 @@
 
 #include "domain/disk_xml.hpp"
 #include "operations/intent_journal.hpp"
+#include "operations/ownership.hpp"
 #include "operations/previous_state.hpp"
 
 namespace volcrypt {
@@ -89,10 +90,12 @@ PreparedAttach::PreparedAttach(EngineContext& context, const AttachRequest& requ
   prepare_with_plugin(plugin, host_, *probe_.volume, key, previous, prepare_flags(scope),
                       attachment_);
   attachment_.state_set = nullptr;
-  // What the plugin reused from another attachment of the volume (its open mapping) is
-  // that attachment's: the undo leaves it.
-  rollback_.add([this, &plugin, reused = !previous.empty()] {
-    if (!reused) release_with_plugin(plugin, host_, attachment_.state);
+  // Under the ownership rules: what the plugin reused from another attachment of the
+  // volume (its open mapping) is that attachment's, and the undo leaves it.
+  rollback_.add([this, &plugin] {
+    Record prepared = intent_.record;
+    prepared.state = attachment_.state;
+    release_owned(context_, plugin, guard_, prepared);
   });
   if (!attachment_.source_kind) {
     throw Error(ErrorKind::plugin_failed,
