@@ -8,9 +8,9 @@
 #include <volcrypt/bounded_file.hpp>
 #include <volcrypt/error.hpp>
 #include <volcrypt/printable_text.hpp>
+#include <volcrypt/strict_json.hpp>
 
 #include "disk_bus.hpp"
-#include "json_input.hpp"
 #include "nova_volume.hpp"
 #include "scope_options.hpp"
 #include "volume_options.hpp"
@@ -151,11 +151,11 @@ std::string batch_request_name(size_t index) { return "batch request " + std::to
 
 json read_batch(const std::string& source) {
   if (source == "-") {
-    return parse_json_input(read_bounded_stdin("the batch on standard input", kMaxBatchBytes),
-                            "the batch on standard input");
+    return parse_strict_json(read_bounded_stdin("the batch on standard input", kMaxBatchBytes),
+                             "the batch on standard input");
   }
-  return parse_json_input(read_bounded_file(source, "batch file", kMaxBatchBytes),
-                          "batch file '" + printable_text(source) + "'");
+  return parse_strict_json(read_bounded_file(source, "batch file", kMaxBatchBytes),
+                           "batch file '" + printable_text(source) + "'");
 }
 
 std::vector<AttachRequest> attach_requests_from_batch(const json& batch) {
