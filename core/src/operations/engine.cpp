@@ -6,6 +6,7 @@
 #include "domain/record_store.hpp"
 #include "operations/attach_volume.hpp"
 #include "operations/audit_log.hpp"
+#include "operations/batch_attachments.hpp"
 #include "operations/config_batch.hpp"
 #include "operations/detach_volume.hpp"
 #include "operations/domain_batch.hpp"
@@ -170,6 +171,7 @@ std::vector<BatchOutcome<AttachResult>> Engine::attach_batch(
       throw Error(e.kind(), "batch request " + std::to_string(index) + ": " + e.what());
     }
   }
+  require_batch_attaches_once(requests);
   EngineContext& context = impl_->context;
   return run_groups_by_domain<AttachResult>(
       context, requests,
