@@ -6,6 +6,7 @@
 #include <string_view>
 #include <utility>
 #include <volcrypt/bounded_file.hpp>
+#include <volcrypt/engine.hpp>
 #include <volcrypt/error.hpp>
 #include <volcrypt/printable_text.hpp>
 #include <volcrypt/strict_json.hpp>
@@ -125,6 +126,7 @@ DetachRequest detach_request_of(const json& object) {
 template <typename Request, typename Read>
 std::vector<Request> requests_from(const json& batch, Read read) {
   if (!batch.is_array()) throw Error(ErrorKind::usage, "the batch is not a JSON array of requests");
+  require_batch_size(batch.size());
   std::vector<Request> requests;
   std::map<std::pair<std::string, std::string>, size_t> seen;
   for (size_t index = 0; index < batch.size(); ++index) {
