@@ -27,8 +27,8 @@ void refuse_single_options(const po::variables_map& vm, std::initializer_list<co
 
 // Every encrypted volume's key file is looked at before anything changes (a request
 // without one refuses the whole batch); each key is read only as its request runs.
-std::function<VolumeKey(size_t)> keys_for(const std::vector<AttachRequest>& requests,
-                                          const KeyDirectory& directory) {
+std::function<VolumeKey(size_t)> key_source(const std::vector<AttachRequest>& requests,
+                                            const KeyDirectory& directory) {
   const auto no_key = [&requests](size_t index) {
     return "no key for volume_id '" + requests[index].volume.volume_id + "': ";
   };
@@ -123,7 +123,7 @@ int run_attach_batch(CommandContext& context, const po::variables_map& vm) {
   const std::vector<AttachRequest> requests =
       attach_requests_from_batch(read_batch(vm["batch"].as<std::string>()));
   return report(context, requests,
-                context.engine.attach_batch(requests, keys_for(requests, directory)),
+                context.engine.attach_batch(requests, key_source(requests, directory)),
                 write_attach_json_fields, write_attach_text);
 }
 
