@@ -17,6 +17,21 @@ using ::testing::Not;
 
 using Batch = BatchTest;
 
+// Refused whole with exactly this error: nothing printed, the running domain as it was
+// (no disk, no record) and no secret of any of the volumes.
+void expect_refused_untouched(virConnectPtr connection, const ProcessResult& r, int exit_code,
+                              const std::string& error, const TestDomain& domain,
+                              const std::string& live_before,
+                              const std::vector<std::string>& volume_ids) {
+  EXPECT_EQ(r.exit_code, exit_code) << r.out << r.err.substr(0, 500);
+  EXPECT_EQ(r.err, "volcrypt: error: " + error + "\n");
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(domain.live_xml(), live_before);
+  for (const auto& id : volume_ids) {
+    EXPECT_TRUE(secrets_for_volume(connection, id).empty()) << id;
+  }
+}
+
 TEST_F(Batch, AttachesVolumesOnTwoDomainsInOneCallAndDetachesThem) {
   auto first = running_domain("batch-a");
   auto second = running_domain("batch-b");
@@ -198,17 +213,13 @@ TEST_F(Batch, OneFileUnderTwoVolumeIdsIsRefusedWholeBeforeAnythingIsAttached) {
                       attach_request(domain->name(), "sdc", source, second)};
   const std::string before = domain->live_xml();
 
-  ProcessResult r = attach_batch(batch, false);
-  EXPECT_EQ(r.exit_code, 7) << r.out << r.err;
-  EXPECT_EQ(r.err, "volcrypt: error: batch request 1: volume " + second + " ('" + source +
-                       "') is the volume of batch request 0 (volume " + first + " ('" + source +
-                       "')); a volume attached twice needs \"shareable\": true in both "
-                       "requests\n");
-  EXPECT_EQ(r.out, "");
-  EXPECT_EQ(domain->live_xml(), before);
-  for (const auto& id : {first, second}) {
-    EXPECT_TRUE(secrets_for_volume(connection->get(), id).empty()) << id;
-  }
+  expect_refused_untouched(connection->get(), attach_batch(batch, false), 7,
+                           "batch request 1: volume " + second + " ('" + source +
+                               "') is the volume of batch request 0 (volume " + first + " ('" +
+                               source +
+                               "')); a volume attached twice needs \"shareable\": true in both "
+                               "requests",
+                           *domain, before, {first, second});
   EXPECT_FALSE(volcrypt_metadata(connection->get(), domain->name(), false).has_value());
   const ProcessResult check = volcrypt({"check", "--domain", domain->name(), "--json"});
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
@@ -227,12 +238,9 @@ TEST_F(Batch, ABatchOverTheLimitIsRefusedBeforeAnythingHappens) {
     batch.push_back(attach_request(domain->name(), "d" + std::to_string(i), source, id));
   }
   const std::string before = domain->live_xml();
-  const ProcessResult r = attach_batch(batch, false);
-  EXPECT_EQ(r.exit_code, 2) << r.err.substr(0, 500);
-  EXPECT_EQ(r.err, "volcrypt: error: the batch holds 4097 requests, more than the limit of 4096\n");
-  EXPECT_EQ(r.out, "");
-  EXPECT_EQ(domain->live_xml(), before);
-  EXPECT_TRUE(secrets_for_volume(connection->get(), id).empty());
+  expect_refused_untouched(connection->get(), attach_batch(batch, false), 2,
+                           "the batch holds 4097 requests, more than the limit of 4096", *domain,
+                           before, {id});
 }
 
 // nlohmann keeps the last of two equal keys; a batch that says two things is refused.
@@ -246,13 +254,10 @@ TEST_F(Batch, AKeyTwiceInARequestIsRefusedNamingIt) {
   test_volumes::write_file(file, "[" + text + "]");
   const std::string before = domain->live_xml();
 
-  const ProcessResult r = volcrypt({"attach", "--batch", file, "--passphrase-dir", key_dir});
-  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
-  EXPECT_EQ(r.err, "volcrypt: error: batch file '" + file +
-                       "' gives the key 'target' twice in the object at /0\n");
-  EXPECT_EQ(r.out, "");
-  EXPECT_EQ(domain->live_xml(), before);
-  EXPECT_TRUE(secrets_for_volume(connection->get(), id).empty());
+  expect_refused_untouched(
+      connection->get(), volcrypt({"attach", "--batch", file, "--passphrase-dir", key_dir}), 2,
+      "batch file '" + file + "' gives the key 'target' twice in the object at /0", *domain, before,
+      {id});
 }
 
 TEST_F(Batch, ReadsTheBatchFromStandardInputAndRefusesSingleOptionsBesideIt) {
