@@ -6,11 +6,12 @@
 #include <string_view>
 #include <utility>
 #include <volcrypt/bounded_file.hpp>
+#include <volcrypt/engine.hpp>
 #include <volcrypt/error.hpp>
 #include <volcrypt/printable_text.hpp>
+#include <volcrypt/strict_json.hpp>
 
 #include "disk_bus.hpp"
-#include "json_input.hpp"
 #include "nova_volume.hpp"
 #include "scope_options.hpp"
 #include "volume_options.hpp"
@@ -125,6 +126,7 @@ DetachRequest detach_request_of(const json& object) {
 template <typename Request, typename Read>
 std::vector<Request> requests_from(const json& batch, Read read) {
   if (!batch.is_array()) throw Error(ErrorKind::usage, "the batch is not a JSON array of requests");
+  require_batch_size(batch.size());
   std::vector<Request> requests;
   std::map<std::pair<std::string, std::string>, size_t> seen;
   for (size_t index = 0; index < batch.size(); ++index) {
@@ -151,11 +153,11 @@ std::string batch_request_name(size_t index) { return "batch request " + std::to
 
 json read_batch(const std::string& source) {
   if (source == "-") {
-    return parse_json_input(read_bounded_stdin("the batch on standard input", kMaxBatchBytes),
-                            "the batch on standard input");
+    return parse_strict_json(read_bounded_stdin("the batch on standard input", kMaxBatchBytes),
+                             "the batch on standard input");
   }
-  return parse_json_input(read_bounded_file(source, "batch file", kMaxBatchBytes),
-                          "batch file '" + printable_text(source) + "'");
+  return parse_strict_json(read_bounded_file(source, "batch file", kMaxBatchBytes),
+                           "batch file '" + printable_text(source) + "'");
 }
 
 std::vector<AttachRequest> attach_requests_from_batch(const json& batch) {

@@ -1,7 +1,8 @@
 // A batch (`attach --batch`, `detach --batch`): a JSON array of request objects, a
 // contract scripts rely on (README.md, volcrypt(1)). Read as hostile input: the whole
-// batch is checked (types, unknown and missing fields, duplicate targets, the volumes)
-// before anything runs, and an error names the request's index and the field.
+// batch is checked (its size, types, unknown, missing and repeated fields, duplicate
+// targets, the volumes) before anything runs, and an error names the request's index
+// and the field.
 #pragma once
 
 #include <cstddef>
@@ -21,6 +22,7 @@ std::string batch_request_name(size_t index);
 // The batch document from a file, or standard input for "-".
 nlohmann::json read_batch(const std::string& source);
 
+// Both refuse more than kMaxBatchRequests requests before reading any of them.
 // Attach objects: domain, target, optional bus, live, config, plugin, shareable; and
 // either volume (the object --volume-json takes) or source, volume_id, provider
 // (optional cipher, key_size). Sources come back canonical.

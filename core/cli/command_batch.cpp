@@ -1,3 +1,4 @@
+#include <functional>
 #include <iostream>
 #include <volcrypt/error.hpp>
 
@@ -24,26 +25,32 @@ void refuse_single_options(const po::variables_map& vm, std::initializer_list<co
   }
 }
 
-// Every encrypted volume's key, read before anything changes; a request without one
-// refuses the whole batch.
-std::vector<VolumeKey> keys_for(const std::vector<AttachRequest>& requests,
-                                const KeyDirectory& directory) {
-  std::vector<VolumeKey> keys(requests.size());
+// Every encrypted volume's key file is looked at before anything changes (a request
+// without one refuses the whole batch); each key is read only as its request runs.
+std::function<VolumeKey(size_t)> key_source(const std::vector<AttachRequest>& requests,
+                                            const KeyDirectory& directory) {
+  const auto no_key = [&requests](size_t index) {
+    return "no key for volume_id '" + requests[index].volume.volume_id + "': ";
+  };
   for (size_t index = 0; index < requests.size(); ++index) {
-    const VolumeSpec& volume = requests[index].volume;
-    if (!volume.encrypted) continue;
-    const std::string what =
-        batch_request_name(index) + ": no key for volume_id '" + volume.volume_id + "': ";
+    if (!requests[index].volume.encrypted) continue;
+    const std::string what = batch_request_name(index) + ": " + no_key(index);
     if (directory.path.empty()) {
       throw Error(ErrorKind::usage, what + "give --key-dir or --passphrase-dir");
     }
     try {
-      keys[index] = key_from_directory(directory, volume.volume_id);
+      check_key_in_directory(directory, requests[index].volume.volume_id);
     } catch (const Error& e) {
       throw Error(e.kind(), what + e.what());
     }
   }
-  return keys;
+  return [&requests, directory, no_key](size_t index) {
+    try {
+      return key_from_directory(directory, requests[index].volume.volume_id);
+    } catch (const Error& e) {
+      throw Error(e.kind(), no_key(index) + e.what());
+    }
+  };
 }
 
 struct Failure {
@@ -115,8 +122,8 @@ int run_attach_batch(CommandContext& context, const po::variables_map& vm) {
   const KeyDirectory directory = key_directory_from_options(vm, context.engine.settings().key_dir);
   const std::vector<AttachRequest> requests =
       attach_requests_from_batch(read_batch(vm["batch"].as<std::string>()));
-  const std::vector<VolumeKey> keys = keys_for(requests, directory);
-  return report(context, requests, context.engine.attach_batch(requests, keys),
+  return report(context, requests,
+                context.engine.attach_batch(requests, key_source(requests, directory)),
                 write_attach_json_fields, write_attach_text);
 }
 

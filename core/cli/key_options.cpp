@@ -54,12 +54,23 @@ KeyDirectory key_directory_from_options(const po::variables_map& vm,
   return {configured, true};
 }
 
-VolumeKey key_from_directory(const KeyDirectory& directory, const std::string& volume_id) {
+namespace {
+
+std::string key_file_in(const KeyDirectory& directory, const std::string& volume_id) {
   if (volume_id.empty() || volume_id.find('/') != std::string::npos || volume_id[0] == '.') {
     throw Error(ErrorKind::usage, "volume id '" + volume_id + "' cannot name a key file");
   }
-  SecureBytes key = read_key_source((std::filesystem::path(directory.path) / volume_id).string(),
-                                    warn_about_key_file);
+  return (std::filesystem::path(directory.path) / volume_id).string();
+}
+
+}  // namespace
+
+void check_key_in_directory(const KeyDirectory& directory, const std::string& volume_id) {
+  check_key_file(key_file_in(directory, volume_id));
+}
+
+VolumeKey key_from_directory(const KeyDirectory& directory, const std::string& volume_id) {
+  SecureBytes key = read_key_source(key_file_in(directory, volume_id), warn_about_key_file);
   return directory.raw ? VolumeKey::from_raw_key(std::move(key))
                        : VolumeKey::from_passphrase(std::move(key));
 }

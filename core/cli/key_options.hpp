@@ -27,5 +27,8 @@ KeyDirectory key_directory_from_options(const boost::program_options::variables_
 // The key in the folder's file named by the volume id. Throws Error(usage) for an id
 // that cannot name a file there, and what reading the file throws.
 VolumeKey key_from_directory(const KeyDirectory& directory, const std::string& volume_id);
+// Throws what key_from_directory would for a key file it could not read, without reading
+// the key (a batch checks every key file first and reads each as its request runs).
+void check_key_in_directory(const KeyDirectory& directory, const std::string& volume_id);
 
 }  // namespace volcrypt::cli

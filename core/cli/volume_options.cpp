@@ -4,9 +4,9 @@
 #include <volcrypt/bounded_file.hpp>
 #include <volcrypt/error.hpp>
 #include <volcrypt/printable_text.hpp>
+#include <volcrypt/strict_json.hpp>
 #include <volcrypt/volume_validation.hpp>
 
-#include "json_input.hpp"
 #include "nova_volume.hpp"
 
 namespace po = boost::program_options;
@@ -46,7 +46,7 @@ void add_volume_options(po::options_description& options) {
 VolumeSpec volume_from_json_file(const std::string& path) {
   const std::string where = "volume description '" + printable_text(path) + "'";
   const std::string text = read_bounded_file(path, "volume description", kMaxVolumeJsonBytes);
-  return volume_from_nova_json(parse_json_input(text, where), where);
+  return volume_from_nova_json(parse_strict_json(text, where), where);
 }
 
 VolumeSpec volume_from_options(const po::variables_map& vm) {

@@ -3,6 +3,7 @@
 // and a malformed batch refused whole before anything changes.
 #include <gmock/gmock.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "batch_fixture.hpp"
@@ -15,6 +16,21 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 using Batch = BatchTest;
+
+// Refused whole with exactly this error: nothing printed, the running domain as it was
+// (no disk, no record) and no secret of any of the volumes.
+void expect_refused_untouched(virConnectPtr connection, const ProcessResult& r, int exit_code,
+                              const std::string& error, const TestDomain& domain,
+                              const std::string& live_before,
+                              const std::vector<std::string>& volume_ids) {
+  EXPECT_EQ(r.exit_code, exit_code) << r.out << r.err.substr(0, 500);
+  EXPECT_EQ(r.err, "volcrypt: error: " + error + "\n");
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(domain.live_xml(), live_before);
+  for (const auto& id : volume_ids) {
+    EXPECT_TRUE(secrets_for_volume(connection, id).empty()) << id;
+  }
+}
 
 TEST_F(Batch, AttachesVolumesOnTwoDomainsInOneCallAndDetachesThem) {
   auto first = running_domain("batch-a");
@@ -182,6 +198,66 @@ TEST_F(Batch, AMalformedBatchIsRefusedWholeAndChangesNothing) {
   EXPECT_TRUE(secrets_for_volume(connection->get(), id).empty());
   EXPECT_THAT(domain->live_xml(), Not(HasSubstr("<target dev='sdb'")));
   EXPECT_FALSE(volcrypt_metadata(connection->get(), domain->name(), false).has_value());
+}
+
+// Live, the second request used to fail alone after the first was plugged in: the batch
+// is now refused whole (exit 7) before anything is made.
+TEST_F(Batch, OneFileUnderTwoVolumeIdsIsRefusedWholeBeforeAnythingIsAttached) {
+  auto domain = running_domain("batch-same");
+  const std::string first = unique("same0");
+  const std::string second = unique("same1");
+  const std::string source = std::filesystem::canonical(volume_with_key(first, 0x81));
+  volume_ids.push_back(second);
+  put_key(second, passphrase);
+  const json batch = {attach_request(domain->name(), "sdb", source, first),
+                      attach_request(domain->name(), "sdc", source, second)};
+  const std::string before = domain->live_xml();
+
+  expect_refused_untouched(connection->get(), attach_batch(batch, false), 7,
+                           "batch request 1: volume " + second + " ('" + source +
+                               "') is the volume of batch request 0 (volume " + first + " ('" +
+                               source +
+                               "')); a volume attached twice needs \"shareable\": true in both "
+                               "requests",
+                           *domain, before, {first, second});
+  EXPECT_FALSE(volcrypt_metadata(connection->get(), domain->name(), false).has_value());
+  const ProcessResult check = volcrypt({"check", "--domain", domain->name(), "--json"});
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  EXPECT_THAT(check.out, HasSubstr("\"clean\":true"));
+}
+
+// Refused by its count alone, before a request is read or a key file looked at (these
+// have none): nothing of it is done.
+TEST_F(Batch, ABatchOverTheLimitIsRefusedBeforeAnythingHappens) {
+  auto domain = running_domain("batch-limit");
+  const std::string id = unique("limit");
+  const std::string source = make_luks1_with_pattern("limit.luks", 0x91);
+  volume_ids.push_back(id);
+  json batch = json::array();
+  for (int i = 0; i < 4097; ++i) {
+    batch.push_back(attach_request(domain->name(), "d" + std::to_string(i), source, id));
+  }
+  const std::string before = domain->live_xml();
+  expect_refused_untouched(connection->get(), attach_batch(batch, false), 2,
+                           "the batch holds 4097 requests, more than the limit of 4096", *domain,
+                           before, {id});
+}
+
+// nlohmann keeps the last of two equal keys; a batch that says two things is refused.
+TEST_F(Batch, AKeyTwiceInARequestIsRefusedNamingIt) {
+  auto domain = running_domain("batch-dupkey");
+  const std::string id = unique("dup");
+  const std::string source = volume_with_key(id, 0xa1);
+  std::string text = attach_request(domain->name(), "sdb", source, id).dump();
+  text.insert(text.size() - 1, ",\"target\":\"sdc\"");
+  const std::string file = path("duplicate-key.json");
+  test_volumes::write_file(file, "[" + text + "]");
+  const std::string before = domain->live_xml();
+
+  expect_refused_untouched(
+      connection->get(), volcrypt({"attach", "--batch", file, "--passphrase-dir", key_dir}), 2,
+      "batch file '" + file + "' gives the key 'target' twice in the object at /0", *domain, before,
+      {id});
 }
 
 TEST_F(Batch, ReadsTheBatchFromStandardInputAndRefusesSingleOptionsBesideIt) {

@@ -8,6 +8,7 @@
 #include <libvirt/libvirt.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -225,6 +226,57 @@ TEST_F(ConfigBatch, ABadVolumeFailsAloneAndTheOthersShareTheOneDefine) {
   EXPECT_FALSE(has_disk(connection->get(), domain->name(), "sdz", true));
   expect_defined(*domain, Volume{"sdy", twice, 0x3f});
   for (const auto& v : volumes) expect_defined(*domain, v);
+  expect_clean_check(*domain);
+}
+
+// One source file under two volume ids: defined twice without <shareable/>, the domain
+// could not start (QEMU refuses to open one image twice for writing) while `check` said
+// clean. The batch is refused whole (exit 7) as the second single attach is.
+TEST_F(ConfigBatch, OneFileUnderTwoVolumeIdsIsRefusedWholeAndChangesNothing) {
+  auto domain = shut_off_domain("cfgsame");
+  const Volume first{"sdb", unique("cfgsame0"), 0x41};
+  const Volume second{"sdc", unique("cfgsame1"), 0x41};
+  const std::string source = std::filesystem::canonical(volume_with_key(first.id, 0x41));
+  volume_ids.push_back(second.id);
+  put_key(second.id, passphrase);
+  const json batch = {attach_request(domain->name(), first.target, source, first.id),
+                      attach_request(domain->name(), second.target, source, second.id)};
+  const std::string before = domain->inactive_xml();
+
+  const ProcessResult r = attach_batch(batch, false);
+  EXPECT_EQ(r.exit_code, 7) << r.out << r.err;
+  EXPECT_EQ(r.err, "volcrypt: error: batch request 1: volume " + second.id + " ('" + source +
+                       "') is the volume of batch request 0 (volume " + first.id + " ('" + source +
+                       "')); a volume attached twice needs \"shareable\": true in both "
+                       "requests\n");
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(domain->inactive_xml(), before);
+  for (const auto& v : {first, second}) expect_nothing_left(*domain, v);
+  expect_clean_check(*domain);
+}
+
+// A multi-attach volume may be in one definition twice when both disks say so.
+TEST_F(ConfigBatch, OneFileTwiceWithShareableInBothIsDefinedWithBoth) {
+  auto domain = shut_off_domain("cfgshared");
+  const Volume first{"sdb", unique("cfgshared0"), 0x42};
+  const Volume second{"sdc", unique("cfgshared1"), 0x42};
+  const std::string source = volume_with_key(first.id, 0x42);
+  volume_ids.push_back(second.id);
+  put_key(second.id, passphrase);
+  json batch = {attach_request(domain->name(), first.target, source, first.id),
+                attach_request(domain->name(), second.target, source, second.id)};
+  for (auto& request : batch) request["shareable"] = true;
+
+  const ProcessResult r = attach_batch(batch, false);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const auto& v : {first, second}) expect_defined(*domain, v);
+  const std::string definition = domain->inactive_xml();
+  size_t shareable = 0;
+  for (size_t at = definition.find("<shareable/>"); at != std::string::npos;
+       at = definition.find("<shareable/>", at + 1)) {
+    ++shareable;
+  }
+  EXPECT_EQ(shareable, 2u) << definition;
   expect_clean_check(*domain);
 }
 

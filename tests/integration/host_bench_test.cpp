@@ -130,6 +130,16 @@ TEST_F(HostBench, StaleOrForeignFiguresAreIgnoredAndMeasuredAgain) {
   EXPECT_EQ(mode_of(cache_file), 0600u);
 }
 
+// A figure written twice: which one was measured is unknown (nlohmann took the last).
+TEST_F(HostBench, FiguresWithAKeyTwiceAreIgnoredAndMeasuredAgain) {
+  run({"host-bench"});
+  std::string text = cached().dump();
+  text.insert(1, "\"qemu_luks_read\":12345,");
+  std::ofstream(cache_file) << text;
+  EXPECT_FALSE(run({"host-bench"}).at("from_cache").get<bool>());
+  EXPECT_TRUE(run({"host-bench"}).at("from_cache").get<bool>());
+}
+
 TEST_F(HostBench, ProbeHandsTheCachedFiguresToThePlugins) {
   run({"host-bench"});
   json figures = cached();

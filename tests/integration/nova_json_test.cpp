@@ -140,6 +140,22 @@ TEST_F(NovaJson, UnknownControlLocationIsRefusedAndTouchesNothing) {
   EXPECT_TRUE(test_volumes::read_file(volume) == before);
 }
 
+// "provider" twice, "luks" then "nop": nlohmann kept the last, and the volume was
+// attached as it is, unencrypted. Now it is refused, naming the key.
+TEST_F(NovaJson, AKeyGivenTwiceIsRefusedAndTouchesNothing) {
+  auto domain = running_domain("twice");
+  const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
+  const std::string volume_id = unique("twice");
+  volume_ids.push_back(volume_id);
+  const std::string json = shape("provider-twice.json", volume, volume_id);
+  ProcessResult r = volcrypt({"attach", "--domain", domain->name(), "--target", "sdb",
+                              "--volume-json", json, "--passphrase-file", passphrase_file});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_EQ(r.err, "volcrypt: error: volume description '" + json +
+                       "' gives the key 'provider' twice in the object at /encryption\n");
+  expect_untouched(*domain, volume_id);
+}
+
 TEST_F(NovaJson, ProbeAgreesWithTheOutcomeOfEveryShape) {
   const std::string volume = path("v.luks");
   test_volumes::make_luks_volume(volume, test_volumes::LuksVersion::luks1, passphrase);

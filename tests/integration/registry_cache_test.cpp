@@ -168,6 +168,21 @@ TEST_F(RegistryCache, AGarbledOrTruncatedCacheIsIgnoredAndRebuilt) {
   }
 }
 
+// Two "plugins" lists: which one volcrypt wrote is unknown (nlohmann took the last).
+TEST_F(RegistryCache, ACacheWithAKeyTwiceIsIgnoredAndRebuilt) {
+  expect_all_from_cache(false);
+  std::string text;
+  {
+    std::ifstream in(cache_file);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  ASSERT_EQ(text.front(), '{');
+  test_volumes::write_file(cache_file, "{\"plugins\":[]," + text.substr(1));
+  fs::permissions(cache_file, fs::perms(0600));
+  expect_all_from_cache(false);
+  expect_all_from_cache(true);
+}
+
 TEST_F(RegistryCache, APluginMadeWorldWritableAfterCachingIsRefused) {
   expect_all_from_cache(false);
   const std::string good = plugins + "/good_fixture.so";

@@ -145,6 +145,19 @@ TEST_F(BatchRequests, ReadsDetachRequestsAndRefusesAttachFields) {
             "batch request 0: unknown field 'source'");
 }
 
+TEST_F(BatchRequests, AtMostTheLimitOfRequestsIsReadAndOneMoreIsRefusedUnread) {
+  json batch = json::array();
+  for (size_t i = 0; i < kMaxBatchRequests; ++i) batch.push_back(attach("d" + std::to_string(i)));
+  EXPECT_EQ(attach_requests_from_batch(batch).size(), 4096u);
+  // The one past the limit is not even a request: the count is refused first.
+  batch.push_back("not a request");
+  EXPECT_EQ(refusal(batch), "the batch holds 4097 requests, more than the limit of 4096");
+  json detach = json::array();
+  for (size_t i = 0; i <= kMaxBatchRequests; ++i) detach.push_back(json::object());
+  EXPECT_EQ(error_of(ErrorKind::usage, [&] { detach_requests_from_batch(detach); }),
+            "the batch holds 4097 requests, more than the limit of 4096");
+}
+
 TEST(BatchExitCode, TheWorstRequestDecides) {
   using cli::worse_exit_code;
   EXPECT_EQ(worse_exit_code(0, 4), 4);

@@ -127,6 +127,21 @@ TEST_F(VolumeHeaderTest, PayloadOffsetRefusesWhatIsNotLuks) {
                 "' starts: the volume ends inside its LUKS2 header");
 }
 
+TEST_F(VolumeHeaderTest, PayloadOffsetRefusesALuks2JsonAreaWithAKeyTwice) {
+  // Two "segments": the one libcryptsetup reads may not be the one volcrypt would.
+  const std::string twice = dir_.file("twice.img");
+  std::string header("LUKS\xba\xbe\x00\x02", 8);
+  header += std::string("\x00\x00\x00\x00\x00\x00\x40\x00", 8);  // hdr_size 16 KiB
+  header.resize(4096, '\0');
+  header += R"({"segments":{"0":{"offset":"16777216"}},"segments":{"0":{"offset":"0"}}})";
+  header.resize(16384, '\0');
+  write_file(twice, header);
+  EXPECT_EQ(error_of(ErrorKind::refused_data, [&] { luks_payload_offset(twice); }),
+            "cannot tell where the data of LUKS volume '" + twice +
+                "' starts: its LUKS2 JSON area gives the key 'segments' twice in the top-level "
+                "object");
+}
+
 TEST_F(VolumeHeaderTest, SourceKindOfAFileAndABlockDevice) {
   const std::string path = dir_.file("blank.img");
   make_blank_file(path, 4096);

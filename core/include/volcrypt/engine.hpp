@@ -13,6 +13,10 @@ namespace volcrypt {
 
 using LogSink = std::function<void(int level, const std::string& message)>;
 
+// Throws Error(usage) "the batch holds N requests, more than the limit of 4096" for a
+// batch over kMaxBatchRequests: checked before any of its requests is read.
+void require_batch_size(size_t requests);
+
 class Engine {
  public:
   explicit Engine(Settings settings, LogSink log = {});
@@ -40,10 +44,14 @@ class Engine {
   // request order. Each domain's requests run together under one hold of its lock; its
   // encrypted requests that change only the persistent definition are prepared one by
   // one, then defined together in one virDomainDefineXML (config_batch.hpp).
-  // Throws Error(usage) naming "batch request N" before changing anything when a
-  // request is invalid; keys[i] is request i's key.
-  std::vector<BatchOutcome<AttachResult>> attach_batch(const std::vector<AttachRequest>& requests,
-                                                       const std::vector<VolumeKey>& keys);
+  // Before changing anything it throws Error(usage) for more than kMaxBatchRequests
+  // requests or one that is invalid (naming "batch request N"), and Error(busy) naming
+  // both requests when two attach one volume and not both are shareable.
+  // key_for(i) is request i's key, asked only for an encrypted volume and only as that
+  // request runs: its key is wiped when it is done, so one key is held at a time.
+  std::vector<BatchOutcome<AttachResult>> attach_batch(
+      const std::vector<AttachRequest>& requests,
+      const std::function<VolumeKey(size_t index)>& key_for);
   std::vector<BatchOutcome<DetachResult>> detach_batch(const std::vector<DetachRequest>& requests);
   std::vector<Record> list(const std::string& domain);
   // Every inconsistency on this host (or of one domain): see Finding.

@@ -43,6 +43,9 @@ using KeyFileWarning = std::function<void(const std::string&)>;
 // must be a regular file of at most 64 KiB (Error(usage) otherwise; Error(not_found)
 // when it does not exist).
 SecureBytes read_key_source(std::string_view path, const KeyFileWarning& warn = {});
+// Throws what read_key_source would for a file it could not read (missing, not a regular
+// file, too large), without reading a byte of it: for a caller that reads it later.
+void check_key_file(const std::string& path);
 
 // Nova/os-brick compatibility: a raw key becomes the lowercase hex of its bytes.
 SecureBytes hex_passphrase(std::span<const uint8_t> raw_key);

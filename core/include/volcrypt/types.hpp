@@ -1,6 +1,7 @@
 // The values that cross the core's public API.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -98,6 +99,11 @@ struct DetachResult {
   // or not volcrypt's to remove).
   std::vector<std::string> kept;
 };
+
+// The most requests one batch may hold (README.md, Batches): far more volumes than a
+// compute agent attaches in one go (a domain boots with tens), few enough that one
+// process holds them all, its lock files included, on any host.
+inline constexpr size_t kMaxBatchRequests = 4096;
 
 // One request of a batch as it ended: its result, or what stopped it (and it alone:
 // the other requests of the batch still ran).

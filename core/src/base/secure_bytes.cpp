@@ -146,6 +146,11 @@ SecureBytes read_key_source(std::string_view path, const KeyFileWarning& warn) {
   return read_key_bytes(path, [&](std::span<uint8_t> buffer) { return file.read_some(buffer); });
 }
 
+void check_key_file(const std::string& path) {
+  // Opened as read_key_source opens it, and closed again.
+  const BoundedFile opened(path, "key file", kMaxKeyBytes);
+}
+
 SecureBytes hex_passphrase(std::span<const uint8_t> raw_key) {
   static constexpr char kDigits[] = "0123456789abcdef";
   SecureBytes hex(raw_key.size() * 2);

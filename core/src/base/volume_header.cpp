@@ -13,9 +13,11 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <vector>
 #include <volcrypt/error.hpp>
 #include <volcrypt/printable_text.hpp>
+#include <volcrypt/strict_json.hpp>
 
 #include "base/luks1_damage.hpp"
 
@@ -94,8 +96,15 @@ uint64_t luks2_data_offset(int fd, const std::string& path, std::span<const uint
     throw_unreadable_layout(path, "the volume ends inside its LUKS2 header");
   }
   const auto end = std::find(area.begin(), area.end(), uint8_t{0});
+  nlohmann::json json;
   try {
-    const auto json = nlohmann::json::parse(area.begin(), end);
+    json = parse_strict_json(
+        std::string_view(reinterpret_cast<const char*>(area.data()), end - area.begin()),
+        "its LUKS2 JSON area");
+  } catch (const Error& e) {
+    throw_unreadable_layout(path, e.what());
+  }
+  try {
     std::optional<uint64_t> smallest;
     for (const auto& [name, segment] : json.at("segments").items()) {
       const uint64_t offset = std::stoull(segment.at("offset").get<std::string>());

@@ -1,5 +1,8 @@
 #include "operations/config_batch.hpp"
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
@@ -56,6 +59,15 @@ std::vector<bool> refuse_repeats(const std::string& domain,
   return joins;
 }
 
+// One open lock file per volume: a domain's many volumes must not run into the soft
+// limit on open files (1024 on many hosts) where the hard limit allows more.
+void allow_open_files(size_t wanted) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= wanted) return;
+  limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, wanted);
+  (void)::setrlimit(RLIMIT_NOFILE, &limit);
+}
+
 }  // namespace
 
 bool changes_definition_only(const AttachRequest& request, ResolvedScope scope) {
@@ -64,8 +76,8 @@ bool changes_definition_only(const AttachRequest& request, ResolvedScope scope) 
 
 std::vector<BatchOutcome<AttachResult>> attach_to_definition(
     EngineContext& context, const std::string& domain, const std::string& domain_uuid,
-    const std::vector<AttachRequest>& requests, const std::vector<VolumeKey>& keys,
-    const std::vector<size_t>& indices) {
+    const std::vector<AttachRequest>& requests,
+    const std::function<VolumeKey(size_t index)>& key_for, const std::vector<size_t>& indices) {
   std::vector<BatchOutcome<AttachResult>> outcomes(indices.size());
   LibvirtSession& session = context.libvirt();
   const std::vector<bool> joins = refuse_repeats(domain, requests, indices, outcomes);
@@ -80,6 +92,8 @@ std::vector<BatchOutcome<AttachResult>> attach_to_definition(
   std::string definition;
   std::vector<Record> records;
   std::optional<HostUsage> usage;
+  // Room for the locks beside what the process keeps open (libvirt, plugins, helpers).
+  allow_open_files(locks.size() + 256);
   try {
     for (auto& [volume_id, lock] : locks) lock.emplace(volume_id);
     definition = session.definition_to_redefine(domain);
@@ -102,9 +116,10 @@ std::vector<BatchOutcome<AttachResult>> attach_to_definition(
                              /*inactive=*/true);
       require_not_attached_elsewhere(*usage, request);
       const uint32_t iothread = choose_iothread(context, request, kConfigOnly);
-      carried.push_back(
-          {slot, std::make_unique<PreparedAttach>(context, request, keys[indices[slot]],
-                                                  domain_uuid, kConfigOnly, iothread)});
+      // The prepared volume keeps no key: this one is wiped before the next is read.
+      const VolumeKey key = key_for(indices[slot]);
+      carried.push_back({slot, std::make_unique<PreparedAttach>(context, request, key, domain_uuid,
+                                                                kConfigOnly, iothread)});
     } catch (...) {
       outcomes[slot].failure = std::current_exception();
     }

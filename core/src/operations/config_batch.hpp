@@ -10,6 +10,7 @@
 // is lost, as with any read-modify-define.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 #include <volcrypt/types.hpp>
@@ -23,10 +24,11 @@ namespace volcrypt {
 bool changes_definition_only(const AttachRequest& request, ResolvedScope scope);
 
 // For the requests at indices, all of one domain held by the caller (its lock taken, its
-// intents replayed): one outcome per index, in that order.
+// intents replayed): one outcome per index, in that order. key_for(index) is asked as
+// that volume is prepared, and its key dropped once it is.
 std::vector<BatchOutcome<AttachResult>> attach_to_definition(
     EngineContext& context, const std::string& domain, const std::string& domain_uuid,
-    const std::vector<AttachRequest>& requests, const std::vector<VolumeKey>& keys,
-    const std::vector<size_t>& indices);
+    const std::vector<AttachRequest>& requests,
+    const std::function<VolumeKey(size_t index)>& key_for, const std::vector<size_t>& indices);
 
 }  // namespace volcrypt

@@ -5,6 +5,7 @@
 #include "domain/record_store.hpp"
 #include "operations/attach_volume.hpp"
 #include "operations/audit_log.hpp"
+#include "operations/batch_attachments.hpp"
 #include "operations/config_batch.hpp"
 #include "operations/detach_volume.hpp"
 #include "operations/domain_batch.hpp"
@@ -157,11 +158,17 @@ DetachResult Engine::detach(const DetachRequest& request) {
       describe_detach);
 }
 
+void require_batch_size(size_t requests) {
+  if (requests <= kMaxBatchRequests) return;
+  throw Error(ErrorKind::usage, "the batch holds " + std::to_string(requests) +
+                                    " requests, more than the limit of " +
+                                    std::to_string(kMaxBatchRequests));
+}
+
 std::vector<BatchOutcome<AttachResult>> Engine::attach_batch(
-    const std::vector<AttachRequest>& requests, const std::vector<VolumeKey>& keys) {
-  if (keys.size() != requests.size()) {
-    throw Error(ErrorKind::internal, "a batch needs one key entry per request");
-  }
+    const std::vector<AttachRequest>& requests,
+    const std::function<VolumeKey(size_t index)>& key_for) {
+  require_batch_size(requests.size());
   for (size_t index = 0; index < requests.size(); ++index) {
     try {
       validate_attach_request(requests[index]);
@@ -169,6 +176,11 @@ std::vector<BatchOutcome<AttachResult>> Engine::attach_batch(
       throw Error(e.kind(), "batch request " + std::to_string(index) + ": " + e.what());
     }
   }
+  require_batch_attaches_once(requests);
+  // Read as its request runs, wiped when it is done.
+  const auto key_of = [&](size_t index) {
+    return requests[index].volume.encrypted ? key_for(index) : VolumeKey();
+  };
   EngineContext& context = impl_->context;
   return run_groups_by_domain<AttachResult>(
       context, requests,
@@ -196,7 +208,8 @@ std::vector<BatchOutcome<AttachResult>> Engine::attach_batch(
             outcomes[index].result = audited(
                 attach_entry(request),
                 [&] {
-                  return attach_volume_locked(context, request, keys[index], domain_uuid, *scope);
+                  const VolumeKey key = key_of(index);
+                  return attach_volume_locked(context, request, key, domain_uuid, *scope);
                 },
                 describe_attach);
           } catch (...) {
@@ -206,7 +219,7 @@ std::vector<BatchOutcome<AttachResult>> Engine::attach_batch(
         if (to_definition.empty()) return;
         OperationFacts facts(context.libvirt());
         auto defined =
-            attach_to_definition(context, domain, domain_uuid, requests, keys, to_definition);
+            attach_to_definition(context, domain, domain_uuid, requests, key_of, to_definition);
         for (size_t slot = 0; slot < to_definition.size(); ++slot) {
           const size_t index = to_definition[slot];
           outcomes[index] = std::move(defined[slot]);
@@ -217,6 +230,7 @@ std::vector<BatchOutcome<AttachResult>> Engine::attach_batch(
 
 std::vector<BatchOutcome<DetachResult>> Engine::detach_batch(
     const std::vector<DetachRequest>& requests) {
+  require_batch_size(requests.size());
   EngineContext& context = impl_->context;
   return run_by_domain<DetachResult>(
       context, requests, [&](const DetachRequest& request, size_t, const std::string& domain_uuid) {

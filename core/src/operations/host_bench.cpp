@@ -5,6 +5,8 @@
 #include <chrono>
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <volcrypt/error.hpp>
+#include <volcrypt/strict_json.hpp>
 
 #include "base/private_file.hpp"
 #include "operations/aes_xts_speed.hpp"
@@ -95,7 +97,8 @@ std::optional<HostBenchReport> load_host_bench(const std::string& cache_dir,
   const auto text = read_private_file(file, kMaxCacheBytes);
   if (!text) return std::nullopt;
   try {
-    const json document = json::parse(*text);
+    // A key written twice is damage too: which of the two was meant is unknown.
+    const json document = parse_strict_json(*text, "the host-bench cache");
     if (document.at("format").get<int>() != kFormat) return std::nullopt;
     HostBenchReport report = from_json(document);
     if (!same_host(report, identity)) return std::nullopt;
@@ -104,6 +107,8 @@ std::optional<HostBenchReport> load_host_bench(const std::string& cache_dir,
     return report;
   } catch (const json::exception&) {
     return std::nullopt;  // damaged: measured again by the next host-bench
+  } catch (const Error&) {
+    return std::nullopt;  // the same
   }
 }
 

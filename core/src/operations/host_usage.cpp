@@ -1,13 +1,10 @@
 #include "operations/host_usage.hpp"
 
-#include <sys/stat.h>
-
-#include <filesystem>
 #include <set>
 #include <tuple>
-#include <unordered_map>
 #include <volcrypt/error.hpp>
 
+#include "base/file_identity.hpp"
 #include "domain/record.hpp"
 
 namespace volcrypt {
@@ -21,43 +18,6 @@ bool excluded(const UseExclusion& exclusion, const std::string& domain_uuid,
   }
   return inactive ? exclusion.config : exclusion.live;
 }
-
-// Paths compare by the file they name, so a link or a relative spelling of the same file
-// (or /dev/mapper/NAME and /dev/dm-N, a link or a second node) is one volume. One stat
-// per path, not a walk of every component: a domain may carry hundreds of disks.
-struct FileIdentity {
-  dev_t device = 0;
-  ino_t inode = 0;
-  dev_t block_device = 0;   // for a block device node: the device it opens
-  std::string normal_path;  // for a path that names nothing (yet)
-  bool operator==(const FileIdentity& other) const {
-    if (block_device != 0 || other.block_device != 0) return block_device == other.block_device;
-    if (!normal_path.empty() || !other.normal_path.empty()) return normal_path == other.normal_path;
-    return device == other.device && inode == other.inode;
-  }
-};
-
-class FileIdentities {
- public:
-  const FileIdentity& of(const std::string& path) {
-    auto found = known_.find(path);
-    if (found != known_.end()) return found->second;
-    FileIdentity identity;
-    struct stat info {};
-    if (::stat(path.c_str(), &info) != 0) {
-      identity.normal_path = std::filesystem::path(path).lexically_normal().string();
-    } else if (S_ISBLK(info.st_mode)) {
-      identity.block_device = info.st_rdev;
-    } else {
-      identity.device = info.st_dev;
-      identity.inode = info.st_ino;
-    }
-    return known_.emplace(path, std::move(identity)).first->second;
-  }
-
- private:
-  std::unordered_map<std::string, FileIdentity> known_;
-};
 
 }  // namespace
 

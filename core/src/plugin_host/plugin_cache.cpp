@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <volcrypt/strict_json.hpp>
 
 #include "base/private_file.hpp"
 #include "plugin_host/plugin_metadata.hpp"
@@ -103,7 +104,8 @@ void PluginCache::read() {
   const auto text = read_private_file(directory_ + "/" + kCacheFile, kMaxCacheBytes);
   if (!text) return;
   try {
-    const json document = json::parse(*text);
+    // A key written twice is damage too: which of the two was meant is unknown.
+    const json document = parse_strict_json(*text, "the plugin cache");
     if (document.at("format") != kFormat || document.at("volcrypt") != VOLCRYPT_VERSION ||
         document.at("abi") != abi_text() ||
         stamp_from_json(document.at("helper")) != *helper_stamp_) {

@@ -1,0 +1,31 @@
+#include "base/file_identity.hpp"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+
+namespace volcrypt {
+
+FileIdentity file_identity(const std::string& path) {
+  FileIdentity identity;
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    identity.normal_path = std::filesystem::path(path).lexically_normal().string();
+  } else if (S_ISBLK(info.st_mode)) {
+    identity.kind = FileIdentity::Kind::block_device;
+    identity.device = info.st_rdev;
+  } else {
+    identity.kind = FileIdentity::Kind::file;
+    identity.device = info.st_dev;
+    identity.inode = info.st_ino;
+  }
+  return identity;
+}
+
+const FileIdentity& FileIdentities::of(const std::string& path) {
+  auto found = known_.find(path);
+  if (found != known_.end()) return found->second;
+  return known_.emplace(path, file_identity(path)).first->second;
+}
+
+}  // namespace volcrypt
