@@ -13,6 +13,7 @@
 #include "integration_test.hpp"
 #include "json_objects.hpp"
 #include "operations/intent_journal.hpp"
+#include "operations/stored_intents.hpp"
 
 namespace volcrypt::test {
 namespace {

@@ -155,6 +155,16 @@ TEST(IntentJson, RefusesWhatIsNotAnIntentAndNamesAnUnknownOperation) {
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(), "not an intent: unknown operation 'format'");
   }
+  // A key given twice (a reader and a writer could each see another value).
+  std::string twice = intent_to_json(AnyIntent(sample_attach()));
+  twice.insert(1, "\"domain_uuid\":\"9d1e2f3a-0000-4000-8000-00000000abcd\",");
+  try {
+    intent_from_json(twice);
+    ADD_FAILURE() << "an intent giving its domain twice was read";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("gives the key 'domain_uuid' twice"), std::string::npos)
+        << e.what();
+  }
   // A detach's line that lacks what a detach needs is not replayed as anything else.
   nlohmann::json detach = nlohmann::json::parse(json);
   detach["operation"] = "detach";

@@ -7,6 +7,7 @@
 #include "domain/record_store.hpp"
 #include "domain/scope.hpp"
 #include "operations/disk_steps.hpp"
+#include "operations/detach_intent.hpp"
 #include "operations/held_domain.hpp"
 #include "operations/intent_journal.hpp"
 #include "operations/legacy_disk.hpp"

@@ -6,6 +6,7 @@
 #include "domain/domain_lock.hpp"
 #include "domain/record_store.hpp"
 #include "operations/disk_growth.hpp"
+#include "operations/extend_intent.hpp"
 #include "operations/held_domain.hpp"
 #include "operations/intent_journal.hpp"
 

@@ -1,10 +1,12 @@
 #include "operations/host_check.hpp"
 
-#include <filesystem>
+#include <map>
 #include <set>
+#include <tuple>
 #include <volcrypt/error.hpp>
 
 #include "base/device_mapper_devices.hpp"
+#include "base/file_identity.hpp"
 #include "domain/domain_lock.hpp"
 #include "domain/record_store.hpp"
 #include "operations/disk_steps.hpp"
@@ -192,10 +194,67 @@ void find_orphan_mappings(const HostState& state, std::vector<Finding>& out) {
   }
 }
 
+// One volume in two attachments (domains, or targets of one domain) without <shareable/>
+// on all of them: QEMU refuses to open an image twice, so the second start (or the domain
+// that has it twice) fails. A dm-crypt disk shows its mapping: its record names the volume.
+void find_volumes_attached_twice(const HostState& state, const std::optional<std::string>& domain,
+                                 std::vector<Finding>& out) {
+  struct Attachment {
+    std::string domain;
+    std::string target;
+    bool inactive = false;
+    bool shareable = false;
+    std::string volume_id;
+  };
+  std::map<std::tuple<std::string, bool, std::string>, const RecordUse*> recorded;
+  for (const auto& use : state.usage.records()) {
+    recorded[{use.domain_uuid, use.inactive, use.record.target}] = &use;
+  }
+  FileIdentities files;
+  std::map<FileIdentity, std::map<std::pair<std::string, std::string>, Attachment>> by_volume;
+  std::map<FileIdentity, std::string> path_of;
+  for (const auto& use : state.usage.disks()) {
+    const auto record = recorded.find({use.domain_uuid, use.inactive, use.disk.target});
+    const std::string& path = record != recorded.end() ? record->second->record.source_path
+                                                       : use.disk.source_path;
+    if (path.empty()) continue;
+    const FileIdentity& identity = files.of(path);
+    path_of.emplace(identity, path);
+    // One attachment has a disk in each definition; either one's <shareable/> counts.
+    auto& attachment = by_volume[identity][{use.domain_uuid, use.disk.target}];
+    attachment.domain = use.domain;
+    attachment.target = use.disk.target;
+    attachment.inactive = use.inactive;
+    attachment.shareable = attachment.shareable || use.disk.shareable;
+    if (record != recorded.end()) attachment.volume_id = record->second->record.volume_id;
+  }
+  for (const auto& [identity, attachments] : by_volume) {
+    if (attachments.size() < 2) continue;
+    bool all_shareable = true;
+    bool in_filter_domain = !domain;
+    std::string where;
+    std::string volume_id;
+    for (const auto& [key, attachment] : attachments) {
+      all_shareable = all_shareable && attachment.shareable;
+      in_filter_domain = in_filter_domain || attachment.domain == *domain;
+      where += (where.empty() ? "" : ", ") +
+               describe_use(attachment.domain, attachment.target, attachment.inactive);
+      if (volume_id.empty()) volume_id = attachment.volume_id;
+    }
+    if (all_shareable || !in_filter_domain) continue;
+    const Attachment& first = attachments.begin()->second;
+    out.push_back({"volume_attached_twice", first.domain, first.target, volume_id, "",
+                   "volume '" + path_of[identity] + "' is attached to " + where +
+                       " without <shareable/> on each: QEMU cannot open it twice; detach all "
+                       "but one"});
+  }
+}
+
 std::vector<Finding> findings_of(const HostState& state, const std::optional<std::string>& domain) {
   std::vector<Finding> out;
   find_stale_intents(state, domain, out);
   find_record_and_disk_mismatches(state, domain, out);
+  find_volumes_attached_twice(state, domain, out);
   if (!domain) {
     find_orphan_secrets(state, out);
     find_orphan_mappings(state, out);

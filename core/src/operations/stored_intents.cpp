@@ -5,6 +5,7 @@
 #include <sstream>
 #include <variant>
 #include <volcrypt/error.hpp>
+#include <volcrypt/strict_json.hpp>
 
 #include "operations/intent_journal.hpp"
 
@@ -37,8 +38,8 @@ std::string intent_to_json(const AnyIntent& intent) {
 AnyIntent intent_from_json(const std::string& text) {
   json object;
   try {
-    object = json::parse(text);
-  } catch (const json::exception& e) {
+    object = parse_strict_json(text, "intent");
+  } catch (const Error& e) {
     throw Error(ErrorKind::internal, std::string("not an intent: ") + e.what());
   }
   if (!object.is_object()) throw Error(ErrorKind::internal, "not an intent: not a JSON object");
