@@ -296,10 +296,22 @@ class HostileStatePaths : public HostileInput {
     return r;
   }
 
-  static mode_t mode_of(const std::string& file) {
-    struct stat status {};
-    EXPECT_EQ(::lstat(file.c_str(), &status), 0) << file;
-    return status.st_mode & 07777;
+  // An attach whose state path `link` is a symbolic link to a folder: refused with
+  // message, the folder left as it was, nothing attached.
+  void expect_attach_refused_at_link(const std::string& link, const std::string& message) {
+    auto domain = running_domain("link");
+    const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
+    const std::string volume_id = unique("link");
+    volume_ids.push_back(volume_id);
+    const std::string target = scratch->folder("elsewhere");
+    std::filesystem::create_symlink(target, link);
+
+    ProcessResult r = run_with_state(attach_args(domain->name(), volume, volume_id));
+    EXPECT_EQ(r.exit_code, 10);
+    EXPECT_EQ(r.err, "volcrypt: error: " + message + "\n");
+    EXPECT_EQ(test_volumes::mode_of(target), 0755u);
+    EXPECT_TRUE(std::filesystem::is_empty(target));
+    expect_untouched(*domain, volume_id);
   }
 
   std::string state;
@@ -334,37 +346,14 @@ TEST_F(HostileStatePaths, AFifoWhereAnIntentIsWrittenIsReplacedAndTheAttachEnds)
 }
 
 TEST_F(HostileStatePaths, AnIntentsFolderThatIsALinkIsRefusedAndItsTargetKeepsItsMode) {
-  auto domain = running_domain("link");
-  const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
-  const std::string volume_id = unique("link");
-  volume_ids.push_back(volume_id);
-  const std::string target = scratch->folder("elsewhere");
   std::filesystem::create_directories(state);
   std::filesystem::permissions(state, std::filesystem::perms(0700));
-  std::filesystem::create_symlink(target, state + "/intents");
-
-  ProcessResult r = run_with_state(attach_args(domain->name(), volume, volume_id));
-  EXPECT_EQ(r.exit_code, 10);
-  EXPECT_EQ(r.err, "volcrypt: error: intent folder '" + state + "/intents' is a symbolic link\n");
-  EXPECT_EQ(mode_of(target), 0755u);
-  EXPECT_TRUE(std::filesystem::is_empty(target));
-  expect_untouched(*domain, volume_id);
+  expect_attach_refused_at_link(state + "/intents",
+                                "intent folder '" + state + "/intents' is a symbolic link");
 }
 
 TEST_F(HostileStatePaths, ALockFolderThatIsALinkIsRefused) {
-  auto domain = running_domain("locks");
-  const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
-  const std::string volume_id = unique("locks");
-  volume_ids.push_back(volume_id);
-  const std::string target = scratch->folder("elsewhere");
-  std::filesystem::create_symlink(target, locks);
-
-  ProcessResult r = run_with_state(attach_args(domain->name(), volume, volume_id));
-  EXPECT_EQ(r.exit_code, 10);
-  EXPECT_EQ(r.err, "volcrypt: error: lock folder '" + locks + "' is a symbolic link\n");
-  EXPECT_EQ(mode_of(target), 0755u);
-  EXPECT_TRUE(std::filesystem::is_empty(target));
-  expect_untouched(*domain, volume_id);
+  expect_attach_refused_at_link(locks, "lock folder '" + locks + "' is a symbolic link");
 }
 
 }  // namespace

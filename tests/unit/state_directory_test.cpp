@@ -18,14 +18,9 @@ namespace volcrypt {
 namespace {
 
 using test_support::error_of;
+using test_volumes::mode_of;
 
 constexpr uid_t kOtherUid = 1000;
-
-mode_t mode_of(const std::string& path) {
-  struct stat status {};
-  EXPECT_EQ(::lstat(path.c_str(), &status), 0) << path;
-  return status.st_mode;
-}
 
 class StateDirectoryTest : public ::testing::Test {
  protected:
@@ -47,8 +42,9 @@ TEST_F(StateDirectoryTest, MakesWhatIsMissing0700AndOpensItAgain) {
   EXPECT_FALSE(StateDirectory::open_existing(path, "state folder").has_value());
   const StateDirectory made = StateDirectory::open_or_create(path, "state folder");
   EXPECT_EQ(made.path(), path);
-  EXPECT_EQ(mode_of(scratch_.file("state")), S_IFDIR | 0700);
-  EXPECT_EQ(mode_of(path), S_IFDIR | 0700);
+  EXPECT_EQ(mode_of(scratch_.file("state")), 0700u);
+  EXPECT_EQ(mode_of(path), 0700u);
+  EXPECT_TRUE(std::filesystem::is_directory(std::filesystem::symlink_status(path)));
   EXPECT_EQ(made.status().st_uid, ::geteuid());
 
   const auto again = StateDirectory::open_existing(path, "state folder");
@@ -67,7 +63,7 @@ TEST_F(StateDirectoryTest, AFolderThatIsALinkIsRefusedAndItsTargetIsLeftAsItWas)
   EXPECT_EQ(
       error_of(ErrorKind::internal, [&] { StateDirectory::open_existing(link, "state folder"); }),
       "state folder '" + link + "' is a symbolic link");
-  EXPECT_EQ(mode_of(target), S_IFDIR | 0755);
+  EXPECT_EQ(mode_of(target), 0755u);
   EXPECT_TRUE(std::filesystem::is_empty(target));
 }
 
@@ -119,7 +115,8 @@ TEST_F(StateDirectoryTest, FilesAreOpenedOnlyWhenTheyAreRegularFilesOfOurs) {
   EXPECT_FALSE(directory.open_file("missing", O_RDONLY, "state file").has_value());
   const auto made = directory.open_file("made", O_RDWR | O_CREAT, "state file");
   ASSERT_TRUE(made.has_value());
-  EXPECT_EQ(mode_of(path + "/made"), S_IFREG | 0600);
+  EXPECT_EQ(mode_of(path + "/made"), 0600u);
+  EXPECT_TRUE(std::filesystem::is_regular_file(path + "/made"));
 
   ASSERT_EQ(::mkfifo((path + "/fifo").c_str(), 0600), 0);
   for (int flags : {O_RDONLY, O_WRONLY | O_APPEND, O_RDWR | O_CREAT}) {
