@@ -18,6 +18,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using json = nlohmann::json;
+using test_volumes::mode_of;
 
 class HostBench : public IntegrationTest {
  protected:
@@ -41,12 +42,6 @@ class HostBench : public IntegrationTest {
   }
 
   void rewrite_cache(const json& document) const { std::ofstream(cache_file) << document.dump(); }
-
-  static mode_t mode_of(const std::string& file) {
-    struct stat status {};
-    EXPECT_EQ(::lstat(file.c_str(), &status), 0) << file;
-    return status.st_mode & 07777;
-  }
 
   // "QEMU 7.2.0" / "libvirt 9.0.0" as `virsh version` (not volcrypt) reports them.
   static std::string virsh_version(const std::string& label) {

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "integration_test.hpp"
+#include "migration_fixture.hpp"
 
 namespace volcrypt::test {
 namespace {
@@ -270,6 +271,87 @@ TEST_F(HostileInput, ConfigKeyDirIsWhereThePrepareHookFindsKeys) {
   EXPECT_EQ(r.err, "volcrypt: error: cryptsetup-luks: volume '" + volume +
                        "' is blank, but its record says it was opened before; refusing to "
                        "format it on a re-open\n");
+}
+
+// State paths are opened, not trusted: volcrypt pointed at a state and a lock folder of
+// the test's own, in which the test puts what a confused operator or an attacker could.
+class HostileStatePaths : public HostileInput {
+ protected:
+  void SetUp() override {
+    HostileInput::SetUp();
+    state = path("state");
+    locks = path("locks");
+  }
+
+  // The program with this test's folders, killed should it wait far longer than any
+  // attach takes (on main, a FIFO made it wait forever): a generous bound, not a timing.
+  ProcessResult run_with_state(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {"timeout", "-s", "KILL", "300", VOLCRYPT_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    ProcessResult r =
+        run_process(argv, "", {{"VOLCRYPT_STATE_DIR", state}, {"VOLCRYPT_LOCK_DIR", locks}});
+    expect_no_secret_in(r);
+    return r;
+  }
+
+  // An attach whose state path `link` is a symbolic link to a folder: refused with
+  // message, the folder left as it was, nothing attached.
+  void expect_attach_refused_at_link(const std::string& link, const std::string& message) {
+    auto domain = running_domain("link");
+    const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
+    const std::string volume_id = unique("link");
+    volume_ids.push_back(volume_id);
+    const std::string target = scratch->folder("elsewhere");
+    std::filesystem::create_symlink(target, link);
+
+    ProcessResult r = run_with_state(attach_args(domain->name(), volume, volume_id));
+    EXPECT_EQ(r.exit_code, 10);
+    EXPECT_EQ(r.err, "volcrypt: error: " + message + "\n");
+    EXPECT_EQ(test_volumes::mode_of(target), 0755u);
+    EXPECT_TRUE(std::filesystem::is_empty(target));
+    expect_untouched(*domain, volume_id);
+  }
+
+  std::string state;
+  std::string locks;
+};
+
+TEST_F(HostileStatePaths, AFifoWhereAnIntentIsWrittenIsReplacedAndTheAttachEnds) {
+  auto domain = running_domain("fifo");
+  const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
+  const std::string volume_id = unique("fifo");
+  volume_ids.push_back(volume_id);
+  const std::string intents = state + "/intents";
+  std::filesystem::create_directories(intents);
+  std::filesystem::permissions(state, std::filesystem::perms(0700));
+  std::filesystem::permissions(intents, std::filesystem::perms(0700));
+  const std::string temporary =
+      intents + "/" + domain_uuid(connection->get(), domain->name()) + ".sdb.intent.new";
+  ASSERT_EQ(::mkfifo(temporary.c_str(), 0600), 0);
+
+  ProcessResult r = run_with_state(attach_args(domain->name(), volume, volume_id));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Whole: the disk reads its plaintext, the record and the secret are there, and the
+  // intent (and the FIFO in its temporary file's place) are gone.
+  EXPECT_THAT(domain->read_pattern("sdb", 0xab, 1 << 20), HasSubstr("read 1048576/1048576"));
+  EXPECT_TRUE(volcrypt_metadata(connection->get(), domain->name(), false).has_value());
+  EXPECT_EQ(secrets_for_volume(connection->get(), volume_id).size(), 1u);
+  EXPECT_TRUE(std::filesystem::is_empty(intents));
+
+  r = run_with_state({"detach", "--domain", domain->name(), "--target", "sdb"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  expect_untouched(*domain, volume_id);
+}
+
+TEST_F(HostileStatePaths, AnIntentsFolderThatIsALinkIsRefusedAndItsTargetKeepsItsMode) {
+  std::filesystem::create_directories(state);
+  std::filesystem::permissions(state, std::filesystem::perms(0700));
+  expect_attach_refused_at_link(state + "/intents",
+                                "intent folder '" + state + "/intents' is a symbolic link");
+}
+
+TEST_F(HostileStatePaths, ALockFolderThatIsALinkIsRefused) {
+  expect_attach_refused_at_link(locks, "lock folder '" + locks + "' is a symbolic link");
 }
 
 }  // namespace

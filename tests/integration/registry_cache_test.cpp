@@ -18,6 +18,7 @@ namespace volcrypt::test {
 namespace {
 
 namespace fs = std::filesystem;
+using test_volumes::mode_of;
 using ::testing::HasSubstr;
 
 class RegistryCache : public IntegrationTest {
@@ -65,12 +66,6 @@ class RegistryCache : public IntegrationTest {
     const auto sources = from_cache();
     ASSERT_FALSE(sources.empty());
     for (const auto& [file, cached] : sources) EXPECT_EQ(cached, expected) << file;
-  }
-
-  static mode_t mode_of(const std::string& file) {
-    struct stat status {};
-    EXPECT_EQ(::lstat(file.c_str(), &status), 0) << file;
-    return status.st_mode & 07777;
   }
 
   std::string plugins;

@@ -2,6 +2,7 @@
 
 #include <libcryptsetup.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <stdexcept>
@@ -66,6 +67,12 @@ void write_file(const std::string& path, std::string_view bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+mode_t mode_of(const std::string& path) {
+  struct stat status {};
+  if (::lstat(path.c_str(), &status) != 0) throw std::runtime_error("cannot look at " + path);
+  return status.st_mode & 07777;
 }
 
 std::vector<uint8_t> read_file(const std::string& path) {

@@ -2,6 +2,8 @@
 // LUKS volumes made with libcryptsetup (never with a command line that takes a passphrase).
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -32,6 +34,9 @@ class ScratchDir {
 void make_blank_file(const std::string& path, size_t size);
 void write_file(const std::string& path, std::string_view bytes);
 std::vector<uint8_t> read_file(const std::string& path);
+// The permission bits (07777) of path itself, not of what a link names. Throws when it
+// cannot be looked at.
+mode_t mode_of(const std::string& path);
 
 enum class LuksVersion { luks1, luks2 };
 

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <volcrypt/error.hpp>
 
+#include "expect_error.hpp"
 #include "test_volumes.hpp"
 
 namespace volcrypt {
@@ -349,6 +350,51 @@ TEST_F(IntentJournal, AWriteKilledBeforeItsRenameLeavesATemporaryFileThatGoes) {
   EXPECT_TRUE(std::filesystem::exists(intent_directory() + "/" + busy + "..intent.new"));
   EXPECT_FALSE(std::filesystem::exists(intent_directory() + "/" + stale + "..intent.new"));
   EXPECT_TRUE(std::filesystem::exists(intent.header.path)) << "a finished intent is not touched";
+}
+
+TEST_F(IntentJournal, AFifoWhereTheTemporaryFileGoesIsReplacedNotWaitedOn) {
+  AttachIntent intent = sample_attach();
+  ASSERT_EQ(::mkdir(intent_directory().c_str(), 0700), 0);
+  const std::string temporary = intent_directory() + "/" + intent.header.domain_uuid + "." +
+                                intent.header.target + ".intent.new";
+  ASSERT_EQ(::mkfifo(temporary.c_str(), 0600), 0);
+  write_intent(intent);
+  EXPECT_FALSE(std::filesystem::exists(temporary));
+  const auto all = read_intents();
+  ASSERT_EQ(all.size(), 1u);
+  ASSERT_TRUE(all[0].intent.has_value()) << all[0].problem;
+  EXPECT_EQ(std::get<AttachIntent>(*all[0].intent).record.volume_id, "vol-1");
+}
+
+TEST_F(IntentJournal, AnIntentFileThatIsAFifoIsReportedNotOpenedAndRemoved) {
+  AttachIntent intent = sample_attach();
+  write_intent(intent);
+  const std::string& path = intent.header.path;
+  ASSERT_EQ(::unlink(path.c_str()), 0);
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  const auto all = read_intents();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_FALSE(all[0].intent.has_value());
+  EXPECT_EQ(all[0].problem, "intent file '" + path + "' is a FIFO, not a regular file");
+  remove_intent(intent.header);
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+TEST_F(IntentJournal, AnIntentsFolderThatIsALinkIsRefusedAndItsTargetKeepsItsMode) {
+  const std::string target = scratch.folder("elsewhere");
+  std::filesystem::create_symlink(target, intent_directory());
+  const std::string refusal = "intent folder '" + intent_directory() + "' is a symbolic link";
+  AttachIntent intent = sample_attach();
+  EXPECT_EQ(test_support::error_of(ErrorKind::internal, [&] { write_intent(intent); }), refusal);
+  EXPECT_EQ(test_support::error_of(ErrorKind::internal, [&] { read_intents(); }), refusal);
+  EXPECT_EQ(
+      test_support::error_of(ErrorKind::internal,
+                             [&] { remove_unfinished_intent_writes([](auto&) { return false; }); }),
+      refusal);
+  struct stat info {};
+  ASSERT_EQ(::stat(target.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 07777, 0755u);
+  EXPECT_TRUE(std::filesystem::is_empty(target));
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include <volcrypt/printable_text.hpp>
 #include <volcrypt/strict_json.hpp>
 
+#include "base/file_descriptor.hpp"
 #include "base/luks1_damage.hpp"
 
 namespace volcrypt {
@@ -27,21 +28,6 @@ namespace {
 constexpr std::array<uint8_t, 6> kLuksMagic = {'L', 'U', 'K', 'S', 0xba, 0xbe};
 constexpr size_t kLuksVersionOffset = 6;
 constexpr size_t kChunkBytes = 64 * 1024;
-
-// Closes the descriptor on every path out.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 [[noreturn]] void throw_unreadable(const std::string& path, int error_number) {
   if (error_number == ENOENT)

@@ -12,24 +12,18 @@
 #include <cstring>
 #include <volcrypt/error.hpp>
 
+#include "base/state_directory.hpp"
+
 namespace volcrypt {
 namespace {
 
-std::string lock_path(const std::string& name) {
-  const std::string dir = lock_directory();
-  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    throw Error(ErrorKind::internal,
-                "cannot create the lock directory " + dir + ": " + std::strerror(errno));
-  }
-  return dir + "/" + name;
-}
+constexpr const char* kLockFile = "lock file";
 
-int open_lock(const std::string& path) {
-  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) {
-    throw Error(ErrorKind::internal, "cannot open the lock " + path + ": " + std::strerror(errno));
-  }
-  return fd;
+// The lock file `name`, made if missing, in the lock folder (refused when a link, another's
+// or writable by others: state_directory.hpp).
+int open_lock(const std::string& name) {
+  const StateDirectory directory = StateDirectory::open_or_create(lock_directory(), "lock folder");
+  return directory.open_file(name, O_RDWR | O_CREAT, kLockFile)->release();
 }
 
 std::string domain_lock_name(const std::string& uuid) { return "domain-" + uuid + ".lock"; }
@@ -54,14 +48,14 @@ std::string lock_directory() {
 }
 
 FileLock::FileLock(const std::string& name) {
-  const std::string path = lock_path(name);
-  fd_ = open_lock(path);
+  fd_ = open_lock(name);
   while (flock(fd_, LOCK_EX) != 0) {
     if (errno == EINTR) continue;
     int error = errno;
     close(fd_);
     fd_ = -1;
-    throw Error(ErrorKind::internal, "cannot lock " + path + ": " + std::strerror(error));
+    throw Error(ErrorKind::internal,
+                "cannot lock '" + lock_directory() + "/" + name + "': " + std::strerror(error));
   }
 }
 
@@ -72,8 +66,7 @@ FileLock::~FileLock() {
 DomainLock::DomainLock(const std::string& domain_uuid) : FileLock(domain_lock_name(domain_uuid)) {}
 
 bool DomainLock::held_elsewhere(const std::string& domain_uuid) {
-  const std::string path = lock_path(domain_lock_name(domain_uuid));
-  int fd = open_lock(path);
+  int fd = open_lock(domain_lock_name(domain_uuid));
   bool held = flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
   close(fd);  // also drops the lock if we just took it
   return held;

@@ -19,6 +19,7 @@ namespace {
 using json = nlohmann::json;
 
 constexpr int kFormat = 1;
+constexpr const char* kCacheFile = "host-bench.json";
 constexpr size_t kMaxCacheBytes = 64 * 1024;
 constexpr uint64_t kScratchVolumeBytes = 128ull * 1024 * 1024;
 constexpr std::chrono::milliseconds kCipherTime{300};
@@ -87,14 +88,16 @@ HostBenchReport current_host_identity(const HostFacts& facts) {
 }
 
 std::string host_bench_cache_file(const std::string& cache_dir) {
-  return cache_dir.empty() ? std::string() : cache_dir + "/host-bench.json";
+  return cache_dir.empty() ? std::string() : cache_dir + "/" + kCacheFile;
 }
 
 std::optional<HostBenchReport> load_host_bench(const std::string& cache_dir,
                                                const HostBenchReport& identity) {
-  if (cache_dir.empty() || !is_private_directory(cache_dir)) return std::nullopt;
+  if (cache_dir.empty()) return std::nullopt;
+  const auto directory = open_private_directory(cache_dir);
+  if (!directory) return std::nullopt;
   const std::string file = host_bench_cache_file(cache_dir);
-  const auto text = read_private_file(file, kMaxCacheBytes);
+  const auto text = read_private_file(*directory, kCacheFile, kMaxCacheBytes);
   if (!text) return std::nullopt;
   try {
     // A key written twice is damage too: which of the two was meant is unknown.
@@ -126,8 +129,9 @@ HostBenchReport measure_host_bench(const std::string& cache_dir, const HostFacts
   report.dm_crypt_skipped = kernel.skipped;
   report.measure_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (!cache_dir.empty() && prepare_private_directory(cache_dir) &&
-      write_private_file(host_bench_cache_file(cache_dir), to_json(report).dump(2) + "\n")) {
+  if (cache_dir.empty()) return report;
+  const auto directory = prepare_private_directory(cache_dir);
+  if (directory && write_private_file(*directory, kCacheFile, to_json(report).dump(2) + "\n")) {
     report.cache_file = host_bench_cache_file(cache_dir);
   }
   return report;

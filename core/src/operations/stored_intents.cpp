@@ -1,12 +1,10 @@
 #include "operations/stored_intents.hpp"
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <variant>
 #include <volcrypt/error.hpp>
 #include <volcrypt/strict_json.hpp>
 
+#include "base/state_directory.hpp"
 #include "operations/intent_journal.hpp"
 
 namespace volcrypt {
@@ -15,7 +13,7 @@ namespace {
 using nlohmann::json;
 
 // An intent is a few hundred bytes; anything much larger was not written by volcrypt.
-constexpr std::uintmax_t kMaxIntentBytes = 1 << 20;
+constexpr size_t kMaxIntentBytes = 1 << 20;
 
 // What the file's name says against what the intent in it says: a file put there by
 // another hand (or copied from another domain's) is not obeyed.
@@ -71,27 +69,20 @@ AnyIntent intent_from_journal(const std::string& text) {
 
 std::vector<StoredIntent> read_intents(const std::string& domain_uuid) {
   std::vector<StoredIntent> out;
-  std::error_code error;
-  std::filesystem::directory_iterator it(intent_directory(), error);
-  if (error) return out;  // no folder yet: no intents
-  for (const auto& entry : it) {
-    const std::string name = entry.path().filename().string();
+  const auto directory = StateDirectory::open_existing(intent_directory(), "intent folder");
+  if (!directory) return out;  // no folder yet: no intents
+  for (const std::string& name : directory->names()) {
     if (!name.ends_with(kIntentSuffix)) continue;
     StoredIntent stored;
     stored.domain_uuid = name.substr(0, name.find('.'));
     if (!domain_uuid.empty() && stored.domain_uuid != domain_uuid) continue;
-    stored.path = entry.path().string();
-    std::error_code size_error;
-    if (!entry.is_regular_file() || entry.file_size(size_error) > kMaxIntentBytes) {
-      stored.problem = "not a regular file of an intent's size";
-      out.push_back(std::move(stored));
-      continue;
-    }
-    std::ifstream in(stored.path);
-    std::ostringstream text;
-    text << in.rdbuf();
+    stored.path = directory->path_of(name);
     try {
-      AnyIntent intent = intent_from_journal(text.str());
+      // Never through a link, never waiting on a FIFO, never more than an intent's size.
+      const std::optional<std::string> text =
+          directory->read_file(name, kMaxIntentBytes, "intent file");
+      if (!text) continue;  // removed since the listing
+      AnyIntent intent = intent_from_journal(*text);
       stored.problem = disagreement(name, intent);
       if (stored.problem.empty()) {
         std::visit([&](auto& kind) { kind.header.path = stored.path; }, intent);

@@ -100,8 +100,9 @@ PluginCache::PluginCache(std::string directory, const std::string& helper_progra
 }
 
 void PluginCache::read() {
-  if (!is_private_directory(directory_)) return;
-  const auto text = read_private_file(directory_ + "/" + kCacheFile, kMaxCacheBytes);
+  const auto directory = open_private_directory(directory_);
+  if (!directory) return;
+  const auto text = read_private_file(*directory, kCacheFile, kMaxCacheBytes);
   if (!text) return;
   try {
     // A key written twice is damage too: which of the two was meant is unknown.
@@ -151,8 +152,9 @@ void PluginCache::remember(const std::string& file, const FileStamp& stamp,
 }
 
 void PluginCache::save() {
-  if (!changed_ || directory_.empty() || !helper_stamp_ || !prepare_private_directory(directory_))
-    return;
+  if (!changed_ || directory_.empty() || !helper_stamp_) return;
+  const auto directory = prepare_private_directory(directory_);
+  if (!directory) return;
   json plugins = json::array();
   for (const auto& [file, entry] : entries_) {
     // Files that are gone are forgotten; the rest stay for other plugin directories.
@@ -167,7 +169,7 @@ void PluginCache::save() {
                          {"abi", abi_text()},
                          {"helper", stamp_json(*helper_stamp_)},
                          {"plugins", std::move(plugins)}};
-  if (!write_private_file(directory_ + "/" + kCacheFile, document.dump() + "\n")) return;
+  if (!write_private_file(*directory, kCacheFile, document.dump() + "\n")) return;
   changed_ = false;
 }
 
