@@ -275,5 +275,30 @@ TEST_F(SecretOwnership, RecordNamingAForeignSecretIsReportedNotObeyed) {
   EXPECT_EQ(secrets_for_volume(connection->get(), victim_id), std::vector<std::string>{victim});
 }
 
+// One file in a definition twice without <shareable/> (as a --config batch made before it
+// kept the one-attachment rule): QEMU refuses to start the domain, and check says so.
+TEST_F(SecretOwnership, CheckReportsAVolumeAttachedTwiceWithoutShareable) {
+  auto domain = persistent_domain("twice", false);
+  const std::string volume = make_luks1_with_pattern("twice.luks", 0xab);
+  virDomainPtr handle = virDomainLookupByName(connection->get(), domain->name().c_str());
+  ASSERT_NE(handle, nullptr);
+  for (const char* target : {"sdb", "sdc"}) {
+    const std::string disk = "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+                             "<source file='" + volume + "'/><target dev='" + target +
+                             "' bus='scsi'/></disk>";
+    ASSERT_EQ(virDomainAttachDeviceFlags(handle, disk.c_str(), VIR_DOMAIN_AFFECT_CONFIG), 0);
+  }
+  virDomainFree(handle);
+
+  const ProcessResult check = volcrypt({"check", "--domain", domain->name(), "--json"});
+  EXPECT_EQ(check.exit_code, 11) << check.out << check.err;
+  EXPECT_THAT(check.out, HasSubstr("\"kind\":\"volume_attached_twice\",\"domain\":\"" +
+                                   domain->name() + "\",\"target\":\"sdb\""));
+  EXPECT_THAT(check.out, HasSubstr("volume '" + volume + "' is attached to domain '" +
+                                   domain->name() + "' disk sdb (persistent config), domain '" +
+                                   domain->name() +
+                                   "' disk sdc (persistent config) without <shareable/> on each"));
+}
+
 }  // namespace
 }  // namespace volcrypt::test
