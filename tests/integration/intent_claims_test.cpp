@@ -10,11 +10,11 @@
 #include <fstream>
 
 #include "domain/secret_xml.hpp"
-#include "operations/intent_journal.hpp"
 #include "integration_test.hpp"
 #include "json_objects.hpp"
 #include "kill_points.hpp"
 #include "migration_fixture.hpp"
+#include "operations/intent_journal.hpp"
 #include "volume_consistency.hpp"
 
 namespace volcrypt::test {
@@ -31,10 +31,9 @@ class IntentClaims : public IntegrationTest {
  protected:
   std::vector<std::string> attach_args(const std::string& domain, const std::string& volume,
                                        const std::string& volume_id) const {
-    return {"attach",      "--domain",  domain,       "--target", kTarget,
-            "--bus",       "scsi",      "--source",   volume,     "--volume-id",
-            volume_id,     "--provider", "luks",      "--passphrase-file", passphrase_file,
-            "--live"};
+    return {"attach", "--domain",          domain,          "--target",    kTarget,   "--bus",
+            "scsi",   "--source",          volume,          "--volume-id", volume_id, "--provider",
+            "luks",   "--passphrase-file", passphrase_file, "--live"};
   }
 
   std::vector<std::string> with_program(std::vector<std::string> args) const {
@@ -142,8 +141,8 @@ TEST_F(IntentClaims, ADomainMadeAgainUnderTheSameNameKeepsItsDiskRecordAndSecret
 TEST_F(IntentClaims, AnUndoneAttachLeavesASecretItDidNotCreate) {
   const auto [source, volume_id] = volume("replaced");
   auto domain = running_domain("replaced");
-  const TracedRun killed = run_traced_around(
-      with_program(attach_args(domain->name(), source, volume_id)), kPlugDisk);
+  const TracedRun killed =
+      run_traced_around(with_program(attach_args(domain->name(), source, volume_id)), kPlugDisk);
   ASSERT_TRUE(killed.killed) << killed.result.err;
   const auto made = secrets_for_volume(connection->get(), volume_id);
   ASSERT_EQ(made.size(), 1u) << "the kill should have left the attach's secret";
@@ -173,13 +172,11 @@ TEST_F(IntentClaims, AStartIntentNamingAnotherSecretDoesNotRemoveIt) {
       volcrypt::intent_directory() + "/" + uuid + "._start.intent",
       "{\"operation\":\"start\",\"domain\":\"" + domain->name() + "\",\"domain_uuid\":\"" + uuid +
           "\",\"target\":\"\",\"pid\":1,\"secrets_to_define\":[{\"uuid\":\"" + operators +
-          "\",\"volume_id\":\"" + volume_id +
-          "\",\"target\":\"sdb\"}],\"devices_to_open\":[]}\n");
+          "\",\"volume_id\":\"" + volume_id + "\",\"target\":\"sdb\"}],\"devices_to_open\":[]}\n");
   const ProcessResult r = volcrypt({"recover", "--domain", domain->name(), "--json"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("\"action\":\"rolled back start\""));
-  EXPECT_EQ(secrets_for_volume(connection->get(), volume_id),
-            std::vector<std::string>{operators});
+  EXPECT_EQ(secrets_for_volume(connection->get(), volume_id), std::vector<std::string>{operators});
   EXPECT_TRUE(intents_of(uuid).empty());
 }
 
@@ -202,9 +199,9 @@ TEST_F(IntentClaims, AnIntentFileNamingAnotherDomainsSecretIsNotObeyed) {
                              secrets[0] + "\"}}";
   const auto intent = [&](const std::string& uuid) {
     return "{\"operation\":\"attach\",\"domain\":\"" + first->name() + "\",\"domain_uuid\":\"" +
-           uuid + "\",\"target\":\"sdb\",\"pid\":1,\"live\":true,\"config\":false,\"record\":" +
-           record + ",\"prepared\":true,\"disk_xml\":\"\",\"secret_made\":\"" + secrets[0] +
-           "\"}\n";
+           uuid +
+           "\",\"target\":\"sdb\",\"pid\":1,\"live\":true,\"config\":false,\"record\":" + record +
+           ",\"prepared\":true,\"disk_xml\":\"\",\"secret_made\":\"" + secrets[0] + "\"}\n";
   };
   const std::string file = volcrypt::intent_directory() + "/" + first_uuid + ".sdb.intent";
   std::filesystem::create_directories(volcrypt::intent_directory());

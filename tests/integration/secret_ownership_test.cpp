@@ -283,9 +283,10 @@ TEST_F(SecretOwnership, CheckReportsAVolumeAttachedTwiceWithoutShareable) {
   virDomainPtr handle = virDomainLookupByName(connection->get(), domain->name().c_str());
   ASSERT_NE(handle, nullptr);
   for (const char* target : {"sdb", "sdc"}) {
-    const std::string disk = "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-                             "<source file='" + volume + "'/><target dev='" + target +
-                             "' bus='scsi'/></disk>";
+    const std::string disk =
+        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+        "<source file='" +
+        volume + "'/><target dev='" + target + "' bus='scsi'/></disk>";
     ASSERT_EQ(virDomainAttachDeviceFlags(handle, disk.c_str(), VIR_DOMAIN_AFFECT_CONFIG), 0);
   }
   virDomainFree(handle);
@@ -294,10 +295,10 @@ TEST_F(SecretOwnership, CheckReportsAVolumeAttachedTwiceWithoutShareable) {
   EXPECT_EQ(check.exit_code, 11) << check.out << check.err;
   EXPECT_THAT(check.out, HasSubstr("\"kind\":\"volume_attached_twice\",\"domain\":\"" +
                                    domain->name() + "\",\"target\":\"sdb\""));
-  EXPECT_THAT(check.out, HasSubstr("volume '" + volume + "' is attached to domain '" +
-                                   domain->name() + "' disk sdb (persistent config), domain '" +
-                                   domain->name() +
-                                   "' disk sdc (persistent config) without <shareable/> on each"));
+  EXPECT_THAT(check.out,
+              HasSubstr("volume '" + volume + "' is attached to domain '" + domain->name() +
+                        "' disk sdb (persistent config), domain '" + domain->name() +
+                        "' disk sdc (persistent config) without <shareable/> on each"));
 }
 
 }  // namespace

@@ -1,5 +1,4 @@
 #include "operations/intent_journal.hpp"
-#include "operations/stored_intents.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -13,6 +12,7 @@
 #include <volcrypt/error.hpp>
 
 #include "expect_error.hpp"
+#include "operations/stored_intents.hpp"
 #include "test_volumes.hpp"
 
 namespace volcrypt {

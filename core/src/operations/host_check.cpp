@@ -13,9 +13,9 @@
 #include "operations/held_domain.hpp"
 #include "operations/host_usage.hpp"
 #include "operations/intent_journal.hpp"
-#include "operations/stored_intents.hpp"
 #include "operations/legacy_disk.hpp"
 #include "operations/ownership.hpp"
+#include "operations/stored_intents.hpp"
 
 namespace volcrypt {
 namespace {
@@ -215,8 +215,8 @@ void find_volumes_attached_twice(const HostState& state, const std::optional<std
   std::map<FileIdentity, std::string> path_of;
   for (const auto& use : state.usage.disks()) {
     const auto record = recorded.find({use.domain_uuid, use.inactive, use.disk.target});
-    const std::string& path = record != recorded.end() ? record->second->record.source_path
-                                                       : use.disk.source_path;
+    const std::string& path =
+        record != recorded.end() ? record->second->record.source_path : use.disk.source_path;
     if (path.empty()) continue;
     const FileIdentity& identity = files.of(path);
     path_of.emplace(identity, path);

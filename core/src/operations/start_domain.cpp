@@ -11,9 +11,9 @@
 #include "domain/record.hpp"
 #include "operations/disk_steps.hpp"
 #include "operations/held_domain.hpp"
-#include "operations/start_intent.hpp"
 #include "operations/host_devices.hpp"
 #include "operations/intent_journal.hpp"
+#include "operations/start_intent.hpp"
 
 namespace volcrypt {
 namespace {

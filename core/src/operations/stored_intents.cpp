@@ -29,7 +29,9 @@ std::string disagreement(const std::string& file_name, const AnyIntent& intent) 
 
 std::string intent_to_json(const AnyIntent& intent) {
   return std::visit(
-      [](const auto& kind) { return intent_line(kind.header, kind.kOperation, kind.body()).dump(); },
+      [](const auto& kind) {
+        return intent_line(kind.header, kind.kOperation, kind.body()).dump();
+      },
       intent);
 }
 

@@ -35,8 +35,8 @@ void undefine_secret_if_present(virConnectPtr connection, const std::string& uui
 std::string base64_text(const std::string& text);
 // The files under secret_dir (libvirt's /etc/libvirt/secrets) that hold value, as it is
 // or as libvirt stores it (base64). Files other tests remove meanwhile are skipped.
-std::vector<std::string> secret_files_holding(const std::string& value,
-                                              const std::string& secret_dir = "/etc/libvirt/secrets");
+std::vector<std::string> secret_files_holding(
+    const std::string& value, const std::string& secret_dir = "/etc/libvirt/secrets");
 
 bool domain_exists(virConnectPtr connection, const std::string& name);
 // The names of every domain, running or defined.

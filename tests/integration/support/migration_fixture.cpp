@@ -27,7 +27,6 @@ std::vector<std::string> intents_of(const std::string& domain_uuid) {
   return out;
 }
 
-
 void MigrationTest::SetUp() {
   IntegrationTest::SetUp();
   destination = std::make_unique<SecondLibvirtd>();
