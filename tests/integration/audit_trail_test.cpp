@@ -3,7 +3,11 @@
 // key material. The test listens where syslog(3) writes, the /dev/log datagram socket: its
 // own socket, which volcrypt finds at /dev/log in a private mount namespace.
 #include <gmock/gmock.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
+
+#include <cstring>
 
 #include "integration_test.hpp"
 #include "syslog_listener.hpp"
@@ -51,6 +55,49 @@ TEST_F(AuditTrail, AttachDetachAndRecoverEachSendOneAuthprivLine) {
   EXPECT_THAT(lines[2], HasSubstr(": detach" + who + " outcome=ok"));
   EXPECT_THAT(lines[3], HasSubstr(": recover uid=" + std::to_string(::getuid()) + " domain=" +
                                   domain->name() + " target=- volume=- plugin=- outcome=ok ("));
+}
+
+// A log daemon that stops reading (its queue full) must not stop volcrypt, which sends its
+// line while it holds a domain's and a volume's locks: syslog(3) would wait forever.
+TEST_F(AuditTrail, ALogDaemonThatStopsReadingDelaysNoOperationAndTheDroppedLineIsSaid) {
+  const std::string socket_path = path("log");
+  SyslogListener syslog_socket(socket_path);
+  launcher = syslog_socket.launcher();
+  // Fill the daemon's queue as a stuck one has it: nothing more goes in.
+  const int filler = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  ASSERT_GE(filler, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, socket_path.c_str(), sizeof address.sun_path - 1);
+  ASSERT_EQ(::connect(filler, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  int queued = 0;
+  while (::send(filler, "filler", 6, 0) == 6) ++queued;
+  ASSERT_EQ(errno, EAGAIN);
+  ::close(filler);
+  ASSERT_GT(queued, 0);
+
+  auto domain = running_domain("auditstuck");
+  const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
+  const std::string volume_id = unique("vol");
+  volume_ids.push_back(volume_id);
+  const ProcessResult attach = volcrypt(
+      {"attach", "--domain", domain->name(), "--target", "sdb", "--source", volume, "--volume-id",
+       volume_id, "--provider", "luks", "--passphrase-file", passphrase_file},
+      {}, kHangDeadline);
+  ASSERT_FALSE(attach.hung) << attach.err;
+  ASSERT_EQ(attach.exit_code, 0) << attach.err;
+  EXPECT_EQ(attach.err,
+            "volcrypt: warning: the log daemon at /dev/log did not take the audit "
+            "line within 2000 ms: attach uid=" +
+                std::to_string(::getuid()) + " domain=" + domain->name() +
+                " target=sdb volume=" + volume_id + " plugin=qemu-native-luks outcome=ok\n");
+  EXPECT_THAT(domain->read_pattern("sdb", 0xab, 1 << 20), HasSubstr("read 1048576/1048576"));
+  const ProcessResult detach =
+      volcrypt({"detach", "--domain", domain->name(), "--target", "sdb"}, {}, kHangDeadline);
+  ASSERT_FALSE(detach.hung) << detach.err;
+  EXPECT_EQ(detach.exit_code, 0) << detach.err;
+  const std::vector<std::string> lines = syslog_socket.drain();
+  EXPECT_EQ(lines.size(), static_cast<size_t>(queued)) << "only the filler was queued";
 }
 
 }  // namespace

@@ -350,6 +350,10 @@ void LibvirtSession::forget_xml(const std::string& domain) {
   found->second.xml[1].reset();
 }
 
+void LibvirtSession::forget_other_domains(const std::string& domain) {
+  std::erase_if(facts_, [&](const auto& entry) { return entry.first != domain; });
+}
+
 void LibvirtSession::end_operation() {
   if (--operations_ == 0) facts_.clear();
 }

@@ -113,6 +113,10 @@ class LibvirtSession {
   // changes that domain itself, and everything when the operation ends.
   void begin_operation() { ++operations_; }
   void end_operation();
+  // What the operation read of other domains than this one is read again: called once a
+  // volume's lock is taken, since until then another volcrypt may have attached or
+  // detached that volume there (this domain's lock keeps what it read of this one true).
+  void forget_other_domains(const std::string& domain);
   bool in_operation() const { return operations_ > 0; }
 
   virConnectPtr raw() const { return connection_; }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <volcrypt/error.hpp>
 
+#include "base/joined_text.hpp"
 #include "base/volume_header.hpp"
 #include "domain/disk_xml.hpp"
 #include "domain/domain_lock.hpp"
@@ -34,12 +35,6 @@ void require_free_target(LibvirtSession& session, RecordStore& records, const st
     require_target_free_in(domain, target, session.domain_xml(domain, inactive),
                            records.find(target, inactive).has_value(), inactive);
   }
-}
-
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
 }
 
 }  // namespace
@@ -124,6 +119,9 @@ AttachResult attach_volume_locked(EngineContext& context, const AttachRequest& r
                                   ResolvedScope scope) {
   LibvirtSession& session = context.libvirt();
   VolumeLock volume_lock(request.volume.volume_id);
+  // What another volcrypt did with this volume before the lock is seen (e.g. an attach to
+  // another domain while this one replayed its intents).
+  session.forget_other_domains(request.domain);
   RecordStore records(session, request.domain);
   require_free_target(session, records, request.domain, request.target, scope);
   require_not_attached_elsewhere(HostUsage::scan(session), request);

@@ -96,6 +96,7 @@ std::vector<BatchOutcome<AttachResult>> attach_to_definition(
   allow_open_files(locks.size() + 256);
   try {
     for (auto& [volume_id, lock] : locks) lock.emplace(volume_id);
+    session.forget_other_domains(domain);
     definition = session.definition_to_redefine(domain);
     records = records_from_domain_xml(definition);
     usage.emplace(HostUsage::scan(session));

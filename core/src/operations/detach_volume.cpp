@@ -78,6 +78,7 @@ DetachResult detach_volume_locked(EngineContext& context, const DetachRequest& r
   result.volume_id = owner.volume_id;
   std::optional<VolumeLock> volume_lock;
   if (!owner.volume_id.empty()) volume_lock.emplace(owner.volume_id);
+  session.forget_other_domains(request.domain);
 
   DetachIntent intent;
   intent.header = intent_header(request.domain, domain_uuid, request.target);

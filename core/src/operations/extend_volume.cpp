@@ -34,6 +34,7 @@ ExtendResult extend_volume(EngineContext& context, const ExtendRequest& request)
       plan_growth(context, request.domain, *disk, record, request.volume_size, true);
   std::optional<VolumeLock> volume_lock;
   if (!plan.owner.volume_id.empty()) volume_lock.emplace(plan.owner.volume_id);
+  session.forget_other_domains(request.domain);
 
   ExtendIntent intent;
   intent.header = intent_header(request.domain, domain.uuid(), request.target);

@@ -3,7 +3,6 @@
 #include <volcrypt/error.hpp>
 
 #include "base/volume_header.hpp"
-#include "domain/domain_identity.hpp"
 #include "domain/host_facts.hpp"
 #include "domain/record.hpp"
 #include "operations/libvirt_secrets.hpp"
@@ -135,7 +134,7 @@ std::vector<HostDeviceOutcome> prepare_host_devices(EngineContext& context,
     // Secrets defined with a key that then failed to open a mapping must not stay: a
     // later prepare or start would find them and not define them again.
     for (const auto& problem :
-         remove_defined_secrets(context.libvirt(), domain_identity(domain.xml).uuid, secrets)) {
+         remove_defined_secrets(context.libvirt(), domain.xml, secrets)) {
       context.log(VOLCRYPT_LOG_ERROR, problem);
     }
     throw;

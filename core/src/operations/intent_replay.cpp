@@ -37,6 +37,7 @@ std::vector<RepairAction> replay_intents(EngineContext& context, const IntentDom
     std::vector<VolumeLock> volume_locks;
     if (!dry_run) {
       for (const auto& volume_id : volumes_of(intent)) volume_locks.emplace_back(volume_id);
+      context.libvirt().forget_other_domains(domain.name.value_or(""));
     }
     RepairAction action = replay(context, domain, intent, dry_run);
     // The domain's name now, or the name it had when it is gone.

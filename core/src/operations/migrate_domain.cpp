@@ -3,6 +3,7 @@
 #include <chrono>
 #include <volcrypt/error.hpp>
 
+#include "base/joined_text.hpp"
 #include "domain/disk_xml.hpp"
 #include "domain/domain_identity.hpp"
 #include "domain/domain_lock.hpp"
@@ -49,12 +50,6 @@ Departing departing(LibvirtSession& session, const std::string& domain) {
   return out;
 }
 
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : "; ") + item;
-  return out;
-}
-
 MigrateResult result_for(const std::string& name, const std::string& uuid, const std::string& xml,
                          const std::vector<Record>& records, const MigrateRequest& request) {
   MigrateResult result;
@@ -96,7 +91,7 @@ void mark_destination(MigrateResult& result, const std::vector<NamedSecretOutcom
 std::string guard_verdict(const SecretGuard& guard, const char* done) {
   std::vector<std::string> reasons;
   for (const auto& kept : guard.kept()) reasons.push_back(kept.reason);
-  return reasons.empty() ? done : "kept: " + joined(reasons);
+  return reasons.empty() ? done : "kept: " + joined(reasons, "; ");
 }
 
 // Removes from the destination the secrets this migration defined there, each only while
@@ -279,8 +274,9 @@ MigrateResult finish_departure(EngineContext& context, const MigrateRequest& req
     for (const auto& disk : result.disks) {
       if (disk.source.starts_with("failed")) failures.push_back(disk.target + ": " + disk.source);
     }
-    throw Error(ErrorKind::plugin_failed,
-                "not everything the departed domain used could be released: " + joined(failures));
+    throw Error(
+        ErrorKind::plugin_failed,
+        "not everything the departed domain used could be released: " + joined(failures, "; "));
   }
   return result;
 }

@@ -19,7 +19,7 @@ void require_same_volume(const SecretInfo& secret, const Record& record, const s
 }
 
 // The domain's uuid, for not counting its own disks as users of what it just defined; a
-// text without one (a test's) excludes nothing.
+// text without one (a hook's may have none) excludes nothing.
 std::string uuid_of(const std::string& domain_xml) {
   try {
     return domain_identity(domain_xml).uuid;
@@ -54,16 +54,17 @@ std::vector<NamedSecretOutcome> restore_named_secrets(
       outcomes.push_back(std::move(outcome));
     }
   } catch (...) {
-    remove_defined_secrets(where, uuid_of(domain_xml), outcomes);
+    remove_defined_secrets(where, domain_xml, outcomes);
     throw;
   }
   return outcomes;
 }
 
 std::vector<std::string> remove_defined_secrets(LibvirtSession& where,
-                                                const std::string& domain_uuid,
+                                                const std::string& domain_xml,
                                                 const std::vector<NamedSecretOutcome>& outcomes) {
   std::vector<std::string> problems;
+  const std::string domain_uuid = uuid_of(domain_xml);
   for (const auto& outcome : outcomes) {
     if (!outcome.defined) continue;
     try {

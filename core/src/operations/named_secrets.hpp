@@ -29,11 +29,11 @@ std::vector<NamedSecretOutcome> restore_named_secrets(
     LibvirtSession& where, const std::string& domain_xml, const std::vector<Record>& records,
     const std::function<VolumeKey(const Record&)>& key_for);
 
-// Removes the secrets a restore_named_secrets call defined for the domain with this uuid
+// Removes the secrets a restore_named_secrets call defined for the domain of domain_xml
 // (an undo), under the ownership rules (secret_guard.hpp); what it cannot remove is left,
 // and named in the returned messages.
 std::vector<std::string> remove_defined_secrets(LibvirtSession& where,
-                                                const std::string& domain_uuid,
+                                                const std::string& domain_xml,
                                                 const std::vector<NamedSecretOutcome>& outcomes);
 
 }  // namespace volcrypt

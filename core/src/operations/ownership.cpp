@@ -1,5 +1,6 @@
 #include "operations/ownership.hpp"
 
+#include "base/joined_text.hpp"
 #include "domain/host_facts.hpp"
 #include "operations/libvirt_secrets.hpp"
 #include "plugin_host/host_services.hpp"
@@ -7,12 +8,6 @@
 
 namespace volcrypt {
 namespace {
-
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
 
 bool excluded(const UseExclusion& exclusion, const RecordUse& use) {
   return !exclusion.domain_uuid.empty() && exclusion.domain_uuid == use.domain_uuid &&

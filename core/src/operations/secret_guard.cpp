@@ -2,18 +2,10 @@
 
 #include <volcrypt/error.hpp>
 
+#include "base/joined_text.hpp"
 #include "base/random_uuid.hpp"
 
 namespace volcrypt {
-namespace {
-
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
-
-}  // namespace
 
 SecretGuard::SecretGuard(LibvirtSession& session, Mode mode, std::string volume_id,
                          UseExclusion exclusion)

@@ -127,6 +127,7 @@ StartResult start_domain(EngineContext& context, const StartRequest& request) {
   for (const auto& record : records) volume_ids.insert(record.volume_id);
   std::vector<VolumeLock> volume_locks;
   for (const auto& volume_id : volume_ids) volume_locks.emplace_back(volume_id);
+  session.forget_other_domains(request.domain);
 
   StartIntent intent;
   intent.header = intent_header(request.domain, domain.uuid());
