@@ -6,7 +6,11 @@
 // steps of an intent file), and each device-mapper request that creates, loads, resumes or
 // removes a mapping (the steps of a dm-crypt plugin; none on a host without dm). Writes to
 // stdin/stdout/stderr and to event fds and pipes (libvirt's event loop wakes itself
-// hundreds of times per call) are not steps.
+// hundreds of times per call) are not steps, nor are libvirt's keepalive pings.
+//
+// The helpers the program starts (posix_spawn: a vfork-like clone, then exec) are traced
+// too: their steps count, named "helper NAME: " and the step (NAME: the helper's program
+// file), and a kill kills every traced process at once, so no helper outlives its parent.
 #pragma once
 
 #include <functional>
@@ -18,11 +22,24 @@
 
 namespace volcrypt::test {
 
+// What anyone on the host could read of a traced process: its cmdline or environ.
+struct ProcessView {
+  std::string what;  // e.g. "the program's environ", "helper volcrypt-plugin-helper's cmdline"
+  std::string text;  // NULs as spaces
+  auto operator<=>(const ProcessView&) const = default;
+};
+
 struct TracedRun {
   ProcessResult result;
   bool killed = false;
   int steps = 0;                        // steps entered (the last one never ran when killed)
   std::vector<std::string> step_names;  // e.g. "RPC remote 170", "fsync ...", "dm create"
+  int processes = 0;                    // the program and each helper it started
+  // Helpers still running when the program ended by itself (they were then killed).
+  std::vector<std::string> helpers_left_running;
+  // Each distinct /proc/PID/cmdline and environ of the program and its helpers, read at
+  // each exec and each step: what anyone on the host could read while it ran.
+  std::vector<ProcessView> process_views;
 };
 
 // Runs argv under ptrace; with kill_at = n > 0, kills it with SIGKILL on entering step n.
@@ -40,9 +57,26 @@ TracedRun run_traced_around(const std::vector<std::string>& argv, const std::str
 // test. Returns the number of killed runs.
 int for_each_kill_point(const std::function<bool(int step)>& at_step, int limit = 300);
 
+// The unkilled run a sweep numbers its kill points by. A failure of the test, listing
+// every step of the run, for each step of `expected` it does not contain: a sweep whose
+// reference run lacks the steps it means to kill would prove nothing.
+TracedRun reference_run(const std::vector<std::string>& argv,
+                        const std::vector<std::string>& expected);
+
+// "" when `killed` was killed on entering the step the reference run made as its step
+// number `step`; otherwise why not, with both names (the sweep is not killing what it
+// thinks it kills).
+std::string wrong_kill_point(const TracedRun& reference, const TracedRun& killed, int step);
+
 // libvirt's procedure numbers (remote_protocol.x) for plugging and unplugging a device.
-inline constexpr const char* kPlugDisk = "RPC remote 160";    // DOMAIN_ATTACH_DEVICE_FLAGS
-inline constexpr const char* kUnplugDisk = "RPC remote 161";  // DOMAIN_DETACH_DEVICE_FLAGS
+inline constexpr const char* kPlugDisk = "RPC remote 160";        // DOMAIN_ATTACH_DEVICE_FLAGS
+inline constexpr const char* kUnplugDisk = "RPC remote 161";      // DOMAIN_DETACH_DEVICE_FLAGS
+inline constexpr const char* kSetMetadata = "RPC remote 264";     // DOMAIN_SET_METADATA
+inline constexpr const char* kDefineSecret = "RPC remote 142";    // SECRET_DEFINE_XML
+inline constexpr const char* kSetSecretValue = "RPC remote 144";  // SECRET_SET_VALUE
+inline constexpr const char* kUndefineSecret = "RPC remote 146";  // SECRET_UNDEFINE
+inline constexpr const char* kStartDomain = "RPC remote 196";     // DOMAIN_CREATE_WITH_FLAGS
+inline constexpr const char* kResizeDisk = "RPC remote 210";      // DOMAIN_BLOCK_RESIZE
 
 // The step at which a complete run sends this RPC (1-based), from a traced run; 0, and a
 // test failure, when it never sent it.
