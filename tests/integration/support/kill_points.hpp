@@ -32,9 +32,10 @@ struct ProcessView {
 struct TracedRun {
   ProcessResult result;
   bool killed = false;
-  int steps = 0;                        // steps entered (the last one never ran when killed)
-  std::vector<std::string> step_names;  // e.g. "RPC remote 170", "fsync ...", "dm create"
-  int processes = 0;                    // the program and each helper it started
+  int steps = 0;  // steps entered (the last one never ran when killed)
+  // e.g. "RPC remote 170", "fsync ...", "dm create"; uuids in them read "UUID"
+  std::vector<std::string> step_names;
+  int processes = 0;  // the program and each helper it started
   // Helpers still running when the program ended by itself (they were then killed).
   std::vector<std::string> helpers_left_running;
   // Each distinct /proc/PID/cmdline and environ of the program and its helpers, read at
@@ -63,10 +64,31 @@ int for_each_kill_point(const std::function<bool(int step)>& at_step, int limit 
 TracedRun reference_run(const std::vector<std::string>& argv,
                         const std::vector<std::string>& expected);
 
+// Runs argv under ptrace and kills it on entering the reference run's step number `step`:
+// the step of that name that comes as often as it had come in the reference run by then.
+// Other domains on the host make a run list and read more or fewer domains than the
+// reference run did, so a step's number can move; its name and order among its
+// namesakes do not. Not killed when that step never comes.
+TracedRun run_traced_at(const std::vector<std::string>& argv, const TracedRun& reference, int step);
+
 // "" when `killed` was killed on entering the step the reference run made as its step
 // number `step`; otherwise why not, with both names (the sweep is not killing what it
-// thinks it kills).
+// thinks it kills, or that step never came). Also "" when that step is one of the reads
+// whose count follows the other domains on the host (listing domains, reading one's XML)
+// and the run made fewer of them: there was no such kill point in this run.
 std::string wrong_kill_point(const TracedRun& reference, const TracedRun& killed, int step);
+
+// While it lives, the volcrypt runs this process starts keep their registry cache in
+// `dir` (VOLCRYPT_CACHE_DIR), written once by the first of them. The host's cache is
+// written again whenever a volcrypt of another build ran last (other tests, other
+// worktrees): a step that only some runs make, which would move every kill point after it.
+class OwnRegistryCache {
+ public:
+  explicit OwnRegistryCache(const std::string& dir);
+  ~OwnRegistryCache();
+  OwnRegistryCache(const OwnRegistryCache&) = delete;
+  OwnRegistryCache& operator=(const OwnRegistryCache&) = delete;
+};
 
 // libvirt's procedure numbers (remote_protocol.x) for plugging and unplugging a device.
 inline constexpr const char* kPlugDisk = "RPC remote 160";        // DOMAIN_ATTACH_DEVICE_FLAGS
@@ -75,8 +97,10 @@ inline constexpr const char* kSetMetadata = "RPC remote 264";     // DOMAIN_SET_
 inline constexpr const char* kDefineSecret = "RPC remote 142";    // SECRET_DEFINE_XML
 inline constexpr const char* kSetSecretValue = "RPC remote 144";  // SECRET_SET_VALUE
 inline constexpr const char* kUndefineSecret = "RPC remote 146";  // SECRET_UNDEFINE
-inline constexpr const char* kStartDomain = "RPC remote 196";     // DOMAIN_CREATE_WITH_FLAGS
-inline constexpr const char* kResizeDisk = "RPC remote 210";      // DOMAIN_BLOCK_RESIZE
+inline constexpr const char* kStartDomain = "RPC remote 9";       // DOMAIN_CREATE
+inline constexpr const char* kResizeDisk = "RPC remote 251";      // DOMAIN_BLOCK_RESIZE
+// virDomainMigrateToURI3's one call to the source daemon (libvirt 9.0, as traced here).
+inline constexpr const char* kMigrateDomain = "RPC remote 305";
 
 // The step at which a complete run sends this RPC (1-based), from a traced run; 0, and a
 // test failure, when it never sent it.
