@@ -67,7 +67,7 @@ class KillPoints : public IntegrationTest {
  protected:
   void SetUp() override {
     IntegrationTest::SetUp();
-    cache = std::make_unique<OwnRegistryCache>(path("registry-cache"));
+    cache = std::make_unique<OwnRegistryCache>(path("registry-cache"), VOLCRYPT_BINARY);
   }
 
   void TearDown() override {
@@ -186,8 +186,6 @@ class KillPoints : public IntegrationTest {
   // checks of what it did; a detach's is undone by a fresh attach, an attach's by detach.
   TracedRun reference(const Scenario& s, bool killing_detach,
                       const std::vector<std::string>& operation, Problems& problems) {
-    // The registry cache is written after plugins change: done now, not in the sweep.
-    volcrypt({"probe", "--source", s.volume, "--volume-id", s.volume_id, "--provider", "luks"});
     if (killing_detach) attach(s, problems, "the reference run's");
     const TracedRun run = reference_run(operation, expected_steps(s, killing_detach));
     expect_no_secret_in(run);

@@ -417,10 +417,12 @@ std::string wrong_kill_point(const TracedRun& reference, const TracedRun& killed
          ", the reference run's step there is " + expected;
 }
 
-OwnRegistryCache::OwnRegistryCache(const std::string& dir) {
+OwnRegistryCache::OwnRegistryCache(const std::string& dir, const std::string& program) {
   std::filesystem::create_directories(dir);
   std::filesystem::permissions(dir, std::filesystem::perms::owner_all);  // volcrypt wants 0700
   setenv("VOLCRYPT_CACHE_DIR", dir.c_str(), 1);
+  const ProcessResult listed = run_process({program, "plugins"});
+  if (listed.exit_code != 0) ADD_FAILURE() << "volcrypt plugins failed: " << listed.err;
 }
 
 OwnRegistryCache::~OwnRegistryCache() { unsetenv("VOLCRYPT_CACHE_DIR"); }

@@ -79,12 +79,12 @@ TracedRun run_traced_at(const std::vector<std::string>& argv, const TracedRun& r
 std::string wrong_kill_point(const TracedRun& reference, const TracedRun& killed, int step);
 
 // While it lives, the volcrypt runs this process starts keep their registry cache in
-// `dir` (VOLCRYPT_CACHE_DIR), written once by the first of them. The host's cache is
+// `dir` (VOLCRYPT_CACHE_DIR), written at once by `program plugins`. The host's cache is
 // written again whenever a volcrypt of another build ran last (other tests, other
 // worktrees): a step that only some runs make, which would move every kill point after it.
 class OwnRegistryCache {
  public:
-  explicit OwnRegistryCache(const std::string& dir);
+  OwnRegistryCache(const std::string& dir, const std::string& program);
   ~OwnRegistryCache();
   OwnRegistryCache(const OwnRegistryCache&) = delete;
   OwnRegistryCache& operator=(const OwnRegistryCache&) = delete;
