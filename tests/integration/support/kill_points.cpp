@@ -369,12 +369,6 @@ TracedRun run_traced_around(const std::vector<std::string>& argv, const std::str
   });
 }
 
-int for_each_kill_point(const std::function<bool(int step)>& at_step, int limit) {
-  int killed = 0;
-  for (int step = 1; step <= limit && at_step(step); ++step) ++killed;
-  return killed;
-}
-
 TracedRun run_traced_at(const std::vector<std::string>& argv, const TracedRun& reference,
                         int step) {
   if (step < 1 || static_cast<size_t>(step) > reference.step_names.size()) {

@@ -53,11 +53,6 @@ TracedRun run_traced(const std::vector<std::string>& argv, int kill_at = 0);
 TracedRun run_traced_around(const std::vector<std::string>& argv, const std::string& step,
                             int after = 0);
 
-// Calls at_step for steps 1, 2, ... until it returns false (the run was not killed: the
-// program made fewer steps). Stops at `limit`, so a loop in the program cannot hang the
-// test. Returns the number of killed runs.
-int for_each_kill_point(const std::function<bool(int step)>& at_step, int limit = 300);
-
 // The unkilled run a sweep numbers its kill points by. A failure of the test, listing
 // every step of the run, for each step of `expected` it does not contain: a sweep whose
 // reference run lacks the steps it means to kill would prove nothing.
