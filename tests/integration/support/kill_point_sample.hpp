@@ -1,6 +1,6 @@
 // Which kill points a long sweep covers. A killed `volcrypt migrate` costs a new domain
 // with its disk, the traced run, recover, check and a read through QEMU on whichever
-// side runs it: about 5 s each, for each of its 34 to 38 steps (about 3.5 min in all).
+// side runs it: about 4 to 5 s each, for each of its 34 to 38 steps (2.5 to 3.5 min in all).
 // The test command covers every step. For a quicker look, VOLCRYPT_KILL_SEED=N covers a
 // sample: the first and the last step and every `stride`-th step between, from an offset
 // the seed picks, so that other seeds cover the others (README, Tests).
