@@ -13,7 +13,10 @@
 #include <nlohmann/json.hpp>
 
 #include "batch_fixture.hpp"
+#include "host_debris.hpp"
+#include "key_leaks.hpp"
 #include "kill_points.hpp"
+#include "migration_fixture.hpp"
 #include "scrub.hpp"
 #include "volume_consistency.hpp"
 
@@ -344,8 +347,15 @@ TEST_F(ConfigBatch, KilledAroundTheOneDefineRecoverUndoesOrFinishesEveryVolume) 
 // the three volumes are all in the definition (with their secrets and records) or all
 // gone; never one half-made, never some of them only.
 TEST_F(ConfigBatch, AtEveryKillPointRecoverLeavesTheBatchAllDefinedOrAllGone) {
+  const OwnRegistryCache cache(path("registry-cache"), VOLCRYPT_BINARY);
   auto [domain, volumes, attach, detach] = batch_of_three("cfgsweep");
   const std::string detach_file = batch_file(detach);
+  const std::string uuid = domain_uuid(connection->get(), domain->name());
+  // The reference run numbers the kill points: it defines the three secrets and their
+  // values, then the domain once.
+  const TracedRun complete = reference_run(attach, {kDefineSecret, kSetSecretValue, kDefineDomain});
+  ASSERT_EQ(complete.result.exit_code, 0) << complete.result.out << complete.result.err;
+  ASSERT_EQ(volcrypt({"detach", "--batch", detach_file}).exit_code, 0);
 
   std::vector<std::string> failures;
   std::vector<std::string> steps_killed;
@@ -353,8 +363,15 @@ TEST_F(ConfigBatch, AtEveryKillPointRecoverLeavesTheBatchAllDefinedOrAllGone) {
   int undone = 0;
   const auto at_kill_point = [&](int step) {
     std::vector<std::string> problems;
-    const TracedRun run = run_traced(attach, step);
+    const TracedRun run = run_traced_at(attach, complete, step);
     expect_no_secret_in(run.result);
+    if (!views_holding(run, passphrase).empty()) {
+      problems.push_back("the passphrase could be read in " +
+                         ::testing::PrintToString(views_holding(run, passphrase)));
+    }
+    if (const std::string wrong = wrong_kill_point(complete, run, step); !wrong.empty()) {
+      problems.push_back(wrong);
+    }
     if (run.killed) {
       steps_killed.push_back(run.step_names.back());
       const ProcessResult recover = volcrypt({"recover", "--domain", domain->name(), "--json"});
@@ -366,6 +383,9 @@ TEST_F(ConfigBatch, AtEveryKillPointRecoverLeavesTheBatchAllDefinedOrAllGone) {
     }
     const ProcessResult check = volcrypt({"check", "--domain", domain->name(), "--json"});
     if (check.exit_code != 0) problems.push_back("check after recover: " + check.out);
+    for (const auto& left : debris_after_recover(uuid, domain->name())) {
+      problems.push_back("after recover, " + left);
+    }
     size_t defined = 0;
     for (const auto& v : volumes) {
       const bool disk = has_disk(connection->get(), domain->name(), v.target, true);
@@ -396,9 +416,9 @@ TEST_F(ConfigBatch, AtEveryKillPointRecoverLeavesTheBatchAllDefinedOrAllGone) {
                          joined);
       for (const auto& v : volumes) scrub(connection->get(), at(*domain, v));
     }
-    return run.killed;
   };
-  const int covered = for_each_kill_point(at_kill_point);
+  const int covered = complete.steps;
+  for (int step = 1; step <= covered; ++step) at_kill_point(step);
   std::cout << "kill points covered: config batch of 3 " << kill_point_summary(steps_killed) << "; "
             << undone << " left none of the three, " << finished << " all three" << std::endl;
   RecordProperty("kill_points", covered);

@@ -14,8 +14,11 @@
 #include <iostream>
 #include <sstream>
 
+#include "host_debris.hpp"
 #include "integration_test.hpp"
 #include "json_objects.hpp"
+#include "key_leaks.hpp"
+#include "migration_fixture.hpp"
 #include "scrub.hpp"
 #include "volume_consistency.hpp"
 
@@ -36,6 +39,7 @@ struct Scenario {
   std::string volume;
   std::string volume_id;
   bool live = true;
+  std::string domain_uuid;
   VolumeAt at() const { return {domain->name(), kTarget, volume_id, true}; }
 };
 
@@ -61,6 +65,18 @@ std::vector<std::string> with_program(std::vector<std::string> args) {
 
 class KillPoints : public IntegrationTest {
  protected:
+  void SetUp() override {
+    IntegrationTest::SetUp();
+    cache = std::make_unique<OwnRegistryCache>(path("registry-cache"), VOLCRYPT_BINARY);
+  }
+
+  void TearDown() override {
+    cache.reset();
+    IntegrationTest::TearDown();
+  }
+
+  std::unique_ptr<OwnRegistryCache> cache;
+
   std::vector<std::string> attach_args(const Scenario& s) const {
     std::vector<std::string> args = {"attach", "--domain", s.domain->name(), "--target", kTarget};
     args.insert(args.end(), {"--bus", "scsi", "--source", s.volume, "--volume-id", s.volume_id});
@@ -142,6 +158,9 @@ class KillPoints : public IntegrationTest {
     for (const auto& rule : broken_rules(connection->get(), s.at())) {
       problems.push_back("after recover, " + rule);
     }
+    for (const auto& left : debris_after_recover(s.domain_uuid, s.domain->name())) {
+      problems.push_back("after recover, " + left);
+    }
     return !broken.empty() || before.exit_code == 11;
   }
 
@@ -156,20 +175,55 @@ class KillPoints : public IntegrationTest {
     detach(s, problems, "the fresh disk's");
   }
 
-  // Kills `operation` (attach, or detach of an attached volume) at each of its kill
-  // points, repairs and checks after each, and reports every kill point that left a
-  // problem. Returns how many kill points were covered.
+  // The steps an attach or a detach must make, whose kill points the sweep is for.
+  static std::vector<std::string> expected_steps(const Scenario& s, bool detach) {
+    if (detach) return {kUnplugDisk, kSetMetadata, kUndefineSecret};
+    if (s.live) return {kDefineSecret, kSetSecretValue, kPlugDisk, kSetMetadata};
+    return {kDefineSecret, kSetSecretValue};
+  }
+
+  // The complete run of `operation` that numbers the sweep's kill points, and a user's
+  // checks of what it did; a detach's is undone by a fresh attach, an attach's by detach.
+  TracedRun reference(const Scenario& s, bool killing_detach,
+                      const std::vector<std::string>& operation, Problems& problems) {
+    if (killing_detach) attach(s, problems, "the reference run's");
+    const TracedRun run = reference_run(operation, expected_steps(s, killing_detach));
+    expect_no_secret_in(run);
+    print_steps(s.name, run);
+    if (run.result.exit_code != 0) {
+      problems.push_back("the reference run failed: " + outcome(run.result));
+    } else if (killing_detach) {
+      check_detached(s, problems);
+    } else {
+      check_attached(s, problems);
+      detach(s, problems, "the reference attach's");
+    }
+    return run;
+  }
+
+  // Kills `operation` (attach, or detach of an attached volume) at each step of its
+  // reference run, checking that each kill point kills the step it is named for, repairs
+  // and checks after each, and reports every kill point that left a problem. Returns how
+  // many kill points were covered.
   int sweep(const Scenario& s, bool killing_detach) {
     const std::vector<std::string> operation =
         with_program(killing_detach ? detach_args(s) : attach_args(s));
     Problems failures;
+    const TracedRun complete = reference(s, killing_detach, operation, failures);
+    if (!failures.empty()) {
+      ADD_FAILURE() << s.name << " does not work unkilled: " << joined(failures);
+      return 0;
+    }
     std::vector<std::string> steps_killed;
     int repaired = 0;  // kill points that left something for recover to do
     const auto at_kill_point = [&](int step) {
       Problems problems;
       if (killing_detach) attach(s, problems, "the pre-kill");
-      const TracedRun run = run_traced(operation, step);
-      expect_no_secret_in(run.result);
+      const TracedRun run = run_traced_at(operation, complete, step);
+      expect_no_secret_in(run);
+      if (const std::string wrong = wrong_kill_point(complete, run, step); !wrong.empty()) {
+        problems.push_back(wrong);
+      }
       if (run.killed) steps_killed.push_back(run.step_names.back());
       if (!run.killed && run.result.exit_code != 0) {
         problems.push_back("the run that was not killed failed: " + outcome(run.result));
@@ -188,12 +242,26 @@ class KillPoints : public IntegrationTest {
                            "): " + joined(problems));
         scrub(connection->get(), s.at());
       }
-      return run.killed;
     };
-    const int covered = for_each_kill_point(at_kill_point);
+    for (int step = 1; step <= complete.steps; ++step) at_kill_point(step);
+    report_sweep(s.name, steps_killed, complete.steps, repaired, failures);
+    return complete.steps;
+  }
 
-    report_sweep(s.name, steps_killed, covered, repaired, failures);
-    return covered;
+  // The passphrase shows nowhere in what the run printed, nor in its or its helpers'
+  // command lines and environments while it ran.
+  void expect_no_secret_in(const TracedRun& run) const {
+    IntegrationTest::expect_no_secret_in(run.result);
+    EXPECT_THAT(views_holding(run, passphrase), ::testing::IsEmpty())
+        << "the passphrase could be read there while volcrypt ran";
+  }
+  using IntegrationTest::expect_no_secret_in;
+
+  // The steps of a reference run: the kill points the sweep's failures number.
+  static void print_steps(const std::string& name, const TracedRun& run) {
+    for (size_t i = 0; i < run.step_names.size(); ++i) {
+      std::cout << name << " step " << i + 1 << ": " << run.step_names[i] << "\n";
+    }
   }
 
   // Prints what a sweep covered and fails the test for each kill point that left a problem.
@@ -212,8 +280,12 @@ class KillPoints : public IntegrationTest {
   }
 
   Scenario scenario(const std::string& name, const TestDomain& domain, bool live) {
-    Scenario s{name, &domain, make_luks1_with_pattern("kill.luks", kPattern), unique("killvol"),
-               live};
+    Scenario s{name,
+               &domain,
+               make_luks1_with_pattern("kill.luks", kPattern),
+               unique("killvol"),
+               live,
+               domain_uuid(connection->get(), domain.name())};
     volume_ids.push_back(s.volume_id);
     return s;
   }
@@ -288,16 +360,31 @@ TEST_F(KillPoints, StartOfADomainWhoseSecretWasDropped) {
     if (check.exit_code != 0) problems.push_back(which + ": check is not clean: " + outcome(check));
   };
 
+  // Shut off, its secret gone: the domain after a host restart.
+  const auto host_restarted = [&](Problems& problems) {
+    if (!set_running(connection->get(), domain.name(), false)) problems.push_back("cannot stop");
+    undefine_secret_if_present(connection->get(), uuid);
+  };
   Problems failures;
+  host_restarted(failures);
+  const TracedRun complete =
+      reference_run(with_program(start), {kDefineSecret, kSetSecretValue, kStartDomain});
+  expect_no_secret_in(complete);
+  print_steps("start", complete);
+  if (complete.result.exit_code != 0) failures.push_back(outcome(complete.result));
+  started(failures, "the reference start");
+  ASSERT_TRUE(failures.empty()) << "the start does not work unkilled: " << joined(failures);
+
   std::vector<std::string> steps_killed;
   int repaired = 0;
   const auto at_kill_point = [&](int step) {
     Problems problems;
-    // Shut off, its secret gone: the domain after a host restart.
-    if (!set_running(connection->get(), domain.name(), false)) problems.push_back("cannot stop");
-    undefine_secret_if_present(connection->get(), uuid);
-    const TracedRun run = run_traced(with_program(start), step);
-    expect_no_secret_in(run.result);
+    host_restarted(problems);
+    const TracedRun run = run_traced_at(with_program(start), complete, step);
+    expect_no_secret_in(run);
+    if (const std::string wrong = wrong_kill_point(complete, run, step); !wrong.empty()) {
+      problems.push_back(wrong);
+    }
     if (run.killed) steps_killed.push_back(run.step_names.back());
     if (!run.killed) {
       if (run.result.exit_code != 0) problems.push_back("unkilled start: " + outcome(run.result));
@@ -326,11 +413,10 @@ TEST_F(KillPoints, StartOfADomainWhoseSecretWasDropped) {
                          (run.killed ? "before " + run.step_names.back() : "not killed") +
                          "): " + joined(problems));
     }
-    return run.killed;
   };
-  const int covered = for_each_kill_point(at_kill_point);
+  for (int step = 1; step <= complete.steps; ++step) at_kill_point(step);
   set_running(connection->get(), domain.name(), false);
-  report_sweep("start", steps_killed, covered, repaired, failures);
+  report_sweep("start", steps_killed, complete.steps, repaired, failures);
 }
 
 // Extend of a live native disk, killed at each step: the volume is cut back to its old
@@ -358,7 +444,9 @@ TEST_F(KillPoints, LiveExtendOfANativeDisk) {
   Problems problems;
   old_disk(problems);
   const uint64_t old_size = capacity();
-  const TracedRun complete = run_traced(operation);
+  const TracedRun complete = reference_run(operation, {kResizeDisk});
+  expect_no_secret_in(complete);
+  print_steps("extend live", complete);
   ASSERT_EQ(complete.result.exit_code, 0) << outcome(complete.result);
   const uint64_t new_size = capacity();
   ASSERT_GT(new_size, old_size);
@@ -370,9 +458,15 @@ TEST_F(KillPoints, LiveExtendOfANativeDisk) {
   const auto at_kill_point = [&](int step) {
     Problems problems;
     old_disk(problems);
-    const TracedRun run = run_traced(operation, step);
-    expect_no_secret_in(run.result);
-    if (!run.killed) return false;
+    const TracedRun run = run_traced_at(operation, complete, step);
+    expect_no_secret_in(run);
+    if (const std::string wrong = wrong_kill_point(complete, run, step); !wrong.empty()) {
+      problems.push_back(wrong);
+    }
+    if (!run.killed) {
+      failures.push_back(joined(problems));
+      return;
+    }
     steps_killed.push_back(run.step_names.back());
     // Something to repair after a kill here is the extend's own intent.
     const bool had_intent = recover_after_kill(s, problems);
@@ -394,10 +488,9 @@ TEST_F(KillPoints, LiveExtendOfANativeDisk) {
       failures.push_back("kill point " + std::to_string(step) + " (before " +
                          run.step_names.back() + "): " + joined(problems));
     }
-    return true;
   };
-  const int covered = for_each_kill_point(at_kill_point);
-  report_sweep("extend live", steps_killed, covered, repaired, failures);
+  for (int step = 1; step <= complete.steps; ++step) at_kill_point(step);
+  report_sweep("extend live", steps_killed, complete.steps, repaired, failures);
   detach(s, problems, "the last");
 }
 
@@ -412,7 +505,7 @@ TEST_F(KillPoints, TheNextAttachFinishesOrUndoesAKilledCall) {
   ASSERT_EQ(attach_run.result.exit_code, 0) << attach_run.result.err;
   detach(s, problems, "the first");
   const TracedRun killed_attach =
-      run_traced(with_program(attach_args(s)), step_of(attach_run, kPlugDisk));
+      run_traced_at(with_program(attach_args(s)), attach_run, step_of(attach_run, kPlugDisk));
   ASSERT_TRUE(killed_attach.killed);
   EXPECT_FALSE(has_disk(connection->get(), s.domain->name(), kTarget, false));
   EXPECT_EQ(secrets_for_volume(connection->get(), s.volume_id).size(), 1u)
@@ -426,7 +519,7 @@ TEST_F(KillPoints, TheNextAttachFinishesOrUndoesAKilledCall) {
   ASSERT_EQ(detach_run.result.exit_code, 0) << detach_run.result.err;
   attach(s, problems, "the second");
   const TracedRun killed_detach =
-      run_traced(with_program(detach_args(s)), step_of(detach_run, kUnplugDisk) + 1);
+      run_traced_at(with_program(detach_args(s)), detach_run, step_of(detach_run, kUnplugDisk) + 1);
   ASSERT_TRUE(killed_detach.killed);
   EXPECT_FALSE(has_disk(connection->get(), s.domain->name(), kTarget, false));
   attach(s, problems, "the attach after the killed detach");
