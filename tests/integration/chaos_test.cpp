@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -256,11 +257,15 @@ class Chaos : public BatchTest {
     learn(call);
     expect_exit(call, {0, 7});
     if (call.run.killed) return model.maybe_attached(place, volume);
-    if (call.run.result.exit_code != 0) return;
+    if (call.run.result.exit_code == 0) attached(call, place, volume);
+  }
+
+  // A finished attach: one attachment per volume unless it is shared.
+  void attached(const Call& call, const Place& place, int volume) {
     if (volume != kShareable) {
       if (auto elsewhere = surely_at(volume); elsewhere && *elsewhere != place) {
-        problems.push_back(call.what + " succeeded while v" + std::to_string(volume) +
-                           " is attached at " + name(*elsewhere));
+        problems.push_back(call.what + ": v" + std::to_string(volume) + " attached at " +
+                           name(place) + " while it is attached at " + name(*elsewhere));
       }
     }
     model.attached(place, volume);
@@ -313,19 +318,24 @@ class Chaos : public BatchTest {
     return grown + call.what + " [" + call.outcome() + "]";
   }
 
-  // Results of a batch by request index: its exit code, for a batch that finished.
-  std::map<int, int> batch_results(const Call& call) {
-    std::map<int, int> out;
-    if (call.run.killed) return out;
+  // Calls done(i, true) for each request of a finished batch that succeeded, and
+  // done(i, false) for each request of a killed batch (it may or may not have run).
+  void for_each_request(const Call& call, size_t requests,
+                        const std::function<void(size_t, bool)>& done) {
+    if (call.run.killed) {
+      for (size_t i = 0; i < requests; ++i) done(i, false);
+      return;
+    }
     try {
       for (const auto& result : nlohmann::json::parse(call.run.result.out)) {
-        out[result.at("index").get<int>()] = result.at("exit_code").get<int>();
+        const size_t index = result.at("index").get<size_t>();
+        if (index >= requests) throw std::out_of_range("index " + std::to_string(index));
+        if (result.at("exit_code").get<int>() == 0) done(index, true);
       }
     } catch (const std::exception& e) {
       problems.push_back(call.what + ": no result per request (" + e.what() +
                          "): " + call.run.result.out + call.run.result.err);
     }
-    return out;
   }
 
   // Two or three requests at distinct places.
@@ -354,14 +364,10 @@ class Chaos : public BatchTest {
     run(call);
     learn(call);
     expect_exit(call, {0, 7});
-    const auto results = batch_results(call);
-    for (size_t i = 0; i < places.size(); ++i) {
-      if (call.run.killed) {
-        model.maybe_attached(places[i], chosen[i]);
-      } else if (results.contains(static_cast<int>(i)) && results.at(static_cast<int>(i)) == 0) {
-        model.attached(places[i], chosen[i]);
-      }
-    }
+    for_each_request(call, places.size(), [&](size_t i, bool finished) {
+      if (finished) return attached(call, places[i], chosen[i]);
+      model.maybe_attached(places[i], chosen[i]);
+    });
     return call.what + " [" + call.outcome() + "]";
   }
 
@@ -378,14 +384,9 @@ class Chaos : public BatchTest {
     run(call);
     learn(call);
     expect_exit(call, {0, 3});
-    const auto results = batch_results(call);
-    for (size_t i = 0; i < places.size(); ++i) {
-      if (call.run.killed) {
-        model.maybe_detached(places[i]);
-      } else if (results.contains(static_cast<int>(i)) && results.at(static_cast<int>(i)) == 0) {
-        model.detached(places[i]);
-      }
-    }
+    for_each_request(call, places.size(), [&](size_t i, bool finished) {
+      finished ? model.detached(places[i]) : model.maybe_detached(places[i]);
+    });
     return call.what + " [" + call.outcome() + "]";
   }
 
