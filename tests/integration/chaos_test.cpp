@@ -708,6 +708,8 @@ TEST_F(Chaos, KilledAndRacingCallsLeaveAHostThatRecoverSettles) {
             << took.count() << " s" << std::endl;
   RecordProperty("seed", static_cast<int>(seed));
   RecordProperty("calls_killed", killed);
+  // The steps, so that a run by hand shows what it did (a failure shows them below).
+  if (problems.empty()) std::cout << report();
   EXPECT_TRUE(problems.empty()) << report();
 }
 
