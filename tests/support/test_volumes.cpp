@@ -135,6 +135,7 @@ LuksDescription describe_luks(const std::string& path) {
   crypt_pbkdf_type pbkdf{};
   if (crypt_keyslot_get_pbkdf(header.get(), 0, &pbkdf) == 0)
     out.slot0_iterations = pbkdf.iterations;
+  out.data_offset = crypt_get_data_offset(header.get()) * 512;
   return out;
 }
 

@@ -52,6 +52,7 @@ struct LuksDescription {
   std::string cipher;  // e.g. "aes-xts-plain64"
   int key_bits = 0;
   uint32_t slot0_iterations = 0;  // PBKDF iterations of key slot 0
+  uint64_t data_offset = 0;       // bytes before the encrypted data (the header's size)
 };
 LuksDescription describe_luks(const std::string& path);
 

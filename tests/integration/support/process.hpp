@@ -26,4 +26,15 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
                           const std::map<std::string, std::string>& extra_env = {},
                           std::optional<std::chrono::seconds> hang_deadline = std::nullopt);
 
+struct KillableRun {
+  ProcessResult result;
+  bool killed = false;  // SIGKILLed before it exited by itself
+  std::chrono::milliseconds took{0};
+};
+
+// Runs argv in a process group of its own and, if it still runs after kill_after, kills
+// the whole group (the program and any helper it started) with SIGKILL, as a crash would.
+KillableRun run_process_killed_after(const std::vector<std::string>& argv,
+                                     std::chrono::microseconds kill_after);
+
 }  // namespace volcrypt::test
