@@ -353,6 +353,15 @@ class Chaos : public BatchTest {
     return places;
   }
 
+  static bool repeats_unshared(const std::vector<int>& chosen) {
+    for (size_t i = 0; i < chosen.size(); ++i) {
+      for (size_t j = i + 1; j < chosen.size(); ++j) {
+        if (chosen[i] == chosen[j] && chosen[i] != kShareable) return true;
+      }
+    }
+    return false;
+  }
+
   std::string step_batch_attach(Dice& dice) {
     const auto places = batch_places(dice, false);
     nlohmann::json batch = nlohmann::json::array();
@@ -368,6 +377,16 @@ class Chaos : public BatchTest {
     run(call);
     learn(call, places.front().domain);
     expect_exit(call, {0, 7});
+    // One volume twice in a batch without "shareable" is refused whole, before anything.
+    if (repeats_unshared(chosen) && !call.run.killed) {
+      if (call.run.result.exit_code != 7 ||
+          call.run.result.err.find("a volume attached twice needs \"shareable\": true in both "
+                                   "requests") == std::string::npos) {
+        problems.push_back(call.what + ": a volume twice in one batch was not refused whole: " +
+                           call.run.result.out + call.run.result.err);
+      }
+      return call.what + " [" + call.outcome() + "]";
+    }
     for_each_request(call, places.size(), [&](size_t i, bool finished) {
       if (finished) return attached(call, places[i], chosen[i]);
       model.maybe_attached(places[i], chosen[i]);
