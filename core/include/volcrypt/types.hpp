@@ -9,12 +9,15 @@
 #include <optional>
 #include <string>
 #include <vector>
+#include <volcrypt/network_source.hpp>
 #include <volcrypt/volume_key.hpp>
 
 namespace volcrypt {
 
 struct VolumeSpec {
+  // A file or block device; for a network volume its name (network_source_name).
   std::string source_path;
+  std::optional<NetworkSource> network;  // set for a network volume
   std::string volume_id;
   std::string provider;
   std::string cipher;          // empty: the plugin's default
