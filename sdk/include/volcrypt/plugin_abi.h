@@ -92,7 +92,10 @@ typedef enum volcrypt_header_kind {
 
 typedef enum volcrypt_source_kind {
   VOLCRYPT_SOURCE_FILE = 0,
-  VOLCRYPT_SOURCE_BLOCK = 1
+  VOLCRYPT_SOURCE_BLOCK = 1,
+  /* ABI 1.4: a network volume QEMU reaches itself (Ceph RBD, iSCSI, NBD); the source path
+   * is its name: rbd:POOL/IMAGE, iscsi://HOST[:PORT]/IQN/LUN, nbd://HOST[:PORT]/EXPORT. */
+  VOLCRYPT_SOURCE_NETWORK = 2
 } volcrypt_source_kind;
 
 /* Facts about this host, gathered by the host once per command. Versions are
