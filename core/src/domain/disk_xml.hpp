@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <vector>
+#include <volcrypt/network_source.hpp>
 #include <volcrypt/types.hpp>
 
 namespace volcrypt {
@@ -16,11 +17,14 @@ struct NativeEncryption {
   // A disk may name a volume secret by its usage instead (<secret usage='VOLUME'/>);
   // volcrypt's own disks always name the uuid.
   std::string secret_usage = {};
+  // <encryption engine=...>: "qemu" or "librbd"; empty: not written (QEMU's).
+  std::string engine = {};
 };
 
 struct DiskSpec {
   volcrypt_source_kind source_kind = VOLCRYPT_SOURCE_FILE;
   std::string source_path;
+  std::optional<NetworkSource> network;  // <disk type='network'>: source_path is its name
   std::string target;
   Bus bus = Bus::scsi;
   std::optional<NativeEncryption> encryption;
@@ -37,6 +41,7 @@ struct DiskInfo {
   std::string target;
   volcrypt_source_kind source_kind = VOLCRYPT_SOURCE_FILE;  // <source dev>: block
   std::string source_path;
+  std::optional<NetworkSource> network;  // <disk type='network'>: source_path is its name
   std::optional<NativeEncryption> encryption;
   std::string serial;
   bool shareable = false;

@@ -52,7 +52,8 @@ void require_target_free_in(const std::string& domain, const std::string& target
 }
 
 void require_not_attached_elsewhere(const HostUsage& usage, const AttachRequest& request) {
-  const auto disks = usage.volume_disks(request.volume.volume_id, request.volume.source_path);
+  const auto disks = usage.volume_disks(request.volume.volume_id, request.volume.source_path,
+                                        request.volume.network);
   if (disks.empty()) return;
   std::vector<std::string> where;
   std::vector<std::string> unshared;
