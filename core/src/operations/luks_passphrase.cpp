@@ -1,11 +1,15 @@
 #include "operations/luks_passphrase.hpp"
 
 #include <libcryptsetup.h>
+#include <sys/mman.h>
 
 #include <cerrno>
 #include <cstring>
 #include <memory>
 #include <volcrypt/error.hpp>
+
+#include "base/file_descriptor.hpp"
+#include "base/write_all.hpp"
 
 namespace volcrypt {
 namespace {
@@ -46,6 +50,24 @@ bool luks_passphrase_opens(const std::string& header_path, const std::string& vo
   if (rc == -EPERM) return false;
   throw Error(ErrorKind::plugin_failed,
               "cannot check the passphrase for volume '" + volume_name + "': " + reason(rc));
+}
+
+bool luks_header_passphrase_opens(std::span<const uint8_t> header_area,
+                                  const std::string& volume_name,
+                                  std::span<const uint8_t> passphrase) {
+  FileDescriptor file(memfd_create("volcrypt-luks-header", MFD_CLOEXEC));
+  if (file.get() < 0) {
+    throw Error(ErrorKind::internal, "cannot make an in-memory copy of the header of volume '" +
+                                         volume_name + "': " + std::strerror(errno));
+  }
+  const std::string_view bytes(reinterpret_cast<const char*>(header_area.data()),
+                               header_area.size());
+  if (!write_all(file.get(), bytes)) {
+    throw Error(ErrorKind::internal, "cannot copy the header of volume '" + volume_name +
+                                         "' into memory: " + std::strerror(errno));
+  }
+  return luks_passphrase_opens("/proc/self/fd/" + std::to_string(file.get()), volume_name,
+                               passphrase);
 }
 
 }  // namespace volcrypt

@@ -17,3 +17,13 @@ bool luks_passphrase_opens(const std::string& header_path, const std::string& vo
                            std::span<const uint8_t> passphrase);
 
 }  // namespace volcrypt
+
+namespace volcrypt {
+
+// The same for a volume whose header area (its first bytes up to where its data starts)
+// was read into memory, e.g. over the network: checked on an anonymous in-memory file.
+bool luks_header_passphrase_opens(std::span<const uint8_t> header_area,
+                                  const std::string& volume_name,
+                                  std::span<const uint8_t> passphrase);
+
+}  // namespace volcrypt
