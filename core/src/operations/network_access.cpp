@@ -2,6 +2,8 @@
 
 #include <volcrypt/error.hpp>
 
+#include "domain/disk_xml.hpp"
+
 namespace volcrypt {
 namespace {
 
@@ -18,7 +20,8 @@ std::string auth_secret_name(const NetworkSource& source) {
 
 }  // namespace
 
-void require_auth_secret(LibvirtSession& session, const NetworkSource& source) {
+void require_auth_secret(LibvirtSession& session, const NetworkSource& source,
+                         const std::string& where) {
   if (source.auth_username.empty()) return;
   if (source.protocol == NetworkProtocol::nbd) {
     throw Error(ErrorKind::usage, "NBD has no user authentication; volume '" +
@@ -33,14 +36,22 @@ void require_auth_secret(LibvirtSession& session, const NetworkSource& source) {
   const std::optional<SecretInfo> info = session.secret_info(source.auth_secret_uuid);
   if (!info) {
     throw Error(ErrorKind::not_found,
-                "the " + auth_secret_name(source) +
-                    " does not exist in libvirt: the deployer defines it (usage type " +
+                "the " + auth_secret_name(source) + " does not exist in " + where +
+                    ": the deployer defines it (usage type " +
                     auth_usage_type(source.protocol) + "); volcrypt never does");
   }
   if (info->usage_type != auth_usage_type(source.protocol)) {
-    throw Error(ErrorKind::not_found, "the " + auth_secret_name(source) + " has usage type '" +
+    throw Error(ErrorKind::not_found, "the " + auth_secret_name(source) + " in " + where +
+                                          " has usage type '" +
                                           info->usage_type + "', not '" +
                                           auth_usage_type(source.protocol) + "'");
+  }
+}
+
+void require_auth_secrets(LibvirtSession& session, const std::string& domain_xml,
+                          const std::string& where) {
+  for (const DiskInfo& disk : disks_in_domain_xml(domain_xml)) {
+    if (disk.network) require_auth_secret(session, *disk.network, where);
   }
 }
 
