@@ -4,7 +4,7 @@
 
 #include "base/volume_header.hpp"
 #include "domain/host_facts.hpp"
-#include "network/network_header.hpp"
+#include "network/network_volume_header.hpp"
 #include "operations/network_access.hpp"
 #include "plugin_host/host_services.hpp"
 #include "plugin_host/plugin_calls.hpp"

@@ -3,7 +3,7 @@
 #include <vector>
 #include <volcrypt/error.hpp>
 
-#include "network/network_header.hpp"
+#include "network/network_volume_header.hpp"
 #include "operations/luks_passphrase.hpp"
 #include "operations/network_access.hpp"
 
