@@ -384,6 +384,31 @@ TEST(NetworkDiskXml, ReadsLibvirtsDumpOfTheBuiltDisk) {
   EXPECT_EQ(found->serial, "v1");
 }
 
+// The built NBD disk hot-plugged to a running domain (libvirt 9.0, QEMU 7.2, qemu-nbd):
+// the live XML adds tls='no' and index to <source>; detach took this element back.
+TEST(NetworkDiskXml, ReadsLibvirtsLiveXmlOfAHotPluggedNbdDisk) {
+  const std::string live = in_domain(R"(
+    <disk type='network' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source protocol='nbd' name='vol1' tls='no' index='1'>
+        <host name='127.0.0.1' port='20650'/>
+        <encryption format='luks' engine='qemu'>
+          <secret type='passphrase' uuid='539c688e-075a-4351-bf76-d8bf48a065ca'/>
+        </encryption>
+      </source>
+      <target dev='sdb' bus='scsi'/>
+      <serial>nbd-vol</serial>
+      <alias name='scsi0-0-0-1'/>
+      <address type='drive' controller='0' bus='0' target='0' unit='1'/>
+    </disk>)");
+  auto found = find_disk(live, "sdb");
+  ASSERT_TRUE(found.has_value());
+  ASSERT_TRUE(found->network.has_value());
+  EXPECT_EQ(*found->network, network_source(NetworkProtocol::nbd, "vol1", {{"127.0.0.1", 20650}}));
+  EXPECT_EQ(found->encryption->secret_uuid, "539c688e-075a-4351-bf76-d8bf48a065ca");
+  EXPECT_EQ(found->serial, "nbd-vol");
+}
+
 // Nova's LibvirtConfigGuestDisk writes <auth> and <encryption> beside <source>, not in
 // it, with every monitor and its port; libvirt 9.0 keeps them there and dumps <auth>
 // first. Both texts, from a Nova-style attach of an encrypted Cinder rbd volume.
