@@ -347,11 +347,23 @@ TEST(NetworkDiskXml, EveryProtocolReadsBackAsTheSameVolume) {
   }
 }
 
-// `virsh dumpxml` after `virsh define` of a domain holding the built rbd disk (libvirt
-// 9.0): <auth> and <encryption> stay inside <source>, and an unwritten engine comes back
-// as engine='qemu'.
-TEST(NetworkDiskXml, ReadsLibvirtsDumpOfTheBuiltDisk) {
-  const std::string domain = in_domain(R"(
+// What libvirt 9.0 gives back for built disks: `virsh dumpxml` after `virsh define`
+// (rbd: <auth> and <encryption> stay inside <source>, an unwritten engine comes back as
+// engine='qemu'), and the live XML of the NBD disk hot-plugged to a running domain with
+// qemu-nbd serving it (tls='no' and index added; detach took this element back).
+TEST(NetworkDiskXml, ReadsLibvirtsDumpsOfBuiltDisks) {
+  NetworkSource rbd =
+      network_source(NetworkProtocol::rbd, "volumes/volume-1", {{"127.0.0.1", 6789}, {"::1", 0}},
+                     "volcrypt", "11111111-2222-4333-8444-555555555555");
+  rbd.discard = true;
+  struct Dump {
+    std::string xml;
+    NetworkSource network;
+    std::string secret_uuid;
+    std::string serial;
+  };
+  const std::vector<Dump> dumps = {
+      {R"(
     <disk type='network' device='disk'>
       <driver name='qemu' type='raw' discard='unmap'/>
       <source protocol='rbd' name='volumes/volume-1' index='2'>
@@ -366,28 +378,10 @@ TEST(NetworkDiskXml, ReadsLibvirtsDumpOfTheBuiltDisk) {
       </source>
       <target dev='sdb' bus='scsi'/>
       <serial>v1</serial>
-      <alias name='scsi0-0-0-1'/>
       <address type='drive' controller='0' bus='0' target='0' unit='1'/>
-    </disk>)");
-  auto found = find_disk(domain, "sdb");
-  ASSERT_TRUE(found.has_value());
-  ASSERT_TRUE(found->network.has_value());
-  NetworkSource expected;
-  expected.name = "volumes/volume-1";
-  expected.hosts = {{"127.0.0.1", 6789}, {"::1", 0}};
-  expected.auth_username = "volcrypt";
-  expected.auth_secret_uuid = "11111111-2222-4333-8444-555555555555";
-  expected.discard = true;
-  EXPECT_EQ(*found->network, expected);
-  EXPECT_EQ(found->auth_secret_type, "ceph");
-  EXPECT_EQ(found->encryption->engine, "qemu");
-  EXPECT_EQ(found->serial, "v1");
-}
-
-// The built NBD disk hot-plugged to a running domain (libvirt 9.0, QEMU 7.2, qemu-nbd):
-// the live XML adds tls='no' and index to <source>; detach took this element back.
-TEST(NetworkDiskXml, ReadsLibvirtsLiveXmlOfAHotPluggedNbdDisk) {
-  const std::string live = in_domain(R"(
+    </disk>)",
+       rbd, "21111111-2222-4333-8444-555555555555", "v1"},
+      {R"(
     <disk type='network' device='disk'>
       <driver name='qemu' type='raw'/>
       <source protocol='nbd' name='vol1' tls='no' index='1'>
@@ -400,13 +394,22 @@ TEST(NetworkDiskXml, ReadsLibvirtsLiveXmlOfAHotPluggedNbdDisk) {
       <serial>nbd-vol</serial>
       <alias name='scsi0-0-0-1'/>
       <address type='drive' controller='0' bus='0' target='0' unit='1'/>
-    </disk>)");
-  auto found = find_disk(live, "sdb");
-  ASSERT_TRUE(found.has_value());
-  ASSERT_TRUE(found->network.has_value());
-  EXPECT_EQ(*found->network, network_source(NetworkProtocol::nbd, "vol1", {{"127.0.0.1", 20650}}));
-  EXPECT_EQ(found->encryption->secret_uuid, "539c688e-075a-4351-bf76-d8bf48a065ca");
-  EXPECT_EQ(found->serial, "nbd-vol");
+    </disk>)",
+       network_source(NetworkProtocol::nbd, "vol1", {{"127.0.0.1", 20650}}),
+       "539c688e-075a-4351-bf76-d8bf48a065ca", "nbd-vol"},
+  };
+  for (const auto& dump : dumps) {
+    SCOPED_TRACE(dump.xml);
+    auto found = find_disk(in_domain(dump.xml), "sdb");
+    ASSERT_TRUE(found.has_value());
+    ASSERT_TRUE(found->network.has_value());
+    EXPECT_EQ(*found->network, dump.network);
+    EXPECT_EQ(found->auth_secret_type, dump.network.auth_username.empty() ? "" : "ceph");
+    ASSERT_TRUE(found->encryption.has_value());
+    EXPECT_EQ(found->encryption->engine, "qemu");
+    EXPECT_EQ(found->encryption->secret_uuid, dump.secret_uuid);
+    EXPECT_EQ(found->serial, dump.serial);
+  }
 }
 
 // Nova's LibvirtConfigGuestDisk writes <auth> and <encryption> beside <source>, not in
