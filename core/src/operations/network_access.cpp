@@ -51,7 +51,11 @@ void require_auth_secret(LibvirtSession& session, const NetworkSource& source,
 void require_auth_secrets(LibvirtSession& session, const std::string& domain_xml,
                           const std::string& where) {
   for (const DiskInfo& disk : disks_in_domain_xml(domain_xml)) {
-    if (disk.network) require_auth_secret(session, *disk.network, where);
+    // A secret named by its usage (Nova may) is libvirt's to resolve; not checked here.
+    if (!disk.network || (disk.network->auth_secret_uuid.empty() && !disk.auth_secret_usage.empty())) {
+      continue;
+    }
+    require_auth_secret(session, *disk.network, where);
   }
 }
 
