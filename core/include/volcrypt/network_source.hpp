@@ -67,8 +67,9 @@ std::string network_host_text(const NetworkHost& host);
 uint16_t default_port(NetworkProtocol protocol);
 
 // Whether two sources are one volume: the same protocol and name and, for rbd, the
-// same cluster (monitor lists that share a monitor, or either empty); for iscsi and nbd
-// the same server.
+// same cluster (monitor lists that share a monitor, or either empty and the same
+// cluster name, which then picks the ceph.conf); for iscsi and nbd the same server.
+// Hosts compare without regard to case, a port 0 as the protocol's default.
 bool same_network_volume(const NetworkSource& a, const NetworkSource& b);
 
 }  // namespace volcrypt
