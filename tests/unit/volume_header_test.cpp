@@ -6,9 +6,11 @@
 #include <libcryptsetup.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 #include <volcrypt/error.hpp>
 
 #include "expect_error.hpp"
@@ -140,6 +142,76 @@ TEST_F(VolumeHeaderTest, PayloadOffsetRefusesALuks2JsonAreaWithAKeyTwice) {
             "cannot tell where the data of LUKS volume '" + twice +
                 "' starts: its LUKS2 JSON area gives the key 'segments' twice in the top-level "
                 "object");
+}
+
+// A volume held in memory, read as a network volume's bytes are.
+VolumeBytes bytes_of(const std::string& name, const std::vector<uint8_t>& bytes) {
+  return VolumeBytes{name, bytes.size(), [&bytes](uint64_t offset, std::span<uint8_t> buffer) {
+                       if (offset >= bytes.size()) return size_t{0};
+                       const size_t count = std::min<size_t>(buffer.size(), bytes.size() - offset);
+                       std::copy_n(bytes.begin() + static_cast<ptrdiff_t>(offset), count,
+                                   buffer.begin());
+                       return count;
+                     }};
+}
+
+TEST_F(VolumeHeaderTest, BytesFromAnySourceReadAsTheFileDoes) {
+  const std::string luks1 = dir_.file("luks1.img");
+  const std::string luks2 = dir_.file("luks2.img");
+  const std::string blank = dir_.file("blank.img");
+  const std::string other = dir_.file("other.img");
+  make_luks_volume(luks1, LuksVersion::luks1, "passphrase", 16 << 20);
+  make_luks_volume(luks2, LuksVersion::luks2, "passphrase", 16 << 20);
+  make_blank_file(blank, 8 << 20);
+  write_file(other, "#!/bin/sh\n");
+  for (const std::string& path : {luks1, luks2, blank, other}) {
+    const std::vector<uint8_t> bytes = read_file(path);
+    EXPECT_EQ(read_volume_header(bytes_of("rbd:volumes/x", bytes)), read_volume_header(path))
+        << path;
+  }
+  for (const std::string& path : {luks1, luks2}) {
+    const std::vector<uint8_t> bytes = read_file(path);
+    EXPECT_EQ(luks_payload_offset(bytes_of("rbd:volumes/x", bytes)), luks_payload_offset(path));
+  }
+}
+
+TEST_F(VolumeHeaderTest, BytesAreNamedInErrorsByTheirName) {
+  EXPECT_EQ(
+      error_of(ErrorKind::refused_data,
+               [] { luks_payload_offset(bytes_of("rbd:volumes/x", std::vector<uint8_t>(4096))); }),
+      "volume 'rbd:volumes/x' is not LUKS");
+  // A LUKS1 header cut short, as a network volume could hold one.
+  const std::string path = dir_.file("luks1.img");
+  make_luks_volume(path, LuksVersion::luks1, "passphrase", 16 << 20);
+  std::vector<uint8_t> bytes = read_file(path);
+  bytes.resize(4096);
+  const std::string message = error_of(ErrorKind::refused_data, [&] {
+    read_volume_header(bytes_of("nbd://127.0.0.1/vol1", bytes));
+  });
+  EXPECT_EQ(message.rfind("the LUKS header of volume 'nbd://127.0.0.1/vol1' is damaged (", 0), 0u)
+      << message;
+}
+
+TEST_F(VolumeHeaderTest, BytesAreReadOnlyAsFarAsTheBlankCheckGoes) {
+  // A 1 TiB all-zero volume: reading it all would never end.
+  uint64_t furthest = 0;
+  const VolumeBytes huge{"rbd:volumes/huge", uint64_t{1} << 40,
+                         [&](uint64_t offset, std::span<uint8_t> buffer) {
+                           std::fill(buffer.begin(), buffer.end(), uint8_t{0});
+                           furthest = std::max<uint64_t>(furthest, offset + buffer.size());
+                           return buffer.size();
+                         }};
+  EXPECT_EQ(read_volume_header(huge), HeaderKind::blank);
+  EXPECT_EQ(furthest, kBlankCheckBytes);
+}
+
+TEST_F(VolumeHeaderTest, WhatTheBytesSourceThrowsReachesTheCaller) {
+  const VolumeBytes failing{"iscsi://127.0.0.1/iqn.2026-12.test:x/1", 1 << 20,
+                            [](uint64_t, std::span<uint8_t>) -> size_t {
+                              throw Error(ErrorKind::not_found, "the portal went away");
+                            }};
+  EXPECT_EQ(error_of(ErrorKind::not_found, [&] { read_volume_header(failing); }),
+            "the portal went away");
 }
 
 TEST_F(VolumeHeaderTest, SourceKindOfAFileAndABlockDevice) {

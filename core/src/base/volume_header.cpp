@@ -65,21 +65,21 @@ constexpr size_t kLuks2HeaderSizeAt = 8;
 constexpr size_t kLuks2JsonAt = 4096;
 constexpr uint64_t kLuks2MaxHeaderBytes = 4 * 1024 * 1024;
 
-[[noreturn]] void throw_unreadable_layout(const std::string& path, const std::string& why) {
+[[noreturn]] void throw_unreadable_layout(const std::string& name, const std::string& why) {
   throw Error(ErrorKind::refused_data, "cannot tell where the data of LUKS volume '" +
-                                           printable_text(path) + "' starts: " + why);
+                                           printable_text(name) + "' starts: " + why);
 }
 
 // The smallest offset of the LUKS2 data segments, as the JSON area lists them.
-uint64_t luks2_data_offset(int fd, const std::string& path, std::span<const uint8_t> binary) {
+uint64_t luks2_data_offset(const VolumeBytes& volume, std::span<const uint8_t> binary) {
   const uint64_t header_size = big_endian(binary, kLuks2HeaderSizeAt, 8);
   if (header_size <= kLuks2JsonAt || header_size > kLuks2MaxHeaderBytes) {
     throw_unreadable_layout(
-        path, "its header size " + std::to_string(header_size) + " is not a LUKS2 header's");
+        volume.name, "its header size " + std::to_string(header_size) + " is not a LUKS2 header's");
   }
   std::vector<uint8_t> area(header_size - kLuks2JsonAt);
-  if (read_at(fd, path, area, kLuks2JsonAt) < area.size()) {
-    throw_unreadable_layout(path, "the volume ends inside its LUKS2 header");
+  if (volume.read_at(kLuks2JsonAt, area) < area.size()) {
+    throw_unreadable_layout(volume.name, "the volume ends inside its LUKS2 header");
   }
   const auto end = std::find(area.begin(), area.end(), uint8_t{0});
   nlohmann::json json;
@@ -88,7 +88,7 @@ uint64_t luks2_data_offset(int fd, const std::string& path, std::span<const uint
         std::string_view(reinterpret_cast<const char*>(area.data()), end - area.begin()),
         "its LUKS2 JSON area");
   } catch (const Error& e) {
-    throw_unreadable_layout(path, e.what());
+    throw_unreadable_layout(volume.name, e.what());
   }
   try {
     std::optional<uint64_t> smallest;
@@ -96,13 +96,13 @@ uint64_t luks2_data_offset(int fd, const std::string& path, std::span<const uint
       const uint64_t offset = std::stoull(segment.at("offset").get<std::string>());
       if (!smallest || offset < *smallest) smallest = offset;
     }
-    if (!smallest) throw_unreadable_layout(path, "its LUKS2 header lists no data segment");
+    if (!smallest) throw_unreadable_layout(volume.name, "its LUKS2 header lists no data segment");
     return *smallest;
   } catch (const nlohmann::json::exception& e) {
-    throw_unreadable_layout(path,
+    throw_unreadable_layout(volume.name,
                             std::string("its LUKS2 JSON area is not readable (") + e.what() + ")");
   } catch (const std::logic_error&) {
-    throw_unreadable_layout(path, "a LUKS2 segment offset is not a number");
+    throw_unreadable_layout(volume.name, "a LUKS2 segment offset is not a number");
   }
 }
 
@@ -110,16 +110,29 @@ bool all_zero(std::span<const uint8_t> bytes) {
   return std::all_of(bytes.begin(), bytes.end(), [](uint8_t b) { return b == 0; });
 }
 
-}  // namespace
+// A file or block device through fd, which must outlive what is returned. Its size is
+// where it ends (lseek works for both).
+VolumeBytes file_volume_bytes(int fd, const std::string& path) {
+  const off_t end = ::lseek(fd, 0, SEEK_END);
+  if (end < 0) throw_unreadable(path, errno);
+  return VolumeBytes{path, static_cast<uint64_t>(end),
+                     [fd, &path](uint64_t offset, std::span<uint8_t> buffer) {
+                       return read_at(fd, path, buffer, static_cast<off_t>(offset));
+                     }};
+}
 
-HeaderKind read_volume_header(const std::string& path) {
+FileDescriptor open_volume(const std::string& path) {
   FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) throw_unreadable(path, errno);
+  return fd;
+}
 
-  // Reading to EOF (capped) works the same for files and block devices, so no
-  // size query is needed.
+}  // namespace
+
+HeaderKind read_volume_header(const VolumeBytes& volume) {
+  // Reading to the end (capped) works the same for every source.
   std::vector<uint8_t> chunk(kChunkBytes);
-  size_t first = read_at(fd.get(), path, chunk, 0);
+  size_t first = volume.read_at(0, chunk);
   if (first >= kLuksVersionOffset + 2 &&
       std::equal(kLuksMagic.begin(), kLuksMagic.end(), chunk.begin())) {
     // The version is a big-endian uint16 right after the magic.
@@ -128,16 +141,11 @@ HeaderKind read_volume_header(const std::string& path) {
     if (version == 1) {
       // No passphrase opens a damaged header: say so before anything is created, rather
       // than let QEMU or libcryptsetup report a wrong passphrase.
-      const off_t end = ::lseek(fd.get(), 0, SEEK_END);
-      if (end < 0) throw_unreadable(path, errno);
-      const auto damage =
-          luks1_damage(static_cast<uint64_t>(end), [&](uint64_t offset, std::span<uint8_t> buffer) {
-            return read_at(fd.get(), path, buffer, static_cast<off_t>(offset));
-          });
+      const auto damage = luks1_damage(volume.size, volume.read_at);
       if (damage) {
-        throw Error(ErrorKind::refused_data, "the LUKS header of volume '" + printable_text(path) +
-                                                 "' is damaged (" + *damage +
-                                                 "); it was left untouched");
+        throw Error(ErrorKind::refused_data, "the LUKS header of volume '" +
+                                                 printable_text(volume.name) + "' is damaged (" +
+                                                 *damage + "); it was left untouched");
       }
       return HeaderKind::luks1;
     }
@@ -152,9 +160,33 @@ HeaderKind read_volume_header(const std::string& path) {
     offset += got;
     if (got < chunk.size() || offset >= kBlankCheckBytes) return HeaderKind::blank;
     size_t want = std::min(chunk.size(), kBlankCheckBytes - offset);
-    got = read_at(fd.get(), path, std::span(chunk).first(want), static_cast<off_t>(offset));
+    got = volume.read_at(offset, std::span(chunk).first(want));
     if (got == 0) return HeaderKind::blank;
   }
+}
+
+uint64_t luks_payload_offset(const VolumeBytes& volume) {
+  std::array<uint8_t, kLuks2JsonAt> binary{};
+  const size_t got = volume.read_at(0, binary);
+  if (got < kLuks1PayloadOffsetAt + 4 ||
+      !std::equal(kLuksMagic.begin(), kLuksMagic.end(), binary.begin())) {
+    throw Error(ErrorKind::refused_data,
+                "volume '" + printable_text(volume.name) + "' is not LUKS");
+  }
+  const uint64_t version = big_endian(binary, kLuksVersionOffset, 2);
+  if (version == 1) return big_endian(binary, kLuks1PayloadOffsetAt, 4) * kSectorBytes;
+  if (version == 2 && got == binary.size()) return luks2_data_offset(volume, binary);
+  throw_unreadable_layout(volume.name, "LUKS version " + std::to_string(version) + " is unknown");
+}
+
+HeaderKind read_volume_header(const std::string& path) {
+  const FileDescriptor fd = open_volume(path);
+  return read_volume_header(file_volume_bytes(fd.get(), path));
+}
+
+uint64_t luks_payload_offset(const std::string& path) {
+  const FileDescriptor fd = open_volume(path);
+  return luks_payload_offset(file_volume_bytes(fd.get(), path));
 }
 
 volcrypt_source_kind volume_source_kind(const std::string& path) {
@@ -172,8 +204,7 @@ volcrypt_source_kind volume_source_kind(const std::string& path) {
 }
 
 uint64_t volume_size_bytes(const std::string& path) {
-  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) throw_unreadable(path, errno);
+  const FileDescriptor fd = open_volume(path);
   struct stat info {};
   if (::fstat(fd.get(), &info) != 0) throw_unreadable(path, errno);
   if (S_ISBLK(info.st_mode)) {
@@ -182,21 +213,6 @@ uint64_t volume_size_bytes(const std::string& path) {
     return size;
   }
   return static_cast<uint64_t>(info.st_size);
-}
-
-uint64_t luks_payload_offset(const std::string& path) {
-  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) throw_unreadable(path, errno);
-  std::array<uint8_t, kLuks2JsonAt> binary{};
-  const size_t got = read_at(fd.get(), path, binary, 0);
-  if (got < kLuks1PayloadOffsetAt + 4 ||
-      !std::equal(kLuksMagic.begin(), kLuksMagic.end(), binary.begin())) {
-    throw Error(ErrorKind::refused_data, "volume '" + printable_text(path) + "' is not LUKS");
-  }
-  const uint64_t version = big_endian(binary, kLuksVersionOffset, 2);
-  if (version == 1) return big_endian(binary, kLuks1PayloadOffsetAt, 4) * kSectorBytes;
-  if (version == 2 && got == binary.size()) return luks2_data_offset(fd.get(), path, binary);
-  throw_unreadable_layout(path, "LUKS version " + std::to_string(version) + " is unknown");
 }
 
 uint32_t to_abi(HeaderKind kind) {

@@ -3,13 +3,30 @@
 
 #include <volcrypt/plugin_abi.h>
 
+#include <cstdint>
 #include <string>
 #include <volcrypt/plugin_contract.hpp>
 #include <volcrypt/types.hpp>
 
+#include "base/luks1_damage.hpp"
+
 namespace volcrypt {
 
 using contract::kBlankCheckBytes;
+
+// A volume's bytes wherever they come from (a file, a block device, a network volume),
+// so that one reading of headers serves them all.
+struct VolumeBytes {
+  std::string name;  // what messages call the volume: a path, a network source's name
+  uint64_t size = 0;
+  // Reads up to buffer.size() bytes at offset, fewer only at the end; throws what the
+  // source's failure is (Error(not_found) for an unreadable file).
+  VolumeReader read_at;
+};
+
+// The same as the path-taking functions below, on any volume's bytes.
+HeaderKind read_volume_header(const VolumeBytes& volume);
+uint64_t luks_payload_offset(const VolumeBytes& volume);
 
 // LUKS1, LUKS2, blank (all zero in the first 4 MiB, or shorter and all zero) or other.
 // Throws Error(not_found) when the path does not exist or cannot be read, and
