@@ -7,6 +7,8 @@ set output out
 set title "RBD sequential read through QEMU, 1 MiB requests\n".title_note
 set ylabel 'MiB/s'
 set yrange [0:*]
+# Room above the highest point for its label.
+set offsets 0, 0, graph 0.1, 0
 set style fill solid 0.8 border -1
 set boxwidth 0.6
 set grid ytics

@@ -11,6 +11,8 @@ set ylabel 'ms per pair (median of 5 blocks of 10)'
 set logscale x 2
 set xrange [0.8:320]
 set yrange [0:*]
+# Room above the highest point for its label.
+set offsets 0, 0, graph 0.1, 0
 set grid
 set key bottom right
 plot data using 1:2 with linespoints pt 7 lw 2 title 'bare libvirt calls', \
