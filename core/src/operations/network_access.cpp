@@ -1,5 +1,6 @@
 #include "operations/network_access.hpp"
 
+#include <filesystem>
 #include <volcrypt/error.hpp>
 
 #include "domain/disk_xml.hpp"
@@ -64,7 +65,10 @@ std::unique_ptr<NetworkVolume> open_over_network(EngineContext& context,
   LibvirtSession& session = context.libvirt();
   require_auth_secret(session, source);
   NetworkCredentials credentials;
-  credentials.ceph_conf = default_ceph_conf();
+  // The deployer's ceph.conf when there is one (monitors, keyring); the source's monitors
+  // and the secret are enough without it.
+  const std::string& conf = context.settings().ceph_conf;
+  if (!conf.empty() && std::filesystem::exists(conf)) credentials.ceph_conf = conf;
   if (!source.auth_username.empty()) {
     // A private secret keeps its value from us: librados then looks in ceph.conf's keyring.
     if (auto value = session.secret_value(source.auth_secret_uuid)) {
