@@ -50,9 +50,9 @@ class RbdImage {
   static RbdImage zeros(const std::string& name, uint64_t bytes);
   // `bytes` long, starting with `data` (the rest zeros).
   static RbdImage with_bytes(const std::string& name, uint64_t bytes, const std::string& data);
-  // qemu_luks1: `qemu-img create -f luks` on rbd:POOL/NAME (as Cinder makes them;
-  // iter-time 100; the image is then a little larger than `bytes`). librbd_*:
-  // `rbd encryption format` on a `bytes` image (librbd's own format; same size).
+  // qemu_luks1: a standard LUKS1 image of `bytes` as Cinder's qemu-img makes them
+  // (formatted with libcryptsetup at low PBKDF2 iterations, then `rbd import`ed).
+  // librbd_*: `rbd encryption format` on a `bytes` image (librbd's own format; same size).
   static RbdImage encrypted(const std::string& name, uint64_t bytes, RbdEncryption encryption,
                             const std::string& passphrase_file);
 
