@@ -195,13 +195,12 @@ RbdImage RbdImage::encrypted(const std::string& name, uint64_t bytes, RbdEncrypt
              encryption == RbdEncryption::librbd_luks1 ? "luks1" : "luks2", passphrase_file}));
     return image;
   }
-  // qemu-img's PBKDF timing fails often here ("Unable to get accurate CPU usage": 11 of
-  // 30 tries, several in a row): retry, after a pause, removing the half-made image first.
+  // qemu-img's PBKDF timing fails now and then ("Unable to get accurate CPU usage"):
+  // retry, removing the half-made image first.
   const std::string target = "rbd:" + storage.pool + "/" + name + ":id=" + storage.ceph_user +
                              ":conf=" + storage.ceph_conf;
   ProcessResult r;
-  for (int attempt = 0; attempt < 20; ++attempt) {
-    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  for (int attempt = 0; attempt < 5; ++attempt) {
     r = run_process(
         {"qemu-img", "create", "--object", "secret,id=vc-pass,file=" + passphrase_file, "-f",
          "luks", "-o", "key-secret=vc-pass,iter-time=100", target, std::to_string(bytes)},
