@@ -155,7 +155,9 @@ NetworkStorage& network_storage() {
   static std::optional<NetworkStorage> storage;
   if (storage) return *storage;
   const std::string dir = VOLCRYPT_NETWORK_STORAGE_DIR;
-  if (access((dir + "/env").c_str(), R_OK) != 0) {
+  // Missing (the binary run by hand) or stale (its daemons gone): start them here.
+  if (access((dir + "/env").c_str(), R_OK) != 0 ||
+      run_process({kScript, "status", dir}, {}, {}, kHangDeadline).exit_code != 0) {
     ProcessResult r = run_process({kScript, "start", dir}, {}, {}, kHangDeadline);
     if (r.exit_code != 0) {
       throw std::runtime_error("network-storage start " + dir + " failed: " + r.out + r.err);

@@ -37,7 +37,8 @@ struct NetworkStorage {
 };
 
 // The running services. Reads VOLCRYPT_NETWORK_STORAGE_DIR/env; when it is missing (the
-// test binary run by hand) starts them there and stops them when the process exits.
+// test binary run by hand) or its daemons are gone, starts them there and stops them
+// when the process exits.
 // Throws when they cannot be started.
 NetworkStorage& network_storage();
 
