@@ -19,6 +19,7 @@
 #include "json_objects.hpp"
 #include "key_leaks.hpp"
 #include "migration_fixture.hpp"
+#include "network_storage.hpp"
 #include "scrub.hpp"
 #include "volume_consistency.hpp"
 
@@ -40,6 +41,8 @@ struct Scenario {
   std::string volume_id;
   bool live = true;
   std::string domain_uuid;
+  // How attach names the volume when it is not the file `volume` (a network volume).
+  std::vector<std::string> source_args = {};
   VolumeAt at() const { return {domain->name(), kTarget, volume_id, true}; }
 };
 
@@ -79,7 +82,12 @@ class KillPoints : public IntegrationTest {
 
   std::vector<std::string> attach_args(const Scenario& s) const {
     std::vector<std::string> args = {"attach", "--domain", s.domain->name(), "--target", kTarget};
-    args.insert(args.end(), {"--bus", "scsi", "--source", s.volume, "--volume-id", s.volume_id});
+    args.insert(args.end(), {"--bus", "scsi", "--volume-id", s.volume_id});
+    if (s.source_args.empty()) {
+      args.insert(args.end(), {"--source", s.volume});
+    } else {
+      args.insert(args.end(), s.source_args.begin(), s.source_args.end());
+    }
     args.insert(args.end(), {"--provider", "luks", "--passphrase-file", passphrase_file});
     args.push_back(s.live ? "--live" : "--config");
     return args;
@@ -290,6 +298,43 @@ class KillPoints : public IntegrationTest {
     return s;
   }
 };
+
+// A LUKS1 RBD image on the test cluster, hot-plugged as a network disk: the header is
+// read over the network (not a step: it changes nothing) and the deployer's Ceph secret
+// is never a thing to undo.
+class KillPointsRbd : public KillPoints {
+ protected:
+  Scenario rbd_scenario(const std::string& name, const TestDomain& domain) {
+    const NetworkStorage& storage = network_storage();
+    image = std::make_unique<RbdImage>(RbdImage::encrypted(
+        unique("killrbd"), 32ull << 20, RbdEncryption::qemu_luks1, passphrase_file));
+    qemu_io_network(qemu_volume(*image), QemuDecryption::qemu_luks, passphrase_file,
+                    {"write -P " + std::to_string(kPattern) + " 0 1M"});
+    Scenario s{name,
+               &domain,
+               "rbd:" + image->spec(),
+               unique("killrbdvol"),
+               true,
+               domain_uuid(connection->get(), domain.name())};
+    s.source_args = {"--source",      "rbd:" + image->spec(),
+                     "--monitor",     storage.mon_host + ":" + std::to_string(storage.mon_port),
+                     "--auth-user",   storage.ceph_user,
+                     "--auth-secret", storage.ceph_secret_uuid};
+    volume_ids.push_back(s.volume_id);
+    return s;
+  }
+  std::unique_ptr<RbdImage> image;
+};
+
+TEST_F(KillPointsRbd, LiveAttachOfAnRbdImage) {
+  auto domain = running_domain("kill-rbd-attach");
+  sweep(rbd_scenario("attach rbd live", *domain), false);
+}
+
+TEST_F(KillPointsRbd, DetachOfALiveAttachedRbdImage) {
+  auto domain = running_domain("kill-rbd-detach");
+  sweep(rbd_scenario("detach rbd live", *domain), true);
+}
 
 TEST_F(KillPoints, LiveAttach) {
   auto domain = running_domain("kill-attach");
