@@ -8,6 +8,7 @@
 #include <volcrypt/bounded_file.hpp>
 #include <volcrypt/engine.hpp>
 #include <volcrypt/error.hpp>
+#include <volcrypt/network_source.hpp>
 #include <volcrypt/printable_text.hpp>
 #include <volcrypt/strict_json.hpp>
 
@@ -67,18 +68,21 @@ class RequestFields {
   const json& object_;
 };
 
-VolumeSpec volume_of(const RequestFields& fields) {
+VolumeSpec volume_of(const RequestFields& fields, const NetworkDefaults& defaults) {
   if (fields.has("volume")) {
     for (const char* name : {"source", "volume_id", "provider", "cipher", "key_size"}) {
       if (fields.has(name)) {
         RequestFields::fail(std::string("field '") + name + "' cannot be combined with 'volume'");
       }
     }
-    return volume_from_nova_json(fields.at("volume"), "field 'volume'");
+    return volume_from_nova_json(fields.at("volume"), "field 'volume'", defaults);
   }
   const char* hint = " (or describe the volume with 'volume')";
   VolumeSpec spec;
   spec.source_path = fields.required_text("source", hint);
+  if (auto network = parse_network_source(spec.source_path)) {
+    spec.network = with_network_defaults(*network, defaults);
+  }
   spec.volume_id = fields.required_text("volume_id", hint);
   spec.provider = fields.required_text("provider", hint);
   spec.cipher = fields.text("cipher").value_or("");
@@ -92,7 +96,7 @@ VolumeSpec volume_of(const RequestFields& fields) {
   return spec;
 }
 
-AttachRequest attach_request_of(const json& object) {
+AttachRequest attach_request_of(const json& object, const NetworkDefaults& defaults) {
   const RequestFields fields(
       object, {"domain", "target", "bus", "iothread", "live", "config", "plugin", "shareable",
                "volume", "source", "volume_id", "provider", "cipher", "key_size"});
@@ -108,7 +112,7 @@ AttachRequest attach_request_of(const json& object) {
   request.scope = scope_from(fields.flag("live"), fields.flag("config"));
   request.forced_plugin = fields.text("plugin");
   request.shareable = fields.flag("shareable");
-  request.volume = with_canonical_source(volume_of(fields));
+  request.volume = with_canonical_source(volume_of(fields, defaults));
   return request;
 }
 
@@ -160,8 +164,10 @@ json read_batch(const std::string& source) {
                            "batch file '" + printable_text(source) + "'");
 }
 
-std::vector<AttachRequest> attach_requests_from_batch(const json& batch) {
-  return requests_from<AttachRequest>(batch, attach_request_of);
+std::vector<AttachRequest> attach_requests_from_batch(const json& batch,
+                                                      const NetworkDefaults& defaults) {
+  return requests_from<AttachRequest>(
+      batch, [&](const json& object) { return attach_request_of(object, defaults); });
 }
 
 std::vector<DetachRequest> detach_requests_from_batch(const json& batch) {

@@ -11,6 +11,8 @@
 #include <vector>
 #include <volcrypt/types.hpp>
 
+#include "nova_volume.hpp"
+
 namespace volcrypt::cli {
 
 // 64 requests take about 20 KiB; a cap keeps a runaway file from being parsed.
@@ -25,8 +27,10 @@ nlohmann::json read_batch(const std::string& source);
 // Both refuse more than kMaxBatchRequests requests before reading any of them.
 // Attach objects: domain, target, optional bus, live, config, plugin, shareable; and
 // either volume (the object --volume-json takes) or source, volume_id, provider
-// (optional cipher, key_size). Sources come back canonical.
-std::vector<AttachRequest> attach_requests_from_batch(const nlohmann::json& batch);
+// (optional cipher, key_size). Sources come back canonical; a network source gets what
+// it leaves out from defaults (the config's rbd_* settings).
+std::vector<AttachRequest> attach_requests_from_batch(const nlohmann::json& batch,
+                                                      const NetworkDefaults& defaults = {});
 // Detach objects: domain, target, optional live, config.
 std::vector<DetachRequest> detach_requests_from_batch(const nlohmann::json& batch);
 

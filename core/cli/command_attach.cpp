@@ -44,7 +44,8 @@ int run_attach(CommandContext& context) {
           "usage: volcrypt attach --domain D --target DEV [--bus virtio|scsi|sata] VOLUME KEY\n"
           "                       [--iothread N] [--live] [--config] [--plugin ID] [--shareable]\n"
           "       volcrypt attach --batch FILE|- KEYS\n"
-          "VOLUME: --source PATH --volume-id ID --provider P [--cipher C] [--key-size N]\n"
+          "VOLUME: --source PATH|URL --volume-id ID --provider P [--cipher C] [--key-size N]\n"
+          "        [--monitor HOST[:PORT]]... [--auth-user NAME] [--auth-secret UUID]\n"
           "      | --volume-json FILE\n"
           "KEY:    --key-file FILE|-  |  --passphrase-file FILE|-\n"
           "KEYS:   --key-dir DIR | --passphrase-dir DIR (one file per volume id)\n\n"
@@ -58,7 +59,13 @@ int run_attach(CommandContext& context) {
           "included, is --shareable (a multi-attach volume; all share one secret).\n"
           "--iothread N (bus virtio, a domain with <iothreads> >= N) puts the disk and QEMU's\n"
           "decryption on that iothread; without it, the config's 'iothread = N' applies to\n"
-          "the virtio disks of domains that have iothread N, and no other disk.\n\n"
+          "the virtio disks of domains that have iothread N, and no other disk.\n"
+          "A network volume: --source rbd:POOL/IMAGE (--monitor, --auth-user, --auth-secret;\n"
+          "defaults: the config's rbd_monitors, rbd_user, rbd_secret_uuid),\n"
+          "iscsi://HOST[:PORT]/IQN/LUN (--auth-user, --auth-secret: a CHAP user and its\n"
+          "secret) or nbd://HOST[:PORT]/EXPORT; or Cinder's rbd or iscsi connection_info in\n"
+          "--volume-json. Each part is checked against its protocol's rules first (exit 2).\n"
+          "The auth secret is the deployer's: volcrypt never defines, changes or removes it.\n\n"
           "--batch: a JSON array of objects with domain, target, optional bus, iothread, live,\n"
           "config, plugin, shareable, and either volume (what --volume-json holds) or source,\n"
           "volume_id, provider (optional cipher, key_size). The whole batch is checked\n"
@@ -78,7 +85,7 @@ int run_attach(CommandContext& context) {
   if (vm.count("iothread")) {
     request.iothread = parse_iothread(vm["iothread"].as<std::string>(), "--iothread");
   }
-  request.volume = volume_from_options(vm);
+  request.volume = volume_from_options(vm, context.engine.settings());
   request.scope = scope_from_options(vm);
   if (vm.count("plugin")) request.forced_plugin = vm["plugin"].as<std::string>();
   request.shareable = vm.count("shareable") > 0;

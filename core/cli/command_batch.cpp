@@ -8,6 +8,7 @@
 #include "json_writer.hpp"
 #include "key_options.hpp"
 #include "operation_output.hpp"
+#include "volume_options.hpp"
 
 namespace po = boost::program_options;
 
@@ -116,12 +117,13 @@ int report(CommandContext& context, const std::vector<Request>& requests,
 }  // namespace
 
 int run_attach_batch(CommandContext& context, const po::variables_map& vm) {
-  refuse_single_options(vm, {"domain", "target", "bus", "iothread", "plugin", "shareable", "live",
-                             "config", "source", "volume-id", "provider", "cipher", "key-size",
-                             "volume-json", "key-file", "passphrase-file"});
+  refuse_single_options(
+      vm, {"domain", "target", "bus", "iothread", "plugin", "shareable", "live", "config", "source",
+           "volume-id", "provider", "cipher", "key-size", "volume-json", "monitor", "auth-user",
+           "auth-secret", "key-file", "passphrase-file"});
   const KeyDirectory directory = key_directory_from_options(vm, context.engine.settings().key_dir);
-  const std::vector<AttachRequest> requests =
-      attach_requests_from_batch(read_batch(vm["batch"].as<std::string>()));
+  const std::vector<AttachRequest> requests = attach_requests_from_batch(
+      read_batch(vm["batch"].as<std::string>()), network_defaults(vm, context.engine.settings()));
   return report(context, requests,
                 context.engine.attach_batch(requests, key_source(requests, directory)),
                 write_attach_json_fields, write_attach_text);

@@ -42,7 +42,8 @@ int run_probe(CommandContext& context) {
   if (!parse_command_options(
           context,
           "usage: volcrypt probe VOLUME [KEY]\n"
-          "VOLUME: --source PATH --volume-id ID --provider P [--cipher C] [--key-size N]\n"
+          "VOLUME: --source PATH|URL --volume-id ID --provider P [--cipher C] [--key-size N]\n"
+          "        [--monitor HOST[:PORT]]... [--auth-user NAME] [--auth-secret UUID]\n"
           "      | --volume-json FILE\n"
           "KEY:    --key-file FILE|-  |  --passphrase-file FILE|-\n\n"
           "Asks every loaded plugin how well it can serve this volume on this host and shows\n"
@@ -57,7 +58,7 @@ int run_probe(CommandContext& context) {
           options, vm)) {
     return 0;
   }
-  VolumeSpec volume = volume_from_options(vm);
+  VolumeSpec volume = volume_from_options(vm, context.engine.settings());
   // Only the key's facts go further; its bytes are wiped when this scope ends.
   const KeyFacts key = key_from_options(vm).facts();
   ProbeReport report = context.engine.probe(volume, key);

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <volcrypt/bounded_file.hpp>
 #include <volcrypt/error.hpp>
+#include <volcrypt/network_source.hpp>
 
 #include "disk_bus.hpp"
 
@@ -79,6 +80,52 @@ std::map<std::string, int> setting_lines(const std::string& text) {
   return lines;
 }
 
+// Nova's names for the rbd defaults; each checked as the command line's options are,
+// naming the line it is on.
+template <typename OriginOf>
+void apply_rbd_settings(const po::variables_map& vm, OriginOf origin_of, Settings& settings) {
+  const auto text = [&](const char* key) { return vm[key].as<std::string>(); };
+  const auto line_of = [&](const char* key) {
+    return origin_of(std::string(key) + " = " + text(key));
+  };
+  const auto where = [&](const char* key) { return line_of(key) + ": " + key; };
+  // A user alone or a uuid alone is fine here (the command line may give the other):
+  // each is checked by a source's rules with the other part filled in.
+  for (const char* key : {"rbd_user", "rbd_secret_uuid"}) {
+    if (!vm.count(key)) continue;
+    NetworkSource source;
+    source.name = "pool/image";
+    source.auth_username = key == std::string("rbd_user") ? text(key) : "user";
+    source.auth_secret_uuid =
+        key == std::string("rbd_user") ? "00000000-0000-0000-0000-000000000000" : text(key);
+    try {
+      validate_network_source(source);
+    } catch (const Error& e) {
+      throw Error(ErrorKind::usage, line_of(key) + ": " + e.what());
+    }
+  }
+  if (vm.count("rbd_user")) settings.rbd_user = text("rbd_user");
+  if (vm.count("rbd_secret_uuid")) settings.rbd_secret_uuid = text("rbd_secret_uuid");
+  if (vm.count("rbd_monitors")) {
+    settings.rbd_monitors.clear();
+    const std::string list = text("rbd_monitors");
+    for (size_t start = 0; start <= list.size();) {
+      size_t comma = list.find(',', start);
+      if (comma == std::string::npos) comma = list.size();
+      settings.rbd_monitors.push_back(parse_network_host(
+          trimmed(std::string_view(list).substr(start, comma - start)), where("rbd_monitors")));
+      start = comma + 1;
+    }
+  }
+  if (vm.count("ceph_conf")) {
+    settings.ceph_conf = text("ceph_conf");
+    if (!settings.ceph_conf.starts_with('/')) {
+      throw Error(ErrorKind::usage,
+                  where("ceph_conf") + " '" + settings.ceph_conf + "' is not an absolute path");
+    }
+  }
+}
+
 }  // namespace
 
 void apply_config_file(const std::string& path, bool required, Settings& settings) {
@@ -103,7 +150,9 @@ void apply_config_file(const std::string& path, bool required, Settings& setting
       "probe-timeout-ms", po::value<int32_t>())("describe-timeout-ms", po::value<int32_t>())(
       "cache-dir", po::value<std::string>())("secrets", po::value<std::string>())(
       "prefer", po::value<std::string>())("throughput-factor", po::value<std::string>())(
-      "iothread", po::value<std::string>());
+      "iothread", po::value<std::string>())("rbd_user", po::value<std::string>())(
+      "rbd_secret_uuid", po::value<std::string>())("rbd_monitors", po::value<std::string>())(
+      "ceph_conf", po::value<std::string>());
   po::variables_map vm;
   try {
     po::store(po::parse_config_file(in, keys, false), vm);
@@ -202,6 +251,10 @@ void apply_config_file(const std::string& path, bool required, Settings& setting
     const std::string text = vm["throughput-factor"].as<std::string>();
     settings.throughput_factor = parse_factor(text, origin_of("throughput-factor = " + text));
     remember("throughput-factor = " + text);
+  }
+  apply_rbd_settings(vm, origin_of, settings);
+  for (const char* key : {"rbd_user", "rbd_secret_uuid", "rbd_monitors", "ceph_conf"}) {
+    if (vm.count(key)) remember(std::string(key) + " = " + vm[key].as<std::string>());
   }
   if (vm.count("iothread")) {
     const std::string text = vm["iothread"].as<std::string>();

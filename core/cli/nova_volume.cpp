@@ -8,6 +8,9 @@
 #include <volcrypt/error.hpp>
 #include <volcrypt/printable_text.hpp>
 
+#include "nova_json_reader.hpp"
+#include "nova_network_volume.hpp"
+
 namespace volcrypt::cli {
 namespace {
 
@@ -24,59 +27,6 @@ constexpr std::array<std::string_view, 6> kNoopProviders = {
     "os_brick.encryptors.nop.NoopEncryptor",
 };
 
-class Reader {
- public:
-  explicit Reader(const std::string& where) : where_(where) {}
-
-  [[noreturn]] void fail(const std::string& problem) const {
-    throw Error(ErrorKind::usage, where_ + ": " + problem);
-  }
-
-  // The member, or null when it is missing or JSON null (Cinder writes null for unset).
-  const json* member(const json& object, const char* key) const {
-    auto it = object.find(key);
-    if (it == object.end() || it->is_null()) return nullptr;
-    return &*it;
-  }
-
-  const json* object_member(const json& object, const char* key, const std::string& name) const {
-    const json* value = member(object, key);
-    if (value != nullptr && !value->is_object()) fail(name + " is not a JSON object");
-    return value;
-  }
-
-  std::optional<std::string> string_member(const json& object, const char* key,
-                                           const std::string& name) const {
-    const json* value = member(object, key);
-    if (value == nullptr) return std::nullopt;
-    if (!value->is_string()) fail(name + " is not a string");
-    return value->get<std::string>();
-  }
-
-  // Nova passes key_size as a number; a string of digits is taken too.
-  uint32_t key_size_member(const json& object) const {
-    const json* value = member(object, "key_size");
-    if (value == nullptr) return 0;
-    std::string text;
-    if (value->is_number_unsigned()) {
-      text = std::to_string(value->get<uint64_t>());
-    } else if (value->is_string()) {
-      text = value->get<std::string>();
-    } else {
-      fail("encryption.key_size is not a number");
-    }
-    uint32_t bits = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), bits);
-    if (error != std::errc() || end != text.data() + text.size() || bits == 0 || bits % 8 != 0) {
-      fail("encryption.key_size '" + printable_text(text) + "' is not a number of bits");
-    }
-    return bits;
-  }
-
- private:
-  const std::string& where_;
-};
-
 std::string lowercase(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) {
     return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
@@ -84,18 +34,41 @@ std::string lowercase(std::string text) {
   return text;
 }
 
+// The types os-brick attaches as a host block device with a device_path. None at all:
+// the shape volcrypt read before it knew the type.
+bool is_host_device_type(const std::string& type) {
+  return type.empty() || type == "local" || type == "fibre_channel" || type == "iscsi";
+}
+
 }  // namespace
+
+NetworkSource with_network_defaults(NetworkSource source, const NetworkDefaults& defaults) {
+  if (source.protocol == NetworkProtocol::rbd) {
+    source.hosts = defaults.rbd_monitors;
+    source.auth_username = defaults.rbd_user;
+    source.auth_secret_uuid = defaults.rbd_secret_uuid;
+  } else {
+    source.auth_username = defaults.iscsi_user;
+    source.auth_secret_uuid = defaults.iscsi_secret_uuid;
+  }
+  validate_network_source(source);
+  return source;
+}
 
 bool is_noop_provider(const std::string& provider) {
   return std::find(kNoopProviders.begin(), kNoopProviders.end(), provider) != kNoopProviders.end();
 }
 
-VolumeSpec volume_from_nova_json(const json& document, const std::string& where) {
-  Reader read(where);
+VolumeSpec volume_from_nova_json(const json& document, const std::string& where,
+                                 const NetworkDefaults& defaults, std::vector<std::string>* notes) {
+  NovaJsonReader read(where);
   if (!document.is_object()) read.fail("the volume description is not a JSON object");
   const json* connection = read.object_member(document, "connection_info", "connection_info");
   if (connection == nullptr) read.fail("no connection_info");
   const json* data = read.object_member(*connection, "data", "connection_info.data");
+  const std::string type =
+      read.string_member(*connection, "driver_volume_type", "connection_info.driver_volume_type")
+          .value_or("");
 
   VolumeSpec spec;
   if (data != nullptr) {
@@ -107,6 +80,17 @@ VolumeSpec volume_from_nova_json(const json& document, const std::string& where)
   if (spec.volume_id.empty()) {
     spec.volume_id =
         read.string_member(*connection, "serial", "connection_info.serial").value_or("");
+  }
+  // os-brick's iSCSI connector gives a host device its path; without one QEMU's own
+  // initiator reaches the target.
+  const bool network = type == "rbd" || (type == "iscsi" && spec.source_path.empty());
+  if (network) {
+    if (data == nullptr) read.fail("no connection_info.data");
+    spec.network = type == "rbd" ? rbd_source_from_cinder(*data, read, defaults)
+                                 : iscsi_source_from_cinder(*data, read, defaults, notes);
+    spec.source_path = network_source_name(*spec.network);
+  } else if (!is_host_device_type(type)) {
+    read.fail("unknown driver_volume_type '" + printable_text(type) + "'");
   }
   if (spec.source_path.empty()) read.fail("no connection_info.data.device_path");
   if (spec.volume_id.empty()) read.fail("neither connection_info.data.volume_id nor serial");

@@ -14,6 +14,7 @@
 #include "luks_format.hpp"
 #include "mapped_disk.hpp"
 #include "mapping_name.hpp"
+#include "mapping_refusal.hpp"
 #include "mapping_resize.hpp"
 
 namespace volcrypt::cryptsetup_luks {
@@ -24,13 +25,6 @@ using dm::LuksVersion;
 // Where QEMU starts to decrypt LUKS1 itself (qemu-native-luks's thresholds).
 constexpr uint64_t kFirstLuksQemu = sdk::version_number(2, 6, 0);
 constexpr uint64_t kFirstLuksLibvirt = sdk::version_number(2, 2, 0);
-
-// Why this host cannot map anything with dm-crypt, or empty when it can.
-std::string dm_refusal(const sdk::HostFacts& facts) {
-  if (!facts.has_device_mapper) return "the kernel offers no device-mapper";
-  if (!facts.has_dm_crypt) return "the kernel has no dm-crypt target";
-  return {};
-}
 
 // Why QEMU cannot decrypt LUKS1 natively on this host, or empty when it can.
 std::string native_refusal(const sdk::HostFacts& facts) {
@@ -97,7 +91,7 @@ class CryptsetupLuks : public sdk::Plugin {
 
   sdk::ProbeResult probe(const sdk::Host& host, const sdk::Volume& volume) override {
     const sdk::HostFacts facts = host.facts();
-    if (std::string refusal = dm_refusal(facts); !refusal.empty()) {
+    if (std::string refusal = dm::mapping_refusal(facts, volume); !refusal.empty()) {
       return sdk::rank(sdk::Rank::none, refusal);
     }
     switch (volume.header) {
@@ -129,6 +123,10 @@ class CryptsetupLuks : public sdk::Plugin {
     require(!path.empty(), "the volume has no source path");
     require(!volume_id.empty(), "volume '" + path + "' has no volume id");
     require(!key.empty(), "the passphrase for volume " + volume_id + " is empty");
+    if (volume.source_kind == sdk::SourceKind::network) {
+      throw sdk::Error(VOLCRYPT_ERROR_NOT_SUPPORTED,
+                       dm::mapping_refusal(host.facts(), volume) + ": '" + path + "'");
+    }
 
     // The recorded name on a later attach or re-open: the domain's disk points at it.
     const std::optional<std::string_view> recorded = previous.get("mapping");

@@ -13,18 +13,12 @@
 #include "dm_mapping.hpp"
 #include "mapped_disk.hpp"
 #include "mapping_name.hpp"
+#include "mapping_refusal.hpp"
 #include "mapping_resize.hpp"
 #include "plain_parameters.hpp"
 
 namespace volcrypt::plain_dmcrypt {
 namespace {
-
-// Why this host cannot map anything with dm-crypt, or empty when it can.
-std::string dm_refusal(const sdk::HostFacts& facts) {
-  if (!facts.has_device_mapper) return "the kernel offers no device-mapper";
-  if (!facts.has_dm_crypt) return "the kernel has no dm-crypt target";
-  return {};
-}
 
 void require(bool condition, const std::string& message) {
   if (!condition) throw sdk::Error(VOLCRYPT_ERROR_INVALID, message);
@@ -66,7 +60,7 @@ class PlainDmcrypt : public sdk::Plugin {
   static constexpr uint32_t capabilities = VOLCRYPT_CAPABILITY_HOST_DEVICE;
 
   sdk::ProbeResult probe(const sdk::Host& host, const sdk::Volume& volume) override {
-    if (std::string refusal = dm_refusal(host.facts()); !refusal.empty()) {
+    if (std::string refusal = dm::mapping_refusal(host.facts(), volume); !refusal.empty()) {
       return sdk::rank(sdk::Rank::none, refusal);
     }
     switch (volume.header) {
@@ -94,6 +88,10 @@ class PlainDmcrypt : public sdk::Plugin {
     require(!path.empty(), "the volume has no source path");
     require(!volume_id.empty(), "volume '" + path + "' has no volume id");
     require(!key.empty(), "the passphrase for volume " + volume_id + " is empty");
+    if (volume.source_kind == sdk::SourceKind::network) {
+      throw sdk::Error(VOLCRYPT_ERROR_NOT_SUPPORTED,
+                       dm::mapping_refusal(host.facts(), volume) + ": '" + path + "'");
+    }
 
     switch (volume.header) {
       case sdk::HeaderKind::blank:

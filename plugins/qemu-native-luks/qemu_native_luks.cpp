@@ -45,6 +45,27 @@ std::string key_refusal(const sdk::KeyFacts& key) {
   return "the passphrase is not valid UTF-8 text, which QEMU refuses in a secret";
 }
 
+// A blank network volume is not formatted here: there is no host path for
+// libcryptsetup, and an RBD image is formatted by librbd's own encryption (librbd-luks).
+std::string blank_network_refusal(const sdk::Volume& volume) {
+  if (volume.source_kind != sdk::SourceKind::network) return {};
+  if (volume.network_protocol == "rbd") {
+    return "blank RBD image: formatting one is librbd-luks's (librbd's own LUKS format)";
+  }
+  return "blank " + std::string(volume.network_protocol) +
+         " volume: a network volume is never formatted over the network; format it LUKS on "
+         "the storage side first";
+}
+
+// Whether the passphrase opens the volume: through the host for a network volume (it
+// reads the header with the protocol's library), with libcryptsetup on the path otherwise.
+bool passphrase_opens(const sdk::Host& host, const sdk::Volume& volume,
+                      std::span<const uint8_t> key) {
+  if (volume.source_kind == sdk::SourceKind::network) return host.passphrase_opens(key);
+  return dm::passphrase_opens_luks(host, std::string(volume.source_path), dm::LuksVersion::luks1,
+                                   key);
+}
+
 class QemuNativeLuks : public sdk::Plugin {
  public:
   sdk::ProbeResult probe(const sdk::Host& host, const sdk::Volume& volume) override {
@@ -62,6 +83,9 @@ class QemuNativeLuks : public sdk::Plugin {
                                                  " decrypts LUKS1 natively (libvirt " +
                                                  sdk::version_string(facts.libvirt_version) + ")");
       case sdk::HeaderKind::blank:
+        if (std::string refusal = blank_network_refusal(volume); !refusal.empty()) {
+          return sdk::rank(sdk::Rank::none, refusal);
+        }
         return sdk::rank(sdk::Rank::primary,
                          "blank volume: will be formatted LUKS1, then QEMU decrypts it natively");
       case sdk::HeaderKind::luks2:
@@ -98,6 +122,9 @@ class QemuNativeLuks : public sdk::Plugin {
     bool formatted = false;
     switch (volume.header) {
       case sdk::HeaderKind::blank: {
+        if (std::string refusal = blank_network_refusal(volume); !refusal.empty()) {
+          throw sdk::Error(VOLCRYPT_ERROR_NOT_SUPPORTED, "volume '" + path + "': " + refusal);
+        }
         dm::LuksCipher cipher = dm::luks_cipher_for(volume.cipher, volume.key_size_bits);
         host.log(VOLCRYPT_LOG_DEBUG, "formatting blank volume '" + path + "' as LUKS1 (" +
                                          cipher.cipher + "-" + cipher.mode + ")");
@@ -108,8 +135,7 @@ class QemuNativeLuks : public sdk::Plugin {
       case sdk::HeaderKind::luks1:
         // On a live attach QEMU checks the passphrase as it opens the volume; a
         // config-only attach opens nothing until the domain starts, so check it now.
-        if ((!flags.live || secret_existed) &&
-            !dm::passphrase_opens_luks(host, path, dm::LuksVersion::luks1, key)) {
+        if ((!flags.live || secret_existed) && !passphrase_opens(host, volume, key)) {
           throw sdk::Error(VOLCRYPT_ERROR_WRONG_KEY, "the passphrase is wrong for volume " +
                                                          volume_id + " (no key slot opens)");
         }

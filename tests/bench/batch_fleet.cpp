@@ -100,14 +100,14 @@ void BatchFleet::detach_all() const {
   run({"detach", "--batch", detach_batch_}, "volcrypt detach --batch");
 }
 
-void BatchFleet::check_all_attached() const {
+void BatchFleet::check_all_attached(size_t others) const {
   virDomainPtr domain = virDomainLookupByName(world_.connection(), world_.domain().c_str());
   char* xml = domain ? virDomainGetXMLDesc(domain, config_ ? VIR_DOMAIN_XML_INACTIVE : 0) : nullptr;
   const std::string live = xml ? xml : "";
   free(xml);
   if (domain) virDomainFree(domain);
-  if (count_of(live, "<encryption format='luks'") != ids_.size()) {
-    throw std::runtime_error("the domain does not hold " + std::to_string(ids_.size()) +
+  if (count_of(live, "<encryption format='luks'") != ids_.size() + others) {
+    throw std::runtime_error("the domain does not hold " + std::to_string(ids_.size() + others) +
                              " encrypted disks after the attach");
   }
 }

@@ -30,8 +30,8 @@ class BatchFleet {
   // One `volcrypt detach --batch` for all, then a check that no disk is left.
   void detach_all() const;
   // Throws unless the domain's live (config: persistent) XML holds one encrypted disk per
-  // volume.
-  void check_all_attached() const;
+  // volume, beside `others` encrypted disks attached before this fleet.
+  void check_all_attached(size_t others = 0) const;
 
  private:
   void run(const std::vector<std::string>& args, const std::string& what,

@@ -1,9 +1,9 @@
 // volcrypt_bench_scale: whether a volcrypt attach+detach costs the same on a domain that
 // already holds 255 encrypted volumes (domain XML and records hundreds of KB) as on one
 // that holds none. The same pairs as volcrypt_bench_attach (bare libvirt calls and a
-// long-lived Engine), timed in alternating blocks with 1 volume, then again after one
-// `volcrypt attach --batch` of 255 more: libvirtd and QEMU grow with the domain too,
-// and the bare pair shows by how much.
+// long-lived Engine), timed in alternating blocks with 1 volume, then again after each
+// `volcrypt attach --batch` of more (15, 48, 192: 16, 64 and 256 volumes in all):
+// libvirtd and QEMU grow with the domain too, and the bare pair shows by how much.
 // Needs root and a running libvirtd (.ci/start-libvirtd).
 #include <libvirt/libvirt.h>
 
@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,7 +23,10 @@
 
 namespace {
 
-constexpr int kOtherVolumes = 255;
+// The volumes on the domain when the pair is timed (the pair's own included): alone, then
+// after each batch of more, for the curve from 1 to 256.
+constexpr int kSizes[] = {1, 16, 64, 256};
+constexpr int kMost = kSizes[std::size(kSizes) - 1];
 constexpr int kPairsPerBlock = 10;
 constexpr int kBlocks = 5;
 constexpr int kFirstFleetTarget = 2;  // sda is free, sdb is the pair's (kTarget)
@@ -85,32 +90,49 @@ size_t live_xml_bytes(const volcrypt::bench::BenchWorld& world) {
 int main() {
   using namespace volcrypt::bench;
   try {
-    BenchWorld world((kOtherVolumes + kFirstFleetTarget + 1 + 6) / 7);
+    BenchWorld world((kMost - 1 + kFirstFleetTarget + 1 + 6) / 7);
     VolcryptPair pair(world);
-    const size_t small_xml = live_xml_bytes(world);
-    const PairCosts alone = pair_costs(world, pair, "1 volume");
+    std::vector<std::unique_ptr<BatchFleet>> fleets;
+    std::vector<PairCosts> costs;
+    std::vector<size_t> xml_bytes;
+    int others = 0;  // volumes attached beside the pair's
+    for (const int size : kSizes) {
+      if (size - 1 > others) {
+        fleets.push_back(
+            std::make_unique<BatchFleet>(world, size - 1 - others, kFirstFleetTarget + others));
+        fleets.back()->attach_as_batch();
+        fleets.back()->check_all_attached(others);
+        others = size - 1;
+      }
+      xml_bytes.push_back(live_xml_bytes(world));
+      const std::string label = std::to_string(size) + (size == 1 ? " volume" : " volumes");
+      costs.push_back(pair_costs(world, pair, label.c_str()));
+    }
+    for (auto fleet = fleets.rbegin(); fleet != fleets.rend(); ++fleet) (*fleet)->detach_all();
 
-    BatchFleet fleet(world, kOtherVolumes, kFirstFleetTarget);
-    fleet.attach_as_batch();
-    fleet.check_all_attached();
-    const size_t large_xml = live_xml_bytes(world);
-    const PairCosts crowded = pair_costs(world, pair, "256 volumes");
-    fleet.detach_all();
-
-    std::printf("live XML: %zu KB with 1 volume, %zu KB with 256\n", small_xml / 1024,
-                large_xml / 1024);
+    // One line per size, for tests/bench/run-all's plot of the curve.
+    for (size_t i = 0; i < costs.size(); ++i) {
+      std::printf(
+          "at %d volumes: %.1f ms per pair bare, %.1f ms volcrypt, volcrypt/bare %.2f, live XML "
+          "%zu KB\n",
+          kSizes[i], costs[i].bare, costs[i].volcrypt, costs[i].ratio, xml_bytes[i] / 1024);
+    }
+    const PairCosts& alone = costs.front();
+    const PairCosts& crowded = costs.back();
+    std::printf("live XML: %zu KB with 1 volume, %zu KB with %d\n", xml_bytes.front() / 1024,
+                xml_bytes.back() / 1024, kMost);
     std::printf(
         "bare libvirt pair, median of %d blocks of %d: %.1f ms with 1 volume, %.1f ms "
-        "with 256; ratio 256/1: %.2f\n",
-        kBlocks, kPairsPerBlock, alone.bare, crowded.bare, crowded.bare / alone.bare);
+        "with %d; ratio %d/1: %.2f\n",
+        kBlocks, kPairsPerBlock, alone.bare, crowded.bare, kMost, kMost, crowded.bare / alone.bare);
     std::printf(
-        "volcrypt pair, the same blocks: %.1f ms with 1 volume, %.1f ms with 256; "
-        "ratio 256/1: %.2f\n",
-        alone.volcrypt, crowded.volcrypt, crowded.volcrypt / alone.volcrypt);
+        "volcrypt pair, the same blocks: %.1f ms with 1 volume, %.1f ms with %d; "
+        "ratio %d/1: %.2f\n",
+        alone.volcrypt, crowded.volcrypt, kMost, kMost, crowded.volcrypt / alone.volcrypt);
     std::printf(
-        "volcrypt/bare, median of the blocks' ratios, at 1 volume: %.2f, at 256: %.2f "
+        "volcrypt/bare, median of the blocks' ratios, at 1 volume: %.2f, at %d: %.2f "
         "(goal: the same, i.e. flat)\n",
-        alone.ratio, crowded.ratio);
+        alone.ratio, kMost, crowded.ratio);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "volcrypt_bench_scale: %s\n", e.what());
     return 1;

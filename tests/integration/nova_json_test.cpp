@@ -163,6 +163,8 @@ TEST_F(NovaJson, ProbeAgreesWithTheOutcomeOfEveryShape) {
   const nlohmann::json outcomes = nlohmann::json::parse(manifest);
   for (const auto& [name, expected] : outcomes.items()) {
     SCOPED_TRACE(name);
+    // A network volume's header is read over the network: the network tests probe those.
+    if (expected.contains("network")) continue;
     const std::string json = shape(name, volume, unique("shape"));
     ProcessResult r = volcrypt({"probe", "--volume-json", json, "--json"});
     if (expected.contains("error")) {

@@ -195,6 +195,58 @@ TEST_F(ConfigFileTest, UnknownKeyIsNamed) {
             path_ + ": unrecognised option 'colour'");
 }
 
+TEST_F(ConfigFileTest, RbdDefaultsAsNovaNamesThem) {
+  Settings defaults;
+  EXPECT_EQ(defaults.rbd_user, "");
+  EXPECT_EQ(defaults.rbd_secret_uuid, "");
+  EXPECT_TRUE(defaults.rbd_monitors.empty());
+  EXPECT_EQ(defaults.ceph_conf, "/etc/ceph/ceph.conf");
+
+  Settings s = apply(
+      "rbd_user = cinder\n"
+      "rbd_secret_uuid = 457eb676-33da-42ec-9a8c-9293d545c337\n"
+      "rbd_monitors = 192.0.2.20, mon2.example.org:3300,[2001:db8::20]:6789\n"
+      "ceph_conf = /etc/ceph/east.conf\n");
+  EXPECT_EQ(s.rbd_user, "cinder");
+  EXPECT_EQ(s.rbd_secret_uuid, "457eb676-33da-42ec-9a8c-9293d545c337");
+  EXPECT_EQ(s.rbd_monitors,
+            (std::vector<NetworkHost>{
+                {"192.0.2.20", 0}, {"mon2.example.org", 3300}, {"2001:db8::20", 6789}}));
+  EXPECT_EQ(s.ceph_conf, "/etc/ceph/east.conf");
+  EXPECT_EQ(s.origins.at("rbd_user = cinder"), path_ + ":1");
+  EXPECT_EQ(s.origins.at("ceph_conf = /etc/ceph/east.conf"), path_ + ":4");
+
+  // Either alone: the command line may give the other.
+  EXPECT_EQ(apply("rbd_user = nova\n").rbd_user, "nova");
+  EXPECT_EQ(apply("rbd_secret_uuid = 457eb676-33da-42ec-9a8c-9293d545c337\n").rbd_secret_uuid,
+            "457eb676-33da-42ec-9a8c-9293d545c337");
+}
+
+TEST_F(ConfigFileTest, RbdDefaultsAreCheckedAsTheCommandLineIs) {
+  const auto refusal = [&](const std::string& text) {
+    test_volumes::write_file(path_, text);
+    Settings unused;
+    return error_of(ErrorKind::usage, [&] { cli::apply_config_file(path_, true, unused); });
+  };
+  EXPECT_EQ(refusal("# rbd\nrbd_user = client.cinder\n"),
+            path_ + ":2: rbd user 'client.cinder' is written without 'client.'");
+  EXPECT_EQ(refusal("rbd_user = cinder,admin\n"),
+            path_ +
+                ":1: rbd user 'cinder,admin' has ',': only letters, digits, '.', '_' and '-' "
+                "are allowed");
+  EXPECT_EQ(refusal("rbd_secret_uuid = not-a-uuid\n"),
+            path_ + ":1: auth secret uuid 'not-a-uuid' is not a uuid (8-4-4-4-12 hex digits)");
+  EXPECT_EQ(refusal("rbd_monitors = 192.0.2.20,mon 2\n"),
+            path_ +
+                ":1: rbd_monitors 'mon 2' is neither a host name (RFC 1123) nor an IPv4 or "
+                "IPv6 address");
+  EXPECT_EQ(refusal("rbd_monitors = 192.0.2.20:0\n"),
+            path_ + ":1: rbd_monitors '192.0.2.20:0' has port '0', not a number from 1 to 65535");
+  EXPECT_EQ(refusal("rbd_monitors = 192.0.2.20,\n"), path_ + ":1: rbd_monitors has no host");
+  EXPECT_EQ(refusal("ceph_conf = ceph.conf\n"),
+            path_ + ":1: ceph_conf 'ceph.conf' is not an absolute path");
+}
+
 TEST_F(ConfigFileTest, MissingFileIsAnErrorOnlyWhenRequired) {
   const std::string missing = scratch_.file("missing.conf");
   Settings settings;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 #include <volcrypt/error.hpp>
 
 #include "domain/record.hpp"
@@ -75,5 +76,24 @@ TEST(ParsedDomainXml, AMalformedRecordLeavesTheDisksReadable) {
       << records.what();
 }
 
+TEST(ParsedDomainXml, NetworkDisksAreReadInTheSameParseAsTheOthers) {
+  const std::string xml =
+      "<domain type='qemu'><name>d</name><devices><disk type='file' device='disk'>"
+      "<source file='/v/1'/><target dev='sdb' bus='scsi'/></disk><disk type='network' "
+      "device='disk'><source protocol='nbd' name='e'><host name='127.0.0.1' port='10809'/>"
+      "</source><target dev='sdc' bus='scsi'/></disk><disk type='network' device='disk'>"
+      "<source protocol='gluster' name='v/i'><host name='g'/></source><target dev='sdd' "
+      "bus='scsi'/></disk></devices></domain>";
+  auto parsed = parsed_domain_xml(xml);
+  ASSERT_FALSE(parsed->disks_error);
+  ASSERT_EQ(parsed->disks.size(), 3u);
+  ASSERT_TRUE(parsed->disks[1].network.has_value());
+  EXPECT_EQ(parsed->disks[1].network->hosts, (std::vector<NetworkHost>{{"127.0.0.1", 10809}}));
+  EXPECT_FALSE(parsed->disks[2].network.has_value());
+  EXPECT_EQ(parsed->disk_xml(1),
+            "<disk type=\"network\" device=\"disk\"><source protocol=\"nbd\" name=\"e\">"
+            "<host name=\"127.0.0.1\" port=\"10809\"/></source><target dev=\"sdc\" "
+            "bus=\"scsi\"/></disk>");
+}
 }  // namespace
 }  // namespace volcrypt

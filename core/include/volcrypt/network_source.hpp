@@ -55,9 +55,21 @@ std::optional<NetworkSource> parse_network_source(const std::string& given);
 // created; nothing that fails here reaches libvirt's XML or a library's options.
 void validate_network_source(const NetworkSource& source);
 
+// "HOST[:PORT]" as a command line or a portal writes it (an IPv6 address in brackets:
+// "[fd00::1]:6789"), its host checked as validate_network_source checks it. Throws
+// Error(usage) naming `field` (e.g. "--monitor") and the text.
+NetworkHost parse_network_host(const std::string& text, const std::string& field);
+
+// What parse_network_host reads: "HOST" or "HOST:PORT", an IPv6 address in brackets.
+std::string network_host_text(const NetworkHost& host);
+
+// The port a host with port 0 is reached on: rbd 6789, iscsi 3260, nbd 10809.
+uint16_t default_port(NetworkProtocol protocol);
+
 // Whether two sources are one volume: the same protocol and name and, for rbd, the
-// same cluster (monitor lists that share a monitor, or either empty); for iscsi and nbd
-// the same server.
+// same cluster (monitor lists that share a monitor, or either empty and the same
+// cluster name, which then picks the ceph.conf); for iscsi and nbd the same server.
+// Hosts compare without regard to case, a port 0 as the protocol's default.
 bool same_network_volume(const NetworkSource& a, const NetworkSource& b);
 
 }  // namespace volcrypt

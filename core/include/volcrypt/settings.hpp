@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 #include <vector>
+#include <volcrypt/network_source.hpp>
 
 namespace volcrypt {
 
@@ -45,6 +46,16 @@ struct Settings {
   // How long one round of helpers reading plugin metadata may take (loading a library
   // and calling its entry point; a hang there is caught by this, not the probe limit).
   int32_t describe_timeout_ms = 10000;
+  // An rbd volume's Ceph user (without "client.") and the deployer's libvirt secret
+  // (usage type ceph) for it, as Nova's [libvirt] rbd_user and rbd_secret_uuid: used
+  // when neither the command line nor the volume description names them.
+  std::string rbd_user;
+  std::string rbd_secret_uuid;
+  // "rbd_monitors = HOST[:PORT],...": the monitors of an rbd volume that names none.
+  // Empty: the cluster's ceph.conf says.
+  std::vector<NetworkHost> rbd_monitors;
+  // Where librbd reads the cluster's configuration (Nova's images_rbd_ceph_conf).
+  std::string ceph_conf = "/etc/ceph/ceph.conf";
   // The registry cache (see `volcrypt plugins`): root's own folder; empty: no cache.
   std::string plugin_cache_dir = "/var/cache/volcrypt";
 };

@@ -8,6 +8,12 @@ namespace volcrypt {
 
 FileIdentity file_identity(const std::string& path) {
   FileIdentity identity;
+  // A network volume's name (rbd:POOL/IMAGE, iscsi://..., nbd://...) is no path here: a
+  // file of that name in the working directory must not stand for it.
+  if (!path.starts_with('/')) {
+    identity.normal_path = path;
+    return identity;
+  }
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) {
     identity.normal_path = std::filesystem::path(path).lexically_normal().string();

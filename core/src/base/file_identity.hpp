@@ -17,7 +17,9 @@ struct FileIdentity {
   Kind kind = Kind::missing;
   dev_t device = 0;  // a block device node: the device it opens; a file: its file system's
   ino_t inode = 0;
-  std::string normal_path;  // a path that names nothing (yet): its lexically normal form
+  // A path that names nothing (yet): its lexically normal form; a network volume's name
+  // (anything not absolute): as it is.
+  std::string normal_path;
   auto operator<=>(const FileIdentity&) const = default;
 };
 

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <volcrypt/error.hpp>
 
+#include "domain/network_disk_xml.hpp"
 #include "domain/parsed_domain_xml.hpp"
 
 namespace volcrypt {
@@ -26,6 +27,7 @@ std::optional<NativeEncryption> read_encryption(const tinyxml2::XMLElement* encr
   if (encryption == nullptr) return std::nullopt;
   NativeEncryption out;
   out.format = attribute_or_empty(encryption, "format");
+  out.engine = attribute_or_empty(encryption, "engine");
   const tinyxml2::XMLElement* secret = encryption->FirstChildElement("secret");
   out.secret_uuid = attribute_or_empty(secret, "uuid");
   out.secret_usage = attribute_or_empty(secret, "usage");
@@ -38,10 +40,14 @@ DiskInfo read_disk_fields(const tinyxml2::XMLElement& disk) {
   DiskInfo info;
   info.target = attribute_or_empty(disk.FirstChildElement("target"), "dev");
   const auto* source = disk.FirstChildElement("source");
-  info.source_path = attribute_or_empty(source, "file");
-  if (info.source_path.empty()) {
-    info.source_path = attribute_or_empty(source, "dev");
-    if (!info.source_path.empty()) info.source_kind = VOLCRYPT_SOURCE_BLOCK;
+  if (source != nullptr && source->Attribute("protocol") != nullptr) {
+    read_network_disk(disk, *source, info);
+  } else {
+    info.source_path = attribute_or_empty(source, "file");
+    if (info.source_path.empty()) {
+      info.source_path = attribute_or_empty(source, "dev");
+      if (!info.source_path.empty()) info.source_kind = VOLCRYPT_SOURCE_BLOCK;
+    }
   }
   // libvirt now writes <encryption> inside <source>; older definitions (and Nova's)
   // put it directly under <disk>. Both mean the same to QEMU.
@@ -73,9 +79,15 @@ const char* bus_name(Bus bus) {
 
 std::string build_disk_xml(const DiskSpec& spec) {
   const bool block = spec.source_kind == VOLCRYPT_SOURCE_BLOCK;
+  const bool network = spec.source_kind == VOLCRYPT_SOURCE_NETWORK;
+  if (network != spec.network.has_value()) {
+    throw Error(ErrorKind::internal, "the disk for " + spec.source_path +
+                                         (network ? " is a network disk without its network source"
+                                                  : " names a network source but is not one"));
+  }
   tinyxml2::XMLDocument doc;
   auto* disk = doc.NewElement("disk");
-  disk->SetAttribute("type", block ? "block" : "file");
+  disk->SetAttribute("type", network ? "network" : block ? "block" : "file");
   disk->SetAttribute("device", "disk");
   doc.InsertEndChild(disk);
 
@@ -84,17 +96,26 @@ std::string build_disk_xml(const DiskSpec& spec) {
   auto* driver = doc.NewElement("driver");
   driver->SetAttribute("name", "qemu");
   driver->SetAttribute("type", "raw");
+  // Cinder's "discard": the guest's discards reach the storage (thin rbd images shrink).
+  if (network && spec.network->discard) driver->SetAttribute("discard", "unmap");
   // Every plugin's disk gets it here: QEMU's I/O (and its LUKS decryption) for this disk
   // then runs on that iothread instead of the main loop.
   if (spec.iothread != 0) driver->SetAttribute("iothread", spec.iothread);
   disk->InsertEndChild(driver);
 
   auto* source = doc.NewElement("source");
-  source->SetAttribute(block ? "dev" : "file", spec.source_path.c_str());
+  if (network) {
+    fill_network_source(*source, *spec.network);
+  } else {
+    source->SetAttribute(block ? "dev" : "file", spec.source_path.c_str());
+  }
   disk->InsertEndChild(source);
   if (spec.encryption) {
     auto* encryption = doc.NewElement("encryption");
     encryption->SetAttribute("format", spec.encryption->format.c_str());
+    if (!spec.encryption->engine.empty()) {
+      encryption->SetAttribute("engine", spec.encryption->engine.c_str());
+    }
     auto* secret = doc.NewElement("secret");
     secret->SetAttribute("type", "passphrase");
     secret->SetAttribute("uuid", spec.encryption->secret_uuid.c_str());

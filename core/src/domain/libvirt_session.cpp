@@ -3,7 +3,9 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <set>
 #include <volcrypt/error.hpp>
@@ -209,6 +211,27 @@ bool LibvirtSession::undefine_secret(const std::string& uuid) {
   if (code == VIR_ERR_NO_SECRET) return false;  // gone since it was looked up
   if (undefined < 0) fail("cannot undefine the libvirt secret " + uuid);
   return true;
+}
+
+std::optional<SecureBytes> LibvirtSession::secret_value(const std::string& uuid) {
+  virSecretPtr secret = secret_handle(uuid);
+  if (secret == nullptr) fail("cannot look up the libvirt secret " + uuid);
+  size_t size = 0;
+  unsigned char* raw = virSecretGetValue(secret, &size, 0);
+  if (raw == nullptr) {
+    const int code = last_code();
+    // Private, or defined without a value yet: the caller goes on without it.
+    if (code == VIR_ERR_INVALID_SECRET || code == VIR_ERR_OPERATION_DENIED ||
+        code == VIR_ERR_NO_SECRET) {
+      return std::nullopt;
+    }
+    fail("cannot read the value of the libvirt secret " + uuid);
+  }
+  SecureBytes value(size);
+  std::copy(raw, raw + size, value.data());
+  explicit_bzero(raw, size);
+  free(raw);  // NOLINT: libvirt allocates the value with malloc
+  return value;
 }
 
 std::optional<SecretInfo> LibvirtSession::secret_info(const std::string& uuid) {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <volcrypt/secure_bytes.hpp>
+
 #include "domain/secret_xml.hpp"
 
 typedef struct _virConnect* virConnectPtr;
@@ -58,6 +60,9 @@ class LibvirtSession {
   void set_secret_value(const std::string& uuid, std::span<const uint8_t> value);
   // Nothing when there is no such secret.
   std::optional<SecretInfo> secret_info(const std::string& uuid);
+  // The value of a secret that is not private (a deployer's Ceph or CHAP secret, as Nova
+  // defines them), in locked memory; nothing when libvirt keeps it private or it has none.
+  std::optional<SecureBytes> secret_value(const std::string& uuid);
   std::vector<SecretInfo> secrets();
   // False when there was no such secret.
   bool undefine_secret(const std::string& uuid);

@@ -14,6 +14,7 @@
 #include "operations/disk_steps.hpp"
 #include "operations/held_domain.hpp"
 #include "operations/host_usage.hpp"
+#include "operations/network_access.hpp"
 #include "operations/prepared_attach.hpp"
 #include "operations/volume_probe.hpp"
 
@@ -52,7 +53,8 @@ void require_target_free_in(const std::string& domain, const std::string& target
 }
 
 void require_not_attached_elsewhere(const HostUsage& usage, const AttachRequest& request) {
-  const auto disks = usage.volume_disks(request.volume.volume_id, request.volume.source_path);
+  const auto disks = usage.volume_disks(request.volume.volume_id, request.volume.source_path,
+                                        request.volume.network);
   if (disks.empty()) return;
   std::vector<std::string> where;
   std::vector<std::string> unshared;
@@ -77,7 +79,13 @@ namespace {
 AttachResult attach_unencrypted(EngineContext& context, const AttachRequest& request,
                                 ResolvedScope scope, uint32_t iothread) {
   DiskSpec disk;
-  disk.source_kind = volume_source_kind(request.volume.source_path);
+  if (request.volume.network) {
+    require_auth_secret(context.libvirt(), *request.volume.network);
+    disk.source_kind = VOLCRYPT_SOURCE_NETWORK;
+    disk.network = request.volume.network;
+  } else {
+    disk.source_kind = volume_source_kind(request.volume.source_path);
+  }
   disk.source_path = request.volume.source_path;
   disk.target = request.target;
   disk.bus = request.bus;

@@ -4,6 +4,8 @@
 
 #include "base/volume_header.hpp"
 #include "domain/host_facts.hpp"
+#include "network/network_volume_header.hpp"
+#include "operations/network_access.hpp"
 #include "plugin_host/host_services.hpp"
 #include "plugin_host/plugin_calls.hpp"
 
@@ -18,18 +20,37 @@ std::string disk_name(const std::string& domain, const std::string& target) {
   return "disk " + target + " of domain '" + domain + "'";
 }
 
+// What extend reads of the volume under a disk: a file or block device in place, a
+// network volume through its protocol's library.
+class GrowingVolume {
+ public:
+  GrowingVolume(EngineContext& context, const DiskInfo& disk, const std::string& path) : path_(path) {
+    if (disk.network) network_ = open_over_network(context, *disk.network);
+  }
+  uint64_t size() const { return network_ ? network_->size() : volume_size_bytes(path_); }
+  // Where its LUKS data starts: what QEMU's LUKS and librbd's alike hide from the guest.
+  uint64_t payload_offset() const {
+    return network_ ? network_luks_payload_offset(*network_) : luks_payload_offset(path_);
+  }
+
+ private:
+  std::string path_;
+  std::unique_ptr<NetworkVolume> network_;
+};
+
 // The guest's size for a disk that is the volume itself: all of it, or all after the
-// LUKS header when QEMU decrypts it.
-uint64_t guest_size_of_volume(const DiskInfo& disk, const std::string& volume,
-                              uint64_t volume_size) {
+// LUKS header when QEMU (or librbd, which keeps LUKS2 too) decrypts it.
+uint64_t guest_size_of_volume(const DiskInfo& disk, const GrowingVolume& grown,
+                              const std::string& volume, uint64_t volume_size) {
   uint64_t header = 0;
   if (disk.encryption) {
-    if (disk.encryption->format != "luks") {
+    const bool librbd = disk.encryption->engine == "librbd";
+    if (disk.encryption->format != "luks" && !(librbd && disk.encryption->format == "luks2")) {
       throw Error(ErrorKind::usage, "disk " + disk.target + " is encrypted as '" +
                                         disk.encryption->format +
                                         "', whose size extend does not know");
     }
-    header = luks_payload_offset(volume);
+    header = grown.payload_offset();
   }
   if (volume_size <= header) {
     throw Error(ErrorKind::usage, "the size " + std::to_string(volume_size) +
@@ -78,7 +99,8 @@ GrowthPlan plan_growth(EngineContext& context, const std::string& domain, const 
     throw Error(ErrorKind::usage,
                 disk_name(domain, disk.target) + " has no source; there is nothing to extend");
   }
-  const uint64_t current = volume_size_bytes(volume);
+  const GrowingVolume grown(context, disk, volume);
+  const uint64_t current = grown.size();
   plan.volume_size = volume_size.value_or(current - current % kSectorBytes);
   if (plan.volume_size % kSectorBytes != 0) {
     throw Error(ErrorKind::usage,
@@ -97,7 +119,7 @@ GrowthPlan plan_growth(EngineContext& context, const std::string& domain, const 
                                       "', not its volume '" + volume +
                                       "', and no plugin grows it; nothing was changed");
   }
-  plan.guest_size = guest_size_of_volume(disk, volume, plan.volume_size);
+  plan.guest_size = guest_size_of_volume(disk, grown, volume, plan.volume_size);
   if (refuse_shrink && plan.running) {
     const uint64_t now = session.disk_capacity(domain, disk.target);
     if (*plan.guest_size < now) {

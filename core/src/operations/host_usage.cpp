@@ -93,7 +93,9 @@ std::vector<std::string> HostUsage::secret_users(const std::string& uuid,
 }
 
 std::vector<DiskUse> HostUsage::volume_disks(const std::string& volume_id,
-                                             const std::string& source_path) const {
+                                             const std::string& source_path,
+                                             const std::optional<NetworkSource>& network) const {
+  if (network) return network_volume_disks(volume_id, source_path, *network);
   FileIdentities files;
   const FileIdentity wanted = files.of(source_path);
   // A dm-crypt disk shows the mapping, not the volume: its record names the volume.
@@ -106,7 +108,28 @@ std::vector<DiskUse> HostUsage::volume_disks(const std::string& volume_id,
   }
   std::vector<DiskUse> found;
   for (const auto& use : disks()) {
+    if (use.disk.network) continue;  // its name is no path on this host
     const bool same = (!use.disk.source_path.empty() && files.of(use.disk.source_path) == wanted) ||
+                      recorded.contains({use.domain_uuid, use.inactive, use.disk.target});
+    if (same) found.push_back(use);
+  }
+  return found;
+}
+
+// A network volume has no file identity: its disks name it (the same image, LUN or
+// export, however its hosts are spelt) and its records carry its name.
+std::vector<DiskUse> HostUsage::network_volume_disks(const std::string& volume_id,
+                                                     const std::string& name,
+                                                     const NetworkSource& network) const {
+  std::set<std::tuple<std::string, bool, std::string>> recorded;
+  for (const auto& use : records()) {
+    if (use.record.volume_id == volume_id || use.record.source_path == name) {
+      recorded.emplace(use.domain_uuid, use.inactive, use.record.target);
+    }
+  }
+  std::vector<DiskUse> found;
+  for (const auto& use : disks()) {
+    const bool same = (use.disk.network && same_network_volume(*use.disk.network, network)) ||
                       recorded.contains({use.domain_uuid, use.inactive, use.disk.target});
     if (same) found.push_back(use);
   }

@@ -52,9 +52,10 @@ class HostUsage {
   std::vector<std::string> secret_users(const std::string& uuid, const UseExclusion& exclusion = {},
                                         const std::string& volume_usage = {}) const;
   // The disks of this volume, found by the file its source names (a link or another
-  // spelling is the same volume) or, for disks that volcrypt recorded, its volume id.
-  std::vector<DiskUse> volume_disks(const std::string& volume_id,
-                                    const std::string& source_path) const;
+  // spelling is the same volume), by the network volume a network disk names (the same
+  // image, LUN or export), or, for disks that volcrypt recorded, its volume id.
+  std::vector<DiskUse> volume_disks(const std::string& volume_id, const std::string& source_path,
+                                    const std::optional<NetworkSource>& network = {}) const;
 
  private:
   struct Uses {
@@ -63,6 +64,8 @@ class HostUsage {
     std::vector<std::string> unreadable;
   };
   const Uses& read() const;
+  std::vector<DiskUse> network_volume_disks(const std::string& volume_id, const std::string& name,
+                                            const NetworkSource& network) const;
 
   std::vector<DomainSnapshot> domains_;
   mutable std::optional<Uses> uses_;

@@ -13,6 +13,7 @@
 #include "operations/held_domain.hpp"
 #include "operations/intent_journal.hpp"
 #include "operations/named_secrets.hpp"
+#include "operations/network_access.hpp"
 #include "operations/ownership.hpp"
 
 namespace volcrypt {
@@ -29,6 +30,10 @@ struct Departing {
   bool persistent = false;
   std::vector<Record> records;
 };
+
+std::string destination_libvirt(const std::string& uri) {
+  return "the destination's libvirt (" + uri + ")";
+}
 
 void validate_dest_uri(const std::string& uri) {
   if (uri.empty()) throw Error(ErrorKind::usage, "the destination URI (--dest-uri) is empty");
@@ -179,6 +184,7 @@ MigrateResult with_destination(EngineContext& context, const MigrateRequest& req
   const Departing domain = departing(source, request.domain);
   // Secrets made there are ephemeral when this host's setting says so.
   LibvirtSession dest(request.dest_uri, context.settings().ephemeral_secrets);
+  require_auth_secrets(dest, domain.xml, destination_libvirt(request.dest_uri));
   MigrateResult result = result_for(domain.name, domain.uuid, domain.xml, domain.records, request);
   step(domain, dest, result);
   return result;
@@ -198,6 +204,9 @@ MigrateResult migrate_domain(EngineContext& context, const MigrateRequest& reque
   const Departing domain = departing(source, request.domain);
   // Secrets made there are ephemeral when this host's setting says so.
   LibvirtSession dest(request.dest_uri, context.settings().ephemeral_secrets);
+  // Shared network storage needs the deployer's auth secrets there: checked before the
+  // intent, so a refusal changes nothing on either host.
+  require_auth_secrets(dest, domain.xml, destination_libvirt(request.dest_uri));
   MigrateResult result = result_for(domain.name, uuid, domain.xml, domain.records, request);
   result.persistent = domain.persistent;
 

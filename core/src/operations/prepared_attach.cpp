@@ -5,6 +5,7 @@
 #include "domain/disk_xml.hpp"
 #include "operations/intent_journal.hpp"
 #include "operations/ownership.hpp"
+#include "operations/passphrase_check.hpp"
 #include "operations/previous_state.hpp"
 
 namespace volcrypt {
@@ -16,9 +17,10 @@ uint32_t prepare_flags(ResolvedScope scope) {
 
 // The key was read before probing, so plugins rank knowing its facts (not its bytes).
 VolumeProbe chosen_plugin(EngineContext& context, const AttachRequest& request,
-                          const VolumeKey& key) {
+                          const VolumeKey& key, ResolvedScope scope) {
   if (key.empty()) throw Error(ErrorKind::usage, "attaching an encrypted volume needs a key");
-  VolumeProbe probe = probe_volume(context, request.volume, key.facts(), request.forced_plugin);
+  VolumeProbe probe = probe_volume(context, request.volume, key.facts(), request.forced_plugin,
+                                   prepare_flags(scope));
   if (probe.chosen != nullptr) return probe;
   if (request.forced_plugin && !context.registry().installed(*request.forced_plugin)) {
     throw Error(ErrorKind::not_found, probe.ranking.why_none);
@@ -40,7 +42,7 @@ PreparedAttach::PreparedAttach(EngineContext& context, const AttachRequest& requ
                                ResolvedScope scope, uint32_t iothread)
     : context_(context),
       scope_(scope),
-      probe_(chosen_plugin(context, request, key)),
+      probe_(chosen_plugin(context, request, key, scope)),
       guard_(context.libvirt(), SecretGuard::Mode::attach, request.volume.volume_id),
       secrets_(context.libvirt(), &guard_),
       host_(&secrets_, probe_.facts, context.log_sink()),
@@ -87,6 +89,7 @@ PreparedAttach::PreparedAttach(EngineContext& context, const AttachRequest& requ
     intent_.record.state = attachment_.state;
     write_intent(intent_);
   };
+  host_.set_passphrase_check(passphrase_check_for(context, request.volume));
   prepare_with_plugin(plugin, host_, *probe_.volume, key, previous, prepare_flags(scope),
                       attachment_);
   attachment_.state_set = nullptr;
@@ -105,6 +108,16 @@ PreparedAttach::PreparedAttach(EngineContext& context, const AttachRequest& requ
   DiskSpec disk;
   disk.source_kind = *attachment_.source_kind;
   disk.source_path = attachment_.source_path;
+  if (disk.source_kind == VOLCRYPT_SOURCE_NETWORK) {
+    // A plugin names the network volume it was given; the host writes its source (hosts,
+    // the deployer's auth) from the request, never from plugin text.
+    if (!request.volume.network || disk.source_path != request.volume.source_path) {
+      throw Error(ErrorKind::plugin_failed, plugin.id() + ": prepare described network source '" +
+                                                disk.source_path + "', not the volume's '" +
+                                                request.volume.source_path + "'");
+    }
+    disk.network = request.volume.network;
+  }
   disk.target = request.target;
   disk.bus = request.bus;
   disk.encryption = attachment_.encryption;

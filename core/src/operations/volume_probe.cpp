@@ -6,7 +6,9 @@
 
 #include "base/volume_header.hpp"
 #include "operations/host_bench.hpp"
+#include "network/network_volume_header.hpp"
 #include "operations/libvirt_secrets.hpp"
+#include "operations/network_access.hpp"
 #include "plugin_host/isolated_probe.hpp"
 #include "plugin_host/provider_names.hpp"
 
@@ -14,7 +16,17 @@ namespace volcrypt {
 
 void validate_volume(const VolumeSpec& spec) {
   validate_volume_id(spec.volume_id);
-  validate_source_path(spec.source_path);
+  if (spec.network) {
+    validate_network_source(*spec.network);
+    // Records, locks and messages go by the name: it must be the source's own.
+    if (spec.source_path != network_source_name(*spec.network)) {
+      throw Error(ErrorKind::internal, "network volume '" + spec.source_path +
+                                           "' is not named after its source '" +
+                                           network_source_name(*spec.network) + "'");
+    }
+  } else {
+    validate_source_path(spec.source_path);
+  }
   // A volume attached as it is needs no plugin, so no provider either.
   if (spec.encrypted && spec.provider.empty()) {
     throw Error(ErrorKind::usage, "the volume needs a provider");
@@ -22,18 +34,24 @@ void validate_volume(const VolumeSpec& spec) {
 }
 
 VolumeProbe probe_volume(EngineContext& context, const VolumeSpec& spec, const KeyFacts& key,
-                         const std::optional<std::string>& forced_plugin) {
+                         const std::optional<std::string>& forced_plugin,
+                         uint32_t attach_flags) {
   validate_volume(spec);
   VolumeProbe out;
-  out.source_kind = volume_source_kind(spec.source_path);
-  out.header = read_volume_header(spec.source_path);
+  if (spec.network) {
+    out.source_kind = VOLCRYPT_SOURCE_NETWORK;
+    out.header = read_network_volume_header(*open_over_network(context, *spec.network));
+  } else {
+    out.source_kind = volume_source_kind(spec.source_path);
+    out.header = read_volume_header(spec.source_path);
+  }
   out.facts = gather_host_facts(context.libvirt());
   // host-bench's figures, when they were measured under this kernel, QEMU and libvirt.
   if (auto bench =
           load_host_bench(context.settings().plugin_cache_dir, current_host_identity(out.facts))) {
     out.facts.throughput = bench->figures;
   }
-  out.volume = std::make_unique<AbiVolume>(spec, out.source_kind, out.header, key);
+  out.volume = std::make_unique<AbiVolume>(spec, out.source_kind, out.header, key, attach_flags);
 
   RankingInput input;
   input.provider = spec.provider;
@@ -46,6 +64,7 @@ VolumeProbe probe_volume(EngineContext& context, const VolumeSpec& spec, const K
     job.header = out.header;
     job.facts = out.facts;
     job.key = key;
+    job.attach_flags = attach_flags;
     const auto candidates = registry.candidates();
     input.rows = probe_in_helpers(candidates, job, registry.isolation());
     for (size_t i = 0; i < candidates.size(); ++i) {

@@ -29,7 +29,9 @@ struct VolumeProbe {
 void validate_volume(const VolumeSpec& spec);
 
 // key: what plugins may know of the key (never its bytes), also in helper processes.
+// attach_flags: VOLCRYPT_PREPARE_LIVE / _CONFIG of the attach ranked for; 0: not known.
 VolumeProbe probe_volume(EngineContext& context, const VolumeSpec& spec, const KeyFacts& key,
-                         const std::optional<std::string>& forced_plugin);
+                         const std::optional<std::string>& forced_plugin,
+                         uint32_t attach_flags = 0);
 
 }  // namespace volcrypt

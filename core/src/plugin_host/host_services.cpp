@@ -31,6 +31,8 @@ int32_t status_of(const Error& e) {
     // A refusal the plugin passes on keeps its kind (e.g. a secret that is another's).
     case ErrorKind::busy:
       return VOLCRYPT_ERROR_BUSY;
+    case ErrorKind::refused_data:
+      return VOLCRYPT_ERROR_REFUSED_DATA;
     default:
       return VOLCRYPT_ERROR_FAILED;
   }
@@ -70,8 +72,10 @@ int32_t set_source(volcrypt_attachment* attachment, uint32_t kind, const char* p
   return guarded(error, [&]() -> int32_t {
     if (attachment == nullptr) return refuse(error, "set_source without an attachment");
     if (path == nullptr || *path == '\0') return refuse(error, "the disk source path is empty");
-    if (kind != VOLCRYPT_SOURCE_FILE && kind != VOLCRYPT_SOURCE_BLOCK) {
-      return refuse(error, "source kind " + std::to_string(kind) + " is neither file nor block");
+    if (kind != VOLCRYPT_SOURCE_FILE && kind != VOLCRYPT_SOURCE_BLOCK &&
+        kind != VOLCRYPT_SOURCE_NETWORK) {
+      return refuse(error,
+                    "source kind " + std::to_string(kind) + " is neither file, block nor network");
     }
     attachment->source_kind = static_cast<volcrypt_source_kind>(kind);
     attachment->source_path = path;
@@ -88,6 +92,23 @@ int32_t set_native_encryption(volcrypt_attachment* attachment, const char* forma
       return refuse(error, "the encryption names no secret uuid");
     }
     attachment->encryption = NativeEncryption{format, secret_uuid};
+    return VOLCRYPT_OK;
+  });
+}
+
+int32_t set_encryption_engine(volcrypt_attachment* attachment, const char* engine,
+                              volcrypt_error* error) noexcept {
+  return guarded(error, [&]() -> int32_t {
+    if (attachment == nullptr) return refuse(error, "set_encryption_engine without an attachment");
+    if (!attachment->encryption) {
+      return refuse(error, "an encryption engine without native encryption (set that first)");
+    }
+    const std::string_view name = engine != nullptr ? engine : "";
+    if (name != "qemu" && name != "librbd") {
+      return refuse(error, "encryption engine '" + printable_text(std::string(name)) +
+                               "' is neither qemu nor librbd");
+    }
+    attachment->encryption->engine = name;
     return VOLCRYPT_OK;
   });
 }
@@ -233,6 +254,21 @@ HostServices::HostServices(SecretStore* secrets, std::function<HostFacts()> fact
   table_.attachment_set_source2 = &set_source;
   table_.attachment_set_native_encryption2 = &set_native_encryption;
   table_.attachment_set_state2 = &set_state;
+  table_.attachment_set_encryption_engine = &set_encryption_engine;
+  table_.check_passphrase = [](void* context, const uint8_t* passphrase, size_t passphrase_size,
+                               volcrypt_error* error) {
+    return guarded(error, [&]() -> int32_t {
+      auto& host = self(context);
+      if (!host.passphrase_check_) {
+        write_error(error, "the passphrase can be checked only while preparing a volume");
+        return VOLCRYPT_ERROR_NOT_SUPPORTED;
+      }
+      if (passphrase == nullptr && passphrase_size != 0) return refuse(error, "no passphrase");
+      if (host.passphrase_check_(std::span(passphrase, passphrase_size))) return VOLCRYPT_OK;
+      write_error(error, "no key slot opens with this passphrase");
+      return VOLCRYPT_ERROR_WRONG_KEY;
+    });
+  };
 }
 
 }  // namespace volcrypt

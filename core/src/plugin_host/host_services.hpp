@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "domain/disk_xml.hpp"
@@ -44,6 +45,11 @@ class HostServices {
 
   const volcrypt_host* table() const { return &table_; }
 
+  // Whether a passphrase opens the volume being prepared (check_passphrase, ABI 1.4):
+  // true or false, or throws Error when it cannot tell. Unset: the service refuses.
+  using PassphraseCheck = std::function<bool(std::span<const uint8_t> passphrase)>;
+  void set_passphrase_check(PassphraseCheck check) { passphrase_check_ = std::move(check); }
+
  private:
   void set_facts(HostFacts facts);
   const volcrypt_host_facts* abi_facts();
@@ -53,6 +59,7 @@ class HostServices {
   std::function<HostFacts()> facts_source_;
   volcrypt_host_facts abi_facts_{};
   Log log_;
+  PassphraseCheck passphrase_check_;
   volcrypt_host table_{};
 };
 

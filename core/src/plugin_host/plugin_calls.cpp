@@ -38,7 +38,7 @@ ErrorKind kind_of(int32_t status) {
 }  // namespace
 
 AbiVolume::AbiVolume(const VolumeSpec& spec, volcrypt_source_kind kind, HeaderKind header,
-                     const KeyFacts& key)
+                     const KeyFacts& key, uint32_t attach_flags)
     : spec_(spec) {
   volume_.struct_size = sizeof(volume_);
   volume_.source_path = spec_.source_path.c_str();
@@ -51,6 +51,8 @@ AbiVolume::AbiVolume(const VolumeSpec& spec, volcrypt_source_kind kind, HeaderKi
   volume_.key_size_bits = spec_.key_size_bits;
   volume_.header_kind = to_abi(header);
   volume_.key_facts = key.abi_bits();
+  if (spec_.network) volume_.network_protocol = protocol_name(spec_.network->protocol);
+  volume_.attach_flags = attach_flags;
 }
 
 AbiState::AbiState(const std::map<std::string, std::string>& state) : values_(state) {
@@ -130,6 +132,10 @@ AbiDisk::AbiDisk(const DiskInfo& disk) : info_(disk) {
     disk_.secret_uuid = info_.encryption->secret_uuid.c_str();
   }
   disk_.serial = info_.serial.c_str();
+  if (info_.network) disk_.network_protocol = protocol_name(info_.network->protocol);
+  if (info_.encryption && !info_.encryption->engine.empty()) {
+    disk_.encryption_engine = info_.encryption->engine.c_str();
+  }
 }
 
 DiskClaimAnswer claim_with_plugin(const volcrypt_plugin& descriptor, const std::string& plugin_file,

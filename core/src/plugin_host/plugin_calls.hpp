@@ -16,8 +16,9 @@ namespace volcrypt {
 // The volume as plugins see it; owns the strings the C struct points into.
 class AbiVolume {
  public:
+  // attach_flags: VOLCRYPT_PREPARE_LIVE / _CONFIG of the attach ranked for; 0: unknown.
   AbiVolume(const VolumeSpec& spec, volcrypt_source_kind kind, HeaderKind header,
-            const KeyFacts& key);
+            const KeyFacts& key, uint32_t attach_flags = 0);
   const volcrypt_volume* get() const { return &volume_; }
 
  private:

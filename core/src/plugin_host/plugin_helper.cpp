@@ -47,7 +47,7 @@ HelperAnswer probe(const LoadOutcome& outcome, const HelperProbeJob& job) {
     }
   });
   AbiVolume volume(job.volume, static_cast<volcrypt_source_kind>(job.source_kind), job.header,
-                   job.key);
+                   job.key, job.attach_flags);
   ProbeRow row = probe_plugin(*outcome.plugin, host, volume);
   if (row.error.empty()) {
     answer.rank = row.reported_rank;

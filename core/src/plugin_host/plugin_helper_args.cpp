@@ -6,8 +6,27 @@
 namespace volcrypt {
 namespace {
 
-constexpr size_t kProbeArgumentCount = 19;
-constexpr size_t kClaimArgumentCount = 10;
+constexpr size_t kProbeArgumentCount = 21;
+constexpr size_t kClaimArgumentCount = 12;
+
+// "" for a local volume; the protocol's name for a network one.
+std::string protocol_argument(const std::optional<NetworkSource>& network) {
+  return network ? protocol_name(network->protocol) : "";
+}
+
+// Reads protocol_argument back; false for a name that is none of them.
+bool parse_protocol(const std::string& text, std::optional<NetworkSource>& network) {
+  if (text.empty()) return true;
+  for (NetworkProtocol protocol :
+       {NetworkProtocol::rbd, NetworkProtocol::iscsi, NetworkProtocol::nbd}) {
+    if (text == protocol_name(protocol)) {
+      network = NetworkSource{};
+      network->protocol = protocol;
+      return true;
+    }
+  }
+  return false;
+}
 
 template <typename Number>
 bool parse_number(const std::string& text, Number& value) {
@@ -42,7 +61,9 @@ std::vector<std::string> probe_arguments(const HelperProbeJob& job) {
       std::to_string(job.facts.throughput.cpu_aes_xts),
       std::to_string(job.facts.throughput.qemu_luks_read),
       std::to_string(job.facts.throughput.dm_crypt),
-      std::to_string(job.key.abi_bits())};
+      std::to_string(job.key.abi_bits()),
+      protocol_argument(v.network),
+      std::to_string(job.attach_flags)};
 }
 
 std::vector<std::string> claim_arguments(const HelperClaimJob& job) {
@@ -56,7 +77,9 @@ std::vector<std::string> claim_arguments(const HelperClaimJob& job) {
           d.encryption ? "1" : "0",
           d.encryption ? d.encryption->format : "",
           d.encryption ? d.encryption->secret_uuid : "",
-          d.serial};
+          d.serial,
+          protocol_argument(d.network),
+          d.encryption ? d.encryption->engine : ""};
 }
 
 std::optional<HelperClaimJob> parse_claim_arguments(const std::vector<std::string>& args) {
@@ -68,12 +91,14 @@ std::optional<HelperClaimJob> parse_claim_arguments(const std::vector<std::strin
   job.disk.source_path = args[4];
   int kind = 0;
   if (!parse_number(args[5], kind) ||
-      (kind != VOLCRYPT_SOURCE_FILE && kind != VOLCRYPT_SOURCE_BLOCK)) {
+      (kind != VOLCRYPT_SOURCE_FILE && kind != VOLCRYPT_SOURCE_BLOCK &&
+       kind != VOLCRYPT_SOURCE_NETWORK)) {
     return std::nullopt;
   }
   job.disk.source_kind = static_cast<volcrypt_source_kind>(kind);
-  if (args[6] == "1") job.disk.encryption = NativeEncryption{args[7], args[8]};
+  if (args[6] == "1") job.disk.encryption = NativeEncryption{args[7], args[8], "", args[11]};
   job.disk.serial = args[9];
+  if (!parse_protocol(args[10], job.disk.network)) return std::nullopt;
   return job;
 }
 
@@ -99,7 +124,8 @@ std::optional<HelperProbeJob> parse_probe_arguments(const std::vector<std::strin
       !parse_number(args[15], job.facts.throughput.cpu_aes_xts) ||
       !parse_number(args[16], job.facts.throughput.qemu_luks_read) ||
       !parse_number(args[17], job.facts.throughput.dm_crypt) ||
-      !parse_number(args[18], key_facts)) {
+      !parse_number(args[18], key_facts) || !parse_protocol(args[19], job.volume.network) ||
+      !parse_number(args[20], job.attach_flags)) {
     return std::nullopt;
   }
   job.header = static_cast<HeaderKind>(header);

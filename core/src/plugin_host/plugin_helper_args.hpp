@@ -21,6 +21,7 @@ struct HelperProbeJob {
   HeaderKind header = HeaderKind::unknown;
   HostFacts facts;
   KeyFacts key;  // never the key: its bytes stay in the volcrypt process
+  uint32_t attach_flags = 0;  // VOLCRYPT_PREPARE_LIVE / _CONFIG; 0: unknown
 };
 
 // A record-less disk to offer one plugin's claims_disk.

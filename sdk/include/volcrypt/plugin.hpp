@@ -39,7 +39,11 @@ enum class HeaderKind : uint32_t {
   other = VOLCRYPT_HEADER_OTHER,
 };
 
-enum class SourceKind : uint32_t { file = VOLCRYPT_SOURCE_FILE, block = VOLCRYPT_SOURCE_BLOCK };
+enum class SourceKind : uint32_t {
+  file = VOLCRYPT_SOURCE_FILE,
+  block = VOLCRYPT_SOURCE_BLOCK,
+  network = VOLCRYPT_SOURCE_NETWORK  // ABI 1.4
+};
 
 // Throw this (or anything derived from std::exception) from a plugin method; the
 // layer reports its status and message to the host.
@@ -111,6 +115,12 @@ struct Volume {
   uint32_t key_size_bits = 0;  // 0 = plugin default
   HeaderKind header = HeaderKind::unknown;
   KeyFacts key;  // in probe and prepare alike
+  // ABI 1.4: "rbd", "iscsi" or "nbd" for a network volume (source_kind network); empty
+  // otherwise.
+  std::string_view network_protocol;
+  // ABI 1.4: the attach this probe ranks for; both false when not known (`volcrypt probe`).
+  bool live_attach = false;
+  bool config_attach = false;
 
   static Volume from(const volcrypt_volume& v) {
     Volume out;
@@ -122,6 +132,11 @@ struct Volume {
     out.key_size_bits = v.key_size_bits;
     out.header = static_cast<HeaderKind>(v.header_kind);
     if (VOLCRYPT_HAS_FIELD(&v, volcrypt_volume, key_facts)) out.key = KeyFacts::from(v.key_facts);
+    if (VOLCRYPT_HAS_FIELD(&v, volcrypt_volume, attach_flags)) {
+      out.network_protocol = v.network_protocol ? v.network_protocol : "";
+      out.live_attach = (v.attach_flags & VOLCRYPT_PREPARE_LIVE) != 0;
+      out.config_attach = (v.attach_flags & VOLCRYPT_PREPARE_CONFIG) != 0;
+    }
     return out;
   }
 };
@@ -133,11 +148,18 @@ struct Disk {
   std::string_view encryption_format;  // empty: the disk has no <encryption>
   std::string_view secret_uuid;        // empty: none
   std::string_view serial;             // Nova sets the volume id here
+  std::string_view network_protocol;   // ABI 1.4: "rbd", "iscsi", "nbd"; empty: not network
+  std::string_view encryption_engine;  // ABI 1.4: "qemu", "librbd"; empty: not written
 
   static Disk from(const volcrypt_disk& d) {
     auto text = [](const char* s) { return std::string_view(s != nullptr ? s : ""); };
-    return {text(d.source_path), static_cast<SourceKind>(d.source_kind), text(d.encryption_format),
-            text(d.secret_uuid), text(d.serial)};
+    Disk out{text(d.source_path), static_cast<SourceKind>(d.source_kind),
+             text(d.encryption_format), text(d.secret_uuid), text(d.serial)};
+    if (VOLCRYPT_HAS_FIELD(&d, volcrypt_disk, encryption_engine)) {
+      out.network_protocol = text(d.network_protocol);
+      out.encryption_engine = text(d.encryption_engine);
+    }
+    return out;
   }
 };
 
@@ -238,6 +260,21 @@ class Host {
     detail::check(status, message.data());
   }
 
+  // ABI 1.4, in prepare: whether the passphrase opens a key slot of the LUKS header of
+  // the volume being prepared, wherever it lives. Throws when it cannot be checked.
+  bool passphrase_opens(std::span<const uint8_t> passphrase) const {
+    require(VOLCRYPT_HAS_FIELD(host_, volcrypt_host, check_passphrase) &&
+                host_->check_passphrase != nullptr,
+            "check_passphrase");
+    std::array<char, 512> message{};
+    volcrypt_error error{message.data(), message.size()};
+    int32_t status =
+        host_->check_passphrase(host_->context, passphrase.data(), passphrase.size(), &error);
+    if (status == VOLCRYPT_ERROR_WRONG_KEY) return false;
+    detail::check(status, message.data());
+    return true;
+  }
+
   const volcrypt_host* raw() const { return host_; }
 
  private:
@@ -280,6 +317,17 @@ class Attachment {
     detail::check(
         host_->attachment_set_native_encryption(attachment_, format.c_str(), secret_uuid.c_str()),
         "the host refused the native encryption");
+  }
+  // ABI 1.4: "qemu" (the default) or "librbd" decrypts the native encryption.
+  void set_encryption_engine(const std::string& engine) {
+    if (!VOLCRYPT_HAS_FIELD(host_, volcrypt_host, attachment_set_encryption_engine) ||
+        host_->attachment_set_encryption_engine == nullptr) {
+      throw Error(VOLCRYPT_ERROR_NOT_SUPPORTED,
+                  "the host offers no attachment_set_encryption_engine (volcrypt ABI 1.4)");
+    }
+    checked("the host refused the encryption engine", [&](volcrypt_error* error) {
+      return host_->attachment_set_encryption_engine(attachment_, engine.c_str(), error);
+    });
   }
   void set_state(const std::string& key, const std::string& value) {
     if (VOLCRYPT_HAS_FIELD(host_, volcrypt_host, attachment_set_state2) &&

@@ -24,6 +24,11 @@
  * (`volcrypt host-bench`) and volcrypt_plugin.expected_throughput, so that a deployer who
  * prefers throughput can rank a faster data path first.
  *
+ * 1.4 (appended to 1.3): network volumes. VOLCRYPT_SOURCE_NETWORK,
+ * volcrypt_volume.network_protocol and attach_flags, volcrypt_disk.network_protocol and
+ * encryption_engine, and the host services attachment_set_encryption_engine and
+ * check_passphrase.
+ *
  * Lifetime: the plugin's shared object stays loaded for the life of the host process.
  * Every string the host passes is UTF-8, NUL-terminated and valid only during the call.
  */
@@ -38,7 +43,7 @@ extern "C" {
 #endif
 
 #define VOLCRYPT_ABI_MAJOR 1u
-#define VOLCRYPT_ABI_MINOR 3u
+#define VOLCRYPT_ABI_MINOR 4u
 
 /* Whether a struct filled by the other side has FIELD. Every struct starts with
  * struct_size and a minor version only appends fields, so a field exists when it ends
@@ -129,6 +134,14 @@ typedef struct volcrypt_volume {
    * VOLCRYPT_KEY_FACT_* bits. 0 when no key is known (e.g. `volcrypt probe` without a
    * key option), so probe must not refuse a volume for a key it has not seen. */
   uint32_t key_facts;
+  /* ABI 1.4: for VOLCRYPT_SOURCE_NETWORK, libvirt's protocol: "rbd", "iscsi" or "nbd"
+   * (source_path is then the volume's name, not a path); NULL for a file or block device.
+   * The host reads the header through the protocol's own library as it does for files. */
+  const char* network_protocol;
+  /* ABI 1.4: the VOLCRYPT_PREPARE_LIVE / VOLCRYPT_PREPARE_CONFIG flags of the attach this
+   * probe ranks for; 0 when not known (`volcrypt probe`): then rank as for any attach. A
+   * plugin that cannot serve a live attach ranks NONE when LIVE is set, saying why. */
+  uint32_t attach_flags;
 } volcrypt_volume;
 
 /* Key facts (volcrypt_volume.key_facts and volcrypt_key.facts, ABI 1.1). */
@@ -212,6 +225,19 @@ typedef struct volcrypt_host {
                                                const char* secret_uuid, volcrypt_error* error);
   int32_t (*attachment_set_state2)(volcrypt_attachment* attachment, const char* key,
                                    const char* value, volcrypt_error* error);
+
+  /* ABI 1.4: who decrypts the native encryption set above: "qemu" (QEMU's block layer;
+   * the default when this is never called) or "librbd" (librbd inside QEMU, rbd volumes
+   * only): libvirt's <encryption engine=...>. */
+  int32_t (*attachment_set_encryption_engine)(volcrypt_attachment* attachment, const char* engine,
+                                              volcrypt_error* error);
+  /* ABI 1.4, during prepare only: whether the passphrase opens a key slot of the LUKS1 or
+   * LUKS2 header of the volume being prepared, read by the host wherever the volume lives
+   * (a file, a block device, a network volume: no plugin needs a protocol's library).
+   * VOLCRYPT_OK: it opens one; VOLCRYPT_ERROR_WRONG_KEY: none opens; anything else: it
+   * could not be checked (*error says why). Changes nothing. */
+  int32_t (*check_passphrase)(void* context, const uint8_t* passphrase, size_t passphrase_size,
+                              volcrypt_error* error);
 } volcrypt_host;
 
 /* ABI 1.1. A disk found in a domain with no volcrypt record for it (attached before
@@ -223,6 +249,11 @@ typedef struct volcrypt_disk {
   const char* encryption_format; /* <encryption format=...>, e.g. "luks"; NULL when none */
   const char* secret_uuid;       /* that encryption's <secret uuid=...>; NULL when none */
   const char* serial;            /* <serial> (Nova sets the volume id); "" when none */
+  /* ABI 1.4: for a <disk type='network'> (source_kind VOLCRYPT_SOURCE_NETWORK, source_path
+   * its name), its protocol ("rbd", "iscsi", "nbd"); NULL otherwise. */
+  const char* network_protocol;
+  /* ABI 1.4: <encryption engine=...> ("qemu", "librbd"); NULL when not written. */
+  const char* encryption_engine;
 } volcrypt_disk;
 
 /* The key; the host keeps its bytes in locked memory and wipes them after the call.

@@ -1,0 +1,159 @@
+// librbd-luks: librbd decrypts an RBD image's LUKS1 or LUKS2 inside QEMU
+// (<encryption engine='librbd'>), with OpenSSL's ciphers. No host device, no dm-crypt,
+// and LUKS2 on RBD without any host-side mapping.
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <volcrypt/plugin.hpp>
+
+namespace volcrypt::librbd_luks {
+namespace {
+
+// QEMU's rbd driver learnt encrypt.format in 6.1; libvirt writes engine='librbd' from 8.1.
+constexpr uint64_t kFirstEncryptingQemu = sdk::version_number(6, 1, 0);
+constexpr uint64_t kFirstEngineLibvirt = sdk::version_number(8, 1, 0);
+constexpr const char* kSecretUuidKey = "secret-uuid";
+
+// libvirt 9.0 defines the disk's secret object for QEMU only when a domain starts: a
+// hot-plugged librbd-engine disk fails in blockdev-add ("No secret with id
+// 'libvirt-N-format-encryption-secret0'"). A persistent definition that boots is fine.
+constexpr const char* kLiveRefusal =
+    "libvirt cannot hot-plug a disk decrypted by librbd (its secret object is made only at "
+    "domain start): attach it with --config and start the domain, or attach a LUKS1 image "
+    "live with qemu-native-luks";
+
+std::string host_refusal(const sdk::HostFacts& facts) {
+  if (facts.hypervisor_type != "QEMU") {
+    return "hypervisor is " +
+           (facts.hypervisor_type.empty() ? std::string("unknown")
+                                          : std::string(facts.hypervisor_type)) +
+           ", not QEMU";
+  }
+  if (facts.hypervisor_version < kFirstEncryptingQemu) {
+    return "QEMU " + sdk::version_string(facts.hypervisor_version) + " is older than " +
+           sdk::version_string(kFirstEncryptingQemu) + ", the first whose rbd driver decrypts";
+  }
+  if (facts.libvirt_version < kFirstEngineLibvirt) {
+    return "libvirt " + sdk::version_string(facts.libvirt_version) + " is older than " +
+           sdk::version_string(kFirstEngineLibvirt) + ", the first to write engine='librbd'";
+  }
+  return {};
+}
+
+// The <encryption format> for the header librbd will load; empty for anything else.
+std::string format_for(sdk::HeaderKind header) {
+  if (header == sdk::HeaderKind::luks1) return "luks";
+  if (header == sdk::HeaderKind::luks2) return "luks2";
+  return {};
+}
+
+bool is_rbd(const sdk::Volume& volume) {
+  return volume.source_kind == sdk::SourceKind::network && volume.network_protocol == "rbd";
+}
+
+class LibrbdLuks : public sdk::Plugin {
+ public:
+  sdk::ProbeResult probe(const sdk::Host& host, const sdk::Volume& volume) override {
+    if (!is_rbd(volume)) {
+      return sdk::rank(sdk::Rank::none, "librbd decrypts RBD images only");
+    }
+    const sdk::HostFacts facts = host.facts();
+    if (std::string refusal = host_refusal(facts); !refusal.empty()) {
+      return sdk::rank(sdk::Rank::none, refusal);
+    }
+    if (volume.live_attach) return sdk::rank(sdk::Rank::none, kLiveRefusal);
+    switch (volume.header) {
+      case sdk::HeaderKind::luks2:
+        return sdk::rank(sdk::Rank::primary,
+                         "librbd decrypts LUKS2 inside QEMU (QEMU's own LUKS reads LUKS1 only)");
+      case sdk::HeaderKind::luks1:
+        // QEMU's engine hot-plugs too; this one is chosen over it when pinned, forced, or
+        // when `prefer = throughput` finds it faster.
+        return sdk::rank(sdk::Rank::secondary,
+                         "librbd decrypts LUKS1 inside QEMU with OpenSSL; boot and --config only");
+      case sdk::HeaderKind::blank:
+        return sdk::rank(sdk::Rank::none,
+                         "blank RBD image: librbd-luks does not format images yet; format it "
+                         "with librbd's encryption first");
+      case sdk::HeaderKind::other:
+        return sdk::rank(sdk::Rank::none, "the image holds data that is not LUKS");
+      case sdk::HeaderKind::unknown:
+        break;
+    }
+    return sdk::rank(sdk::Rank::none, "the image's header could not be read");
+  }
+
+  void prepare(const sdk::Host& host, const sdk::Volume& volume, std::span<const uint8_t> key,
+               const sdk::State& /*previous*/, sdk::PrepareFlags flags,
+               sdk::Attachment& attachment) override {
+    const std::string name(volume.source_path);
+    const std::string volume_id(volume.volume_id);
+    if (!is_rbd(volume)) {
+      throw sdk::Error(VOLCRYPT_ERROR_NOT_SUPPORTED,
+                       "librbd decrypts RBD images only; '" + name + "' is not one");
+    }
+    if (volume_id.empty()) {
+      throw sdk::Error(VOLCRYPT_ERROR_INVALID, "image '" + name + "' has no volume id");
+    }
+    if (key.empty()) {
+      throw sdk::Error(VOLCRYPT_ERROR_INVALID,
+                       "the passphrase for volume " + volume_id + " is empty");
+    }
+    if (flags.live) throw sdk::Error(VOLCRYPT_ERROR_NOT_SUPPORTED, kLiveRefusal);
+    const std::string format = format_for(volume.header);
+    if (format.empty()) {
+      throw sdk::Error(volume.header == sdk::HeaderKind::other ? VOLCRYPT_ERROR_REFUSED_DATA
+                                                               : VOLCRYPT_ERROR_NOT_SUPPORTED,
+                       "image '" + name + "' is not LUKS1 or LUKS2; librbd-luks left it as it is");
+    }
+    // Nothing opens the image until the domain starts: a wrong passphrase must show now.
+    if (!host.passphrase_opens(key)) {
+      throw sdk::Error(VOLCRYPT_ERROR_WRONG_KEY, "the passphrase is wrong for volume " +
+                                                     volume_id + " (no key slot opens)");
+    }
+
+    const bool secret_existed = host.lookup_secret(volume_id).has_value();
+    const std::string uuid = host.define_secret(volume_id, key);
+    try {
+      attachment.set_source(sdk::SourceKind::network, name);
+      attachment.set_native_encryption(format, uuid);
+      attachment.set_encryption_engine("librbd");
+      attachment.set_state(kSecretUuidKey, uuid);
+    } catch (...) {
+      if (!secret_existed) {
+        try {
+          host.undefine_secret(uuid);
+        } catch (const std::exception& e) {
+          host.log(VOLCRYPT_LOG_WARNING,
+                   "could not undefine secret " + uuid + " after a failure: " + e.what());
+        }
+      }
+      throw;
+    }
+    host.log(VOLCRYPT_LOG_DEBUG,
+             "image " + name + " will be decrypted by librbd with secret " + uuid);
+  }
+
+  void release(const sdk::Host& host, const sdk::State& state) override {
+    std::optional<std::string_view> uuid = state.get(kSecretUuidKey);
+    if (!uuid || uuid->empty()) return;
+    host.undefine_secret(std::string(*uuid));
+  }
+
+  // A disk whose <encryption> names librbd as its engine (Nova never writes one; another
+  // tool or an earlier volcrypt without its record may have).
+  sdk::DiskClaim claims_disk(const sdk::Host& /*host*/, const sdk::Disk& disk) {
+    if (disk.encryption_engine != "librbd" || disk.secret_uuid.empty()) return {};
+    return {VOLCRYPT_RANK_PRIMARY,
+            "librbd decrypts it (<encryption engine='librbd'> in the disk XML)",
+            {{kSecretUuidKey, std::string(disk.secret_uuid)}}};
+  }
+};
+
+}  // namespace
+}  // namespace volcrypt::librbd_luks
+
+VOLCRYPT_PLUGIN(volcrypt::librbd_luks::LibrbdLuks, "librbd-luks", "1.0.0",
+                "librbd decrypts LUKS1 and LUKS2 RBD images inside QEMU (engine='librbd')", "luks",
+                "luks2")
