@@ -69,12 +69,16 @@ class NbdVolume final : public NetworkVolume {
   void read_within(uint64_t offset, std::span<uint8_t> into) override {
     for (size_t done = 0; done < into.size();) {
       const size_t count = std::min(into.size() - done, kMaxReadBytes);
-      nbd_handle* h = handle_->get();
-      const int64_t cookie =
-          nbd_aio_pread(h, into.data() + done, count, offset + done, NBD_NULL_COMPLETION, 0);
-      const std::string failure =
-          cookie < 0 ? last_error()
-                     : wait_until(h, [&] { return nbd_aio_command_completed(h, cookie); });
+      std::string failure = "the connection was closed after an earlier failed read";
+      if (handle_) {
+        nbd_handle* h = handle_->get();
+        const int64_t cookie =
+            nbd_aio_pread(h, into.data() + done, count, offset + done, NBD_NULL_COMPLETION, 0);
+        failure = cookie < 0 ? last_error()
+                             : wait_until(h, [&] { return nbd_aio_command_completed(h, cookie); });
+        // A read still in flight would write into `into` later: close the connection.
+        if (!failure.empty()) handle_.reset();
+      }
       if (!failure.empty()) {
         throw Error(ErrorKind::not_found, name() + ": reading " + std::to_string(into.size()) +
                                               " bytes at offset " + std::to_string(offset) +

@@ -53,9 +53,13 @@ class NetworkVolume {
   uint64_t size_;
 };
 
-// Connects, authenticates and opens source (read-only). Throws Error(not_found) naming
-// the volume (network_source_name) and what failed: no such image, LUN or export; a
-// server, monitor or portal that cannot be reached; a refused login or key.
+// Connects, authenticates and opens source (read-only), each step bounded by
+// kNetworkTimeoutSeconds. Throws Error naming the volume (network_source_name) and what
+// failed: not_found for no such image, pool, target, LUN or export, for a server,
+// monitor or portal that cannot be reached or never answers, and for a refused login or
+// key (as for a file that cannot be read: exit 3); usage for a name or settings the
+// library cannot take (no monitors and no ceph.conf, a key that is no Ceph key);
+// internal when the library itself cannot start. The secret never appears in one.
 std::unique_ptr<NetworkVolume> open_network_volume(const NetworkSource& source,
                                                    const NetworkCredentials& credentials);
 

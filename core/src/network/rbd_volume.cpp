@@ -13,6 +13,17 @@ namespace volcrypt {
 namespace {
 
 constexpr uint16_t kNoDefaultPort = 0;  // librados then tries msgr2 (3300) and v1 (6789)
+constexpr uint16_t kMsgr2Port = 3300;
+
+// A monitor as librados' mon_host takes it. With a port, the protocol is said: a bare
+// "ADDR:PORT" on a port other than 6789 makes librados time out on a refused key
+// instead of saying so (tried with Ceph 16.2). 3300 is msgr2's port, any other the
+// v1 protocol's (Cinder's hosts/ports list v1 monitors).
+std::string monitor_address(const NetworkHost& host) {
+  const std::string address = host_and_port(host, kNoDefaultPort);
+  if (host.port == 0) return address;
+  return (host.port == kMsgr2Port ? "v2:" : "v1:") + address;
+}
 
 // What librados' `key` option takes: the key's base64, in locked memory (NUL-terminated).
 SecureBytes base64_key(std::span<const uint8_t> key) {
@@ -128,11 +139,12 @@ std::unique_ptr<NetworkVolume> open_rbd_volume(const NetworkSource& source,
   if (!source.hosts.empty()) {
     // Each monitor was validated before it got here; librados takes them as a list.
     std::string list;
+    monitors.clear();
     for (const NetworkHost& host : source.hosts) {
-      list += (list.empty() ? "" : ",") + host_and_port(host, kNoDefaultPort);
+      list += (list.empty() ? "" : ",") + monitor_address(host);
+      monitors += (monitors.empty() ? "" : ",") + host_and_port(host, kNoDefaultPort);
     }
     set_option(source, cluster.get(), "mon_host", list.c_str());
-    monitors = list;
   } else if (!credentials.ceph_conf) {
     throw_network_error(source, ErrorKind::usage,
                         "no Ceph monitors: the source names none and there is no ceph.conf");
@@ -160,9 +172,21 @@ std::unique_ptr<NetworkVolume> open_rbd_volume(const NetworkSource& source,
         source, ErrorKind::not_found,
         "the Ceph monitors " + monitors + " refused the key of " + entity + ": " + error_text(r));
   }
+  if (r == -EINVAL) {
+    // Before any monitor is asked: librados cannot use the key or the settings.
+    throw_network_error(source, ErrorKind::usage,
+                        "librados refused the settings or the key of " + entity +
+                            " (a key that is not a Ceph key?): " + error_text(r));
+  }
+  // librados keeps asking monitors that refuse its key until client_mount_timeout,
+  // so a wrong key times out like monitors that never answer.
+  const std::string or_refused = source.auth_username.empty() || r != -ETIMEDOUT
+                                     ? ""
+                                     : ", or they refused the key of " + entity;
   if (r < 0) {
-    throw_network_error(source, ErrorKind::not_found,
-                        "cannot reach the Ceph monitors " + monitors + ": " + error_text(r));
+    throw_network_error(
+        source, ErrorKind::not_found,
+        "cannot reach the Ceph monitors " + monitors + or_refused + ": " + error_text(r));
   }
 
   rados_ioctx_t io = nullptr;
