@@ -149,7 +149,11 @@ std::optional<std::string> step_name(pid_t tid, uint64_t syscall, const uint64_t
         if (sent == "send socket" && is_tcp_socket(tid, target)) return std::nullopt;
         return sent;
       }
-      if (target.rfind("/", 0) == 0 && target.rfind("/dev/", 0) != 0) return "write " + target;
+      // A thread naming itself (librados's, through /proc/.../comm) changes nothing.
+      if (target.rfind("/", 0) == 0 && target.rfind("/dev/", 0) != 0 &&
+          target.rfind("/proc/", 0) != 0) {
+        return "write " + target;
+      }
       return std::nullopt;  // event fds, pipes, devices
     }
     case SYS_fsync:
