@@ -96,6 +96,15 @@ TEST_F(CryptsetupLuksTest, ProbeRanksNoneWithoutDeviceMapper) {
   EXPECT_EQ(answer.reason, "the kernel offers no device-mapper");
 }
 
+TEST_F(CryptsetupLuksTest, ProbeRanksANetworkVolumeNoneEvenWithDmCrypt) {
+  host_.set_device_mapper(true, true);
+  const ProbeAnswer answer = probe(
+      plugin(), host_, network_volume("rbd", "rbd:volumes/img", VOLCRYPT_HEADER_LUKS2, "luks2"));
+  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_NONE);
+  EXPECT_EQ(answer.reason,
+            "a network volume (rbd) has no host block device for dm-crypt; QEMU reads it itself");
+}
+
 TEST_F(CryptsetupLuksTest, ProbeRanksNoneWithoutDmCrypt) {
   host_.set_device_mapper(true, false);
   ProbeAnswer answer = probe_header(VOLCRYPT_HEADER_LUKS2);

@@ -104,6 +104,18 @@ FakeHost::FakeHost() : real_host_(nullptr, HostFacts{}, {}) {
   table_.attachment_set_source2 = real->attachment_set_source2;
   table_.attachment_set_native_encryption2 = real->attachment_set_native_encryption2;
   table_.attachment_set_state2 = real->attachment_set_state2;
+  table_.attachment_set_encryption_engine = real->attachment_set_encryption_engine;
+  table_.check_passphrase = [](void* context, const uint8_t* passphrase, size_t size,
+                               volcrypt_error* error) -> int32_t {
+    auto& host = self(context);
+    if (!host.opening_passphrase_) {
+      write_error(error, "the passphrase can be checked only while preparing a volume");
+      return VOLCRYPT_ERROR_NOT_SUPPORTED;
+    }
+    ++host.passphrase_checks_;
+    const std::string given(reinterpret_cast<const char*>(passphrase), size);
+    return given == *host.opening_passphrase_ ? VOLCRYPT_OK : VOLCRYPT_ERROR_WRONG_KEY;
+  };
 }
 
 void FakeHost::set_hypervisor(const std::string& type, uint64_t version) {

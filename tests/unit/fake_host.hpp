@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,11 @@ class FakeHost {
   // Makes attachment_set_source fail, to exercise a plugin's clean-up path.
   void refuse_disk_source(bool refuse);
 
+  // What check_passphrase (ABI 1.4) answers: the passphrase that opens the volume.
+  // Unset: the service is absent, as outside prepare.
+  void set_opening_passphrase(const std::string& passphrase) { opening_passphrase_ = passphrase; }
+  int passphrase_checks() const { return passphrase_checks_; }
+
   const std::vector<std::string>& log_lines() const { return log_lines_; }
 
  private:
@@ -61,6 +67,8 @@ class FakeHost {
   int define_calls_ = 0;
   int undefine_calls_ = 0;
   int uuid_counter_ = 0;
+  std::optional<std::string> opening_passphrase_;
+  int passphrase_checks_ = 0;
 };
 
 // The facts' version encoding: major * 1000000 + minor * 1000 + micro.

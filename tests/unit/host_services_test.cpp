@@ -12,6 +12,7 @@
 #include <string>
 #include <utility>
 #include <vector>
+#include <volcrypt/error.hpp>
 
 #include "plugin_host/secret_store.hpp"
 
@@ -34,7 +35,7 @@ class HostServicesTest : public ::testing::Test {
 
 TEST_F(HostServicesTest, OffersTheCurrentAbiWithTheServicesNewInOneOne) {
   EXPECT_EQ(table->abi_major, 1u);
-  EXPECT_EQ(table->abi_minor, 3u);
+  EXPECT_EQ(table->abi_minor, 4u);
   EXPECT_TRUE(VOLCRYPT_HAS_FIELD(table, volcrypt_host, attachment_set_state2));
   EXPECT_NE(table->attachment_set_source2, nullptr);
   EXPECT_NE(table->attachment_set_native_encryption2, nullptr);
@@ -73,7 +74,7 @@ TEST_F(HostServicesTest, ARefusedSourceOrEncryptionSaysWhy) {
   EXPECT_EQ(buffer.message(), "the disk source path is empty");
   EXPECT_EQ(table->attachment_set_source2(&attachment, 7, "/v", &buffer.error),
             VOLCRYPT_ERROR_INVALID);
-  EXPECT_EQ(buffer.message(), "source kind 7 is neither file nor block");
+  EXPECT_EQ(buffer.message(), "source kind 7 is neither file, block nor network");
   EXPECT_FALSE(attachment.source_kind.has_value());
   EXPECT_EQ(table->attachment_set_native_encryption2(&attachment, "luks", "", &buffer.error),
             VOLCRYPT_ERROR_INVALID);
@@ -175,6 +176,40 @@ TEST(HostServicesSecrets, WithoutAStoreEverySecretServiceRefuses) {
   EXPECT_EQ(table->secret_define(table->context, "vol-1", nullptr, 0, uuid, &buffer.error),
             VOLCRYPT_ERROR_NOT_SUPPORTED);
   EXPECT_EQ(buffer.message(), "secrets cannot be defined here (only while attaching)");
+}
+
+TEST_F(HostServicesTest, TheEncryptionEngineFollowsANativeEncryptionAndIsQemuOrLibrbd) {
+  EXPECT_EQ(table->attachment_set_encryption_engine(&attachment, "librbd", &buffer.error),
+            VOLCRYPT_ERROR_INVALID);
+  EXPECT_EQ(buffer.message(), "an encryption engine without native encryption (set that first)");
+  ASSERT_EQ(table->attachment_set_native_encryption2(&attachment, "luks2", "u", &buffer.error),
+            VOLCRYPT_OK);
+  EXPECT_EQ(table->attachment_set_encryption_engine(&attachment, "openssl", &buffer.error),
+            VOLCRYPT_ERROR_INVALID);
+  EXPECT_EQ(buffer.message(), "encryption engine 'openssl' is neither qemu nor librbd");
+  EXPECT_EQ(table->attachment_set_encryption_engine(&attachment, "librbd", &buffer.error),
+            VOLCRYPT_OK);
+  EXPECT_EQ(attachment.encryption->engine, "librbd");
+}
+
+TEST_F(HostServicesTest, ThePassphraseIsCheckedOnlyWhilePreparing) {
+  const uint8_t key[] = {'k', 'e', 'y'};
+  EXPECT_EQ(table->check_passphrase(table->context, key, sizeof key, &buffer.error),
+            VOLCRYPT_ERROR_NOT_SUPPORTED);
+  EXPECT_EQ(buffer.message(), "the passphrase can be checked only while preparing a volume");
+  host.set_passphrase_check([](std::span<const uint8_t> passphrase) {
+    return std::string(passphrase.begin(), passphrase.end()) == "key";
+  });
+  EXPECT_EQ(table->check_passphrase(table->context, key, sizeof key, &buffer.error), VOLCRYPT_OK);
+  EXPECT_EQ(table->check_passphrase(table->context, key, 2, &buffer.error),
+            VOLCRYPT_ERROR_WRONG_KEY);
+  EXPECT_EQ(buffer.message(), "no key slot opens with this passphrase");
+  host.set_passphrase_check([](std::span<const uint8_t>) -> bool {
+    throw Error(ErrorKind::refused_data, "the LUKS header of volume 'v' is damaged or not LUKS");
+  });
+  EXPECT_EQ(table->check_passphrase(table->context, key, sizeof key, &buffer.error),
+            VOLCRYPT_ERROR_REFUSED_DATA);
+  EXPECT_EQ(buffer.message(), "the LUKS header of volume 'v' is damaged or not LUKS");
 }
 
 }  // namespace

@@ -36,7 +36,9 @@ struct VolumeArgs {
   uint32_t key_size_bits = 0;
   volcrypt_header_kind header = VOLCRYPT_HEADER_BLANK;
   volcrypt_source_kind source_kind = VOLCRYPT_SOURCE_FILE;
-  uint32_t key_facts = 0;  // VOLCRYPT_KEY_FACT_* (ABI 1.1); 0: no key known
+  uint32_t key_facts = 0;        // VOLCRYPT_KEY_FACT_* (ABI 1.1); 0: no key known
+  std::string network_protocol;  // ABI 1.4: "rbd", "iscsi", "nbd" for a network source
+  uint32_t attach_flags = 0;     // ABI 1.4: the attach probed for; 0 unknown
 
   volcrypt_volume abi() const {
     volcrypt_volume v{};
@@ -49,9 +51,24 @@ struct VolumeArgs {
     v.key_size_bits = key_size_bits;
     v.header_kind = header;
     v.key_facts = key_facts;
+    v.network_protocol = network_protocol.empty() ? nullptr : network_protocol.c_str();
+    v.attach_flags = attach_flags;
     return v;
   }
 };
+
+// A network volume named as the core names it (e.g. "rbd:volumes/img").
+inline VolumeArgs network_volume(const std::string& protocol, const std::string& name,
+                                 volcrypt_header_kind header,
+                                 const std::string& provider = "luks") {
+  VolumeArgs args;
+  args.path = name;
+  args.header = header;
+  args.provider = provider;
+  args.source_kind = VOLCRYPT_SOURCE_NETWORK;
+  args.network_protocol = protocol;
+  return args;
+}
 
 inline VolumeArgs volume_at(const std::string& path, volcrypt_header_kind header,
                             const std::string& provider = "luks") {

@@ -21,7 +21,8 @@ TEST(PluginHelperArgs, KeyFactsGoToTheHelperAsOneNumber) {
   for (const KeyFacts& key :
        {KeyFacts{}, KeyFacts{true, false, false}, KeyFacts{true, true, true}}) {
     const std::vector<std::string> args = probe_arguments(job_with(key));
-    EXPECT_EQ(args.back(), std::to_string(key.abi_bits()));
+    // Then the network protocol and the attach's flags.
+    EXPECT_EQ(args[args.size() - 3], std::to_string(key.abi_bits()));
     const auto parsed = parse_probe_arguments(args);
     ASSERT_TRUE(parsed.has_value());
     EXPECT_EQ(parsed->key.abi_bits(), key.abi_bits());
@@ -47,6 +48,37 @@ TEST(PluginHelperArgs, KeyFactsThatAreNotANumberAreNoJob) {
   EXPECT_FALSE(parse_probe_arguments(args).has_value());
   args.pop_back();  // a 1.0-era command line without key facts
   EXPECT_FALSE(parse_probe_arguments(args).has_value());
+}
+
+TEST(PluginHelperArgs, ANetworkVolumesProtocolAndTheAttachsFlagsReachTheHelper) {
+  HelperProbeJob job = job_with(KeyFacts{});
+  job.volume.source_path = "rbd:volumes/img";
+  job.volume.network = NetworkSource{};
+  job.source_kind = VOLCRYPT_SOURCE_NETWORK;
+  job.attach_flags = VOLCRYPT_PREPARE_CONFIG;
+  const auto parsed = parse_probe_arguments(probe_arguments(job));
+  ASSERT_TRUE(parsed.has_value());
+  ASSERT_TRUE(parsed->volume.network.has_value());
+  EXPECT_EQ(parsed->volume.network->protocol, NetworkProtocol::rbd);
+  EXPECT_EQ(parsed->attach_flags, VOLCRYPT_PREPARE_CONFIG);
+  auto args = probe_arguments(job);
+  args[args.size() - 2] = "gluster";
+  EXPECT_FALSE(parse_probe_arguments(args).has_value());
+}
+
+TEST(PluginHelperArgs, AClaimedNetworkDiskKeepsItsProtocolAndEngine) {
+  HelperClaimJob job;
+  job.plugin_file = "/p.so";
+  job.disk.target = "vdb";
+  job.disk.source_kind = VOLCRYPT_SOURCE_NETWORK;
+  job.disk.source_path = "rbd:volumes/img";
+  job.disk.network = NetworkSource{};
+  job.disk.encryption = NativeEncryption{"luks2", "u", "", "librbd"};
+  const auto parsed = parse_claim_arguments(claim_arguments(job));
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->disk.source_kind, VOLCRYPT_SOURCE_NETWORK);
+  ASSERT_TRUE(parsed->disk.network.has_value());
+  EXPECT_EQ(parsed->disk.encryption->engine, "librbd");
 }
 
 }  // namespace

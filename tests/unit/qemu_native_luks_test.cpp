@@ -66,6 +66,33 @@ TEST_F(QemuNativeLuksTest, DescribesItselfAndTheProvidersItServes) {
   EXPECT_EQ((*plugin_)->providers(), (std::vector<std::string>{"luks"}));
 }
 
+// A network volume: QEMU's engine reads LUKS1 on any protocol; a blank one is never
+// formatted over the network; a --config attach has the host check the passphrase.
+TEST_F(QemuNativeLuksTest, ServesLuks1OnANetworkVolumeAndFormatsNoBlankOne) {
+  EXPECT_EQ(probe(network_volume("rbd", "rbd:volumes/img", VOLCRYPT_HEADER_LUKS1)).rank,
+            VOLCRYPT_RANK_PRIMARY);
+  EXPECT_EQ(probe(network_volume("rbd", "rbd:volumes/img", VOLCRYPT_HEADER_BLANK)).reason,
+            "blank RBD image: formatting one is librbd-luks's (librbd's own LUKS format)");
+  const ProbeAnswer nbd = probe(network_volume("nbd", "nbd://h/e", VOLCRYPT_HEADER_BLANK));
+  EXPECT_EQ(nbd.rank, VOLCRYPT_RANK_NONE);
+  EXPECT_EQ(nbd.reason,
+            "blank nbd volume: a network volume is never formatted over the network; format it "
+            "LUKS on the storage side first");
+
+  host_.set_opening_passphrase("right");
+  volcrypt_attachment attachment;
+  const VolumeArgs image = network_volume("rbd", "rbd:volumes/img", VOLCRYPT_HEADER_LUKS1);
+  CallResult r = prepare(image, "wrong", VOLCRYPT_PREPARE_CONFIG, attachment);
+  EXPECT_EQ(r.status, VOLCRYPT_ERROR_WRONG_KEY);
+  EXPECT_TRUE(host_.secrets().empty());
+  r = prepare(image, "right", VOLCRYPT_PREPARE_CONFIG, attachment);
+  ASSERT_EQ(r.status, VOLCRYPT_OK) << r.message;
+  EXPECT_EQ(host_.passphrase_checks(), 2);
+  EXPECT_EQ(attachment.source_kind, VOLCRYPT_SOURCE_NETWORK);
+  EXPECT_EQ(attachment.source_path, "rbd:volumes/img");
+  EXPECT_EQ(attachment.encryption->format, "luks");
+}
+
 TEST_F(QemuNativeLuksTest, ProbeRefusesAHypervisorThatIsNotQemu) {
   host_.set_hypervisor("TEST", version(0, 0, 2));
   ProbeAnswer answer = probe(volume_at(dir_.file("v"), VOLCRYPT_HEADER_LUKS1));
