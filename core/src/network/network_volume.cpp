@@ -1,19 +1,11 @@
 #include "network/network_volume.hpp"
 
 #include <cstring>
-#include <filesystem>
 #include <volcrypt/error.hpp>
 
 #include "network/protocol_volumes.hpp"
 
 namespace volcrypt {
-
-std::optional<std::string> default_ceph_conf() {
-  const std::string path = "/etc/ceph/ceph.conf";
-  std::error_code ignored;
-  if (std::filesystem::exists(path, ignored)) return path;
-  return std::nullopt;
-}
 
 void NetworkVolume::read(uint64_t offset, std::span<uint8_t> into) {
   if (offset > size_ || into.size() > size_ - offset) {

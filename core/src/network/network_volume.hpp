@@ -24,12 +24,9 @@ struct NetworkCredentials {
   // keyring, if any). Never put in an error, a log or a command line.
   SecureBytes secret;
   // rbd: the ceph.conf to read first (monitors, keyring); nothing: none at all, only
-  // what the source says. See default_ceph_conf().
+  // what the source says. The settings' ceph_conf when that file exists.
   std::optional<std::string> ceph_conf;
 };
-
-// /etc/ceph/ceph.conf when it exists, else nothing: the config default for ceph_conf.
-std::optional<std::string> default_ceph_conf();
 
 class NetworkVolume {
  public:
