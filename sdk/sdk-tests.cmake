@@ -5,7 +5,7 @@ set(plugin_check $<TARGET_FILE:volcrypt-plugin-check>)
 set(expect_failure ${PROJECT_SOURCE_DIR}/sdk/conformance/expect-check-failure.sh)
 
 # Every bundled plugin passes the conformance kit (each exists once its folder does).
-foreach(plugin qemu-native-luks cryptsetup-luks plain-dmcrypt)
+foreach(plugin qemu-native-luks librbd-luks cryptsetup-luks plain-dmcrypt)
   if(TARGET ${plugin})
     add_test(NAME sdk.conformance.${plugin} COMMAND ${plugin_check} $<TARGET_FILE:${plugin}>)
     set_tests_properties(sdk.conformance.${plugin} PROPERTIES LABELS sdk)
