@@ -11,6 +11,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include <volcrypt/host_kernel.hpp>
+
 #include "integration_test.hpp"
 
 namespace volcrypt::test {
@@ -57,7 +59,9 @@ class HostBench : public IntegrationTest {
   std::string cache_file;
 };
 
-bool host_has_dm_crypt() { return std::filesystem::exists("/dev/mapper/control"); }
+// The kernel's word, as the core reads it: a /dev/mapper/control node proves nothing
+// (lvm2's or libdevmapper's first use leaves a dead one on a kernel without device-mapper).
+bool host_has_dm_crypt() { return kernel::has_device_mapper() && kernel::has_dm_crypt(); }
 
 TEST_F(HostBench, MeasuresCachesRootOnlyAndReadsBackWhileTheHostIsTheSame) {
   const json first = run({"host-bench"});
