@@ -109,8 +109,8 @@ class LibrbdLuks : public sdk::Plugin {
     }
     // Nothing opens the image until the domain starts: a wrong passphrase must show now.
     if (!host.passphrase_opens(key)) {
-      throw sdk::Error(VOLCRYPT_ERROR_WRONG_KEY, "the passphrase is wrong for volume " +
-                                                     volume_id + " (no key slot opens)");
+      throw sdk::Error(VOLCRYPT_ERROR_WRONG_KEY,
+                       "the passphrase is wrong for volume " + volume_id + " (no key slot opens)");
     }
 
     const bool secret_existed = host.lookup_secret(volume_id).has_value();

@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-
 #include <volcrypt/host_kernel.hpp>
 
 #include "integration_test.hpp"

@@ -8,7 +8,6 @@
 #include <span>
 #include <string>
 #include <vector>
-
 #include <volcrypt/secure_bytes.hpp>
 
 #include "domain/secret_xml.hpp"

@@ -24,7 +24,8 @@ std::string disk_name(const std::string& domain, const std::string& target) {
 // network volume through its protocol's library.
 class GrowingVolume {
  public:
-  GrowingVolume(EngineContext& context, const DiskInfo& disk, const std::string& path) : path_(path) {
+  GrowingVolume(EngineContext& context, const DiskInfo& disk, const std::string& path)
+      : path_(path) {
     if (disk.network) network_ = open_over_network(context, *disk.network);
   }
   uint64_t size() const { return network_ ? network_->size() : volume_size_bytes(path_); }

@@ -14,9 +14,9 @@ const char* auth_usage_type(NetworkProtocol protocol) {
 }
 
 std::string auth_secret_name(const NetworkSource& source) {
-  return std::string(source.protocol == NetworkProtocol::rbd ? "Ceph" : "CHAP") +
-         " auth secret " + source.auth_secret_uuid + " for user '" + source.auth_username +
-         "' of volume '" + network_source_name(source) + "'";
+  return std::string(source.protocol == NetworkProtocol::rbd ? "Ceph" : "CHAP") + " auth secret " +
+         source.auth_secret_uuid + " for user '" + source.auth_username + "' of volume '" +
+         network_source_name(source) + "'";
 }
 
 }  // namespace
@@ -36,15 +36,14 @@ void require_auth_secret(LibvirtSession& session, const NetworkSource& source,
   }
   const std::optional<SecretInfo> info = session.secret_info(source.auth_secret_uuid);
   if (!info) {
-    throw Error(ErrorKind::not_found,
-                "the " + auth_secret_name(source) + " does not exist in " + where +
-                    ": the deployer defines it (usage type " +
-                    auth_usage_type(source.protocol) + "); volcrypt never does");
+    throw Error(ErrorKind::not_found, "the " + auth_secret_name(source) + " does not exist in " +
+                                          where + ": the deployer defines it (usage type " +
+                                          auth_usage_type(source.protocol) +
+                                          "); volcrypt never does");
   }
   if (info->usage_type != auth_usage_type(source.protocol)) {
     throw Error(ErrorKind::not_found, "the " + auth_secret_name(source) + " in " + where +
-                                          " has usage type '" +
-                                          info->usage_type + "', not '" +
+                                          " has usage type '" + info->usage_type + "', not '" +
                                           auth_usage_type(source.protocol) + "'");
   }
 }
@@ -53,7 +52,8 @@ void require_auth_secrets(LibvirtSession& session, const std::string& domain_xml
                           const std::string& where) {
   for (const DiskInfo& disk : disks_in_domain_xml(domain_xml)) {
     // A secret named by its usage (Nova may) is libvirt's to resolve; not checked here.
-    if (!disk.network || (disk.network->auth_secret_uuid.empty() && !disk.auth_secret_usage.empty())) {
+    if (!disk.network ||
+        (disk.network->auth_secret_uuid.empty() && !disk.auth_secret_usage.empty())) {
       continue;
     }
     require_auth_secret(session, *disk.network, where);

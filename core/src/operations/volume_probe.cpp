@@ -5,8 +5,8 @@
 #include <volcrypt/volume_validation.hpp>
 
 #include "base/volume_header.hpp"
-#include "operations/host_bench.hpp"
 #include "network/network_volume_header.hpp"
+#include "operations/host_bench.hpp"
 #include "operations/libvirt_secrets.hpp"
 #include "operations/network_access.hpp"
 #include "plugin_host/isolated_probe.hpp"
@@ -34,8 +34,7 @@ void validate_volume(const VolumeSpec& spec) {
 }
 
 VolumeProbe probe_volume(EngineContext& context, const VolumeSpec& spec, const KeyFacts& key,
-                         const std::optional<std::string>& forced_plugin,
-                         uint32_t attach_flags) {
+                         const std::optional<std::string>& forced_plugin, uint32_t attach_flags) {
   validate_volume(spec);
   VolumeProbe out;
   if (spec.network) {

@@ -20,7 +20,7 @@ struct HelperProbeJob {
   int source_kind = 0;  // volcrypt_source_kind
   HeaderKind header = HeaderKind::unknown;
   HostFacts facts;
-  KeyFacts key;  // never the key: its bytes stay in the volcrypt process
+  KeyFacts key;               // never the key: its bytes stay in the volcrypt process
   uint32_t attach_flags = 0;  // VOLCRYPT_PREPARE_LIVE / _CONFIG; 0: unknown
 };
 

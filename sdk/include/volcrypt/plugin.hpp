@@ -153,8 +153,13 @@ struct Disk {
 
   static Disk from(const volcrypt_disk& d) {
     auto text = [](const char* s) { return std::string_view(s != nullptr ? s : ""); };
-    Disk out{text(d.source_path), static_cast<SourceKind>(d.source_kind),
-             text(d.encryption_format), text(d.secret_uuid), text(d.serial), {}, {}};
+    Disk out{text(d.source_path),
+             static_cast<SourceKind>(d.source_kind),
+             text(d.encryption_format),
+             text(d.secret_uuid),
+             text(d.serial),
+             {},
+             {}};
     if (VOLCRYPT_HAS_FIELD(&d, volcrypt_disk, encryption_engine)) {
       out.network_protocol = text(d.network_protocol);
       out.encryption_engine = text(d.encryption_engine);

@@ -201,10 +201,9 @@ RbdImage RbdImage::encrypted(const std::string& name, uint64_t bytes, RbdEncrypt
   test_volumes::ScratchDir scratch;
   const std::string file = scratch.file("luks1");
   const auto passphrase = test_volumes::read_file(passphrase_file);
-  test_volumes::make_luks_volume(file, test_volumes::LuksVersion::luks1,
-                                 std::string_view(reinterpret_cast<const char*>(passphrase.data()),
-                                                  passphrase.size()),
-                                 bytes);
+  test_volumes::make_luks_volume(
+      file, test_volumes::LuksVersion::luks1,
+      std::string_view(reinterpret_cast<const char*>(passphrase.data()), passphrase.size()), bytes);
   run_or_throw(rbd({"import", file, storage.pool + "/" + name}));
   return RbdImage(name);
 }
