@@ -7,6 +7,7 @@
 #include <libvirt/libvirt.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "integration_test.hpp"
@@ -358,6 +359,55 @@ TEST_F(NetworkVolumes, ExtendAfterAnRbdResizeGrowsTheGuestsDiskExactly) {
 
   r = volcrypt({"detach", "--domain", domain->name(), "--target", "sdb"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+// A batch as a compute agent writes it: a Cinder rbd volume and an NBD export, each with
+// its key in the key folder, attached to one domain in one call and detached in another.
+TEST_F(NetworkVolumes, ABatchAttachesAnRbdImageAndAnNbdExportAndDetachesThem) {
+  RbdImage image = luks1_image("batch");
+  NbdExport nbd(unique("batch"), make_luks1_with_pattern("batch-nbd.luks", kPattern));
+  const std::string rbd_id = new_volume_id("batchrbd");
+  const std::string nbd_id = new_volume_id("batchnbd");
+  const std::string keys = path("keys");
+  std::filesystem::create_directory(keys);
+  for (const std::string& id : {rbd_id, nbd_id}) {
+    test_volumes::write_file(keys + "/" + id, passphrase);
+    std::filesystem::permissions(
+        keys + "/" + id, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  }
+  auto domain = running_domain("net-batch");
+  const auto cinder =
+      nlohmann::json::parse(test_volumes::read_file(cinder_rbd_json(image, rbd_id, "luks")));
+  const nlohmann::json batch = {
+      {{"domain", domain->name()}, {"target", "sdb"}, {"volume", cinder}},
+      {{"domain", domain->name()},
+       {"target", "sdc"},
+       {"source",
+        "nbd://" + nbd.host() + ":" + std::to_string(nbd.port()) + "/" + nbd.export_name()},
+       {"volume_id", nbd_id},
+       {"provider", "luks"}}};
+  const std::string file = path("batch.json");
+  test_volumes::write_file(file, batch.dump());
+  ProcessResult r = volcrypt({"attach", "--batch", file, "--passphrase-dir", keys, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto results = nlohmann::json::parse(r.out);
+  ASSERT_EQ(results.size(), 2u) << r.out;
+  EXPECT_EQ(results[0]["record"]["source"], "rbd:" + image.spec());
+  EXPECT_EQ(results[1]["record"]["plugin"], "qemu-native-luks");
+  for (const char* target : {"sdb", "sdc"}) {
+    EXPECT_EQ(domain->read_pattern(target, kPattern, 1 << 20), kReadMiB) << target;
+  }
+  EXPECT_EQ(secrets_for_volume(connection->get(), rbd_id).size(), 1u);
+  EXPECT_EQ(secrets_for_volume(connection->get(), nbd_id).size(), 1u);
+
+  const nlohmann::json detach = {{{"domain", domain->name()}, {"target", "sdb"}},
+                                 {{"domain", domain->name()}, {"target", "sdc"}}};
+  test_volumes::write_file(file, detach.dump());
+  r = volcrypt({"detach", "--batch", file});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(secrets_for_volume(connection->get(), rbd_id).empty());
+  EXPECT_TRUE(secrets_for_volume(connection->get(), nbd_id).empty());
+  EXPECT_FALSE(volcrypt_metadata(connection->get(), domain->name(), false).has_value());
 }
 
 // Shared storage: no --unsafe, and the destination must hold the Ceph secret first.
