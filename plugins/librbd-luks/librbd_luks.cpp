@@ -1,11 +1,11 @@
 // librbd-luks: librbd decrypts an RBD image's LUKS1 or LUKS2 inside QEMU
 // (<encryption engine='librbd'>), with OpenSSL's ciphers. No host device, no dm-crypt,
 // and LUKS2 on RBD without any host-side mapping.
-#include <optional>
 #include <span>
 #include <string>
-#include <string_view>
 #include <volcrypt/plugin.hpp>
+
+#include "native_secret.hpp"
 
 namespace volcrypt::librbd_luks {
 namespace {
@@ -13,7 +13,6 @@ namespace {
 // QEMU's rbd driver learnt encrypt.format in 6.1; libvirt writes engine='librbd' from 8.1.
 constexpr uint64_t kFirstEncryptingQemu = sdk::version_number(6, 1, 0);
 constexpr uint64_t kFirstEngineLibvirt = sdk::version_number(8, 1, 0);
-constexpr const char* kSecretUuidKey = "secret-uuid";
 
 // libvirt 9.0 defines the disk's secret object for QEMU only when a domain starts: a
 // hot-plugged librbd-engine disk fails in blockdev-add ("No secret with id
@@ -114,40 +113,27 @@ class LibrbdLuks : public sdk::Plugin {
     }
 
     const bool secret_existed = host.lookup_secret(volume_id).has_value();
-    const std::string uuid = host.define_secret(volume_id, key);
-    try {
-      attachment.set_source(sdk::SourceKind::network, name);
-      attachment.set_native_encryption(format, uuid);
-      attachment.set_encryption_engine("librbd");
-      attachment.set_state(kSecretUuidKey, uuid);
-    } catch (...) {
-      if (!secret_existed) {
-        try {
-          host.undefine_secret(uuid);
-        } catch (const std::exception& e) {
-          host.log(VOLCRYPT_LOG_WARNING,
-                   "could not undefine secret " + uuid + " after a failure: " + e.what());
-        }
-      }
-      throw;
-    }
+    const std::string uuid = native_secret::define_and_describe(
+        host, volume_id, key, secret_existed, [&](const std::string& made) {
+          attachment.set_source(sdk::SourceKind::network, name);
+          attachment.set_native_encryption(format, made);
+          attachment.set_encryption_engine("librbd");
+          attachment.set_state(native_secret::kSecretUuidKey, made);
+        });
     host.log(VOLCRYPT_LOG_DEBUG,
              "image " + name + " will be decrypted by librbd with secret " + uuid);
   }
 
   void release(const sdk::Host& host, const sdk::State& state) override {
-    std::optional<std::string_view> uuid = state.get(kSecretUuidKey);
-    if (!uuid || uuid->empty()) return;
-    host.undefine_secret(std::string(*uuid));
+    native_secret::release(host, state);
   }
 
   // A disk whose <encryption> names librbd as its engine (Nova never writes one; another
   // tool or an earlier volcrypt without its record may have).
   sdk::DiskClaim claims_disk(const sdk::Host& /*host*/, const sdk::Disk& disk) {
     if (disk.encryption_engine != "librbd" || disk.secret_uuid.empty()) return {};
-    return {VOLCRYPT_RANK_PRIMARY,
-            "librbd decrypts it (<encryption engine='librbd'> in the disk XML)",
-            {{kSecretUuidKey, std::string(disk.secret_uuid)}}};
+    return native_secret::claim(
+        disk, "librbd decrypts it (<encryption engine='librbd'> in the disk XML)");
   }
 };
 

@@ -1,19 +1,17 @@
 // qemu-native-luks: QEMU decrypts a LUKS1 volume itself; the host only hands libvirt a
 // secret. Nothing is mapped on the host, so no device-mapper is needed.
-#include <optional>
 #include <span>
 #include <string>
-#include <string_view>
 #include <volcrypt/plugin.hpp>
 
 #include "luks_format.hpp"
+#include "native_secret.hpp"
 
 namespace volcrypt::qemu_native_luks {
 namespace {
 
 constexpr uint64_t kFirstLuksQemu = sdk::version_number(2, 6, 0);
 constexpr uint64_t kFirstLuksLibvirt = sdk::version_number(2, 2, 0);
-constexpr const char* kSecretUuidKey = "secret-uuid";
 
 // Why this host cannot hand a LUKS volume to QEMU, or empty when it can.
 std::string host_refusal(const sdk::HostFacts& facts) {
@@ -152,23 +150,13 @@ class QemuNativeLuks : public sdk::Plugin {
                          "the header of volume '" + path + "' could not be read");
     }
 
-    const std::string uuid = host.define_secret(volume_id, key);
-    try {
-      attachment.set_source(volume.source_kind, path);
-      attachment.set_native_encryption("luks", uuid);
-      attachment.set_state(kSecretUuidKey, uuid);
-      if (formatted) attachment.set_state("formatted", "yes");
-    } catch (...) {
-      if (!secret_existed) {
-        try {
-          host.undefine_secret(uuid);
-        } catch (const std::exception& e) {
-          host.log(VOLCRYPT_LOG_WARNING,
-                   "could not undefine secret " + uuid + " after a failure: " + e.what());
-        }
-      }
-      throw;
-    }
+    const std::string uuid = native_secret::define_and_describe(
+        host, volume_id, key, secret_existed, [&](const std::string& made) {
+          attachment.set_source(volume.source_kind, path);
+          attachment.set_native_encryption("luks", made);
+          attachment.set_state(native_secret::kSecretUuidKey, made);
+          if (formatted) attachment.set_state("formatted", "yes");
+        });
     host.log(VOLCRYPT_LOG_DEBUG,
              "volume " + volume_id + " will be decrypted by QEMU with secret " + uuid);
   }
@@ -179,18 +167,13 @@ class QemuNativeLuks : public sdk::Plugin {
   }
 
   void release(const sdk::Host& host, const sdk::State& state) override {
-    std::optional<std::string_view> uuid = state.get(kSecretUuidKey);
-    if (!uuid || uuid->empty()) return;
-    host.log(VOLCRYPT_LOG_DEBUG, "undefining secret " + std::string(*uuid));
-    host.undefine_secret(std::string(*uuid));
+    native_secret::release(host, state);
   }
 
   // Nova gave QEMU the secret in the disk's own <encryption format='luks'>.
   sdk::DiskClaim claims_disk(const sdk::Host& /*host*/, const sdk::Disk& disk) {
     if (disk.encryption_format != "luks" || disk.secret_uuid.empty()) return {};
-    return {VOLCRYPT_RANK_PRIMARY,
-            "native LUKS (<encryption> in the disk XML)",
-            {{kSecretUuidKey, std::string(disk.secret_uuid)}}};
+    return native_secret::claim(disk, "native LUKS (<encryption> in the disk XML)");
   }
 };
 
