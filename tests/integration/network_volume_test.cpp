@@ -487,5 +487,31 @@ TEST_F(NetworkMigration, ADomainWithAnRbdDiskMovesOnceTheDestinationHasTheCephSe
   virSecretFree(there);
 }
 
+// Nova may name the Ceph secret by its usage (<secret type='ceph' usage=...>): libvirt
+// resolves it where QEMU starts, so the destination must hold it too. Checked first: the
+// refusal names the usage and changes nothing on either host.
+TEST_F(NetworkMigration, ACephSecretNamedByUsageMustExistAtTheDestination) {
+  NetworkStorage& storage = network_storage();
+  RbdImage image = RbdImage::zeros(unique("usage"), kImageBytes);
+  auto domain = running_domain("rbd-usage");
+  const std::string usage = "client." + storage.ceph_user + " secret " + storage.fsid;
+  attach_disk(connection->get(), domain->name(),
+              "<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
+              "<auth username='" +
+                  storage.ceph_user + "'><secret type='ceph' usage='" + usage +
+                  "'/></auth><source protocol='rbd' name='" + image.spec() + "'><host name='" +
+                  storage.mon_host + "' port='" + std::to_string(storage.mon_port) +
+                  "'/></source><target dev='sdc' bus='scsi'/></disk>");
+  const std::string before = domain->live_xml();
+
+  ProcessResult r = volcrypt({"migrate", "--domain", domain->name(), "--dest-uri",
+                              destination->uri(), "--live", "--migrate-uri", kMigrateUri});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("the ceph secret with usage '" + usage + "' of volume 'rbd:" +
+                               image.spec() + "' does not exist in the destination's libvirt"));
+  EXPECT_EQ(domain->live_xml(), before);
+  EXPECT_FALSE(domain_exists(destination->connection(), domain->name()));
+}
+
 }  // namespace
 }  // namespace volcrypt::test

@@ -197,6 +197,29 @@ std::optional<std::string> LibvirtSession::lookup_volume_secret(const std::strin
   return std::string(uuid);
 }
 
+std::optional<std::string> LibvirtSession::lookup_secret_by_usage(const std::string& usage_type,
+                                                                  const std::string& usage_id) {
+  int type = 0;
+  if (usage_type == "ceph") {
+    type = VIR_SECRET_USAGE_TYPE_CEPH;
+  } else if (usage_type == "iscsi") {
+    type = VIR_SECRET_USAGE_TYPE_ISCSI;
+  } else {
+    return std::nullopt;
+  }
+  Secret secret(virSecretLookupByUsage(connection_, type, usage_id.c_str()));
+  if (!secret) {
+    if (last_code() == VIR_ERR_NO_SECRET) return std::nullopt;
+    fail("cannot look up the " + usage_type + " secret '" + usage_id + "'");
+  }
+  char uuid[VIR_UUID_STRING_BUFLEN];
+  if (virSecretGetUUIDString(secret.get(), uuid) < 0) {
+    fail("cannot read the uuid of the " + usage_type + " secret '" + usage_id + "'");
+  }
+  remember_secret(uuid, secret.release());
+  return std::string(uuid);
+}
+
 bool LibvirtSession::undefine_secret(const std::string& uuid) {
   virSecretPtr secret = secret_handle(uuid);
   if (secret == nullptr) {

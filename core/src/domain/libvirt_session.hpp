@@ -51,6 +51,10 @@ class LibvirtSession {
   // value; returns its uuid.
   std::string define_volume_secret(const std::string& usage_id, std::span<const uint8_t> value);
   std::optional<std::string> lookup_volume_secret(const std::string& usage_id);
+  // The uuid of the secret of that usage type ("ceph", "iscsi") and usage id; nothing when
+  // there is none (or libvirt knows no such usage type).
+  std::optional<std::string> lookup_secret_by_usage(const std::string& usage_type,
+                                                    const std::string& usage_id);
   // Defines a new private volume secret marked as volcrypt's and sets its value; a
   // failure leaves no secret behind. Returns its uuid; `uuid`, when given, is the one it
   // gets (a secret a domain's disk names, defined again).

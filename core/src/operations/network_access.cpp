@@ -48,12 +48,29 @@ void require_auth_secret(LibvirtSession& session, const NetworkSource& source,
   }
 }
 
+namespace {
+
+// A disk may name its auth secret by usage (<secret type='ceph' usage='...'/>, as Nova may
+// write it): libvirt resolves it when QEMU starts, so it must exist there already.
+void require_auth_secret_by_usage(LibvirtSession& session, const DiskInfo& disk,
+                                  const std::string& where) {
+  const std::string type = disk.auth_secret_type.empty() ? auth_usage_type(disk.network->protocol)
+                                                         : disk.auth_secret_type;
+  if (session.lookup_secret_by_usage(type, disk.auth_secret_usage)) return;
+  throw Error(ErrorKind::not_found,
+              "the " + type + " secret with usage '" + disk.auth_secret_usage + "' of volume '" +
+                  network_source_name(*disk.network) + "' does not exist in " + where +
+                  ": the deployer defines it (usage type " + type + ")");
+}
+
+}  // namespace
+
 void require_auth_secrets(LibvirtSession& session, const std::string& domain_xml,
                           const std::string& where) {
   for (const DiskInfo& disk : disks_in_domain_xml(domain_xml)) {
-    // A secret named by its usage (Nova may) is libvirt's to resolve; not checked here.
-    if (!disk.network ||
-        (disk.network->auth_secret_uuid.empty() && !disk.auth_secret_usage.empty())) {
+    if (!disk.network) continue;
+    if (disk.network->auth_secret_uuid.empty() && !disk.auth_secret_usage.empty()) {
+      require_auth_secret_by_usage(session, disk, where);
       continue;
     }
     require_auth_secret(session, *disk.network, where);
