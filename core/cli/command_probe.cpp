@@ -47,8 +47,9 @@ int run_probe(CommandContext& context) {
           "      | --volume-json FILE\n"
           "KEY:    --key-file FILE|-  |  --passphrase-file FILE|-\n\n"
           "Asks every loaded plugin how well it can serve this volume on this host and shows\n"
-          "the ranked table with each plugin's reason (ranks: none 0, never chosen; marginal\n"
-          "64; secondary 128; primary 256; ties go to the lower id). Each plugin is probed in\n"
+          "the ranked table with each plugin's reason (ranks: on-request 1, chosen only when\n"
+          "pinned or forced; none 0, never chosen; marginal 64; secondary 128; primary 256;\n"
+          "ties go to the lower id). Each plugin is probed in\n"
           "its own helper process: one that crashes, hangs or exits is shown with its file\n"
           "and fate and never chosen; denied plugins are not probed. With a KEY, plugins learn\n"
           "its facts (never the key): whether it is valid UTF-8, and whether it is the hex of a\n"
@@ -100,6 +101,7 @@ int run_probe(CommandContext& context) {
           .field("serves_provider", row.serves_provider)
           .field("denied", row.denied)
           .field("pinned", row.pinned)
+          .field("on_request", row.on_request)
           .field("chosen", row.chosen)
           .field("reason", row.reason)
           .field("error", row.error)
@@ -145,6 +147,7 @@ int run_probe(CommandContext& context) {
     if (row.rank != row.reported_rank) {
       notes += " [rank set by config; plugin said " + std::to_string(row.reported_rank) + "]";
     }
+    if (row.on_request) notes += " [only when pinned or forced]";
     if (row.pinned) notes += " [pinned]";
     // A long id still leaves a space before the rank.
     const std::string id = row.plugin_id.size() >= 20 ? row.plugin_id + " " : row.plugin_id;

@@ -29,6 +29,7 @@ std::pair<std::string, std::string> split_pair(const std::string& text, const st
 }
 
 int32_t parse_rank(const std::string& text, const std::string& path) {
+  if (text == "on-request") return kRankOnRequest;
   if (text == "none") return 0;
   if (text == "marginal") return 64;
   if (text == "secondary") return 128;
@@ -36,8 +37,9 @@ int32_t parse_rank(const std::string& text, const std::string& path) {
   int32_t value = -1;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size() || value < 0) {
-    throw Error(ErrorKind::usage, path + ": rank '" + text +
-                                      "' is not a number >= 0 or none/marginal/secondary/primary");
+    throw Error(ErrorKind::usage,
+                path + ": rank '" + text +
+                    "' is not a number >= 0 or on-request/none/marginal/secondary/primary");
   }
   return value;
 }

@@ -1,8 +1,11 @@
 // The `volcrypt` program's contract with scripts: introspection, JSON, help, exit codes,
 // and no way to pass a passphrase on the command line.
 #include <gmock/gmock.h>
+#include <volcrypt/plugin_abi.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -200,6 +203,40 @@ TEST_F(CliContract, ForcedPluginMustExistAndProbeAboveNone) {
                 passphrase_file, "--plugin", "qemu-native-luks", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("\"plugin\":\"qemu-native-luks\""));
+}
+
+// A plugin that ranks ON_REQUEST (ABI 1.4) is shown but never chosen on its own; a pin
+// makes it the choice.
+TEST_F(CliContract, APluginThatServesOnRequestIsChosenOnlyWhenPinned) {
+  const std::string plugins = path("on-request-plugins");
+  std::filesystem::create_directory(plugins);
+  std::filesystem::permissions(plugins, std::filesystem::perms(0755));
+  std::filesystem::copy_file(std::string(VOLCRYPT_FIXTURE_DIR) + "/on_request_fixture.so",
+                             plugins + "/on_request_fixture.so");
+  const std::string volume = path("asked.img");
+  test_volumes::write_file(volume, std::string(1 << 20, '\0'));
+  const std::vector<std::string> probe = {VOLCRYPT_BINARY, "probe",       "--source",
+                                          volume,          "--volume-id", unique("ask"),
+                                          "--provider",    "fixture",     "--json"};
+  ProcessResult r = run_process(probe, "", {{"VOLCRYPT_PLUGIN_PATH", plugins}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto out = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(out["chosen"].is_null()) << r.out;
+  const auto row = std::find_if(out["plugins"].begin(), out["plugins"].end(),
+                                [](const auto& p) { return p["id"] == "fixture-on-request"; });
+  ASSERT_NE(row, out["plugins"].end()) << r.out;
+  EXPECT_EQ((*row)["rank"], VOLCRYPT_RANK_ON_REQUEST);
+  EXPECT_EQ((*row)["on_request"], true);
+  EXPECT_EQ((*row)["reason"], "fixture: only when asked for");
+
+  const std::string config = path("pin.conf");
+  test_volumes::write_file(config, "pin = fixture:fixture-on-request\n");
+  std::vector<std::string> pinned = probe;
+  pinned.insert(pinned.begin() + 1, {"--config", config});
+  r = run_process(pinned, "", {{"VOLCRYPT_PLUGIN_PATH", plugins}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  out = nlohmann::json::parse(r.out);
+  EXPECT_EQ(out["chosen"], "fixture-on-request") << r.out;
 }
 
 }  // namespace

@@ -51,6 +51,7 @@ TEST_F(ConfigFileTest, RankByNameAndNumber) {
   Settings s = apply("rank = qemu-native-luks:marginal\nrank = cryptsetup-luks:300\n");
   EXPECT_EQ(s.rank_overrides.at("qemu-native-luks"), 64);
   EXPECT_EQ(s.rank_overrides.at("cryptsetup-luks"), 300);
+  EXPECT_EQ(apply("rank = acme:on-request\n").rank_overrides.at("acme"), kRankOnRequest);
   test_volumes::write_file(path_, "rank = qemu-native-luks\n");
   Settings unused;
   EXPECT_EQ(error_of(ErrorKind::usage, [&] { cli::apply_config_file(path_, true, unused); }),

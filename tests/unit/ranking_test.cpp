@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "plugin_host/plugin_calls.hpp"
+
 namespace volcrypt {
 namespace {
 
@@ -283,6 +285,71 @@ TEST(Ranking, ExplainsThatNoPluginsAreLoaded) {
   EXPECT_EQ(outcome.chosen, std::nullopt);
   EXPECT_EQ(outcome.why_none,
             "no plugin can serve provider 'luks' for this volume: no plugins are loaded");
+}
+
+ProbeRow on_request(const std::string& id, const std::string& reason = "experimental") {
+  ProbeRow r = row(id, VOLCRYPT_RANK_ON_REQUEST, reason);
+  r.on_request = true;
+  return r;
+}
+
+TEST(Ranking, APluginThatServesOnRequestIsNeverChosenOnItsOwn) {
+  RankingOutcome outcome = rank_plugins(input({on_request("asked")}), Settings{});
+  EXPECT_FALSE(outcome.chosen);
+  EXPECT_EQ(outcome.why_none,
+            "no plugin can serve provider 'luks' for this volume: asked: serves only when pinned "
+            "(pin = PROVIDER:asked) or forced (--plugin asked): experimental");
+  outcome = rank_plugins(input({on_request("asked"), row("fallback", VOLCRYPT_RANK_MARGINAL)}),
+                         Settings{});
+  EXPECT_EQ(chosen_id(outcome), "fallback");
+}
+
+TEST(Ranking, APluginThatServesOnRequestIsChosenWhenPinnedOrForced) {
+  Settings settings;
+  settings.pinned_plugins["luks"] = "asked";
+  RankingOutcome outcome =
+      rank_plugins(input({row("best", VOLCRYPT_RANK_PRIMARY), on_request("asked")}), settings);
+  EXPECT_EQ(chosen_id(outcome), "asked");
+  outcome = rank_plugins(input({row("best", VOLCRYPT_RANK_PRIMARY), on_request("asked")}, "asked"),
+                         Settings{});
+  EXPECT_EQ(chosen_id(outcome), "asked");
+}
+
+TEST(Ranking, PreferringThroughputNeverMovesAPluginThatServesOnRequest) {
+  Settings settings;
+  settings.prefer_throughput = true;
+  settings.throughput_factor = 1.5;
+  ProbeRow base = row("base", VOLCRYPT_RANK_MARGINAL);
+  base.throughput = 100;
+  ProbeRow fast = on_request("fast");
+  fast.throughput = 10'000;
+  RankingOutcome outcome = rank_plugins(input({base, fast}), settings);
+  EXPECT_EQ(ids(outcome), (std::vector<std::string>{"base", "fast"}));
+  EXPECT_EQ(chosen_id(outcome), "base");
+}
+
+TEST(Ranking, TheDeployerCanMakeAnyPluginServeOnRequestOrAnOnRequestOneServeAlways) {
+  Settings settings;
+  settings.rank_overrides["best"] = kRankOnRequest;
+  settings.rank_overrides["asked"] = VOLCRYPT_RANK_SECONDARY;
+  RankingOutcome outcome =
+      rank_plugins(input({row("best", VOLCRYPT_RANK_PRIMARY), on_request("asked"),
+                          row("other", VOLCRYPT_RANK_MARGINAL)}),
+                   settings);
+  EXPECT_EQ(ids(outcome), (std::vector<std::string>{"asked", "other", "best"}));
+  EXPECT_EQ(chosen_id(outcome), "asked");
+  EXPECT_TRUE(outcome.rows[2].on_request);
+  EXPECT_EQ(outcome.rows[2].rank, VOLCRYPT_RANK_ON_REQUEST);
+  EXPECT_FALSE(outcome.rows[0].on_request);
+}
+
+// The number means "on request" only from a plugin built for ABI 1.4, which no older host
+// loads; a 1.3 plugin's rank 1 stays an ordinary rank.
+TEST(Ranking, OnlyAPluginBuiltForAbi14RanksOnRequest) {
+  EXPECT_TRUE(ranks_on_request(VOLCRYPT_RANK_ON_REQUEST, 4));
+  EXPECT_TRUE(ranks_on_request(VOLCRYPT_RANK_ON_REQUEST, 5));
+  EXPECT_FALSE(ranks_on_request(VOLCRYPT_RANK_ON_REQUEST, 3));
+  EXPECT_FALSE(ranks_on_request(VOLCRYPT_RANK_MARGINAL, 4));
 }
 
 }  // namespace

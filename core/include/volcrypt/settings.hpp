@@ -11,12 +11,15 @@
 
 namespace volcrypt {
 
+// `rank = ID:on-request` in rank_overrides: chosen only when pinned or forced.
+inline constexpr int32_t kRankOnRequest = -1;
+
 struct Settings {
   std::string connect_uri = "qemu:///system";
   std::vector<std::string> plugin_dirs;  // searched in order
   std::map<std::string, std::string> plugin_dir_origins;
   std::set<std::string> denied_plugins;               // plugin ids
-  std::map<std::string, int32_t> rank_overrides;      // plugin id -> rank
+  std::map<std::string, int32_t> rank_overrides;      // plugin id -> rank or kRankOnRequest
   std::map<std::string, std::string> pinned_plugins;  // provider -> plugin id
   // "deny = ID", "rank = ID:RANK", "pin = PROVIDER:ID", "connect = URI" -> where it came from
   std::map<std::string, std::string> origins;

@@ -183,6 +183,9 @@ struct ProbeRow {
   bool denied = false;
   bool pinned = false;
   bool chosen = false;
+  // Chosen only when pinned or forced: the plugin ranked VOLCRYPT_RANK_ON_REQUEST (ABI
+  // 1.4) or the deployer set `rank = ID:on-request`.
+  bool on_request = false;
   std::string error;  // probe failed
   std::string plugin_file;
   // How the probe ran: "ok", "crashed", "timed out", "exited", "bad answer", "not run"

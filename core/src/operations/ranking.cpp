@@ -10,9 +10,13 @@
 namespace volcrypt {
 namespace {
 
-bool is_eligible(const ProbeRow& row) {
+// Chosen when named (pinned or forced): ranked above NONE.
+bool is_eligible_by_name(const ProbeRow& row) {
   return row.serves_provider && row.error.empty() && !row.denied && row.rank > VOLCRYPT_RANK_NONE;
 }
+
+// Chosen automatically: also not one that serves only on request.
+bool is_eligible(const ProbeRow& row) { return is_eligible_by_name(row) && !row.on_request; }
 
 // Why row cannot be chosen, in the words a deployer needs to fix it.
 std::string why_not(const ProbeRow& row) {
@@ -21,6 +25,10 @@ std::string why_not(const ProbeRow& row) {
   if (!row.serves_provider) return row.reason;  // filled in when the plugin said nothing
   if (row.rank <= VOLCRYPT_RANK_NONE && row.reported_rank > VOLCRYPT_RANK_NONE) {
     return "rank set to " + std::to_string(row.rank) + " by the configuration";
+  }
+  if (row.on_request) {
+    return "serves only when pinned (pin = PROVIDER:" + row.plugin_id + ") or forced (--plugin " +
+           row.plugin_id + ")" + (row.reason.empty() ? "" : ": " + row.reason);
   }
   if (!row.reason.empty()) return row.reason;
   return "rank NONE";
@@ -41,7 +49,7 @@ std::optional<size_t> choose_forced(const std::vector<ProbeRow>& rows, const std
   } else if (rows[*index].denied) {
     why_none = "plugin '" + id + "' is denied by the configuration";
     index.reset();
-  } else if (!is_eligible(rows[*index])) {
+  } else if (!is_eligible_by_name(rows[*index])) {
     why_none = "plugin '" + id + "' cannot serve this volume: " + why_not(rows[*index]);
     index.reset();
   }
@@ -64,7 +72,7 @@ std::optional<size_t> choose_automatically(const std::vector<ProbeRow>& rows,
                                            std::string& why_none) {
   if (auto pin = pinned_plugin(settings, provider)) {
     // A pinned plugin that cannot serve this volume falls back to the normal order.
-    if (auto index = index_of(rows, *pin); index && is_eligible(rows[*index])) {
+    if (auto index = index_of(rows, *pin); index && is_eligible_by_name(rows[*index])) {
       return index;
     }
   }
@@ -128,9 +136,14 @@ RankingOutcome rank_plugins(RankingInput input, const Settings& settings) {
   const auto pin = pinned_plugin(settings, input.provider);
 
   for (ProbeRow& row : outcome.rows) {
-    auto override_rank = settings.rank_overrides.find(row.plugin_id);
-    row.rank =
-        override_rank != settings.rank_overrides.end() ? override_rank->second : row.reported_rank;
+    // The deployer's override replaces the plugin's rank, on-request included.
+    if (auto set = settings.rank_overrides.find(row.plugin_id);
+        set != settings.rank_overrides.end()) {
+      row.on_request = set->second == kRankOnRequest;
+      row.rank = row.on_request ? VOLCRYPT_RANK_ON_REQUEST : set->second;
+    } else {
+      row.rank = row.reported_rank;
+    }
     row.denied = settings.denied_plugins.count(row.plugin_id) != 0;
     row.pinned = pin && *pin == row.plugin_id;
     row.chosen = false;

@@ -1,6 +1,7 @@
 #include "plugin_host/isolated_probe.hpp"
 
 #include "plugin_host/helper_process.hpp"
+#include "plugin_host/plugin_calls.hpp"
 
 namespace volcrypt {
 namespace {
@@ -41,6 +42,7 @@ void fill_from(ProbeRow& row, const HelperOutcome& outcome, const PluginIsolatio
   } else {
     row.reported_rank = *answer.rank;
     row.rank = *answer.rank;
+    row.on_request = ranks_on_request(*answer.rank, answer.abi_minor);
     row.reason = answer.reason;
     row.throughput = answer.throughput;
   }

@@ -61,6 +61,10 @@ AbiState::AbiState(const std::map<std::string, std::string>& state) : values_(st
   state_.count = entries_.size();
 }
 
+bool ranks_on_request(int32_t rank, uint32_t plugin_abi_minor) {
+  return plugin_abi_minor >= 4 && rank == VOLCRYPT_RANK_ON_REQUEST;
+}
+
 ProbeRow probe_plugin(const LoadedPlugin& plugin, const HostServices& host,
                       const AbiVolume& volume) {
   ProbeRow row;
@@ -84,6 +88,7 @@ ProbeRow probe_plugin(const LoadedPlugin& plugin, const HostServices& host,
   }
   row.reported_rank = rank;
   row.rank = rank;
+  row.on_request = ranks_on_request(rank, plugin.abi_minor());
   row.reason = reason.data();
   const volcrypt_plugin& descriptor = plugin.descriptor();
   if (rank > VOLCRYPT_RANK_NONE &&

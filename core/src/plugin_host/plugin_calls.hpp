@@ -39,6 +39,10 @@ class AbiState {
 };
 
 // Fills reported_rank and reason, or error when probing failed or threw.
+// VOLCRYPT_RANK_ON_REQUEST means "only when pinned or forced" from a plugin built for ABI
+// 1.4 or later; from an older one the same number is an ordinary rank just above NONE.
+bool ranks_on_request(int32_t rank, uint32_t plugin_abi_minor);
+
 ProbeRow probe_plugin(const LoadedPlugin& plugin, const HostServices& host,
                       const AbiVolume& volume);
 

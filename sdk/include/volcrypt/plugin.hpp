@@ -25,6 +25,7 @@
 namespace volcrypt::sdk {
 
 enum class Rank : int32_t {
+  on_request = VOLCRYPT_RANK_ON_REQUEST,  // ABI 1.4: only when pinned or forced
   none = VOLCRYPT_RANK_NONE,
   marginal = VOLCRYPT_RANK_MARGINAL,
   secondary = VOLCRYPT_RANK_SECONDARY,

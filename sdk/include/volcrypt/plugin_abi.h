@@ -26,8 +26,8 @@
  *
  * 1.4 (appended to 1.3): network volumes. VOLCRYPT_SOURCE_NETWORK,
  * volcrypt_volume.network_protocol and attach_flags, volcrypt_disk.network_protocol and
- * encryption_engine, and the host services attachment_set_encryption_engine and
- * check_passphrase.
+ * encryption_engine, the host services attachment_set_encryption_engine and
+ * check_passphrase, and VOLCRYPT_RANK_ON_REQUEST.
  *
  * Lifetime: the plugin's shared object stays loaded for the life of the host process.
  * Every string the host passes is UTF-8, NUL-terminated and valid only during the call.
@@ -58,6 +58,12 @@ extern "C" {
 
 /* GStreamer-style ranks. NONE is never chosen automatically. */
 #define VOLCRYPT_RANK_NONE 0
+/* ABI 1.4: the plugin serves this volume but only when asked for by name: the deployer
+ * pinned it for the provider (pin = PROVIDER:ID) or the caller forced it (--plugin ID).
+ * Never chosen automatically, never moved up by prefer = throughput. The host reads it so
+ * only from a plugin built for 1.4 or later (which older hosts do not load); from an older
+ * plugin, 1 stays an ordinary rank just above NONE. */
+#define VOLCRYPT_RANK_ON_REQUEST 1
 #define VOLCRYPT_RANK_MARGINAL 64
 #define VOLCRYPT_RANK_SECONDARY 128
 #define VOLCRYPT_RANK_PRIMARY 256
