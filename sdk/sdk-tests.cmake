@@ -79,6 +79,14 @@ volcrypt_add_misbehaving_plugin(fails_prepare MISBEHAVE_FAILS_PREPARE)
 volcrypt_add_misbehaving_plugin(derived_in_state MISBEHAVE_DERIVED_IN_STATE)
 volcrypt_add_misbehaving_plugin(derived_in_log MISBEHAVE_DERIVED_IN_LOG)
 volcrypt_add_misbehaving_plugin(derived_in_error MISBEHAVE_DERIVED_IN_ERROR)
+volcrypt_add_misbehaving_plugin(any_volume_as_luks MISBEHAVE_ANY_VOLUME_AS_LUKS)
+volcrypt_add_misbehaving_plugin(plain_takes_luks MISBEHAVE_PLAIN_TAKES_LUKS)
+volcrypt_add_misbehaving_plugin(prepares_unranked MISBEHAVE_PREPARES_UNRANKED)
+volcrypt_add_misbehaving_plugin(claims_every_disk MISBEHAVE_CLAIMS_EVERY_DISK)
+volcrypt_add_misbehaving_plugin(claims_fickle MISBEHAVE_CLAIMS_FICKLE)
+volcrypt_add_misbehaving_plugin(unbounded_throughput MISBEHAVE_UNBOUNDED_THROUGHPUT)
+volcrypt_add_misbehaving_plugin(checks_passphrase CHECKS_PASSPHRASE)
+volcrypt_add_misbehaving_plugin(checks_derived_passphrase CHECKS_DERIVED_PASSPHRASE)
 volcrypt_add_rejection_test(stdout ${selftest_dir}/prints.so probe-luks1
                             "bytes to standard output")
 volcrypt_add_rejection_test(crash ${selftest_dir}/crashes.so probe-luks2
@@ -104,6 +112,40 @@ volcrypt_add_rejection_test(secret-in-error ${selftest_dir}/derived_in_error.so
 set_tests_properties(sdk.rejects.secret-in-state sdk.rejects.secret-in-log
                      sdk.rejects.secret-in-error PROPERTIES
                      ENVIRONMENT "EXPECT_ABSENT=esarhpssap-ecnamrofnoc")
+
+# What a rank promises (sdk/README.md): the mutants that rank what they cannot serve.
+volcrypt_add_rejection_test(ranks-blank-unformatted ${selftest_dir}/any_volume_as_luks.so
+                            rank-blank "and prepare succeeded, but left it without a LUKS header")
+volcrypt_add_rejection_test(ranks-other-data-as-luks ${selftest_dir}/any_volume_as_luks.so
+                            rank-other-data
+                            "the other-data volume (host with-dm-crypt, provider 'luks') ranked 64 (\"self-test plugin\"): data that is not LUKS is served only by a provider that is not LUKS")
+volcrypt_add_rejection_test(plain-ranks-luks ${selftest_dir}/plain_takes_luks.so
+                            rank-other-provider
+                            "the luks1 volume (host with-dm-crypt, provider 'plain') ranked 64 (\"self-test plugin\"): a LUKS volume belongs to the LUKS providers")
+volcrypt_add_rejection_test(prepares-unranked ${selftest_dir}/prepares_unranked.so
+                            prepare-where-unranked
+                            "ranked 0 (\"self-test: LUKS2 is not served\"), but prepare accepted it")
+volcrypt_add_rejection_test(claims-every-disk ${selftest_dir}/claims_every_disk.so claims-disk
+                            "claimed a plain file disk with no <encryption> (rank 256, \"self-test: mine\")")
+volcrypt_add_rejection_test(claims-fickle ${selftest_dir}/claims_fickle.so claims-disk
+                            "answered rank 256 then 128: the same disk must get the same claim")
+volcrypt_add_rejection_test(unbounded-throughput ${selftest_dir}/unbounded_throughput.so
+                            expected-throughput
+                            "expected_throughput answered 18446744073709551615 bytes per second for the blank volume")
+
+# The kit's check_passphrase (ABI 1.4) is libcryptsetup on its real LUKS volumes: the kit's
+# key opens a key slot, a passphrase derived from it does not.
+add_test(NAME sdk.check-passphrase.opens
+         COMMAND bash ${PROJECT_SOURCE_DIR}/sdk/conformance/selftest/expect-check-pass.sh
+                 ${plugin_check} ${selftest_dir}/checks_passphrase.so
+                 prepare-release-luks1-config-only "prepared and released")
+add_test(NAME sdk.check-passphrase.wrong-key
+         COMMAND bash ${PROJECT_SOURCE_DIR}/sdk/conformance/selftest/expect-check-pass.sh
+                 ${plugin_check} ${selftest_dir}/checks_derived_passphrase.so
+                 prepare-release-luks1-config-only
+                 "prepare failed cleanly: self-test: the host says no key slot of")
+set_tests_properties(sdk.check-passphrase.opens sdk.check-passphrase.wrong-key PROPERTIES
+                     LABELS sdk)
 
 # The trust rule (volcrypt/plugin_contract.hpp, the core's too) on a good plugin placed
 # where others could swap it.

@@ -31,5 +31,8 @@ void run_load_checks(const std::filesystem::path& file, Channel& channel, Stdout
 
 std::vector<Check> probe_checks();
 std::vector<Check> lifecycle_checks();
+std::vector<Check> ranking_checks();
+std::vector<Check> claim_checks();
+std::vector<Check> throughput_checks();
 
 }  // namespace volcrypt::conformance

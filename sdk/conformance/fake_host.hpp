@@ -19,6 +19,7 @@ struct volcrypt_attachment {
   uint32_t source_kind = VOLCRYPT_SOURCE_FILE;
   std::string source_path;
   std::optional<std::pair<std::string, std::string>> native_encryption;  // format, secret uuid
+  std::string encryption_engine;  // ABI 1.4; empty: never set (QEMU decrypts)
   std::map<std::string, std::string> state;
   std::vector<std::string> refusals;  // what the host refused, in words
 };
@@ -32,6 +33,10 @@ struct HostProfile {
   uint64_t hypervisor_version = 0;
   uint64_t libvirt_version = 0;
   bool has_dm_crypt = false;
+  // What `volcrypt host-bench` measured (ABI 1.3), bytes per second.
+  uint64_t cpu_aes_xts_bytes_per_second = 0;
+  uint64_t qemu_luks_read_bytes_per_second = 0;
+  uint64_t dm_crypt_bytes_per_second = 0;
 };
 
 // QEMU 7.2 and libvirt 9.0 (Debian 12), with and without the kernel's dm-crypt.
@@ -56,6 +61,10 @@ class FakeHost {
   std::vector<std::string> log_lines;
   // Makes secret_define fail, as a host without a libvirt connection would.
   bool refuse_secret_define = false;
+
+  // The volume file check_passphrase (ABI 1.4) reads while prepare runs; empty
+  // otherwise, when the service refuses, as the core's does outside prepare.
+  std::string preparing_path;
 
   // A secret of another volume: a plugin must never touch it.
   void add_unrelated_secret();

@@ -3,84 +3,17 @@
 // resize (ABI 1.2) changes nothing where nothing is open; a
 // volume ranked above none can be prepared; neither the key nor any value defined as a
 // secret shows up in anything the plugin hands back.
-#include <unistd.h>
-
-#include <volcrypt/host_kernel.hpp>
-
 #include "checks.hpp"
 #include "fake_host.hpp"
+#include "judging.hpp"
 #include "plugin_calls.hpp"
-#include "secret_witness.hpp"
 
 namespace volcrypt::conformance {
 namespace {
 
-// Printable, so that a leak is found in text; never a real key.
-const std::string kKey = "conformance-passphrase-3f9c2a7d";
 // The record lives in the domain's XML: a plugin's state must stay small.
 constexpr size_t kMaxStateEntries = 32;
 constexpr size_t kMaxStateValue = 1024;
-
-// Which secret text gives away, if any: the key, or a value the plugin defined as a
-// secret (a passphrase it derived). Named, never shown.
-std::optional<std::string> secret_in(const std::string& text) {
-  if (holds_in_any_form(text, kKey)) return std::string("the key");
-  if (holds_defined_secret(text)) return std::string("a value the plugin gave secret_define");
-  return std::nullopt;
-}
-
-// Where no secret may ever appear: messages, log lines and what goes into the record
-// or the domain XML.
-std::optional<std::string> key_leak(const FakeHost& host, const CallOutcome& call,
-                                    const volcrypt_attachment& attachment) {
-  if (auto what = secret_in(call.error)) return *what + " appears in the error message";
-  for (const std::string& line : host.log_lines) {
-    if (auto what = secret_in(line)) return *what + " appears in a log message";
-  }
-  for (const auto& [key, value] : attachment.state) {
-    if (auto what = secret_in(key))
-      return *what + " appears in a state key (the record is not secret)";
-    if (auto what = secret_in(value)) {
-      return *what + " appears in the state entry '" + key + "' (the record is not secret)";
-    }
-  }
-  if (auto what = secret_in(attachment.source_path)) return *what + " appears in the disk source";
-  return std::nullopt;
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
-
-// Secrets of other volumes (and their values) must survive; ours must be gone again.
-std::string secrets_difference(const std::map<std::string, FakeHost::Secret>& before,
-                               const std::map<std::string, FakeHost::Secret>& after) {
-  std::vector<std::string> added, removed;
-  for (const auto& [usage, secret] : after) {
-    auto it = before.find(usage);
-    if (it == before.end() || it->second.uuid != secret.uuid) added.push_back(usage);
-  }
-  for (const auto& [usage, secret] : before) {
-    auto it = after.find(usage);
-    if (it == after.end() || it->second.uuid != secret.uuid || it->second.value != secret.value) {
-      removed.push_back(usage);
-    }
-  }
-  std::string out;
-  if (!added.empty()) out += "secret(s) still defined for " + join(added);
-  if (!removed.empty()) {
-    out += (out.empty() ? "" : "; ") + std::string("changed or undefined the secret(s) of ") +
-           join(removed) + " that it did not define";
-  }
-  return out;
-}
-
-std::string status_text(const CallOutcome& call) {
-  return "status " + std::to_string(call.result) +
-         (call.error.empty() ? std::string(" and an empty error buffer") : ": " + call.error);
-}
 
 struct Baseline {
   std::map<std::string, FakeHost::Secret> secrets;
@@ -170,14 +103,6 @@ struct LifecycleCase {
   bool refuse_secrets = false;
 };
 
-VolumeRequest volume_for(const Session& session, VolumeFile file) {
-  VolumeRequest volume;
-  volume.source_path = session.volumes.path(file);
-  volume.header_kind = ScratchVolumes::header_kind(file);
-  volume.provider = session.plugin.providers[0];
-  return volume;
-}
-
 CheckResult run_lifecycle_case(Session& session, const LifecycleCase& c) {
   FakeHost host(c.profile);
   host.add_unrelated_secret();
@@ -186,8 +111,8 @@ CheckResult run_lifecycle_case(Session& session, const LifecycleCase& c) {
   const VolumeRequest volume = volume_for(session, c.file);
 
   volcrypt_attachment attachment;
-  CallOutcome prepared =
-      call_prepare(session.plugin, host, volume, kKey, StateTable(), c.flags, attachment);
+  CallOutcome prepared = call_prepare(session.plugin, host, volume, kScratchPassphrase,
+                                      StateTable(), c.flags, attachment);
   if (prepared.misbehaviour) return failed(*prepared.misbehaviour);
   if (auto leak = key_leak(host, prepared, attachment)) return failed(*leak);
   if (prepared.result != VOLCRYPT_OK) {
@@ -204,7 +129,7 @@ CheckResult run_lifecycle_case(Session& session, const LifecycleCase& c) {
   if (session.plugin.capabilities & VOLCRYPT_CAPABILITY_HOST_DEVICE) {
     volcrypt_attachment reopened;
     CallOutcome again =
-        call_prepare(session.plugin, host, volume, kKey, StateTable(attachment.state),
+        call_prepare(session.plugin, host, volume, kScratchPassphrase, StateTable(attachment.state),
                      VOLCRYPT_PREPARE_REOPEN | VOLCRYPT_PREPARE_CONFIG, reopened);
     if (again.misbehaviour) return failed("re-open: " + *again.misbehaviour);
     if (auto leak = key_leak(host, again, reopened)) return failed("re-open: " + *leak);
@@ -230,8 +155,8 @@ CheckResult prepare_without_source(Session& session) {
   volume.source_path = "";
   volume.header_kind = VOLCRYPT_HEADER_UNKNOWN;
   volcrypt_attachment attachment;
-  CallOutcome prepared = call_prepare(session.plugin, host, volume, kKey, StateTable(),
-                                      VOLCRYPT_PREPARE_LIVE, attachment);
+  CallOutcome prepared = call_prepare(session.plugin, host, volume, kScratchPassphrase,
+                                      StateTable(), VOLCRYPT_PREPARE_LIVE, attachment);
   if (prepared.misbehaviour) return failed(*prepared.misbehaviour);
   if (auto leak = key_leak(host, prepared, attachment)) return failed(*leak);
   if (prepared.result == VOLCRYPT_OK) {
@@ -243,28 +168,10 @@ CheckResult prepare_without_source(Session& session) {
   return judge_failure("prepare", prepared, host, session.volumes, before);
 }
 
-// Whether this user may open device-mapper's control node: root may (libdevmapper
-// creates the node where it is missing), another user only where it is opened to them.
-bool may_use_device_mapper() {
-  return ::geteuid() == 0 || ::access("/dev/mapper/control", R_OK | W_OK) == 0;
-}
-
-// The host profiles whose promises this machine keeps: the dm-crypt one only where the
-// kernel has device-mapper and dm-crypt, read as the core reads them for the host facts
-// (a dead /dev/mapper/control is no device-mapper), or a dm-crypt plugin's prepare fails
-// for the machine's sake rather than its own.
-std::vector<HostProfile> profiles_this_machine_keeps() {
-  std::vector<HostProfile> profiles = {qemu_host_without_dm_crypt()};
-  if (kernel::has_device_mapper() && kernel::has_dm_crypt() && may_use_device_mapper()) {
-    profiles.push_back(qemu_host_with_dm_crypt());
-  }
-  return profiles;
-}
-
 // Ranking a volume above none promises to serve it, and the kit's volumes are ones a
 // plugin can serve (a blank one to format, LUKS headers to hand on), so prepare must
-// succeed on one of those it ranked. A wrong-key failure is excused: no key opens the
-// kit's LUKS key slots.
+// succeed on one of those it ranked. A wrong-key failure is excused: the kit's LUKS key
+// slots open with the kit's key, not with a passphrase a plugin derives from it.
 CheckResult prepare_where_ranked(Session& session) {
   int ranked = 0;
   int failures = 0;
@@ -284,8 +191,8 @@ CheckResult prepare_where_ranked(Session& session) {
                                   " volume ranked " + std::to_string(answer.result) + " (host " +
                                   profile.name + ", provider '" + provider + "')";
         volcrypt_attachment attachment;
-        const CallOutcome prepared = call_prepare(session.plugin, host, volume, kKey, StateTable(),
-                                                  VOLCRYPT_PREPARE_LIVE, attachment);
+        const CallOutcome prepared = call_prepare(session.plugin, host, volume, kScratchPassphrase,
+                                                  StateTable(), VOLCRYPT_PREPARE_LIVE, attachment);
         if (prepared.misbehaviour) return failed(*prepared.misbehaviour);
         if (auto leak = key_leak(host, prepared, attachment)) return failed(*leak);
         if (prepared.result == VOLCRYPT_OK) {
@@ -329,6 +236,9 @@ CheckResult release_with(Session& session, std::map<std::string, std::string> va
 CheckResult resize_with(Session& session, std::map<std::string, std::string> values) {
   const volcrypt_plugin& plugin = session.plugin;
   if (!VOLCRYPT_HAS_FIELD(&plugin, volcrypt_plugin, resize) || plugin.resize == nullptr) {
+    if ((plugin.capabilities & VOLCRYPT_CAPABILITY_HOST_DEVICE) == 0) {
+      return passed("no resize, none needed: the guest's disk is the volume itself");
+    }
     return passed("no resize: `volcrypt extend` refuses to grow what this plugin opened");
   }
   FakeHost host(qemu_host_without_dm_crypt());

@@ -24,10 +24,10 @@ const char kUsage[] =
     "\n"
     "Checks a volcrypt encryptor plugin against the plugin ABI " VOLCRYPT_PLUGIN_ABI_SYMBOL
     " contract\n"
-    "(ABI 1.3): loads it as the volcrypt core does, then probes, prepares, releases and\n"
-    "resizes "
-    "scratch volumes against an in-memory host (QEMU 7.2, libvirt 9.0, with and without\n"
-    "dm-crypt). Each check runs in its own process. Prints \"PASS name\" or\n"
+    "(ABI 1.4): loads it as the volcrypt core does, then probes, prepares, releases and\n"
+    "resizes scratch volumes (LUKS ones formatted with libcryptsetup) against an in-memory\n"
+    "host (QEMU 7.2, libvirt 9.0, with and without dm-crypt), and asks claims_disk and\n"
+    "expected_throughput. Each check runs in its own process. Prints \"PASS name\" or\n"
     "\"FAIL name: why\" per check; exits 0 when every check passed, 1 otherwise, 2 on\n"
     "a usage error. Nothing outside a private temporary folder is touched.\n";
 
@@ -94,8 +94,12 @@ int main(int argc, char** argv) {
     passed += load.passed;
     failed += load.failed;
     if (!load.stopped) {
+      vc::make_luks_headers();  // once, before the checks fork
       std::vector<vc::Check> checks = vc::probe_checks();
-      for (vc::Check& check : vc::lifecycle_checks()) checks.push_back(std::move(check));
+      for (auto* more : {&vc::lifecycle_checks, &vc::ranking_checks, &vc::claim_checks,
+                         &vc::throughput_checks}) {
+        for (vc::Check& check : more()) checks.push_back(std::move(check));
+      }
       for (const vc::Check& check : checks) {
         vc::ProcessOutcome outcome = run_check(file, check, timeout);
         passed += outcome.passed;

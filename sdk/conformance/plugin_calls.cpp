@@ -15,13 +15,13 @@ void note_misuse(CallOutcome& out, const GuardedBuffer& buffer, const std::strin
   out.misbehaviour = buffer.misuse(what);
 }
 
+}  // namespace
+
 uint32_t passphrase_facts(const std::string& key) {
   const bool ascii_text =
       std::all_of(key.begin(), key.end(), [](char c) { return c != '\0' && (c & 0x80) == 0; });
   return VOLCRYPT_KEY_FACT_KNOWN | (ascii_text ? VOLCRYPT_KEY_FACT_UTF8 : 0u);
 }
-
-}  // namespace
 
 volcrypt_volume VolumeRequest::abi() const {
   volcrypt_volume v{};
@@ -33,7 +33,23 @@ volcrypt_volume VolumeRequest::abi() const {
   v.cipher = cipher ? cipher->c_str() : nullptr;
   v.key_size_bits = key_size_bits;
   v.header_kind = header_kind;
+  v.key_facts = key_facts;
+  v.attach_flags = attach_flags;
   return v;
+}
+
+volcrypt_disk DiskRequest::abi() const {
+  auto optional = [](const std::string& text) { return text.empty() ? nullptr : text.c_str(); };
+  volcrypt_disk d{};
+  d.struct_size = sizeof(d);
+  d.source_path = source_path.c_str();
+  d.source_kind = source_kind;
+  d.encryption_format = optional(encryption_format);
+  d.secret_uuid = optional(secret_uuid);
+  d.serial = serial.c_str();
+  d.network_protocol = optional(network_protocol);
+  d.encryption_engine = optional(encryption_engine);
+  return d;
 }
 
 StateTable::StateTable(std::map<std::string, std::string> values) : values_(std::move(values)) {
@@ -69,9 +85,8 @@ CallOutcome call_probe(const volcrypt_plugin& plugin, const FakeHost& host,
   return out;
 }
 
-CallOutcome call_prepare(const volcrypt_plugin& plugin, const FakeHost& host,
-                         const VolumeRequest& volume, const std::string& key,
-                         const StateTable& previous, uint32_t flags,
+CallOutcome call_prepare(const volcrypt_plugin& plugin, FakeHost& host, const VolumeRequest& volume,
+                         const std::string& key, const StateTable& previous, uint32_t flags,
                          volcrypt_attachment& attachment) {
   CallOutcome out;
   GuardedBuffer message(kMessageCapacity);
@@ -80,17 +95,20 @@ CallOutcome call_prepare(const volcrypt_plugin& plugin, const FakeHost& host,
   // kit's keys are ASCII passphrases given as they are.
   volcrypt_volume v = volume.abi();
   v.key_facts = passphrase_facts(key);
+  v.attach_flags = flags & (VOLCRYPT_PREPARE_LIVE | VOLCRYPT_PREPARE_CONFIG);
   volcrypt_key k{};
   k.data = reinterpret_cast<const uint8_t*>(key.data());
   k.size = key.size();
   k.facts = v.key_facts;
   const volcrypt_host table = witnessed(*host.table());
+  host.preparing_path = volume.source_path;
   try {
     out.result = plugin.prepare(&table, &v, &k, previous.get(), flags, &attachment, &error);
   } catch (...) {
     out.misbehaviour = std::string("prepare ") + kThrew;
     out.result = VOLCRYPT_ERROR_FAILED;
   }
+  host.preparing_path.clear();
   note_misuse(out, message, "error buffer");
   out.error = message.text();
   return out;
@@ -110,6 +128,40 @@ CallOutcome call_release(const volcrypt_plugin& plugin, const FakeHost& host,
   }
   note_misuse(out, message, "error buffer");
   out.error = message.text();
+  return out;
+}
+
+CallOutcome call_claims_disk(const volcrypt_plugin& plugin, const FakeHost& host,
+                             const DiskRequest& disk, volcrypt_attachment& claim) {
+  CallOutcome out;
+  GuardedBuffer reason(kMessageCapacity);
+  GuardedBuffer message(kMessageCapacity);
+  volcrypt_error error{message.data(), message.capacity()};
+  const volcrypt_disk d = disk.abi();
+  const volcrypt_host table = witnessed(*host.table());
+  try {
+    out.result = plugin.claims_disk(&table, &d, &claim, reason.data(), reason.capacity(), &error);
+  } catch (...) {
+    out.misbehaviour = std::string("claims_disk ") + kThrew;
+    out.result = -1;
+  }
+  note_misuse(out, reason, "reason buffer");
+  note_misuse(out, message, "error buffer");
+  out.reason = reason.text();
+  out.error = message.text();
+  return out;
+}
+
+CallOutcome call_expected_throughput(const volcrypt_plugin& plugin, const FakeHost& host,
+                                     const VolumeRequest& volume, uint64_t& bytes_per_second) {
+  CallOutcome out;
+  const volcrypt_volume v = volume.abi();
+  const volcrypt_host table = witnessed(*host.table());
+  try {
+    bytes_per_second = plugin.expected_throughput(&table, &v);
+  } catch (...) {
+    out.misbehaviour = std::string("expected_throughput ") + kThrew;
+  }
   return out;
 }
 

@@ -34,8 +34,27 @@ struct VolumeRequest {
   std::optional<std::string> cipher = std::string();  // nullopt: a NULL pointer
   uint32_t key_size_bits = 0;
   uint32_t header_kind = VOLCRYPT_HEADER_UNKNOWN;
+  // ABI 1.1 and 1.4: what probe is told of the key and of the attach it ranks for, as the
+  // core tells it before an attach; 0: not known (`volcrypt probe`). prepare gets its own.
+  uint32_t key_facts = 0;
+  uint32_t attach_flags = 0;
 
   volcrypt_volume abi() const;
+};
+
+// A disk with no record (claims_disk, ABI 1.1 and 1.4) that owns its strings; an empty
+// encryption format, secret uuid, protocol or engine is a NULL pointer.
+struct DiskRequest {
+  std::string description;  // for messages, e.g. "a plain file disk"
+  std::string source_path;
+  uint32_t source_kind = VOLCRYPT_SOURCE_FILE;
+  std::string encryption_format;
+  std::string secret_uuid;
+  std::string serial;
+  std::string network_protocol;
+  std::string encryption_engine;
+
+  volcrypt_disk abi() const;
 };
 
 // A plugin state that owns its strings.
@@ -58,12 +77,25 @@ std::vector<std::string> providers_of(const volcrypt_plugin& plugin);
 CallOutcome call_probe(const volcrypt_plugin& plugin, const FakeHost& host,
                        const VolumeRequest& volume, size_t reason_capacity = kMessageCapacity,
                        size_t error_capacity = kMessageCapacity);
-CallOutcome call_prepare(const volcrypt_plugin& plugin, const FakeHost& host,
-                         const VolumeRequest& volume, const std::string& key,
-                         const StateTable& previous, uint32_t flags,
+// The key facts the core gives for the kit's passphrase key.
+uint32_t passphrase_facts(const std::string& key);
+
+// While prepare runs, the host's check_passphrase reads the volume's file.
+CallOutcome call_prepare(const volcrypt_plugin& plugin, FakeHost& host, const VolumeRequest& volume,
+                         const std::string& key, const StateTable& previous, uint32_t flags,
                          volcrypt_attachment& attachment);
 CallOutcome call_release(const volcrypt_plugin& plugin, const FakeHost& host,
                          const StateTable& state);
+
+// ABI 1.1's claims_disk; call only when the descriptor has it. result: the rank, or < 0;
+// the claimed state is in claim.state.
+CallOutcome call_claims_disk(const volcrypt_plugin& plugin, const FakeHost& host,
+                             const DiskRequest& disk, volcrypt_attachment& claim);
+
+// ABI 1.3's expected_throughput; call only when the descriptor has it. result is unused:
+// the answer goes into bytes_per_second.
+CallOutcome call_expected_throughput(const volcrypt_plugin& plugin, const FakeHost& host,
+                                     const VolumeRequest& volume, uint64_t& bytes_per_second);
 
 // ABI 1.2's resize; call only when the descriptor has it. result: the status;
 // disk_size: what the plugin wrote there.

@@ -138,6 +138,22 @@ std::vector<ProbeCase> probe_cases() {
          r.volume_id = "";
        }},
       {"probe-small-buffers", file(VolumeFile::luks1), false, false, 8},
+      // ABI 1.4: as the core asks before an attach, with the key's facts and the attach.
+      {"probe-live-attach",
+       [file](const ScratchVolumes& v, VolumeRequest& r) {
+         file(VolumeFile::luks1)(v, r);
+         r.key_facts = VOLCRYPT_KEY_FACT_KNOWN | VOLCRYPT_KEY_FACT_UTF8;
+         r.attach_flags = VOLCRYPT_PREPARE_LIVE;
+       },
+       true},
+      {"probe-config-attach",
+       [file](const ScratchVolumes& v, VolumeRequest& r) {
+         file(VolumeFile::luks2)(v, r);
+         r.key_facts =
+             VOLCRYPT_KEY_FACT_KNOWN | VOLCRYPT_KEY_FACT_UTF8 | VOLCRYPT_KEY_FACT_HEX_OF_RAW_KEY;
+         r.attach_flags = VOLCRYPT_PREPARE_CONFIG;
+       },
+       true},
   };
 }
 

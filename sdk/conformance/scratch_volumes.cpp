@@ -9,9 +9,15 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <span>
 #include <stdexcept>
+#include <utility>
 #include <vector>
+#include <volcrypt/plugin.hpp>
 #include <volcrypt/plugin_contract.hpp>
+
+#include "fake_host.hpp"
+#include "luks_format.hpp"
 
 namespace volcrypt::conformance {
 namespace {
@@ -20,43 +26,22 @@ namespace {
 // kBlankCheckBytes (LUKS2 with its key slots fills them) and still has data after it.
 constexpr off_t kVolumeSize = 4 * contract::kBlankCheckBytes;
 
-void put_be32(std::vector<uint8_t>& out, size_t offset, uint32_t value) {
-  for (int i = 0; i < 4; ++i) out[offset + i] = static_cast<uint8_t>(value >> (24 - 8 * i));
+// The first kBlankCheckBytes of a LUKS1 and a LUKS2 volume make_luks_headers formatted:
+// header and key slots, all of it inside the bytes the host's blank check reads.
+std::vector<uint8_t>& formatted_header(VolumeFile file) {
+  static std::vector<uint8_t> luks1;
+  static std::vector<uint8_t> luks2;
+  return file == VolumeFile::luks1 ? luks1 : luks2;
 }
 
-void put_text(std::vector<uint8_t>& out, size_t offset, const char* text) {
-  std::memcpy(out.data() + offset, text, std::strlen(text));
-}
-
-// A LUKS1 phdr (the on-disk layout of the LUKS1 specification) with every key slot
-// disabled: it reads as LUKS1, but no passphrase opens it.
-std::vector<uint8_t> luks1_header() {
-  std::vector<uint8_t> h(4096, 0);
-  const uint8_t magic[] = {'L', 'U', 'K', 'S', 0xba, 0xbe, 0x00, 0x01};
-  std::memcpy(h.data(), magic, sizeof(magic));
-  put_text(h, 8, "aes");
-  put_text(h, 40, "xts-plain64");
-  put_text(h, 72, "sha256");
-  put_be32(h, 104, 4096);  // payload offset, sectors
-  put_be32(h, 108, 64);    // master key bytes
-  put_be32(h, 164, 1000);  // master key digest iterations
-  put_text(h, 168, "6f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d");
-  for (uint32_t slot = 0; slot < 8; ++slot) {
-    const size_t base = 208 + slot * 48;
-    put_be32(h, base, 0x0000DEAD);           // disabled
-    put_be32(h, base + 40, 8 + slot * 504);  // key material offset, sectors
-    put_be32(h, base + 44, 4000);            // anti-forensic stripes
+std::vector<uint8_t> read_start(const std::filesystem::path& path) {
+  std::vector<uint8_t> out(contract::kBlankCheckBytes);
+  std::ifstream in(path, std::ios::binary);
+  in.read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(out.size()));
+  if (in.gcount() != static_cast<std::streamsize>(out.size())) {
+    throw std::runtime_error(path.string() + ": cannot read the formatted LUKS header");
   }
-  return h;
-}
-
-// The LUKS2 binary header's start: magic, version 2. Enough for a header check.
-std::vector<uint8_t> luks2_header() {
-  std::vector<uint8_t> h(4096, 0);
-  const uint8_t magic[] = {'L', 'U', 'K', 'S', 0xba, 0xbe, 0x00, 0x02};
-  std::memcpy(h.data(), magic, sizeof(magic));
-  put_be32(h, 12, 16384);  // header size, low half of the 64-bit field
-  return h;
+  return out;
 }
 
 void write_volume(const std::filesystem::path& path, const std::vector<uint8_t>& start) {
@@ -76,13 +61,59 @@ std::vector<uint8_t> other_data() {
   return out;
 }
 
+std::vector<uint8_t> initial_bytes(VolumeFile file) {
+  switch (file) {
+    case VolumeFile::luks1:
+    case VolumeFile::luks2:
+      return formatted_header(file);
+    case VolumeFile::other:
+      return other_data();
+    case VolumeFile::blank:
+      break;
+  }
+  return {};
+}
+
 }  // namespace
 
+void make_luks_headers() {
+  const std::filesystem::path folder = make_scratch_folder();
+  // The bundled plugins' formatting (fixed key-derivation costs, no CPU benchmark);
+  // libcryptsetup's messages go to a host nobody reads.
+  FakeHost host(qemu_host_without_dm_crypt());
+  const sdk::Host services(host.table());
+  const auto* passphrase = reinterpret_cast<const uint8_t*>(kScratchPassphrase);
+  const std::span key(passphrase, sizeof(kScratchPassphrase) - 1);
+  try {
+    for (auto [file, version] : {std::pair(VolumeFile::luks1, dm::LuksVersion::luks1),
+                                 std::pair(VolumeFile::luks2, dm::LuksVersion::luks2)}) {
+      const std::filesystem::path image =
+          folder / (std::string(ScratchVolumes::name(file)) + ".img");
+      write_volume(image, {});
+      dm::format_blank_luks(services, image.string(), version, dm::luks_cipher_for("", 0), key);
+      formatted_header(file) = read_start(image);
+    }
+  } catch (...) {
+    std::error_code ec;
+    std::filesystem::remove_all(folder, ec);
+    throw;
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(folder, ec);
+}
+
 ScratchVolumes::ScratchVolumes(std::filesystem::path folder) : folder_(std::move(folder)) {
-  write_volume(path(VolumeFile::blank), {});
-  write_volume(path(VolumeFile::luks1), luks1_header());
-  write_volume(path(VolumeFile::luks2), luks2_header());
-  write_volume(path(VolumeFile::other), other_data());
+  if (formatted_header(VolumeFile::luks1).empty()) make_luks_headers();
+  for (VolumeFile file :
+       {VolumeFile::blank, VolumeFile::luks1, VolumeFile::luks2, VolumeFile::other}) {
+    write_volume(path(file), initial_bytes(file));
+  }
+}
+
+void ScratchVolumes::reset(VolumeFile file) {
+  std::error_code ec;
+  std::filesystem::remove(path(file), ec);
+  write_volume(path(file), initial_bytes(file));
 }
 
 std::string ScratchVolumes::path(VolumeFile file) const {

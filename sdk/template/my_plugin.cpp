@@ -18,7 +18,10 @@ class MyPlugin final : public sdk::Plugin {
 
   // How well can this plugin serve this volume on this host? Look, never change
   // anything: no formatting, no secrets, no files. Always give a one-line reason; it is
-  // shown in `volcrypt probe`. Rank none (0) means "cannot"; it is never chosen.
+  // shown in `volcrypt probe`. Rank none (0) means "cannot"; it is never chosen, and
+  // prepare must then refuse the volume too. Above none for luks or luks2 promises a LUKS
+  // volume: format a blank one in prepare, never rank other data (sdk/README.md, "What a
+  // rank promises"; the conformance kit checks it).
   sdk::ProbeResult probe(const sdk::Host& host, const sdk::Volume& volume) override {
     const sdk::HostFacts facts = host.facts();
     if (facts.hypervisor_type != "QEMU") {
@@ -44,7 +47,8 @@ class MyPlugin final : public sdk::Plugin {
       throw sdk::Error(VOLCRYPT_ERROR_INVALID, "the volume has no source path");
     }
     // The key is in locked memory on the host's side: never log it, never copy it into
-    // a message, the state or a file.
+    // a message, the state or a file. It is the passphrase; for `--key-file` it is the
+    // raw key's hex and volume.raw_key holds the raw bytes.
     (void)key;
     attachment.set_source(volume.source_kind, std::string(volume.source_path));
     attachment.set_state("prepared-by", "my-plugin");

@@ -111,6 +111,14 @@ expect_line '^\* example-vendor +64 +example vendor: serves any volume' "$probe"
 expect_line '^chosen: example-vendor$' "$probe" "probe --provider example"
 
 step "for luks, qemu-native-luks ranks higher, and a pin in the config file wins"
+# A LUKS1 volume: the example serves luks only for volumes that are LUKS already.
+# cryptsetup formats a file without device-mapper, at a fixed cost (no benchmark).
+command -v cryptsetup >/dev/null || fail "needs the cryptsetup program (cryptsetup-bin)"
+volume=$tmp/volume.luks
+truncate -s 16M "$volume"
+printf 'sdk-consumer-passphrase' >"$tmp/passphrase"
+cryptsetup luksFormat --batch-mode --type luks1 --pbkdf-force-iterations 1000 \
+  --key-file "$tmp/passphrase" "$volume" >/dev/null
 probe=$("$volcrypt" --plugin-dir "$plugins_dir" --plugin-dir "$packaged_plugins" probe \
   --source "$volume" --volume-id sdk-consumer-volume --provider luks)
 echo "$probe"

@@ -11,6 +11,16 @@
 //                                secret) in its record state
 //   MISBEHAVE_DERIVED_IN_LOG     logs that derived passphrase
 //   MISBEHAVE_DERIVED_IN_ERROR   fails prepare with that derived passphrase in the message
+//   MISBEHAVE_ANY_VOLUME_AS_LUKS serves "luks": ranks blank volumes and data that is not
+//                                LUKS above none and hands them to QEMU as LUKS unformatted
+//   MISBEHAVE_PLAIN_TAKES_LUKS   serves "plain" and ranks LUKS volumes above none for it
+//   MISBEHAVE_PREPARES_UNRANKED  ranks LUKS2 volumes none, then prepares them anyway
+//   MISBEHAVE_CLAIMS_EVERY_DISK  claims every disk, also one showing nothing of its own
+//   MISBEHAVE_CLAIMS_FICKLE      claims a native LUKS disk with a rank that changes
+//   MISBEHAVE_UNBOUNDED_THROUGHPUT  expects UINT64_MAX bytes per second ("infinitely fast")
+// and, behaving, to show the host's check_passphrase (ABI 1.4) on the kit's volumes:
+//   CHECKS_PASSPHRASE            a config-only prepare checks the key through the host
+//   CHECKS_DERIVED_PASSPHRASE    the same with the derived passphrase, which no slot takes
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,6 +42,11 @@ namespace sdk = volcrypt::sdk;
 class Misbehaving final : public sdk::Plugin {
  public:
   sdk::ProbeResult probe(const sdk::Host&, const sdk::Volume& volume) override {
+#ifdef MISBEHAVE_PREPARES_UNRANKED
+    if (volume.header == sdk::HeaderKind::luks2) {
+      return sdk::rank(sdk::Rank::none, "self-test: LUKS2 is not served");
+    }
+#endif
 #ifdef MISBEHAVE_PRINTS
     std::printf("probing %s\n", std::string(volume.source_path).c_str());
 #endif
@@ -46,7 +61,8 @@ class Misbehaving final : public sdk::Plugin {
   }
 
   void prepare(const sdk::Host& host, const sdk::Volume& volume, std::span<const uint8_t> key,
-               const sdk::State&, sdk::PrepareFlags, sdk::Attachment& attachment) override {
+               const sdk::State&, [[maybe_unused]] sdk::PrepareFlags flags,
+               sdk::Attachment& attachment) override {
 #ifdef MISBEHAVE_LOGS_KEY
     host.log(VOLCRYPT_LOG_DEBUG, "passphrase is " + std::string(key.begin(), key.end()));
 #endif
@@ -56,6 +72,19 @@ class Misbehaving final : public sdk::Plugin {
 #else
     const std::string derived = derived_passphrase(key);
     const auto* bytes = reinterpret_cast<const uint8_t*>(derived.data());
+#if defined(CHECKS_PASSPHRASE) || defined(CHECKS_DERIVED_PASSPHRASE)
+    if (flags.config && !flags.live) {
+#ifdef CHECKS_PASSPHRASE
+      const bool opens = host.passphrase_opens(key);
+#else
+      const bool opens = host.passphrase_opens(std::span(bytes, derived.size()));
+#endif
+      if (!opens) {
+        throw sdk::Error(VOLCRYPT_ERROR_WRONG_KEY, "self-test: the host says no key slot of " +
+                                                       std::string(volume.source_path) + " opens");
+      }
+    }
+#endif
     attachment.set_source(volume.source_kind, std::string(volume.source_path));
     const std::string uuid =
         host.define_secret(std::string(volume.volume_id), std::span(bytes, derived.size()));
@@ -84,9 +113,34 @@ class Misbehaving final : public sdk::Plugin {
     (void)host, (void)state;
 #endif
   }
+
+#ifdef MISBEHAVE_UNBOUNDED_THROUGHPUT
+  uint64_t expected_throughput(const sdk::Host&, const sdk::Volume&) override { return UINT64_MAX; }
+#endif
+
+#if defined(MISBEHAVE_CLAIMS_EVERY_DISK) || defined(MISBEHAVE_CLAIMS_FICKLE)
+  sdk::DiskClaim claims_disk(const sdk::Host&, const sdk::Disk& disk) {
+#ifdef MISBEHAVE_CLAIMS_FICKLE
+    if (disk.encryption_format != "luks") return {};
+    static int asked = 0;
+    const int32_t rank = ++asked % 2 == 1 ? VOLCRYPT_RANK_PRIMARY : VOLCRYPT_RANK_SECONDARY;
+#else
+    const int32_t rank = VOLCRYPT_RANK_PRIMARY;
+#endif
+    return {rank, "self-test: mine", { { "secret-uuid", std::string(disk.secret_uuid) } }};
+  }
+#endif
 };
 
 }  // namespace
 
+#if defined(MISBEHAVE_ANY_VOLUME_AS_LUKS)
+#define SELFTEST_PROVIDER "luks"
+#elif defined(MISBEHAVE_PLAIN_TAKES_LUKS)
+#define SELFTEST_PROVIDER "plain"
+#else
+#define SELFTEST_PROVIDER "selftest"
+#endif
+
 VOLCRYPT_PLUGIN(Misbehaving, "conformance-selftest", "1.0.0",
-                "Self-test plugin of volcrypt-plugin-check", "selftest")
+                "Self-test plugin of volcrypt-plugin-check", SELFTEST_PROVIDER)

@@ -122,6 +122,9 @@ struct Volume {
   // ABI 1.4: the attach this probe ranks for; both false when not known (`volcrypt probe`).
   bool live_attach = false;
   bool config_attach = false;
+  // In prepare, from a 1.1 host: the raw key itself when key.hex_of_raw_key (`--key-file`;
+  // prepare's key span is then its lowercase hex). Empty otherwise, and always in probe.
+  std::span<const uint8_t> raw_key;
 
   static Volume from(const volcrypt_volume& v) {
     Volume out;
@@ -470,7 +473,10 @@ int32_t prepare(const volcrypt_host* host, const volcrypt_volume* volume, const 
                    (flags & VOLCRYPT_PREPARE_REOPEN) != 0};
     Volume v = Volume::from(*volume);
     // volcrypt_key has no struct_size: its 1.1 fields exist when the host is 1.1.
-    if (key != nullptr && host->abi_minor >= 1) v.key = KeyFacts::from(key->facts);
+    if (key != nullptr && host->abi_minor >= 1) {
+      v.key = KeyFacts::from(key->facts);
+      if (key->raw_data != nullptr) v.raw_key = {key->raw_data, key->raw_size};
+    }
     instance<PluginClass>().prepare(Host(host), v, key_bytes, State(previous), f, out);
   });
 }
