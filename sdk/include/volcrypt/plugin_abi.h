@@ -4,14 +4,21 @@
  * flags nor Boost nor libvirt.
  *
  * Versioning: a plugin built for ABI MAJOR.MINOR loads in a host whose major is
- * equal and whose minor is >= the plugin's minor. A minor version may only append
- * fields to the end of a struct and append enum values and flag bits; it never
- * changes an existing field or function signature. A major version may change anything.
- * Every struct that either side may extend starts with struct_size: read a field added
- * after 1.0 only when VOLCRYPT_HAS_FIELD says the other side's struct has it. The
- * exceptions are volcrypt_key and volcrypt_error, which have no struct_size: their
- * later fields exist when host->abi_minor says so (volcrypt_key's 1.1 fields when
- * host->abi_minor >= 1).
+ * equal and whose minor is >= the plugin's minor. A major version may change anything.
+ *
+ * How a minor version grows the ABI (one rule, for every addition from 1.4 on):
+ * APPEND, AND CHECK BEFORE YOU READ.
+ *   - A new field or a new host service (a function pointer taking volcrypt_error* last)
+ *     is appended to the end of a struct that starts with struct_size; whoever reads it
+ *     checks VOLCRYPT_HAS_FIELD on the other side's struct first. Nothing is ever
+ *     removed, reordered or retyped, and no function gets a second version.
+ *   - A new value (a rank, a flag bit, an enum value) means what it means only to a side
+ *     that was built for the minor that added it: the host reads it from a plugin whose
+ *     abi_minor is at least that minor, and a plugin from a host whose abi_minor is.
+ * Older additions kept their own ways for the plugins built against them, and stay:
+ * volcrypt_key and volcrypt_error have no struct_size (their later fields exist when
+ * host->abi_minor says so: volcrypt_key's 1.1 fields when host->abi_minor >= 1), and 1.1
+ * added the attachment services a second time with an error (the ones ending in 2).
  *
  * 1.1 (appended to 1.0): volcrypt_volume.key_facts, volcrypt_key.facts/raw_data/raw_size,
  * the VOLCRYPT_KEY_FACT_* bits, and the attachment services that fill *error
