@@ -66,26 +66,13 @@ class ChapVolumes : public IntegrationTest {
   // A live attach of the CHAP LUN at sdb with --source and the CHAP user and secret.
   std::vector<std::string> attach_args(const TestDomain& domain, const std::string& volume_id,
                                        const std::string& secret_uuid) const {
-    return {"attach",
-            "--domain",
-            domain.name(),
-            "--target",
-            "sdb",
-            "--bus",
-            "scsi",
-            "--live",
-            "--source",
-            storage->chap_source(),
-            "--auth-user",
-            storage->chap_user,
-            "--auth-secret",
-            secret_uuid,
-            "--volume-id",
-            volume_id,
-            "--provider",
-            "luks",
-            "--passphrase-file",
-            passphrase_file};
+    std::vector<std::string> args = {"attach", "--domain", domain.name(), "--target",
+                                     "sdb",    "--bus",    "scsi",        "--live"};
+    args.insert(args.end(), {"--source", storage->chap_source(), "--auth-user", storage->chap_user,
+                             "--auth-secret", secret_uuid});
+    args.insert(args.end(), {"--volume-id", volume_id, "--provider", "luks", "--passphrase-file",
+                             passphrase_file});
+    return args;
   }
 
   // Cinder's iSCSI connection_info without a device_path (QEMU's initiator), with CHAP.
