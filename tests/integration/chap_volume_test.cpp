@@ -152,6 +152,8 @@ TEST_F(ChapVolumes, ASourceWithTheChapUserAndSecretHotAttachesAndDetachKeepsTheC
   expect_attached(*domain, volume_id);
   EXPECT_THAT(volcrypt_metadata(connection->get(), domain->name(), false).value_or(""),
               HasSubstr("source=\"" + storage->chap_source() + "\""));
+  r = volcrypt({"check", "--domain", domain->name()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   expect_detached(*domain, volume_id);
 }
 
