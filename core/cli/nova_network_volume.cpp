@@ -146,6 +146,14 @@ NetworkSource iscsi_source_from_cinder(const json& data, const NovaJsonReader& r
     source.auth_username = *user;
     source.auth_secret_uuid = read.string_member(data, "secret_uuid", kData + "secret_uuid")
                                   .value_or(defaults.iscsi_secret_uuid);
+    // Nova would define a secret from Cinder's auth_password; volcrypt never takes a
+    // password out of JSON (nor into a command line, a file or libvirt): say so.
+    if (source.auth_secret_uuid.empty() && read.member(data, "auth_password") != nullptr) {
+      read.fail("CHAP user '" + printable_text(source.auth_username) + "' comes with " + kData +
+                "auth_password but no secret_uuid (or --auth-secret): volcrypt never uses a "
+                "password from JSON; the deployer defines it as a libvirt secret of usage type "
+                "iscsi");
+    }
   }
   in_description(read, [&] { validate_network_source(source); });
   const size_t paths = std::max({portals, iqns, luns});

@@ -1,12 +1,13 @@
-// The seeded chaos test: two running domains and a shut-off one, five LUKS1 volumes (one
-// shareable), and a random run of attaches (live and --config), detaches, extends of
-// grown files, batches and pairs of calls racing for one volume, a third of the calls
-// SIGKILLed at a random moment. Then `recover` must settle every place on something a
-// call could have left there, `check` must be clean, every attached disk must read its
-// volume's plaintext through QEMU, every attached volume must keep its secret and no
-// other volume have one, and everything must detach. VOLCRYPT_CHAOS_SEED picks the run
-// (the kill moments are random in time, so a seed repeats the choices, not every
-// outcome), VOLCRYPT_CHAOS_STEPS its length.
+// The seeded chaos test: two running domains and a shut-off one, five LUKS1 files (one
+// shareable) and two LUKS1 RBD images on the test cluster, and a random run of attaches
+// (live and --config), detaches, extends of grown files and images, batches and pairs of
+// calls racing for one volume, a third of the calls SIGKILLed at a random moment. Then
+// `recover` must settle every place on something a call could have left there, `check`
+// must be clean, every attached disk must read its volume's plaintext through QEMU,
+// every attached volume must keep its secret and no other volume have one, the
+// deployer's Ceph secret must be as it was, and everything must detach. VOLCRYPT_CHAOS_SEED picks
+// the run (the kill moments are random in time, so a seed repeats the choices, not every outcome),
+// VOLCRYPT_CHAOS_STEPS its length.
 #include <tinyxml2.h>
 
 #include <algorithm>
@@ -21,6 +22,7 @@
 #include "attachment_model.hpp"
 #include "batch_fixture.hpp"
 #include "json_objects.hpp"
+#include "network_storage.hpp"
 #include "volume_consistency.hpp"
 
 namespace volcrypt::test {
@@ -31,11 +33,12 @@ using Problems = std::vector<std::string>;
 
 constexpr unsigned kDefaultSeed = 19;
 constexpr int kDefaultSteps = 250;
-constexpr int kVolumes = 5;
-constexpr int kShareable = 4;  // the index of the volume every attach shares
+constexpr int kFiles = 5;      // v0..v4 are files
+constexpr int kVolumes = 7;    // v5, v6 are RBD images
+constexpr int kShareable = 4;  // the index of the volume every attach shares (a file)
 constexpr int kShutOff = 2;    // the index of the persistent, shut-off domain
 constexpr uint64_t kMiB = 1024 * 1024;
-constexpr uint64_t kLargestVolume = 16 * kMiB;  // extends grow the files up to this
+constexpr uint64_t kLargestVolume = 16 * kMiB;  // extends grow the volumes up to this
 const std::array<std::string, 3> kTargets = {"sdb", "sdc", "sdd"};
 // A call that runs this long is hung, not slow: it is killed and reported.
 constexpr milliseconds kHung{300'000};
@@ -68,16 +71,26 @@ class Dice {
 };
 
 struct Volume {
-  std::string file;
+  std::string file;  // the volume, or for an RBD volume the LUKS1 file imported as its image
   std::string id;
   int pattern = 0;
   uint64_t size = 8 * kMiB;  // make_luks1_with_pattern's size, then what extends grew it to
+  std::unique_ptr<RbdImage> rbd;
+
+  // What --source takes and the record names.
+  std::string source() const { return rbd ? "rbd:" + rbd->spec() : file; }
+  // The bytes the volume has now: the file grows in place, the image with librbd.
+  void grow_to(uint64_t bytes) {
+    size = bytes;
+    rbd ? rbd->resize(bytes) : std::filesystem::resize_file(file, bytes);
+  }
 };
 
 // One run of the program within a step, as the report shows it.
 struct Call {
   Call(std::string kind, std::string what) : kind(std::move(kind)), what(std::move(what)) {}
-  std::string kind;  // "attach", "detach", "extend", "batch attach", "batch detach"
+  // "attach", "attach rbd", "detach", "extend", "extend rbd", "batch attach", "batch detach"
+  std::string kind;
   std::string what;  // e.g. "attach v1 -> d0:sdb --live"
   std::vector<std::string> args;
   bool kill = false;
@@ -108,8 +121,50 @@ class Chaos : public BatchTest {
       volume.id = unique("chaosv" + std::to_string(i));
       volume.pattern = 0x11 * (i + 1);
       volume.file = volume_with_key(volume.id, volume.pattern);
-      volumes.push_back(volume);
+      if (i >= kFiles)
+        volume.rbd = std::make_unique<RbdImage>(RbdImage::imported(volume.id, volume.file));
+      volumes.push_back(std::move(volume));
     }
+    ceph_secret_before = ceph_secret_state();
+  }
+
+  void TearDown() override {
+    // QEMU closes the images before they are removed.
+    domains.clear();
+    volumes.clear();
+    BatchTest::TearDown();
+  }
+
+  // The deployer's Ceph secret as libvirt shows it: its XML and its value.
+  std::string ceph_secret_state() {
+    const std::string& uuid = network_storage().ceph_secret_uuid;
+    return secret_xml(connection->get(), uuid) + secret_value(connection->get(), uuid);
+  }
+
+  // The options naming the test cluster, its Ceph user and the deployer's secret.
+  static std::vector<std::string> cluster_options() {
+    const NetworkStorage& storage = network_storage();
+    return {"--monitor",     storage.mon_host + ":" + std::to_string(storage.mon_port),
+            "--auth-user",   storage.ceph_user,
+            "--auth-secret", storage.ceph_secret_uuid};
+  }
+
+  // Cinder's connection_info for an RBD volume, as a batch request's "volume".
+  nlohmann::json cinder_rbd(const Volume& v) const {
+    const NetworkStorage& storage = network_storage();
+    return {{"connection_info",
+             {{"driver_volume_type", "rbd"},
+              {"serial", v.id},
+              {"data",
+               {{"name", v.rbd->spec()},
+                {"hosts", {storage.mon_host}},
+                {"ports", {std::to_string(storage.mon_port)}},
+                {"auth_enabled", true},
+                {"auth_username", storage.ceph_user},
+                {"secret_type", "ceph"},
+                {"secret_uuid", storage.ceph_secret_uuid},
+                {"volume_id", v.id}}}}},
+            {"encryption", {{"provider", "luks"}, {"control_location", "front-end"}}}};
   }
 
   // --- the calls ---------------------------------------------------------------------
@@ -121,10 +176,16 @@ class Chaos : public BatchTest {
 
   Call attach_call(const Place& place, int volume) const {
     const Volume& v = volumes[volume];
-    Call call{"attach", "attach v" + std::to_string(volume) + " -> " + name(place) + " " +
-                            scope(place.domain)};
+    // An RBD attach reads its header over the network: its kills spread over its own time.
+    Call call{v.rbd ? "attach rbd" : "attach", "attach v" + std::to_string(volume) + " -> " +
+                                                   name(place) + " " + scope(place.domain)};
     call.args = {"attach", "--domain", domains[place.domain]->name(), "--target", place.target};
-    call.args.insert(call.args.end(), {"--bus", "scsi", "--source", v.file, "--volume-id", v.id});
+    call.args.insert(call.args.end(),
+                     {"--bus", "scsi", "--source", v.source(), "--volume-id", v.id});
+    if (v.rbd) {
+      const auto cluster = cluster_options();
+      call.args.insert(call.args.end(), cluster.begin(), cluster.end());
+    }
     call.args.insert(call.args.end(), {"--provider", "luks", "--passphrase-file", passphrase_file});
     call.args.push_back(scope(place.domain));
     if (volume == kShareable) call.args.push_back("--shareable");
@@ -145,8 +206,15 @@ class Chaos : public BatchTest {
   }
 
   nlohmann::json attach_request_at(const Place& place, int volume) {
-    auto request = attach_request(domains[place.domain]->name(), place.target, volumes[volume].file,
-                                  volumes[volume].id);
+    const Volume& v = volumes[volume];
+    nlohmann::json request;
+    if (v.rbd) {
+      request = {{"domain", domains[place.domain]->name()},
+                 {"target", place.target},
+                 {"volume", cinder_rbd(v)}};
+    } else {
+      request = attach_request(domains[place.domain]->name(), place.target, v.file, v.id);
+    }
     request["bus"] = "scsi";
     request["live"] = place.domain != kShutOff;
     request["config"] = place.domain == kShutOff;
@@ -301,18 +369,18 @@ class Chaos : public BatchTest {
     return call.what + " [" + call.outcome() + "]";
   }
 
-  // The file under the disk grows by a MiB (while it may), then extend.
+  // The file or image under the disk grows by a MiB (while it may), then extend.
   std::string step_extend(Dice& dice) {
     const Place place = occupied_place(dice);
     Call call = extend_call(place);
-    decide_kill(call, dice);
     std::string grown;
     const auto at = model.at(place);
     const int volume = *at.rbegin();
+    if (volume != AttachmentModel::kNothing && volumes[volume].rbd) call.kind = "extend rbd";
+    decide_kill(call, dice);
     if (volume != AttachmentModel::kNothing && volumes[volume].size < kLargestVolume) {
       Volume& v = volumes[volume];
-      v.size += kMiB;
-      std::filesystem::resize_file(v.file, v.size);
+      v.grow_to(v.size + kMiB);
       grown =
           "v" + std::to_string(volume) + " grown to " + std::to_string(v.size / kMiB) + " MiB, ";
     }
@@ -556,7 +624,10 @@ class Chaos : public BatchTest {
                                record->second.volume_id);
             continue;
           }
-          if (record->second.source != std::filesystem::canonical(volumes[found].file).string()) {
+          const Volume& v = volumes[found];
+          const std::string source =
+              v.rbd ? v.source() : std::filesystem::canonical(v.file).string();
+          if (record->second.source != source) {
             problems.push_back(name(place) + "'s record names source " + record->second.source);
           }
           const VolumeAt at{domains[d]->name(), target, volumes[found].id, true};
@@ -615,6 +686,7 @@ class Chaos : public BatchTest {
         const TestDomain& domain = *domains[place.domain];
         const std::string verdict = domain.read_pattern(place.target, volumes[v].pattern, kMiB);
         ++disks_read;
+        if (volumes[v].rbd) ++rbd_disks_read;
         if (verdict.find("read 1048576/1048576 bytes at offset 0") == std::string::npos) {
           problems.push_back(name(place) + " does not read v" + std::to_string(v) +
                              "'s plaintext: " + verdict);
@@ -685,7 +757,8 @@ class Chaos : public BatchTest {
   int steps = kDefaultSteps;
   std::mt19937 random;
   std::vector<std::unique_ptr<TestDomain>> domains;  // d0, d1 run; d2 is shut off
-  std::vector<Volume> volumes;                       // v4 is attached --shareable
+  std::vector<Volume> volumes;  // v4 is attached --shareable; v5 and v6 are RBD images
+  std::string ceph_secret_before;
   AttachmentModel model;
   std::map<std::string, std::vector<milliseconds>> durations;
   milliseconds quickest = milliseconds::max();
@@ -698,6 +771,7 @@ class Chaos : public BatchTest {
   int last_killed_domain = -1;
   bool shut_off_started = false;
   int disks_read = 0;
+  int rbd_disks_read = 0;
 };
 
 TEST_F(Chaos, KilledAndRacingCallsLeaveAHostThatRecoverSettles) {
@@ -716,6 +790,10 @@ TEST_F(Chaos, KilledAndRacingCallsLeaveAHostThatRecoverSettles) {
     expect_disks_work(attached);
     step_log.push_back("detach everything; check");
     expect_everything_detaches(attached);
+    if (ceph_secret_state() != ceph_secret_before) {
+      problems.push_back("the deployer's Ceph secret " + network_storage().ceph_secret_uuid +
+                         " changed");
+    }
   } catch (const std::exception& e) {
     problems.push_back(std::string("the test stopped: ") + e.what());
   }
@@ -723,8 +801,8 @@ TEST_F(Chaos, KilledAndRacingCallsLeaveAHostThatRecoverSettles) {
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
   std::cout << "chaos: seed " << seed << ", " << steps << " steps, " << calls << " calls, "
             << succeeded << " succeeded, " << killed << " killed (" << outran
-            << " more ended before their kill), " << disks_read << " disks read at the end, "
-            << took.count() << " s" << std::endl;
+            << " more ended before their kill), " << disks_read << " disks read at the end ("
+            << rbd_disks_read << " RBD), " << took.count() << " s" << std::endl;
   RecordProperty("seed", static_cast<int>(seed));
   RecordProperty("calls_killed", killed);
   // The steps, so that a run by hand shows what it did (a failure shows them below).

@@ -1,9 +1,9 @@
 // Reading a network volume's header and size through the protocols' own libraries,
 // against the real services of the network_storage fixture on 127.0.0.1: RBD images
 // (raw, LUKS1 made by qemu-img as Cinder makes them, librbd's own LUKS1 and LUKS2),
-// iSCSI LUNs and NBD exports over LUKS1, LUKS2, blank and other-data files; missing
-// images, pools, targets, LUNs and exports; a refused key; servers that refuse or never
-// answer.
+// iSCSI LUNs and NBD exports over LUKS1, LUKS2, blank and other-data files, a LUN behind
+// CHAP; missing images, pools, targets, LUNs and exports; a refused key or CHAP login;
+// servers that refuse or never answer.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -218,6 +218,62 @@ TEST_F(NetworkHeaderTest, IscsiGivesUpOnAPortalThatNeverAnswers) {
                      [&] { open_volume(source_of(NetworkProtocol::iscsi, name, silent.port())); }),
             "iscsi://" + at + "/" + name + ": login to the iSCSI portal " + at +
                 " failed: command timed out");
+}
+
+// The fixture's target that requires CHAP, its LUN holding a LUKS1 volume, as the core
+// reaches it: the CHAP user and, as credentials, the password (or what is given).
+class IscsiChapHeaderTest : public NetworkHeaderTest {
+ protected:
+  void SetUp() override {
+    NetworkHeaderTest::SetUp();
+    storage_ = &network_storage();
+    volume_ = path("chap-luks1.img");
+    make_luks_volume(volume_, LuksVersion::luks1, "passphrase", kVolumeBytes);
+    test::put_on_chap_lun(volume_);
+  }
+  NetworkSource source(const std::string& user) const {
+    NetworkSource source = source_of(NetworkProtocol::iscsi,
+                                     storage_->chap_iqn + "/" + std::to_string(storage_->chap_lun),
+                                     static_cast<uint16_t>(storage_->tgt_port));
+    source.auth_username = user;
+    if (!user.empty()) source.auth_secret_uuid = "5d1c4a9e-2b3f-4c6d-8e7f-0a1b2c3d4e5f";
+    return source;
+  }
+  std::unique_ptr<NetworkVolume> open(const std::string& user, const std::string& password) const {
+    NetworkCredentials credentials{SecureBytes(password.size()), std::nullopt};
+    std::copy(password.begin(), password.end(), credentials.secret.data());
+    return open_network_volume(source(user), credentials);
+  }
+  std::string name() const {
+    return "iscsi://" + storage_->tgt_portal + "/" + storage_->chap_iqn + "/" +
+           std::to_string(storage_->chap_lun);
+  }
+
+  test::NetworkStorage* storage_ = nullptr;
+  std::string volume_;
+};
+
+TEST_F(IscsiChapHeaderTest, LogsInWithChapAndReadsTheHeader) {
+  auto volume = open(storage_->chap_user, storage_->chap_password);
+  EXPECT_EQ(read_network_volume_header(*volume), HeaderKind::luks1);
+  EXPECT_EQ(network_volume_size_bytes(*volume), 64ull << 20);  // the LUN, not the file
+  EXPECT_EQ(network_luks_payload_offset(*volume), describe_luks(volume_).data_offset);
+}
+
+TEST_F(IscsiChapHeaderTest, NamesTheTargetThatRefusedTheLogin) {
+  const std::string target = storage_->chap_iqn + " on portal " + storage_->tgt_portal;
+  EXPECT_EQ(error_of(ErrorKind::not_found, [&] { open(storage_->chap_user, "not-the-password"); }),
+            name() + ": the iSCSI target " + target + " refused CHAP user '" + storage_->chap_user +
+                "': the password in auth secret 5d1c4a9e-2b3f-4c6d-8e7f-0a1b2c3d4e5f is not the "
+                "one the target expects");
+  EXPECT_EQ(error_of(ErrorKind::not_found, [&] { open_volume(source("")); }),
+            name() + ": the iSCSI target " + target +
+                " requires a CHAP login, and the volume names no CHAP user and secret");
+  // A private secret's value is not ours to read: no password at all.
+  EXPECT_EQ(error_of(ErrorKind::not_found, [&] { open(storage_->chap_user, ""); }),
+            name() + ": CHAP user '" + storage_->chap_user +
+                "' has no password: its auth secret 5d1c4a9e-2b3f-4c6d-8e7f-0a1b2c3d4e5f is "
+                "private or holds no value, and volcrypt logs in to read the volume's header");
 }
 
 // --- Ceph RBD ----------------------------------------------------------------------

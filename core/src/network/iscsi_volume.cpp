@@ -151,6 +151,14 @@ std::unique_ptr<NetworkVolume> open_iscsi_volume(const NetworkSource& source,
     throw_network_error(source, ErrorKind::usage, "libiscsi refused the target name");
   }
   if (!source.auth_username.empty()) {
+    // libvirt keeps a private secret's value from us; an empty CHAP password logs no one in.
+    if (credentials.secret.empty()) {
+      throw_network_error(source, ErrorKind::not_found,
+                          "CHAP user '" + source.auth_username + "' has no password: its auth " +
+                              "secret " + source.auth_secret_uuid +
+                              " is private or holds no value, and volcrypt logs in to read " +
+                              "the volume's header");
+    }
     const SecureBytes password = secret_c_string(source, credentials.secret);
     if (iscsi_set_initiator_username_pwd(c, source.auth_username.c_str(),
                                          reinterpret_cast<const char*>(password.data())) != 0) {
@@ -167,6 +175,16 @@ std::unique_ptr<NetworkVolume> open_iscsi_volume(const NetworkSource& source,
     const std::string why = context->error();
     if (why.find("Target not found") != std::string::npos) {
       throw_network_error(source, ErrorKind::not_found, "no such target on portal " + portal);
+    }
+    if (why.find("Authentication failure") != std::string::npos) {
+      throw_network_error(
+          source, ErrorKind::not_found,
+          source.auth_username.empty()
+              ? "the iSCSI target " + target + " on portal " + portal +
+                    " requires a CHAP login, and the volume names no CHAP user and secret"
+              : "the iSCSI target " + target + " on portal " + portal + " refused CHAP user '" +
+                    source.auth_username + "': the password in auth secret " +
+                    source.auth_secret_uuid + " is not the one the target expects");
     }
     throw_network_error(source, ErrorKind::not_found,
                         "login to the iSCSI portal " + portal + " failed: " + why);

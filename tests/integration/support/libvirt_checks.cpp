@@ -64,6 +64,17 @@ std::string secret_xml(virConnectPtr connection, const std::string& uuid) {
   return out;
 }
 
+std::string secret_value(virConnectPtr connection, const std::string& uuid) {
+  virSecretPtr secret = virSecretLookupByUUIDString(connection, uuid.c_str());
+  if (secret == nullptr) return "";
+  size_t size = 0;
+  unsigned char* value = virSecretGetValue(secret, &size, 0);
+  std::string out = value ? std::string(reinterpret_cast<const char*>(value), size) : "";
+  free(value);
+  virSecretFree(secret);
+  return out;
+}
+
 std::string define_secret(virConnectPtr connection, const std::string& volume_id,
                           const std::string& value) {
   std::string xml = "<secret ephemeral='no' private='yes'><usage type='volume'><volume>" +

@@ -27,6 +27,9 @@ class Connection {
 // Uuids of every secret whose usage is this volume id.
 std::vector<std::string> secrets_for_volume(virConnectPtr connection, const std::string& volume_id);
 std::string secret_xml(virConnectPtr connection, const std::string& uuid);
+// The secret's value (empty when it is missing, has none or is private): for comparing
+// only, never for a message.
+std::string secret_value(virConnectPtr connection, const std::string& uuid);
 // Defines a private volume secret holding value, as Nova does before volcrypt existed.
 std::string define_secret(virConnectPtr connection, const std::string& volume_id,
                           const std::string& value);

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <rbd/librbd.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -10,6 +11,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -59,6 +61,12 @@ NetworkStorage parse_env(const std::string& dir) {
   s.tgt_host = env.at("TGT_HOST");
   s.tgt_port = number("TGT_PORT");
   s.tgt_portal = env.at("TGT_PORTAL");
+  s.chap_iqn = env.at("TGT_CHAP_IQN");
+  s.chap_lun = number("TGT_CHAP_LUN");
+  s.chap_backing = env.at("TGT_CHAP_BACKING");
+  s.chap_user = env.at("TGT_CHAP_USER");
+  s.chap_password = env.at("TGT_CHAP_PASSWORD");
+  s.chap_secret_uuid = env["TGT_CHAP_SECRET_UUID"];
   return s;
 }
 
@@ -129,6 +137,39 @@ bool reaped_within(pid_t pid, int seconds) {
   return false;
 }
 
+// A librados connection as client.admin (its keyring named in ceph.conf), shut down on
+// every path out: no librados thread outlives the call, so that forks stay safe.
+class Cluster {
+ public:
+  Cluster() {
+    if (rados_create(&cluster_, "admin") != 0) throw std::runtime_error("rados_create failed");
+    const int read = rados_conf_read_file(cluster_, network_storage().ceph_conf.c_str());
+    const int connected = read == 0 ? rados_connect(cluster_) : read;
+    if (connected != 0) {
+      rados_shutdown(cluster_);
+      throw std::runtime_error("cannot connect to the test cluster: " +
+                               std::string(strerror(-connected)));
+    }
+  }
+  ~Cluster() {
+    if (io_ != nullptr) rados_ioctx_destroy(io_);
+    rados_shutdown(cluster_);
+  }
+  Cluster(const Cluster&) = delete;
+  Cluster& operator=(const Cluster&) = delete;
+  rados_ioctx_t pool() {
+    if (io_ == nullptr) {
+      const int r = rados_ioctx_create(cluster_, network_storage().pool.c_str(), &io_);
+      if (r != 0) throw std::runtime_error("no pool: " + std::string(strerror(-r)));
+    }
+    return io_;
+  }
+
+ private:
+  rados_t cluster_ = nullptr;
+  rados_ioctx_t io_ = nullptr;
+};
+
 bool is_hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
 
 // The bytes of qemu-io's `read -v` dump: "OFFSET:  xx xx ... xx  ascii" lines.
@@ -168,6 +209,20 @@ NetworkStorage& network_storage() {
   return *storage;
 }
 
+std::string NetworkStorage::chap_source() const {
+  return "iscsi://" + tgt_portal + "/" + chap_iqn + "/" + std::to_string(chap_lun);
+}
+
+void put_on_chap_lun(const std::string& file) {
+  const auto bytes = test_volumes::read_file(file);
+  // In place: tgtd keeps the file open, and the LUN keeps its size.
+  std::fstream out(network_storage().chap_backing, std::ios::in | std::ios::out | std::ios::binary);
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
+  out.flush();
+  if (!out) throw std::runtime_error("cannot write " + network_storage().chap_backing);
+}
+
 RbdImage RbdImage::zeros(const std::string& name, uint64_t bytes) {
   run_or_throw(rbd({"create", "--size", bytes_arg(bytes), network_storage().pool + "/" + name}));
   return RbdImage(name);
@@ -181,13 +236,11 @@ RbdImage RbdImage::with_bytes(const std::string& name, uint64_t bytes, const std
     std::fstream out(file, std::ios::in | std::ios::out | std::ios::binary);
     out.write(data.data(), static_cast<std::streamsize>(data.size()));
   }
-  run_or_throw(rbd({"import", file, network_storage().pool + "/" + name}));
-  return RbdImage(name);
+  return imported(name, file);
 }
 
 RbdImage RbdImage::encrypted(const std::string& name, uint64_t bytes, RbdEncryption encryption,
                              const std::string& passphrase_file) {
-  const NetworkStorage& storage = network_storage();
   if (encryption != RbdEncryption::qemu_luks1) {
     RbdImage image = zeros(name, bytes);
     run_or_throw(
@@ -204,7 +257,11 @@ RbdImage RbdImage::encrypted(const std::string& name, uint64_t bytes, RbdEncrypt
   test_volumes::make_luks_volume(
       file, test_volumes::LuksVersion::luks1,
       std::string_view(reinterpret_cast<const char*>(passphrase.data()), passphrase.size()), bytes);
-  run_or_throw(rbd({"import", file, storage.pool + "/" + name}));
+  return imported(name, file);
+}
+
+RbdImage RbdImage::imported(const std::string& name, const std::string& file) {
+  run_or_throw(rbd({"import", file, network_storage().pool + "/" + name}));
   return RbdImage(name);
 }
 
@@ -224,7 +281,17 @@ uint64_t RbdImage::size() const {
 }
 
 void RbdImage::resize(uint64_t bytes) {
-  run_or_throw(rbd({"resize", "--allow-shrink", "--size", bytes_arg(bytes), spec()}));
+  Cluster cluster;
+  rbd_image_t image = nullptr;
+  int r = rbd_open(cluster.pool(), name_.c_str(), &image, nullptr);
+  if (r == 0) {
+    r = rbd_resize(image, bytes);
+    rbd_close(image);
+  }
+  if (r != 0) {
+    throw std::runtime_error("resizing " + spec() + " to " + std::to_string(bytes) +
+                             " bytes failed: " + strerror(-r));
+  }
 }
 
 std::vector<uint8_t> RbdImage::raw_bytes() const {

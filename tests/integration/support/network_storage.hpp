@@ -34,7 +34,22 @@ struct NetworkStorage {
   std::string tgt_host;    // "127.0.0.1"
   int tgt_port = 0;        // 3260 unless taken
   std::string tgt_portal;  // "127.0.0.1:3260"
+  // The target that requires CHAP (tid 1, LUN chap_lun on the file chap_backing): only
+  // chap_user with chap_password logs in. chap_secret_uuid is the deployer's libvirt
+  // secret of usage type iscsi holding the password (empty when libvirtd did not answer).
+  std::string chap_iqn;
+  int chap_lun = 0;
+  std::string chap_backing;
+  std::string chap_user;
+  std::string chap_password;
+  std::string chap_secret_uuid;
+  // "iscsi://PORTAL/IQN/LUN", as --source takes it.
+  std::string chap_source() const;
 };
+
+// Writes the file's bytes at the start of the CHAP target's LUN (the rest stays as it
+// was): a test puts its volume there.
+void put_on_chap_lun(const std::string& file);
 
 // The running services. Reads VOLCRYPT_NETWORK_STORAGE_DIR/env; when it is missing (the
 // test binary run by hand) or its daemons are gone, starts them there and stops them
@@ -56,6 +71,8 @@ class RbdImage {
   // librbd_*: `rbd encryption format` on a `bytes` image (librbd's own format; same size).
   static RbdImage encrypted(const std::string& name, uint64_t bytes, RbdEncryption encryption,
                             const std::string& passphrase_file);
+  // The file's bytes as the image (`rbd import`), e.g. a LUKS1 volume made as for files.
+  static RbdImage imported(const std::string& name, const std::string& file);
 
   RbdImage(RbdImage&& other) noexcept;
   RbdImage& operator=(RbdImage&&) = delete;
@@ -65,7 +82,8 @@ class RbdImage {
   const std::string& name() const { return name_; }
   std::string spec() const;  // "volumes/NAME"
   uint64_t size() const;     // `rbd info`
-  // Grows (or shrinks) the image, as `rbd resize` after a Cinder extend.
+  // Grows (or shrinks) the image, as `rbd resize` after a Cinder extend, with librbd's
+  // rbd_resize (the admin's key from ceph.conf; one cluster connection per process).
   void resize(uint64_t bytes);
   // What the storage holds, undecrypted (`rbd export`).
   std::vector<uint8_t> raw_bytes() const;
