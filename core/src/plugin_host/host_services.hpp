@@ -10,8 +10,8 @@
 #include <span>
 #include <string>
 
-#include "domain/disk_xml.hpp"
-#include "domain/host_facts.hpp"
+#include "model/disk.hpp"
+#include "model/host_facts.hpp"
 
 namespace volcrypt {
 class SecretStore;

@@ -1,9 +1,9 @@
 // What the running kernel offers volcrypt (device-mapper, dm-crypt): facts that need
 // no libvirt, so a plugin helper process can read them too. The detection is the SDK's
 // (volcrypt/host_kernel.hpp), so that the conformance kit reads the kernel as we do.
-#include <volcrypt/host_kernel.hpp>
+#include "plugin_host/kernel_facts.hpp"
 
-#include "domain/host_facts.hpp"
+#include <volcrypt/host_kernel.hpp>
 
 namespace volcrypt {
 

@@ -7,7 +7,7 @@
 #include <volcrypt/secure_bytes.hpp>
 #include <volcrypt/types.hpp>
 
-#include "domain/disk_xml.hpp"
+#include "model/disk.hpp"
 #include "plugin_host/host_services.hpp"
 #include "plugin_host/plugin_loader.hpp"
 

@@ -7,6 +7,7 @@
 
 #include "base/write_all.hpp"
 #include "plugin_host/helper_message.hpp"
+#include "plugin_host/kernel_facts.hpp"
 #include "plugin_host/helper_process.hpp"
 #include "plugin_host/host_services.hpp"
 #include "plugin_host/plugin_calls.hpp"

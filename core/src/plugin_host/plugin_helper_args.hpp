@@ -9,8 +9,8 @@
 #include <vector>
 #include <volcrypt/types.hpp>
 
-#include "domain/disk_xml.hpp"
-#include "domain/host_facts.hpp"
+#include "model/disk.hpp"
+#include "model/host_facts.hpp"
 
 namespace volcrypt {
 
