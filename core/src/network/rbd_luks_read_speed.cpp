@@ -40,13 +40,15 @@ class ScratchImage {
     int order = 0;
     int r = rbd_create(pool_.io(), name_.c_str(), bytes, &order);
     if (r < 0) fail("cannot make the scratch image", r);
-    made_ = true;
     r = rbd_open(pool_.io(), name_.c_str(), &image_, nullptr);
-    if (r < 0) fail("cannot open the scratch image", r);
+    if (r < 0) {
+      rbd_remove(pool_.io(), name_.c_str());  // no destructor runs for a throwing constructor
+      fail("cannot open the scratch image", r);
+    }
   }
   ~ScratchImage() {
-    if (image_ != nullptr) rbd_close(image_);
-    if (made_) rbd_remove(pool_.io(), name_.c_str());
+    rbd_close(image_);
+    rbd_remove(pool_.io(), name_.c_str());
   }
   ScratchImage(const ScratchImage&) = delete;
   ScratchImage& operator=(const ScratchImage&) = delete;
@@ -61,7 +63,6 @@ class ScratchImage {
   const NetworkSource& source_;
   std::string name_;
   rbd_image_t image_ = nullptr;
-  bool made_ = false;
 };
 
 // A passphrase nobody knows or needs again: hex of random bytes, in locked memory.

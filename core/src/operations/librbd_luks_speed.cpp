@@ -1,6 +1,9 @@
 #include "operations/librbd_luks_speed.hpp"
 
+#include <pthread.h>
+
 #include <array>
+#include <csignal>
 #include <cstdio>
 #include <volcrypt/error.hpp>
 
@@ -25,6 +28,25 @@ std::string scratch_image_name() {
   return name;
 }
 
+// SIGINT, SIGTERM and SIGHUP wait while the scratch image may exist, and take their
+// usual effect once it is removed; librados' threads, started meanwhile, block them too.
+// Only SIGKILL can leave the image behind.
+class SignalsDeferred {
+ public:
+  SignalsDeferred() {
+    sigset_t deferred;
+    sigemptyset(&deferred);
+    for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&deferred, signal);
+    pthread_sigmask(SIG_BLOCK, &deferred, &before_);
+  }
+  ~SignalsDeferred() { pthread_sigmask(SIG_SETMASK, &before_, nullptr); }
+  SignalsDeferred(const SignalsDeferred&) = delete;
+  SignalsDeferred& operator=(const SignalsDeferred&) = delete;
+
+ private:
+  sigset_t before_{};
+};
+
 }  // namespace
 
 LibrbdReadSpeed measure_librbd_reads(EngineContext& context,
@@ -40,6 +62,7 @@ LibrbdReadSpeed measure_librbd_reads(EngineContext& context,
   image.name = rbd_pool->name + "/" + scratch_image_name();
   validate_network_source(image);
   try {
+    const SignalsDeferred signals;  // outlives the pool: its threads are gone first
     const auto pool = connect_rbd_pool(image, network_credentials(context, image));
     out.luks_bytes_per_second = measure_rbd_luks1_reads(*pool, image, image_bytes);
     if (out.luks_bytes_per_second == 0) out.skipped = "the reads took no measurable CPU time";
