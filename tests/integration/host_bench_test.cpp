@@ -6,12 +6,17 @@
 // cluster it measures librbd's LUKS1 in a scratch image it removes, and with
 // `prefer = throughput` a LUKS1 RBD image attached for boot goes to librbd-luks exactly
 // when that figure reaches the factor times QEMU's.
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <rbd/librbd.h>
+#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -312,6 +317,45 @@ TEST_F(HostBenchRbd, WithoutAPoolOrACephSecretThereIsNoFigureAndTheReasonSaysWhy
   EXPECT_EQ(stray.exit_code, 2);
   EXPECT_EQ(stray.err,
             "volcrypt: error: --monitor is for the RBD pool (--rbd-pool or bench_rbd_pool)\n");
+}
+
+// SIGTERM while the scratch image exists: host-bench removes it first, then ends by the
+// signal as always.
+TEST_F(HostBenchRbd, SigtermWaitsUntilTheScratchImageIsRemoved) {
+  const std::vector<std::string> before = bench_images();
+  std::vector<std::string> args = {VOLCRYPT_BINARY, "host-bench", "--refresh"};
+  const auto options = pool_options(storage->pool);
+  args.insert(args.end(), options.begin(), options.end());
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> environment = {"VOLCRYPT_CACHE_DIR=" + cache};
+  for (char** variable = environ; *variable != nullptr; ++variable) {
+    environment.push_back(*variable);
+  }
+  std::vector<char*> envp;
+  for (std::string& variable : environment) envp.push_back(variable.data());
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t quiet;
+  posix_spawn_file_actions_init(&quiet);
+  posix_spawn_file_actions_addopen(&quiet, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  ASSERT_EQ(posix_spawn(&pid, argv[0], &quiet, nullptr, argv.data(), envp.data()), 0);
+  posix_spawn_file_actions_destroy(&quiet);
+
+  // Until its image shows in the pool (a hang bound, not a measure of speed).
+  bool seen = false;
+  int status = 0;
+  for (int poll = 0; poll < 1200 && !seen; ++poll) {
+    if (::waitpid(pid, &status, WNOHANG) == pid) break;
+    seen = bench_images().size() > before.size();
+    if (!seen) ::usleep(100 * 1000);
+  }
+  ASSERT_TRUE(seen) << "host-bench ended or never made its scratch image";
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) << "status " << status;
+  EXPECT_EQ(bench_images(), before);
 }
 
 // The deployer's scheduled host-bench (bench_rbd_pool in the config) measures both engines;
