@@ -406,7 +406,9 @@ TEST_F(HostBenchRbd, PreferThroughputRanksLibrbdFirstForBootExactlyWhenItReaches
                             throughput_text(librbd) + " against its " + throughput_text(qemu)));
     } else {
       EXPECT_THAT(rows["qemu-native-luks"].at("reason").get<std::string>(),
-                  HasSubstr("kept first " + rule + ": " + throughput_text(qemu)));
+                  HasSubstr("kept first " + rule + ": " + throughput_text(qemu) +
+                            ", no other plugin reaches " + shortest(factor_text(asked)) +
+                            "x that (librbd-luks: " + throughput_text(librbd) + ")"));
     }
 
     // Attached for boot: the plugin the table chose decrypts it.

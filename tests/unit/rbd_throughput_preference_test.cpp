@@ -100,9 +100,11 @@ TEST(RbdThroughputPreference, BelowTheFactorQemusEngineStaysFirst) {
   const RankingOutcome outcome =
       rank_luks1(rbd_image(), measured(300 * kMiB, 1200 * kMiB), VOLCRYPT_PREPARE_CONFIG, 4.5);
   EXPECT_EQ(chosen_id(outcome), "qemu-native-luks");
-  EXPECT_THAT(row_of(outcome, "qemu-native-luks").reason,
-              HasSubstr("; kept first (prefer = throughput, factor 4.5): " +
-                        throughput_text(300 * kMiB) + ", no other plugin reaches 4.5x that"));
+  EXPECT_THAT(
+      row_of(outcome, "qemu-native-luks").reason,
+      HasSubstr("; kept first (prefer = throughput, factor 4.5): " + throughput_text(300 * kMiB) +
+                ", no other plugin reaches 4.5x that (librbd-luks: " +
+                throughput_text(1200 * kMiB) + ")"));
 }
 
 TEST(RbdThroughputPreference, ExactlyTheFactorIsEnough) {
