@@ -1,9 +1,11 @@
+#include <volcrypt/error.hpp>
 #include <volcrypt/throughput_text.hpp>
 
 #include "commands.hpp"
 #include "json_writer.hpp"
 #include "throughput_output.hpp"
 #include "version_text.hpp"
+#include "volume_options.hpp"
 
 namespace po = boost::program_options;
 
@@ -14,27 +16,57 @@ std::string figure_line(uint64_t bytes_per_second, const std::string& skipped) {
   return bytes_per_second != 0 ? throughput_text(bytes_per_second) : "not measured: " + skipped;
 }
 
+// The pool librbd's LUKS1 is measured in (--rbd-pool, else the config's bench_rbd_pool),
+// reached as attach reaches an rbd volume; none without a pool.
+std::optional<NetworkSource> bench_rbd_pool(const po::variables_map& vm, const Settings& settings) {
+  const std::string pool =
+      vm.count("rbd-pool") ? vm["rbd-pool"].as<std::string>() : settings.bench_rbd_pool;
+  if (pool.empty()) {
+    for (const char* name : {"monitor", "auth-user", "auth-secret"}) {
+      if (vm.count(name)) {
+        throw Error(ErrorKind::usage, std::string("--") + name +
+                                          " is for the RBD pool (--rbd-pool or bench_rbd_pool)");
+      }
+    }
+    return std::nullopt;
+  }
+  NetworkSource source;
+  source.name = pool + "/" + "volcrypt-bench";  // checked as an image in that pool would be
+  source = with_network_defaults(source, network_defaults(vm, settings));
+  source.name = pool;
+  return source;
+}
+
 }  // namespace
 
 int run_host_bench(CommandContext& context) {
   po::options_description options("host-bench options");
-  options.add_options()("refresh", "measure again even when the cached figures are current");
+  options.add_options()("refresh", "measure again even when the cached figures are current")(
+      "rbd-pool", po::value<std::string>()->value_name("POOL"),
+      "measure librbd's LUKS1 in a scratch image of this RBD pool (default: the config's "
+      "bench_rbd_pool)");
+  add_network_options(options);
   po::variables_map vm;
   if (!parse_command_options(
           context,
-          "usage: volcrypt host-bench [--refresh]\n\n"
+          "usage: volcrypt host-bench [--refresh] [--rbd-pool POOL [--monitor HOST[:PORT]]...\n"
+          "        [--auth-user NAME] [--auth-secret UUID]]\n\n"
           "What each data path reaches on this host, in a few seconds: the CPU's AES-XTS\n"
           "limit (OpenSSL, one thread), QEMU's native LUKS (qemu-io reading a throw-away LUKS\n"
-          "file through QEMU's block layer, and the same file as raw), and the kernel's\n"
-          "dm-crypt cipher where device-mapper exists. The figures are kept root-only in the\n"
-          "cache folder (host-bench.json) with the host name, kernel, QEMU and libvirt\n"
-          "versions; figures taken under other versions are ignored and measured again.\n"
-          "Plugins see them when probed; with 'prefer = throughput' in the config file a\n"
-          "faster plugin can rank first (see volcrypt.conf(5)).",
+          "file through QEMU's block layer, and the same file as raw), librbd's LUKS1 when an\n"
+          "RBD pool is given (a scratch image volcrypt-bench-<random> in it, formatted by\n"
+          "librbd, written, read and removed; reached as attach reaches an rbd volume), and\n"
+          "the kernel's dm-crypt cipher where device-mapper exists. The figures are kept\n"
+          "root-only in the cache folder (host-bench.json) with the host name, kernel, QEMU\n"
+          "and libvirt versions; figures taken under other versions, or in another pool than\n"
+          "the one given, are measured again. Plugins see them when probed; with\n"
+          "'prefer = throughput' in the config file a faster plugin can rank first (see\n"
+          "volcrypt.conf(5)).",
           options, vm)) {
     return 0;
   }
-  const HostBenchReport report = context.engine.host_bench(vm.count("refresh") != 0);
+  const std::optional<NetworkSource> pool = bench_rbd_pool(vm, context.engine.settings());
+  const HostBenchReport report = context.engine.host_bench(vm.count("refresh") != 0, pool);
   const ThroughputFigures& f = report.figures;
   if (context.invocation.json) {
     JsonWriter json(context.out);
@@ -50,6 +82,8 @@ int run_host_bench(CommandContext& context) {
     write_figures_json(json, f);
     json.field("qemu_skipped", report.qemu_skipped)
         .field("dm_crypt_skipped", report.dm_crypt_skipped)
+        .field("librbd_skipped", report.librbd_skipped)
+        .field("librbd_pool", report.librbd_pool)
         .end_object();
     return 0;
   }
@@ -65,6 +99,11 @@ int run_host_bench(CommandContext& context) {
               << "  (qemu-io reading through QEMU's LUKS driver)\n"
               << "raw read      " << figure_line(f.qemu_raw_read, report.qemu_skipped)
               << "  (the same file through QEMU, no decryption)\n"
+              << "librbd LUKS1  " << figure_line(f.librbd_luks_read, report.librbd_skipped)
+              << (report.librbd_pool.empty()
+                      ? std::string()
+                      : "  (librbd reading a LUKS1 image in pool " + report.librbd_pool + ")")
+              << "\n"
               << "dm-crypt      " << figure_line(f.dm_crypt, report.dm_crypt_skipped)
               << "  (the kernel's aes-xts-plain64)\n"
               << "cache         " << (report.cache_file.empty() ? "none" : report.cache_file)

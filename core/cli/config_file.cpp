@@ -106,6 +106,16 @@ void apply_rbd_settings(const po::variables_map& vm, OriginOf origin_of, Setting
       throw Error(ErrorKind::usage, line_of(key) + ": " + e.what());
     }
   }
+  if (vm.count("bench_rbd_pool")) {
+    NetworkSource source;
+    source.name = text("bench_rbd_pool") + "/image";
+    try {
+      validate_network_source(source);
+    } catch (const Error& e) {
+      throw Error(ErrorKind::usage, line_of("bench_rbd_pool") + ": " + e.what());
+    }
+    settings.bench_rbd_pool = text("bench_rbd_pool");
+  }
   if (vm.count("rbd_user")) settings.rbd_user = text("rbd_user");
   if (vm.count("rbd_secret_uuid")) settings.rbd_secret_uuid = text("rbd_secret_uuid");
   if (vm.count("rbd_monitors")) {
@@ -154,7 +164,7 @@ void apply_config_file(const std::string& path, bool required, Settings& setting
       "prefer", po::value<std::string>())("throughput-factor", po::value<std::string>())(
       "iothread", po::value<std::string>())("rbd_user", po::value<std::string>())(
       "rbd_secret_uuid", po::value<std::string>())("rbd_monitors", po::value<std::string>())(
-      "ceph_conf", po::value<std::string>());
+      "ceph_conf", po::value<std::string>())("bench_rbd_pool", po::value<std::string>());
   po::variables_map vm;
   try {
     po::store(po::parse_config_file(in, keys, false), vm);
@@ -255,7 +265,8 @@ void apply_config_file(const std::string& path, bool required, Settings& setting
     remember("throughput-factor = " + text);
   }
   apply_rbd_settings(vm, origin_of, settings);
-  for (const char* key : {"rbd_user", "rbd_secret_uuid", "rbd_monitors", "ceph_conf"}) {
+  for (const char* key :
+       {"rbd_user", "rbd_secret_uuid", "rbd_monitors", "ceph_conf", "bench_rbd_pool"}) {
     if (vm.count(key)) remember(std::string(key) + " = " + vm[key].as<std::string>());
   }
   if (vm.count("iothread")) {

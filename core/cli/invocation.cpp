@@ -51,7 +51,7 @@ std::string global_help() {
          "Commands:\n"
          "  plugins   every plugin found: id, version, file, loaded or refused (why)\n"
          "  probe     the ranked table of plugins for a volume on this host, with reasons\n"
-         "  host-bench  what this host's data paths reach (native LUKS, dm-crypt, CPU AES-XTS)\n"
+         "  host-bench  what this host's data paths reach (native LUKS, librbd, dm-crypt, CPU)\n"
          "  attach    attach an encrypted volume to a domain (at boot with --config, or hot);\n"
          "            --batch FILE: many volumes in one call\n"
          "  detach    detach a volume, releasing what its plugin set up (--batch: many)\n"

@@ -8,10 +8,11 @@
 
 namespace volcrypt::cli {
 
-// "native LUKS 386 MiB/s, dm-crypt unknown, CPU AES-XTS 5.12 GiB/s"
+// "native LUKS 386 MiB/s, librbd LUKS1 1.1 GiB/s, dm-crypt unknown, CPU AES-XTS 5.12 GiB/s"
 std::string figures_text(const ThroughputFigures& figures);
 
-// "figures": {"cpu_aes_xts": N, "qemu_luks_read": N, "qemu_raw_read": N, "dm_crypt": N}
+// "figures": {"cpu_aes_xts": N, "qemu_luks_read": N, "qemu_raw_read": N, "dm_crypt": N,
+// "librbd_luks_read": N}
 // in bytes per second, 0 when not measured.
 void write_figures_json(JsonWriter& json, const ThroughputFigures& figures);
 

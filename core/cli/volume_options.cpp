@@ -50,7 +50,12 @@ void add_volume_options(po::options_description& options) {
       "cipher for a blank volume, e.g. aes-xts-plain64")(
       "key-size", po::value<std::string>()->value_name("BITS"), "key size for a blank volume")(
       "volume-json", po::value<std::string>()->value_name("FILE"),
-      "the volume as Nova/Cinder describe it (instead of the options above)")(
+      "the volume as Nova/Cinder describe it (instead of the options above)");
+  add_network_options(options);
+}
+
+void add_network_options(po::options_description& options) {
+  options.add_options()(
       "monitor", po::value<std::vector<std::string>>()->composing()->value_name("HOST[:PORT]"),
       "a Ceph monitor of an rbd source (repeatable; default: the config's rbd_monitors, "
       "else ceph.conf)")("auth-user", po::value<std::string>()->value_name("NAME"),

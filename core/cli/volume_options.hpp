@@ -13,6 +13,8 @@
 namespace volcrypt::cli {
 
 void add_volume_options(boost::program_options::options_description& options);
+// --monitor, --auth-user, --auth-secret (add_volume_options adds them too).
+void add_network_options(boost::program_options::options_description& options);
 // The source path comes back absolute and canonical, or a network source validated
 // (its name in source_path); the volume id is checked first. settings: the config's
 // defaults for network sources, below the command line's options.

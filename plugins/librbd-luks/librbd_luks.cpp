@@ -124,6 +124,11 @@ class LibrbdLuks : public sdk::Plugin {
              "image " + name + " will be decrypted by librbd with secret " + uuid);
   }
 
+  // librbd decrypts inside QEMU: what host-bench measured librbd reading a LUKS1 image.
+  uint64_t expected_throughput(const sdk::Host& host, const sdk::Volume& volume) override {
+    return is_rbd(volume) ? host.facts().librbd_luks_read_bytes_per_second : 0;
+  }
+
   void release(const sdk::Host& host, const sdk::State& state) override {
     native_secret::release(host, state);
   }

@@ -248,6 +248,19 @@ TEST_F(ConfigFileTest, RbdDefaultsAreCheckedAsTheCommandLineIs) {
             path_ + ":1: ceph_conf 'ceph.conf' is not an absolute path");
 }
 
+TEST_F(ConfigFileTest, BenchRbdPoolIsWhereHostBenchMeasuresLibrbdCheckedAsAPoolName) {
+  EXPECT_EQ(Settings{}.bench_rbd_pool, "");
+  Settings s = apply("# scheduled host-bench\nbench_rbd_pool = volumes\n");
+  EXPECT_EQ(s.bench_rbd_pool, "volumes");
+  EXPECT_EQ(s.origins.at("bench_rbd_pool = volumes"), path_ + ":2");
+  test_volumes::write_file(path_, "bench_rbd_pool = vol:umes\n");
+  Settings unused;
+  EXPECT_EQ(error_of(ErrorKind::usage, [&] { cli::apply_config_file(path_, true, unused); }),
+            path_ +
+                ":1: rbd pool 'vol:umes' has ':': only letters, digits, '.', '_' and '-' are "
+                "allowed");
+}
+
 TEST_F(ConfigFileTest, MissingFileIsAnErrorOnlyWhenRequired) {
   const std::string missing = scratch_.file("missing.conf");
   Settings settings;

@@ -47,12 +47,16 @@ TEST(HostServicesFacts, CarryTheHostBenchFiguresFromOneThree) {
   facts.throughput.cpu_aes_xts = 5'000'000'000;
   facts.throughput.qemu_luks_read = 400'000'000;
   facts.throughput.dm_crypt = 1'200'000'000;
+  facts.throughput.librbd_luks_read = 2'300'000'000;
   HostServices host{nullptr, facts, {}};
   const volcrypt_host_facts* abi = host.table()->facts(host.table()->context);
   ASSERT_TRUE(VOLCRYPT_HAS_FIELD(abi, volcrypt_host_facts, dm_crypt_bytes_per_second));
   EXPECT_EQ(abi->cpu_aes_xts_bytes_per_second, 5'000'000'000u);
   EXPECT_EQ(abi->qemu_luks_read_bytes_per_second, 400'000'000u);
   EXPECT_EQ(abi->dm_crypt_bytes_per_second, 1'200'000'000u);
+  // ABI 1.4: librbd's figure.
+  ASSERT_TRUE(VOLCRYPT_HAS_FIELD(abi, volcrypt_host_facts, librbd_luks_read_bytes_per_second));
+  EXPECT_EQ(abi->librbd_luks_read_bytes_per_second, 2'300'000'000u);
 }
 
 TEST_F(HostServicesTest, ARefusedStateKeySaysWhy) {

@@ -35,11 +35,13 @@ TEST(PluginHelperArgs, TheHostBenchFiguresReachTheHelper) {
   job.facts.throughput.cpu_aes_xts = 5'400'000'000;
   job.facts.throughput.qemu_luks_read = 390'000'000;
   job.facts.throughput.dm_crypt = 1'100'000'000;
+  job.facts.throughput.librbd_luks_read = 2'200'000'000;
   const auto parsed = parse_probe_arguments(probe_arguments(job));
   ASSERT_TRUE(parsed.has_value());
   EXPECT_EQ(parsed->facts.throughput.cpu_aes_xts, 5'400'000'000u);
   EXPECT_EQ(parsed->facts.throughput.qemu_luks_read, 390'000'000u);
   EXPECT_EQ(parsed->facts.throughput.dm_crypt, 1'100'000'000u);
+  EXPECT_EQ(parsed->facts.throughput.librbd_luks_read, 2'200'000'000u);
 }
 
 TEST(PluginHelperArgs, KeyFactsThatAreNotANumberAreNoJob) {

@@ -86,5 +86,21 @@ TEST(SdkHasField, TheHostBenchFiguresReachTheSdkOnlyFromAOneThreeHost) {
   EXPECT_EQ(seen.dm_crypt_bytes_per_second, 0u);
 }
 
+TEST(SdkHasField, LibrbdsFigureReachesTheSdkOnlyFromAOneFourHost) {
+  const HostFacts facts{"QEMU", 7002000, 9000000, true, true, {5, 4, 3, 2, 6}};
+  HostServices host(nullptr, facts, {});
+  EXPECT_EQ(sdk::Host(host.table()).facts().librbd_luks_read_bytes_per_second, 6u);
+
+  // A 1.3 host's facts end after dm-crypt's figure: librbd's is unknown, the rest read.
+  volcrypt_host_facts older = *host.table()->facts(host.table()->context);
+  older.struct_size = offsetof(volcrypt_host_facts, librbd_luks_read_bytes_per_second);
+  volcrypt_host table = *host.table();
+  table.context = &older;
+  table.facts = [](void* context) { return static_cast<const volcrypt_host_facts*>(context); };
+  const sdk::HostFacts seen = sdk::Host(&table).facts();
+  EXPECT_EQ(seen.qemu_luks_read_bytes_per_second, 4u);
+  EXPECT_EQ(seen.librbd_luks_read_bytes_per_second, 0u);
+}
+
 }  // namespace
 }  // namespace volcrypt

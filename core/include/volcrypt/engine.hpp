@@ -34,8 +34,11 @@ class Engine {
   ProbeReport probe(const VolumeSpec& volume, const KeyFacts& key = {});
   // What this host's data paths reach: the cached figures when they were measured under
   // this host's kernel, QEMU and libvirt (and refresh is false), else measured now (a
-  // few seconds) and cached root-only in the cache folder.
-  HostBenchReport host_bench(bool refresh);
+  // few seconds) and cached root-only in the cache folder. rbd_pool: an rbd source whose
+  // name is the pool alone (monitors, user and auth secret as attach takes them), where
+  // librbd's LUKS1 is measured in a scratch image; cached figures of another pool are
+  // measured again. None: librbd's figure is not measured.
+  HostBenchReport host_bench(bool refresh, const std::optional<NetworkSource>& rbd_pool = {});
   AttachResult attach(const AttachRequest& request, const VolumeKey& key);
   DetachResult detach(const DetachRequest& request);
   // The guest sees the new size of a volume that grew (file or block device).

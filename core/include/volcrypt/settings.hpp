@@ -59,6 +59,9 @@ struct Settings {
   std::vector<NetworkHost> rbd_monitors;
   // Where librbd reads the cluster's configuration (Nova's images_rbd_ceph_conf).
   std::string ceph_conf = "/etc/ceph/ceph.conf";
+  // "bench_rbd_pool = POOL": where `volcrypt host-bench` measures librbd's LUKS1 (a
+  // scratch image, reached with the rbd_* settings above). Empty: not measured.
+  std::string bench_rbd_pool;
   // The registry cache (see `volcrypt plugins`): root's own folder; empty: no cache.
   std::string plugin_cache_dir = "/var/cache/volcrypt";
 };

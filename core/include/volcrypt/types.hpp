@@ -151,10 +151,11 @@ const char* header_name(HeaderKind kind);
 // What this host's data paths reach, in bytes per second, as `volcrypt host-bench`
 // measured them; 0: not measured (or measured under another kernel, QEMU or libvirt).
 struct ThroughputFigures {
-  uint64_t cpu_aes_xts = 0;     // AES-256-XTS in one thread of this CPU (OpenSSL)
-  uint64_t qemu_luks_read = 0;  // QEMU's block layer reading a LUKS volume (native LUKS)
-  uint64_t qemu_raw_read = 0;   // the same file read as raw: what I/O alone reaches
-  uint64_t dm_crypt = 0;        // the kernel's aes-xts-plain64, the cipher dm-crypt runs
+  uint64_t cpu_aes_xts = 0;       // AES-256-XTS in one thread of this CPU (OpenSSL)
+  uint64_t qemu_luks_read = 0;    // QEMU's block layer reading a LUKS volume (native LUKS)
+  uint64_t qemu_raw_read = 0;     // the same file read as raw: what I/O alone reaches
+  uint64_t dm_crypt = 0;          // the kernel's aes-xts-plain64, the cipher dm-crypt runs
+  uint64_t librbd_luks_read = 0;  // librbd reading a LUKS1 RBD image (engine='librbd')
 };
 
 // `volcrypt host-bench`: the figures and what they were measured under.
@@ -169,6 +170,8 @@ struct HostBenchReport {
   // Why a figure is 0, e.g. "no device-mapper in this kernel"; empty when measured.
   std::string qemu_skipped;
   std::string dm_crypt_skipped;
+  std::string librbd_skipped;
+  std::string librbd_pool;  // the RBD pool librbd_luks_read was measured in; empty: none
   bool from_cache = false;  // read back, not measured by this run
   std::string cache_file;   // empty when there is no cache folder
 };

@@ -1,28 +1,16 @@
 #include "base/random_uuid.hpp"
 
-#include <sys/random.h>
-
 #include <array>
-#include <cerrno>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
-#include <volcrypt/error.hpp>
+
+#include "base/random_bytes.hpp"
 
 namespace volcrypt {
 
 std::string random_uuid() {
   std::array<uint8_t, 16> bytes{};
-  size_t filled = 0;
-  while (filled < bytes.size()) {
-    const ssize_t got = ::getrandom(bytes.data() + filled, bytes.size() - filled, 0);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      throw Error(ErrorKind::internal,
-                  std::string("cannot read random bytes: ") + std::strerror(errno));
-    }
-    filled += static_cast<size_t>(got);
-  }
+  fill_random(bytes);
   bytes[6] = static_cast<uint8_t>((bytes[6] & 0x0f) | 0x40);  // version 4
   bytes[8] = static_cast<uint8_t>((bytes[8] & 0x3f) | 0x80);  // RFC 4122 variant
   char text[37];

@@ -54,13 +54,15 @@ ProbeReport Engine::probe(const VolumeSpec& volume, const KeyFacts& key) {
   return report;
 }
 
-HostBenchReport Engine::host_bench(bool refresh) {
+HostBenchReport Engine::host_bench(bool refresh, const std::optional<NetworkSource>& rbd_pool) {
   const HostFacts facts = gather_host_facts(impl_->context.libvirt());
   const std::string& cache_dir = impl_->context.settings().plugin_cache_dir;
   if (!refresh) {
-    if (auto cached = load_host_bench(cache_dir, current_host_identity(facts))) return *cached;
+    auto cached = load_host_bench(cache_dir, current_host_identity(facts));
+    // Figures of another pool (or of none) do not answer for the pool asked for.
+    if (cached && (!rbd_pool || cached->librbd_pool == rbd_pool->name)) return *cached;
   }
-  return measure_host_bench(cache_dir, facts);
+  return measure_host_bench(impl_->context, facts, rbd_pool);
 }
 
 namespace {

@@ -11,6 +11,7 @@
 #include "base/private_file.hpp"
 #include "operations/aes_xts_speed.hpp"
 #include "operations/kernel_cipher_speed.hpp"
+#include "operations/librbd_luks_speed.hpp"
 #include "operations/qemu_luks_speed.hpp"
 
 namespace volcrypt {
@@ -18,10 +19,13 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr int kFormat = 1;
+// 2: librbd_luks_read. A cache of another format is measured again.
+constexpr int kFormat = 2;
 constexpr const char* kCacheFile = "host-bench.json";
 constexpr size_t kMaxCacheBytes = 64 * 1024;
 constexpr uint64_t kScratchVolumeBytes = 128ull * 1024 * 1024;
+// An RBD image is written whole before it is read: smaller than QEMU's scratch file.
+constexpr uint64_t kScratchImageBytes = 64ull * 1024 * 1024;
 constexpr std::chrono::milliseconds kCipherTime{300};
 
 std::string utc_now() {
@@ -46,8 +50,11 @@ json to_json(const HostBenchReport& report) {
           {"qemu_luks_read", f.qemu_luks_read},
           {"qemu_raw_read", f.qemu_raw_read},
           {"dm_crypt", f.dm_crypt},
+          {"librbd_luks_read", f.librbd_luks_read},
           {"qemu_skipped", report.qemu_skipped},
-          {"dm_crypt_skipped", report.dm_crypt_skipped}};
+          {"dm_crypt_skipped", report.dm_crypt_skipped},
+          {"librbd_skipped", report.librbd_skipped},
+          {"librbd_pool", report.librbd_pool}};
 }
 
 HostBenchReport from_json(const json& in) {
@@ -65,6 +72,9 @@ HostBenchReport from_json(const json& in) {
   in.at("dm_crypt").get_to(f.dm_crypt);
   in.at("qemu_skipped").get_to(report.qemu_skipped);
   in.at("dm_crypt_skipped").get_to(report.dm_crypt_skipped);
+  in.at("librbd_luks_read").get_to(f.librbd_luks_read);
+  in.at("librbd_skipped").get_to(report.librbd_skipped);
+  in.at("librbd_pool").get_to(report.librbd_pool);
   return report;
 }
 
@@ -115,7 +125,16 @@ std::optional<HostBenchReport> load_host_bench(const std::string& cache_dir,
   }
 }
 
-HostBenchReport measure_host_bench(const std::string& cache_dir, const HostFacts& facts) {
+void store_host_bench(const std::string& cache_dir, HostBenchReport& report) {
+  if (cache_dir.empty()) return;
+  const auto directory = prepare_private_directory(cache_dir);
+  if (directory && write_private_file(*directory, kCacheFile, to_json(report).dump(2) + "\n")) {
+    report.cache_file = host_bench_cache_file(cache_dir);
+  }
+}
+
+HostBenchReport measure_host_bench(EngineContext& context, const HostFacts& facts,
+                                   const std::optional<NetworkSource>& rbd_pool) {
   HostBenchReport report = current_host_identity(facts);
   const auto started = std::chrono::steady_clock::now();
   report.measured_at = utc_now();
@@ -124,16 +143,16 @@ HostBenchReport measure_host_bench(const std::string& cache_dir, const HostFacts
   report.figures.qemu_luks_read = qemu.luks_bytes_per_second;
   report.figures.qemu_raw_read = qemu.raw_bytes_per_second;
   report.qemu_skipped = qemu.skipped;
+  const LibrbdReadSpeed librbd = measure_librbd_reads(context, rbd_pool, kScratchImageBytes);
+  report.figures.librbd_luks_read = librbd.luks_bytes_per_second;
+  report.librbd_skipped = librbd.skipped;
+  if (rbd_pool) report.librbd_pool = rbd_pool->name;
   const KernelCipherSpeed kernel = measure_kernel_cipher(facts.has_dm_crypt);
   report.figures.dm_crypt = kernel.bytes_per_second;
   report.dm_crypt_skipped = kernel.skipped;
   report.measure_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (cache_dir.empty()) return report;
-  const auto directory = prepare_private_directory(cache_dir);
-  if (directory && write_private_file(*directory, kCacheFile, to_json(report).dump(2) + "\n")) {
-    report.cache_file = host_bench_cache_file(cache_dir);
-  }
+  store_host_bench(context.settings().plugin_cache_dir, report);
   return report;
 }
 

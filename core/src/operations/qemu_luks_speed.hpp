@@ -1,8 +1,9 @@
 // QEMU's native LUKS data path: how fast QEMU's block layer reads a LUKS volume, and the
 // same file as raw. qemu-io reads a throw-away LUKS file through the same block drivers
 // (luks over file) and the same decryption code (qcrypto) that a domain's disk runs,
-// without a domain: no libvirt, no guest, about a second. The file is made with a random
-// passphrase that only a 0600 file in a 0700 folder holds, and removed after.
+// without a domain: no libvirt, no guest, about a second. The file is formatted LUKS1 by
+// libcryptsetup with a random passphrase that only a 0600 file in a 0700 folder holds
+// (and this process's memory), and removed after.
 // The figures are bytes per CPU-second of qemu-io (the CPU time of a whole read less that
 // of a 4 KiB one, which costs the same start-up and key derivation): QEMU reads and
 // decrypts in one thread, so this is what one core reaches, however busy the host is.

@@ -102,23 +102,27 @@ void prefer_throughput(std::vector<ProbeRow>& rows, double factor) {
   const uint64_t base = first->throughput;
   const std::string rule = " (prefer = throughput, factor " + factor_text(factor) + ")";
   auto fastest = rows.end();
-  bool others = false;
+  auto fastest_other = rows.end();  // the fastest with a figure, beyond the factor or not
   for (auto row = std::next(first); row != rows.end(); ++row) {
     if (!is_eligible(*row) || row->throughput == 0) continue;
-    others = true;
+    if (fastest_other == rows.end() || row->throughput > fastest_other->throughput) {
+      fastest_other = row;
+    }
     if (base != 0 && static_cast<double>(row->throughput) >= factor * static_cast<double>(base) &&
         (fastest == rows.end() || row->throughput > fastest->throughput)) {
       fastest = row;
     }
   }
-  if (!others) return;
+  if (fastest_other == rows.end()) return;
   if (base == 0) {
     first->reason += "; kept first" + rule + ": its own throughput was not measured";
     return;
   }
   if (fastest == rows.end()) {
     first->reason += "; kept first" + rule + ": " + throughput_text(base) +
-                     ", no other plugin reaches " + factor_text(factor) + "x that";
+                     ", no other plugin reaches " + factor_text(factor) + "x that (" +
+                     fastest_other->plugin_id + ": " + throughput_text(fastest_other->throughput) +
+                     ")";
     return;
   }
   fastest->reason += "; ranked above " + first->plugin_id + rule + ": " +

@@ -153,6 +153,7 @@ void HostServices::set_facts(HostFacts facts) {
   abi_facts_.cpu_aes_xts_bytes_per_second = facts_.throughput.cpu_aes_xts;
   abi_facts_.qemu_luks_read_bytes_per_second = facts_.throughput.qemu_luks_read;
   abi_facts_.dm_crypt_bytes_per_second = facts_.throughput.dm_crypt;
+  abi_facts_.librbd_luks_read_bytes_per_second = facts_.throughput.librbd_luks_read;
 }
 
 const volcrypt_host_facts* HostServices::abi_facts() {

@@ -6,7 +6,7 @@
 namespace volcrypt {
 namespace {
 
-constexpr size_t kProbeArgumentCount = 21;
+constexpr size_t kProbeArgumentCount = 22;
 constexpr size_t kClaimArgumentCount = 12;
 
 // "" for a local volume; the protocol's name for a network one.
@@ -61,6 +61,7 @@ std::vector<std::string> probe_arguments(const HelperProbeJob& job) {
       std::to_string(job.facts.throughput.cpu_aes_xts),
       std::to_string(job.facts.throughput.qemu_luks_read),
       std::to_string(job.facts.throughput.dm_crypt),
+      std::to_string(job.facts.throughput.librbd_luks_read),
       std::to_string(job.key.abi_bits()),
       protocol_argument(v.network),
       std::to_string(job.attach_flags)};
@@ -124,8 +125,9 @@ std::optional<HelperProbeJob> parse_probe_arguments(const std::vector<std::strin
       !parse_number(args[15], job.facts.throughput.cpu_aes_xts) ||
       !parse_number(args[16], job.facts.throughput.qemu_luks_read) ||
       !parse_number(args[17], job.facts.throughput.dm_crypt) ||
-      !parse_number(args[18], key_facts) || !parse_protocol(args[19], job.volume.network) ||
-      !parse_number(args[20], job.attach_flags)) {
+      !parse_number(args[18], job.facts.throughput.librbd_luks_read) ||
+      !parse_number(args[19], key_facts) || !parse_protocol(args[20], job.volume.network) ||
+      !parse_number(args[21], job.attach_flags)) {
     return std::nullopt;
   }
   job.header = static_cast<HeaderKind>(header);

@@ -78,6 +78,8 @@ struct HostFacts {
   uint64_t cpu_aes_xts_bytes_per_second = 0;
   uint64_t qemu_luks_read_bytes_per_second = 0;
   uint64_t dm_crypt_bytes_per_second = 0;
+  // ABI 1.4: librbd's LUKS1 reads, 0 when not measured.
+  uint64_t librbd_luks_read_bytes_per_second = 0;
 };
 
 // Versions as libvirt encodes them: major * 1000000 + minor * 1000 + micro.
@@ -231,6 +233,9 @@ class Host {
       out.cpu_aes_xts_bytes_per_second = f->cpu_aes_xts_bytes_per_second;
       out.qemu_luks_read_bytes_per_second = f->qemu_luks_read_bytes_per_second;
       out.dm_crypt_bytes_per_second = f->dm_crypt_bytes_per_second;
+    }
+    if (VOLCRYPT_HAS_FIELD(f, volcrypt_host_facts, librbd_luks_read_bytes_per_second)) {
+      out.librbd_luks_read_bytes_per_second = f->librbd_luks_read_bytes_per_second;
     }
     return out;
   }

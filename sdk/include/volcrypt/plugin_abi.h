@@ -34,7 +34,8 @@
  * 1.4 (appended to 1.3): network volumes. VOLCRYPT_SOURCE_NETWORK,
  * volcrypt_volume.network_protocol and attach_flags, volcrypt_disk.network_protocol and
  * encryption_engine, the host services attachment_set_encryption_engine and
- * check_passphrase, and VOLCRYPT_RANK_ON_REQUEST.
+ * check_passphrase, volcrypt_host_facts.librbd_luks_read_bytes_per_second, and
+ * VOLCRYPT_RANK_ON_REQUEST.
  *
  * Lifetime: the plugin's shared object stays loaded for the life of the host process.
  * Every string the host passes is UTF-8, NUL-terminated and valid only during the call.
@@ -130,6 +131,9 @@ typedef struct volcrypt_host_facts {
   uint64_t cpu_aes_xts_bytes_per_second;    /* AES-256-XTS in one thread (OpenSSL) */
   uint64_t qemu_luks_read_bytes_per_second; /* QEMU's native LUKS, reading */
   uint64_t dm_crypt_bytes_per_second;       /* the kernel's aes-xts-plain64 (dm-crypt's) */
+  /* ABI 1.4: librbd reading a LUKS1 RBD image (engine='librbd'); 0 when not measured
+   * (host-bench was given no RBD pool, or could not use it). */
+  uint64_t librbd_luks_read_bytes_per_second;
 } volcrypt_host_facts;
 
 /* The volume a request is about. */
