@@ -60,8 +60,7 @@ void require_auth_secrets(LibvirtSession& session, const std::string& domain_xml
   }
 }
 
-std::unique_ptr<NetworkVolume> open_over_network(EngineContext& context,
-                                                 const NetworkSource& source) {
+NetworkCredentials network_credentials(EngineContext& context, const NetworkSource& source) {
   LibvirtSession& session = context.libvirt();
   require_auth_secret(session, source);
   NetworkCredentials credentials;
@@ -75,7 +74,12 @@ std::unique_ptr<NetworkVolume> open_over_network(EngineContext& context,
       credentials.secret = std::move(*value);
     }
   }
-  return open_network_volume(source, credentials);
+  return credentials;
+}
+
+std::unique_ptr<NetworkVolume> open_over_network(EngineContext& context,
+                                                 const NetworkSource& source) {
+  return open_network_volume(source, network_credentials(context, source));
 }
 
 }  // namespace volcrypt
