@@ -64,8 +64,9 @@ std::string blank_format_for(std::string_view provider) {
 sdk::ProbeResult rank_blank(const sdk::Host& host, const sdk::Volume& volume) {
   const std::string format = blank_format_for(volume.provider);
   if (format.empty()) {
-    return sdk::rank(sdk::Rank::none, "blank RBD image: librbd-luks formats luks and luks2 only, not " +
-                                          std::string(volume.provider));
+    return sdk::rank(sdk::Rank::none,
+                     "blank RBD image: librbd-luks formats luks and luks2 only, not " +
+                         std::string(volume.provider));
   }
   if (!host.offers_format_volume()) {
     return sdk::rank(sdk::Rank::none,
@@ -129,7 +130,8 @@ class LibrbdLuks : public sdk::Plugin {
     }
     if (flags.live) throw sdk::Error(VOLCRYPT_ERROR_NOT_SUPPORTED, kLiveRefusal);
     const bool blank = volume.header == sdk::HeaderKind::blank;
-    const std::string format = blank ? blank_format_for(volume.provider) : format_for(volume.header);
+    const std::string format =
+        blank ? blank_format_for(volume.provider) : format_for(volume.header);
     if (format.empty()) {
       throw sdk::Error(volume.header == sdk::HeaderKind::other ? VOLCRYPT_ERROR_REFUSED_DATA
                                                                : VOLCRYPT_ERROR_NOT_SUPPORTED,
