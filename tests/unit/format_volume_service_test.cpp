@@ -86,9 +86,8 @@ TEST(FormatVolumeService, HandsTheRequestOnAndEachRefusalKeepsItsKind) {
 TEST(FormatVolumeService, AFormatWithoutAPassphraseIsInvalid) {
   HostServices host(nullptr, HostFacts{}, {});
   bool called = false;
-  host.set_volume_format([&](const VolumeFormatRequest&, std::span<const uint8_t>) {
-    called = true;
-  });
+  host.set_volume_format(
+      [&](const VolumeFormatRequest&, std::span<const uint8_t>) { called = true; });
   std::array<char, 256> message{};
   volcrypt_error error{message.data(), message.size()};
   const volcrypt_host* table = host.table();

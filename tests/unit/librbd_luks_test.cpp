@@ -43,7 +43,8 @@ TEST_F(LibrbdLuksTest, RanksLuks2FirstLuks1SecondAndNothingElse) {
 // A blank image: librbd formats it LUKS2 for luks2 (first choice) and LUKS1 for luks
 // (below QEMU's engine, which hot-plugs); never live, and never on a host that cannot.
 TEST_F(LibrbdLuksTest, RanksABlankImageByTheFormatItsProviderAsksFor) {
-  const ProbeAnswer luks2 = probe(plugin, host, rbd(VOLCRYPT_HEADER_BLANK, VOLCRYPT_PREPARE_CONFIG));
+  const ProbeAnswer luks2 =
+      probe(plugin, host, rbd(VOLCRYPT_HEADER_BLANK, VOLCRYPT_PREPARE_CONFIG));
   EXPECT_EQ(luks2.rank, VOLCRYPT_RANK_PRIMARY);
   EXPECT_EQ(luks2.reason,
             "blank RBD image: librbd will format it LUKS2, then decrypt it inside QEMU");
