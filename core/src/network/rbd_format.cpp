@@ -31,29 +31,13 @@ uint64_t header_area(const OpenRbdImage& image) {
   return (area + period - 1) / period * period;
 }
 
-void read_exactly(const OpenRbdImage& image, const std::string& name, uint64_t offset,
-                  std::span<uint8_t> into) {
-  size_t done = 0;
-  while (done < into.size()) {
-    const ssize_t got = rbd_read2(image.get(), offset + done, into.size() - done,
-                                  reinterpret_cast<char*>(into.data() + done), 0);
-    if (got <= 0) {
-      throw Error(ErrorKind::not_found,
-                  name + ": reading " + std::to_string(into.size()) + " bytes at offset " +
-                      std::to_string(offset) + " failed: " +
-                      (got == 0 ? "the image ended early" : rbd_error_text(static_cast<int>(got))));
-    }
-    done += static_cast<size_t>(got);
-  }
-}
-
 // The first byte of [0, bytes) that is not zero, or bytes when all are.
 uint64_t first_data_byte(const OpenRbdImage& image, const std::string& name, uint64_t bytes) {
   std::vector<uint8_t> chunk(kChunk);
   for (uint64_t offset = 0; offset < bytes; offset += chunk.size()) {
     const auto want = static_cast<size_t>(std::min<uint64_t>(chunk.size(), bytes - offset));
     const std::span<uint8_t> part(chunk.data(), want);
-    read_exactly(image, name, offset, part);
+    read_rbd_image(image, name, offset, part);
     const auto found = std::find_if(part.begin(), part.end(), [](uint8_t b) { return b != 0; });
     if (found != part.end()) return offset + static_cast<uint64_t>(found - part.begin());
   }

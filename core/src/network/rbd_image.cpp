@@ -187,6 +187,22 @@ std::unique_ptr<OpenRbdImage> open_rbd_image(const NetworkSource& source,
   return std::make_unique<OpenRbdImage>(cluster.release(), io, image, size);
 }
 
+void read_rbd_image(const OpenRbdImage& image, const std::string& name, uint64_t offset,
+                    std::span<uint8_t> into) {
+  size_t done = 0;
+  while (done < into.size()) {
+    const ssize_t got = rbd_read2(image.get(), offset + done, into.size() - done,
+                                  reinterpret_cast<char*>(into.data() + done), 0);
+    if (got <= 0) {
+      throw Error(ErrorKind::not_found,
+                  name + ": reading " + std::to_string(into.size()) + " bytes at offset " +
+                      std::to_string(offset) + " failed: " +
+                      (got == 0 ? "the image ended early" : rbd_error_text(static_cast<int>(got))));
+    }
+    done += static_cast<size_t>(got);
+  }
+}
+
 std::string rbd_error_text(int negative_errno) { return std::strerror(-negative_errno); }
 
 }  // namespace volcrypt

@@ -7,6 +7,9 @@
 #include <rbd/librbd.h>
 
 #include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
 #include <volcrypt/network_source.hpp>
 
 #include "network/network_volume.hpp"
@@ -39,6 +42,11 @@ enum class RbdAccess { read_only, read_write };
 std::unique_ptr<OpenRbdImage> open_rbd_image(const NetworkSource& source,
                                              const NetworkCredentials& credentials,
                                              RbdAccess access);
+
+// Fills `into` with the image's bytes at offset; Error(not_found) naming the image (name)
+// and what failed when a read fails or the image ends early.
+void read_rbd_image(const OpenRbdImage& image, const std::string& name, uint64_t offset,
+                    std::span<uint8_t> into);
 
 // strerror of a librados/librbd result (a negative errno).
 std::string rbd_error_text(int negative_errno);

@@ -15,19 +15,7 @@ class RbdVolume final : public NetworkVolume {
 
  private:
   void read_within(uint64_t offset, std::span<uint8_t> into) override {
-    size_t done = 0;
-    while (done < into.size()) {
-      const ssize_t got = rbd_read2(image_->get(), offset + done, into.size() - done,
-                                    reinterpret_cast<char*>(into.data() + done), 0);
-      if (got <= 0) {
-        throw Error(
-            ErrorKind::not_found,
-            name() + ": reading " + std::to_string(into.size()) + " bytes at offset " +
-                std::to_string(offset) + " failed: " +
-                (got == 0 ? "the image ended early" : rbd_error_text(static_cast<int>(got))));
-      }
-      done += static_cast<size_t>(got);
-    }
+    read_rbd_image(*image_, name(), offset, into);
   }
 
   std::unique_ptr<OpenRbdImage> image_;
