@@ -223,6 +223,12 @@ uint64_t RbdImage::size() const {
   return nlohmann::json::parse(r.out).at("size").get<uint64_t>();
 }
 
+void RbdImage::blank_again() {
+  const uint64_t bytes = size();
+  run_or_throw(rbd({"rm", spec()}));
+  run_or_throw(rbd({"create", "--size", bytes_arg(bytes), spec()}));
+}
+
 void RbdImage::resize(uint64_t bytes) {
   run_or_throw(rbd({"resize", "--allow-shrink", "--size", bytes_arg(bytes), spec()}));
 }

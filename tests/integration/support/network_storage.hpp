@@ -65,6 +65,8 @@ class RbdImage {
   const std::string& name() const { return name_; }
   std::string spec() const;  // "volumes/NAME"
   uint64_t size() const;     // `rbd info`
+  // Makes it a blank image of the same size again (`rbd rm`, `rbd create`).
+  void blank_again();
   // Grows (or shrinks) the image, as `rbd resize` after a Cinder extend.
   void resize(uint64_t bytes);
   // What the storage holds, undecrypted (`rbd export`).
