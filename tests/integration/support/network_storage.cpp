@@ -224,9 +224,10 @@ uint64_t RbdImage::size() const {
 }
 
 void RbdImage::blank_again() {
-  const uint64_t bytes = size();
-  run_or_throw(rbd({"rm", spec()}));
-  run_or_throw(rbd({"create", "--size", bytes_arg(bytes), spec()}));
+  // Zeros written in place: `rbd rm` refuses an image a killed client still watches (for
+  // about 30 s), and a client that never wrote holds no lock.
+  qemu_io_network(qemu_volume(*this), QemuDecryption::none, "",
+                  {"write -P 0 0 " + std::to_string(size())});
 }
 
 void RbdImage::resize(uint64_t bytes) {

@@ -65,7 +65,7 @@ class RbdImage {
   const std::string& name() const { return name_; }
   std::string spec() const;  // "volumes/NAME"
   uint64_t size() const;     // `rbd info`
-  // Makes it a blank image of the same size again (`rbd rm`, `rbd create`).
+  // Makes it a blank image again: all zeros, written through QEMU's rbd driver.
   void blank_again();
   // Grows (or shrinks) the image, as `rbd resize` after a Cinder extend.
   void resize(uint64_t bytes);
