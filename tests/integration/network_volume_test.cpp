@@ -128,9 +128,48 @@ class NetworkVolumes : public IntegrationTest {
     EXPECT_TRUE(secrets_for_volume(connection->get(), volume_id).empty());
   }
 
+  // attach of `image` at sdb of `domain`, scope "--live" or "--config".
+  std::vector<std::string> rbd_attach(const RbdImage& image, const std::string& domain,
+                                      const std::string& volume_id, const std::string& provider,
+                                      const std::string& scope) const {
+    std::vector<std::string> args = {"attach",
+                                     "--domain",
+                                     domain,
+                                     "--target",
+                                     "sdb",
+                                     scope,
+                                     "--volume-id",
+                                     volume_id,
+                                     "--provider",
+                                     provider,
+                                     "--passphrase-file",
+                                     passphrase_file};
+    const auto source = rbd_source(image);
+    args.insert(args.end(), source.begin(), source.end());
+    return args;
+  }
+
+  // An attach of a blank image that `plugin` had the host format.
+  void expect_formatted_by(const ProcessResult& r, const std::string& plugin) {
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("plugin " + plugin));
+    EXPECT_THAT(r.out, HasSubstr("formatted = yes"));
+    expect_no_secret_in(r);
+  }
+
   NetworkStorage* storage = nullptr;
   std::string ceph_secret_before;
 };
+
+// The LUKS version the bytes start with ('LUKS\xba\xbe', then a big-endian version); 0 when
+// they are not LUKS.
+int luks_version(const std::vector<uint8_t>& raw) {
+  if (raw.size() < 8 ||
+      std::string(raw.begin(), raw.begin() + 6) != std::string("LUKS\xba\xbe", 6)) {
+    return 0;
+  }
+  return raw[6] << 8 | raw[7];
+}
 
 TEST_F(NetworkVolumes, CinderRbdJsonHotAttachesALuks1ImageAndDetachLeavesOnlyTheDeployersSecret) {
   RbdImage image = luks1_image("cinder");
@@ -273,36 +312,17 @@ TEST_F(NetworkVolumes, ABlankRbdImageHotAttachedWithLuksIsFormattedLuks1ByLibrbd
   RbdImage image = RbdImage::zeros(unique("blank1"), kImageBytes);
   const std::string volume_id = new_volume_id("blank1vol");
   auto domain = running_domain("blank-luks1");
-  std::vector<std::string> attach = {"attach",
-                                     "--domain",
-                                     domain->name(),
-                                     "--target",
-                                     "sdb",
-                                     "--bus",
-                                     "scsi",
-                                     "--live",
-                                     "--volume-id",
-                                     volume_id,
-                                     "--provider",
-                                     "luks",
-                                     "--passphrase-file",
-                                     passphrase_file};
-  const auto source = rbd_source(image);
-  attach.insert(attach.end(), source.begin(), source.end());
+  const std::vector<std::string> attach =
+      rbd_attach(image, domain->name(), volume_id, "luks", "--live");
   ProcessResult r = volcrypt(attach);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("plugin qemu-native-luks"));
-  EXPECT_THAT(r.out, HasSubstr("formatted = yes"));
-  expect_no_secret_in(r);
+  ASSERT_NO_FATAL_FAILURE(expect_formatted_by(r, "qemu-native-luks"));
   const std::string live = domain->live_xml();
   EXPECT_THAT(live, HasSubstr("<encryption format='luks' engine='qemu'>"));
   EXPECT_THAT(domain->write_pattern("sdb", kPattern, 1 << 20), HasSubstr("wrote 1048576/1048576"));
   EXPECT_EQ(domain->read_pattern("sdb", kPattern, 1 << 20), kReadMiB);
 
   const std::vector<uint8_t> raw = image.raw_bytes();
-  ASSERT_GE(raw.size(), 108u);
-  EXPECT_EQ(std::string(raw.begin(), raw.begin() + 6), std::string("LUKS\xba\xbe", 6));
-  EXPECT_EQ(raw[6] << 8 | raw[7], 1) << "not LUKS1";
+  ASSERT_EQ(luks_version(raw), 1);
   // librbd puts the data at 4 MiB (8192 sectors), aligned to the image's 4 MiB objects;
   // cryptsetup and qemu-img put it at 2 MiB.
   EXPECT_EQ(raw[104] << 24 | raw[105] << 16 | raw[106] << 8 | raw[107], 8192);
@@ -328,21 +348,10 @@ TEST_F(NetworkVolumes, ABlankRbdImageAttachedWithLuks2ForBootIsFormattedLuks2ByL
   const std::string volume_id = new_volume_id("blank2vol");
   TestDomain domain(connection->get(), unique("blank-luks2"),
                     DomainOptions{.persistent = true, .start = false, .serial_log = {}});
-  std::vector<std::string> attach = {
-      "attach",     "--domain", domain.name(),       "--target",
-      "sdb",        "--config", "--volume-id",       volume_id,
-      "--provider", "luks2",    "--passphrase-file", passphrase_file};
-  const auto source = rbd_source(image);
-  attach.insert(attach.end(), source.begin(), source.end());
-  ProcessResult r = volcrypt(attach);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("plugin librbd-luks"));
-  EXPECT_THAT(r.out, HasSubstr("formatted = yes"));
+  ProcessResult r = volcrypt(rbd_attach(image, domain.name(), volume_id, "luks2", "--config"));
+  ASSERT_NO_FATAL_FAILURE(expect_formatted_by(r, "librbd-luks"));
   EXPECT_THAT(domain.inactive_xml(), HasSubstr("<encryption format='luks2' engine='librbd'>"));
-  std::vector<uint8_t> raw = image.raw_bytes();
-  ASSERT_GE(raw.size(), 8u);
-  EXPECT_EQ(std::string(raw.begin(), raw.begin() + 6), std::string("LUKS\xba\xbe", 6));
-  EXPECT_EQ(raw[6] << 8 | raw[7], 2) << "not LUKS2";
+  EXPECT_EQ(luks_version(image.raw_bytes()), 2);
 
   domain.start();
   EXPECT_THAT(domain.write_pattern("sdb", kPattern, 1 << 20), HasSubstr("wrote 1048576/1048576"));
@@ -364,22 +373,9 @@ TEST_F(NetworkVolumes, AForeignImageAndACipherLibrbdCannotWriteLeaveTheImageAsIt
   for (const RbdImage* image : {&blank, &data}) {
     const auto before = image->raw_bytes();
     const std::string volume_id = new_volume_id("refvol");
-    std::vector<std::string> attach = {"attach",
-                                       "--domain",
-                                       domain->name(),
-                                       "--target",
-                                       "sdb",
-                                       "--live",
-                                       "--volume-id",
-                                       volume_id,
-                                       "--provider",
-                                       "luks",
-                                       "--cipher",
-                                       "serpent-xts-plain64",
-                                       "--passphrase-file",
-                                       passphrase_file};
-    const auto source = rbd_source(*image);
-    attach.insert(attach.end(), source.begin(), source.end());
+    std::vector<std::string> attach =
+        rbd_attach(*image, domain->name(), volume_id, "luks", "--live");
+    attach.insert(attach.end(), {"--cipher", "serpent-xts-plain64"});
     ProcessResult r = volcrypt(attach);
     if (image == &blank) {
       EXPECT_EQ(r.exit_code, 8) << r.err;
