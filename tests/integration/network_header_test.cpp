@@ -310,8 +310,8 @@ TEST_F(RbdHeaderTest, ReadsWhatLibrbdsOwnFormatHidesFromTheGuest) {
 
 // The host's format (format_volume) re-reads all that librbd's header will cover: data
 // past the first 4 MiB, where the header reader still calls the image blank, is refused
-// and left as it was; a blank image gets librbd's LUKS1 with the key size asked for, which
-// librbd then opens with the passphrase.
+// and left as it was, as is a blank image too small for the header; a blank image gets
+// librbd's LUKS1 with the key size asked for, which librbd then opens with the passphrase.
 TEST_F(RbdHeaderTest, TheHostFormatsOnlyAnImageBlankWhereLibrbdsHeaderGoes) {
   const auto late_data = test::RbdImage::zeros(unique("late"), 32 << 20);
   test::qemu_io_network(test::qemu_volume(late_data), test::QemuDecryption::none, "",
@@ -329,6 +329,18 @@ TEST_F(RbdHeaderTest, TheHostFormatsOnlyAnImageBlankWhereLibrbdsHeaderGoes) {
                 " is not blank (it holds data at byte 5242880, where librbd's LUKS header would "
                 "go); refusing to format it");
   EXPECT_EQ(late_data.raw_bytes(), before);
+
+  // LUKS2's 16 MiB header area does not fit: librbd refuses before it writes.
+  const auto small = test::RbdImage::zeros(unique("small"), 8 << 20);
+  EXPECT_EQ(error_of(ErrorKind::internal,
+                     [&] {
+                       format_blank_rbd_image(source(small.spec()), credentials(key_), {true, 512},
+                                              passphrase);
+                     }),
+            "rbd:" + small.spec() +
+                ": librbd could not format it as LUKS2: No space left on device (the image is "
+                "too small for its header and data)");
+  EXPECT_EQ(read_network_volume_header(*open(small)), HeaderKind::blank);
 
   const auto blank = test::RbdImage::zeros(unique("fmt"), 32 << 20);
   format_blank_rbd_image(source(blank.spec()), credentials(key_), {false, 256}, passphrase);

@@ -1,6 +1,7 @@
 #include "network/rbd_format.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <string>
 #include <vector>
 #include <volcrypt/error.hpp>
@@ -84,11 +85,12 @@ void format_blank_rbd_image(const NetworkSource& source, const NetworkCredential
     r = rbd_encryption_format(image->get(), RBD_ENCRYPTION_FORMAT_LUKS1, &options, sizeof options);
   }
   if (r < 0) {
-    std::string after;
+    // librbd checks the size first and writes nothing then.
+    std::string after = r == -ENOSPC ? " (the image is too small for its header and data)" : "";
     try {
-      if (first_data_byte(*image, name, area) < area) after = restore_blank(*image, area);
+      if (first_data_byte(*image, name, area) < area) after += restore_blank(*image, area);
     } catch (const Error&) {
-      after = restore_blank(*image, area);
+      after += restore_blank(*image, area);
     }
     throw Error(ErrorKind::internal, name + ": librbd could not format it as " +
                                          (format.luks2 ? "LUKS2" : "LUKS1") + ": " +
