@@ -3,6 +3,7 @@
 // and LUKS2 on RBD without any host-side mapping.
 #include <span>
 #include <string>
+#include <string_view>
 #include <volcrypt/plugin.hpp>
 
 #include "native_secret.hpp"
@@ -51,6 +52,36 @@ bool is_rbd(const sdk::Volume& volume) {
   return volume.source_kind == sdk::SourceKind::network && volume.network_protocol == "rbd";
 }
 
+// A blank image is formatted by the host with librbd's own format: LUKS2 for provider
+// luks2, LUKS1 for luks. As an ABI format name ("luks", "luks2"); empty for another
+// provider.
+std::string blank_format_for(std::string_view provider) {
+  if (provider == "luks2") return "luks2";
+  if (provider == "luks") return "luks";
+  return {};
+}
+
+sdk::ProbeResult rank_blank(const sdk::Host& host, const sdk::Volume& volume) {
+  const std::string format = blank_format_for(volume.provider);
+  if (format.empty()) {
+    return sdk::rank(sdk::Rank::none,
+                     "blank RBD image: librbd-luks formats luks and luks2 only, not " +
+                         std::string(volume.provider));
+  }
+  if (!host.offers_format_volume()) {
+    return sdk::rank(sdk::Rank::none,
+                     "blank RBD image: this host cannot format one (no format_volume, ABI 1.4)");
+  }
+  if (format == "luks2") {
+    return sdk::rank(sdk::Rank::primary,
+                     "blank RBD image: librbd will format it LUKS2, then decrypt it inside QEMU");
+  }
+  // QEMU's engine serves a blank image for luks too, and hot-plugs it.
+  return sdk::rank(sdk::Rank::secondary,
+                   "blank RBD image: librbd will format it LUKS1, then decrypt it inside QEMU; "
+                   "boot and --config only");
+}
+
 class LibrbdLuks : public sdk::Plugin {
  public:
   sdk::ProbeResult probe(const sdk::Host& host, const sdk::Volume& volume) override {
@@ -72,9 +103,7 @@ class LibrbdLuks : public sdk::Plugin {
         return sdk::rank(sdk::Rank::secondary,
                          "librbd decrypts LUKS1 inside QEMU with OpenSSL; boot and --config only");
       case sdk::HeaderKind::blank:
-        return sdk::rank(sdk::Rank::none,
-                         "blank RBD image: librbd-luks does not format images yet; format it "
-                         "with librbd's encryption first");
+        return rank_blank(host, volume);
       case sdk::HeaderKind::other:
         return sdk::rank(sdk::Rank::none, "the image holds data that is not LUKS");
       case sdk::HeaderKind::unknown:
@@ -100,14 +129,22 @@ class LibrbdLuks : public sdk::Plugin {
                        "the passphrase for volume " + volume_id + " is empty");
     }
     if (flags.live) throw sdk::Error(VOLCRYPT_ERROR_NOT_SUPPORTED, kLiveRefusal);
-    const std::string format = format_for(volume.header);
+    const bool blank = volume.header == sdk::HeaderKind::blank;
+    const std::string format =
+        blank ? blank_format_for(volume.provider) : format_for(volume.header);
     if (format.empty()) {
       throw sdk::Error(volume.header == sdk::HeaderKind::other ? VOLCRYPT_ERROR_REFUSED_DATA
                                                                : VOLCRYPT_ERROR_NOT_SUPPORTED,
                        "image '" + name + "' is not LUKS1 or LUKS2; librbd-luks left it as it is");
     }
-    // Nothing opens the image until the domain starts: a wrong passphrase must show now.
-    if (!host.passphrase_opens(key)) {
+    if (blank) {
+      // The host re-reads the image and formats it only if it is still blank. From here on
+      // the image is LUKS with this passphrase, whatever happens to the rest of the attach.
+      host.log(VOLCRYPT_LOG_DEBUG, "asking the host to format blank image " + name + " as " +
+                                       (format == "luks2" ? "LUKS2" : "LUKS1"));
+      host.format_volume(format, std::string(volume.cipher), volume.key_size_bits, key);
+    } else if (!host.passphrase_opens(key)) {
+      // Nothing opens the image until the domain starts: a wrong passphrase must show now.
       throw sdk::Error(VOLCRYPT_ERROR_WRONG_KEY,
                        "the passphrase is wrong for volume " + volume_id + " (no key slot opens)");
     }
@@ -119,6 +156,7 @@ class LibrbdLuks : public sdk::Plugin {
           attachment.set_native_encryption(format, made);
           attachment.set_encryption_engine("librbd");
           attachment.set_state(native_secret::kSecretUuidKey, made);
+          if (blank) attachment.set_state("formatted", "yes");
         });
     host.log(VOLCRYPT_LOG_DEBUG,
              "image " + name + " will be decrypted by librbd with secret " + uuid);

@@ -43,12 +43,18 @@ std::string key_refusal(const sdk::KeyFacts& key) {
   return "the passphrase is not valid UTF-8 text, which QEMU refuses in a secret";
 }
 
-// A blank network volume is not formatted here: there is no host path for
-// libcryptsetup, and an RBD image is formatted by librbd's own encryption (librbd-luks).
-std::string blank_network_refusal(const sdk::Volume& volume) {
+bool is_rbd(const sdk::Volume& volume) {
+  return volume.source_kind == sdk::SourceKind::network && volume.network_protocol == "rbd";
+}
+
+// A blank network volume has no host path for libcryptsetup: the host formats a blank RBD
+// image LUKS1 with librbd's own format (which QEMU's LUKS driver reads); any other network
+// volume is refused. Empty when the volume can be formatted.
+std::string blank_network_refusal(const sdk::Host& host, const sdk::Volume& volume) {
   if (volume.source_kind != sdk::SourceKind::network) return {};
-  if (volume.network_protocol == "rbd") {
-    return "blank RBD image: formatting one is librbd-luks's (librbd's own LUKS format)";
+  if (is_rbd(volume)) {
+    if (host.offers_format_volume()) return {};
+    return "blank RBD image: this host cannot format one (no format_volume, ABI 1.4)";
   }
   return "blank " + std::string(volume.network_protocol) +
          " volume: a network volume is never formatted over the network; format it LUKS on "
@@ -81,8 +87,13 @@ class QemuNativeLuks : public sdk::Plugin {
                                                  " decrypts LUKS1 natively (libvirt " +
                                                  sdk::version_string(facts.libvirt_version) + ")");
       case sdk::HeaderKind::blank:
-        if (std::string refusal = blank_network_refusal(volume); !refusal.empty()) {
+        if (std::string refusal = blank_network_refusal(host, volume); !refusal.empty()) {
           return sdk::rank(sdk::Rank::none, refusal);
+        }
+        if (is_rbd(volume)) {
+          return sdk::rank(sdk::Rank::primary,
+                           "blank RBD image: librbd will format it LUKS1, then QEMU decrypts it "
+                           "natively");
         }
         return sdk::rank(sdk::Rank::primary,
                          "blank volume: will be formatted LUKS1, then QEMU decrypts it natively");
@@ -120,8 +131,16 @@ class QemuNativeLuks : public sdk::Plugin {
     bool formatted = false;
     switch (volume.header) {
       case sdk::HeaderKind::blank: {
-        if (std::string refusal = blank_network_refusal(volume); !refusal.empty()) {
+        if (std::string refusal = blank_network_refusal(host, volume); !refusal.empty()) {
           throw sdk::Error(VOLCRYPT_ERROR_NOT_SUPPORTED, "volume '" + path + "': " + refusal);
+        }
+        if (is_rbd(volume)) {
+          // librbd's LUKS1 is the same on-disk LUKS1 that QEMU's driver=luks opens.
+          host.log(VOLCRYPT_LOG_DEBUG,
+                   "asking the host to format blank RBD image " + path + " as LUKS1");
+          host.format_volume("luks", std::string(volume.cipher), volume.key_size_bits, key);
+          formatted = true;
+          break;
         }
         dm::LuksCipher cipher = dm::luks_cipher_for(volume.cipher, volume.key_size_bits);
         host.log(VOLCRYPT_LOG_DEBUG, "formatting blank volume '" + path + "' as LUKS1 (" +

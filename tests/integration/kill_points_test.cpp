@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <sstream>
 
@@ -43,6 +44,9 @@ struct Scenario {
   std::string domain_uuid;
   // How attach names the volume when it is not the file `volume` (a network volume).
   std::vector<std::string> source_args = {};
+  // Set for a blank volume that attach formats: it is made blank again before each run the
+  // sweep compares (each must format it), and the guest writes the plaintext it reads.
+  std::function<void()> make_blank = {};
   VolumeAt at() const { return {domain->name(), kTarget, volume_id, true}; }
 };
 
@@ -113,6 +117,7 @@ class KillPoints : public IntegrationTest {
     }
     for (const auto& broken : broken_rules(connection->get(), s.at())) problems.push_back(broken);
     if (s.live) {
+      if (s.make_blank) s.domain->write_pattern(kTarget, kPattern, 1 << 20);
       const std::string verdict = s.domain->read_pattern(kTarget, kPattern, 1 << 20);
       if (verdict.find("read 1048576/1048576 bytes at offset 0") == std::string::npos) {
         problems.push_back("the guest does not read the plaintext: " + verdict);
@@ -195,6 +200,7 @@ class KillPoints : public IntegrationTest {
   TracedRun reference(const Scenario& s, bool killing_detach,
                       const std::vector<std::string>& operation, Problems& problems) {
     if (killing_detach) attach(s, problems, "the reference run's");
+    if (s.make_blank) s.make_blank();
     const TracedRun run = reference_run(operation, expected_steps(s, killing_detach));
     expect_no_secret_in(run);
     print_steps(s.name, run);
@@ -227,6 +233,7 @@ class KillPoints : public IntegrationTest {
     const auto at_kill_point = [&](int step) {
       Problems problems;
       if (killing_detach) attach(s, problems, "the pre-kill");
+      if (s.make_blank) s.make_blank();
       const TracedRun run = run_traced_at(operation, complete, step);
       expect_no_secret_in(run);
       if (const std::string wrong = wrong_kill_point(complete, run, step); !wrong.empty()) {
@@ -304,12 +311,17 @@ class KillPoints : public IntegrationTest {
 // is never a thing to undo.
 class KillPointsRbd : public KillPoints {
  protected:
-  Scenario rbd_scenario(const std::string& name, const TestDomain& domain) {
+  // blank: a blank image that attach formats (LUKS1, by librbd) in each run.
+  Scenario rbd_scenario(const std::string& name, const TestDomain& domain, bool blank = false) {
     const NetworkStorage& storage = network_storage();
-    image = std::make_unique<RbdImage>(RbdImage::encrypted(
-        unique("killrbd"), 32ull << 20, RbdEncryption::qemu_luks1, passphrase_file));
-    qemu_io_network(qemu_volume(*image), QemuDecryption::qemu_luks, passphrase_file,
-                    {"write -P " + std::to_string(kPattern) + " 0 1M"});
+    if (blank) {
+      image = std::make_unique<RbdImage>(RbdImage::zeros(unique("killblank"), 32ull << 20));
+    } else {
+      image = std::make_unique<RbdImage>(RbdImage::encrypted(
+          unique("killrbd"), 32ull << 20, RbdEncryption::qemu_luks1, passphrase_file));
+      qemu_io_network(qemu_volume(*image), QemuDecryption::qemu_luks, passphrase_file,
+                      {"write -P " + std::to_string(kPattern) + " 0 1M"});
+    }
     Scenario s{name,
                &domain,
                "rbd:" + image->spec(),
@@ -320,11 +332,20 @@ class KillPointsRbd : public KillPoints {
                      "--monitor",     storage.mon_host + ":" + std::to_string(storage.mon_port),
                      "--auth-user",   storage.ceph_user,
                      "--auth-secret", storage.ceph_secret_uuid};
+    if (blank) s.make_blank = [this] { image->blank_again(); };
     volume_ids.push_back(s.volume_id);
     return s;
   }
   std::unique_ptr<RbdImage> image;
 };
+
+// Killed after the host formatted the blank image and before the secret or the disk, the
+// image is LUKS with the caller's passphrase and the retry attaches it; killed before, it
+// is still blank and the retry formats it. Either way recover undoes only the attach.
+TEST_F(KillPointsRbd, LiveAttachOfABlankRbdImage) {
+  auto domain = running_domain("kill-rbd-blank");
+  sweep(rbd_scenario("attach blank rbd live", *domain, true), false);
+}
 
 TEST_F(KillPointsRbd, LiveAttachOfAnRbdImage) {
   auto domain = running_domain("kill-rbd-attach");

@@ -24,6 +24,7 @@
 #include "integration_test.hpp"
 #include "network/network_volume.hpp"
 #include "network/network_volume_header.hpp"
+#include "network/rbd_format.hpp"
 #include "network_storage.hpp"
 #include "process.hpp"
 #include "test_volumes.hpp"
@@ -361,6 +362,55 @@ TEST_F(RbdHeaderTest, ReadsWhatLibrbdsOwnFormatHidesFromTheGuest) {
   EXPECT_EQ(read_network_volume_header(*volume), HeaderKind::luks2);
   EXPECT_EQ(network_volume_size_bytes(*volume), uint64_t{64} << 20);
   EXPECT_EQ(network_luks_payload_offset(*volume), uint64_t{16} << 20);
+}
+
+// The host's format (format_volume) re-reads all that librbd's header will cover: data
+// past the first 4 MiB, where the header reader still calls the image blank, is refused
+// and left as it was, as is a blank image too small for the header; a blank image gets
+// librbd's LUKS1 with the key size asked for, which librbd then opens with the passphrase.
+TEST_F(RbdHeaderTest, TheHostFormatsOnlyAnImageBlankWhereLibrbdsHeaderGoes) {
+  const auto late_data = test::RbdImage::zeros(unique("late"), 32 << 20);
+  test::qemu_io_network(test::qemu_volume(late_data), test::QemuDecryption::none, "",
+                        {"write -P 90 5M 4k"});
+  EXPECT_EQ(read_network_volume_header(*open(late_data)), HeaderKind::blank);
+  const std::vector<uint8_t> before = late_data.raw_bytes();
+  const std::span<const uint8_t> passphrase(
+      reinterpret_cast<const uint8_t*>(this->passphrase.data()), this->passphrase.size());
+  EXPECT_EQ(error_of(ErrorKind::refused_data,
+                     [&] {
+                       format_blank_rbd_image(source(late_data.spec()), credentials(key_), {},
+                                              passphrase);
+                     }),
+            "rbd:" + late_data.spec() +
+                " is not blank (it holds data at byte 5242880, where librbd's LUKS header would "
+                "go); refusing to format it");
+  EXPECT_EQ(late_data.raw_bytes(), before);
+
+  // LUKS2's 16 MiB header area does not fit: librbd refuses before it writes.
+  const auto small = test::RbdImage::zeros(unique("small"), 8 << 20);
+  EXPECT_EQ(error_of(ErrorKind::internal,
+                     [&] {
+                       format_blank_rbd_image(source(small.spec()), credentials(key_), {true, 512},
+                                              passphrase);
+                     }),
+            "rbd:" + small.spec() +
+                ": librbd could not format it as LUKS2: No space left on device (the image is "
+                "too small for its header and data)");
+  EXPECT_EQ(read_network_volume_header(*open(small)), HeaderKind::blank);
+
+  const auto blank = test::RbdImage::zeros(unique("fmt"), 32 << 20);
+  format_blank_rbd_image(source(blank.spec()), credentials(key_), {false, 256}, passphrase);
+  const auto volume = open(blank);
+  EXPECT_EQ(read_network_volume_header(*volume), HeaderKind::luks1);
+  EXPECT_EQ(network_luks_payload_offset(*volume), uint64_t{4} << 20);
+  const std::vector<uint8_t> raw = blank.raw_bytes();
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(&raw[8])), "aes");
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(&raw[40])), "xts-plain64");
+  EXPECT_EQ(raw[108] << 24 | raw[109] << 16 | raw[110] << 8 | raw[111], 32) << "key bytes";
+  EXPECT_EQ(test::qemu_read_network(test::qemu_volume(blank), test::QemuDecryption::librbd_luks1,
+                                    passphrase_file, 0, 4096)
+                .size(),
+            4096u);
 }
 
 TEST_F(RbdHeaderTest, ReadsThroughTheCephConfAlone) {

@@ -128,9 +128,48 @@ class NetworkVolumes : public IntegrationTest {
     EXPECT_TRUE(secrets_for_volume(connection->get(), volume_id).empty());
   }
 
+  // attach of `image` at sdb of `domain`, scope "--live" or "--config".
+  std::vector<std::string> rbd_attach(const RbdImage& image, const std::string& domain,
+                                      const std::string& volume_id, const std::string& provider,
+                                      const std::string& scope) const {
+    std::vector<std::string> args = {"attach",
+                                     "--domain",
+                                     domain,
+                                     "--target",
+                                     "sdb",
+                                     scope,
+                                     "--volume-id",
+                                     volume_id,
+                                     "--provider",
+                                     provider,
+                                     "--passphrase-file",
+                                     passphrase_file};
+    const auto source = rbd_source(image);
+    args.insert(args.end(), source.begin(), source.end());
+    return args;
+  }
+
+  // An attach of a blank image that `plugin` had the host format.
+  void expect_formatted_by(const ProcessResult& r, const std::string& plugin) {
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("plugin " + plugin));
+    EXPECT_THAT(r.out, HasSubstr("formatted = yes"));
+    expect_no_secret_in(r);
+  }
+
   NetworkStorage* storage = nullptr;
   std::string ceph_secret_before;
 };
+
+// The LUKS version the bytes start with ('LUKS\xba\xbe', then a big-endian version); 0 when
+// they are not LUKS.
+int luks_version(const std::vector<uint8_t>& raw) {
+  if (raw.size() < 8 ||
+      std::string(raw.begin(), raw.begin() + 6) != std::string("LUKS\xba\xbe", 6)) {
+    return 0;
+  }
+  return raw[6] << 8 | raw[7];
+}
 
 TEST_F(NetworkVolumes, CinderRbdJsonHotAttachesALuks1ImageAndDetachLeavesOnlyTheDeployersSecret) {
   RbdImage image = luks1_image("cinder");
@@ -266,26 +305,123 @@ TEST_F(NetworkVolumes, AnAuthSecretThatIsMissingOrNotCephIsExit3NamingItAndLeave
   undefine_secret_if_present(connection->get(), not_ceph);
 }
 
-// A blank image is not formatted by the QEMU engine, and an image holding other data is
-// never touched: both stay as they were.
-TEST_F(NetworkVolumes, BlankAndForeignImagesAreRefusedAndLeftAsTheyWere) {
+// A blank image attached live with provider luks: the host formats it LUKS1 with librbd's
+// own format, QEMU's LUKS driver decrypts it, and the guest reads what it wrote. A second
+// attach finds it LUKS and opens it with the same passphrase.
+TEST_F(NetworkVolumes, ABlankRbdImageHotAttachedWithLuksIsFormattedLuks1ByLibrbd) {
+  RbdImage image = RbdImage::zeros(unique("blank1"), kImageBytes);
+  const std::string volume_id = new_volume_id("blank1vol");
+  auto domain = running_domain("blank-luks1");
+  const std::vector<std::string> attach =
+      rbd_attach(image, domain->name(), volume_id, "luks", "--live");
+  ProcessResult r = volcrypt(attach);
+  ASSERT_NO_FATAL_FAILURE(expect_formatted_by(r, "qemu-native-luks"));
+  const std::string live = domain->live_xml();
+  EXPECT_THAT(live, HasSubstr("<encryption format='luks' engine='qemu'>"));
+  EXPECT_THAT(domain->write_pattern("sdb", kPattern, 1 << 20), HasSubstr("wrote 1048576/1048576"));
+  EXPECT_EQ(domain->read_pattern("sdb", kPattern, 1 << 20), kReadMiB);
+
+  const std::vector<uint8_t> raw = image.raw_bytes();
+  ASSERT_EQ(luks_version(raw), 1);
+  // librbd puts the data at 4 MiB (8192 sectors), aligned to the image's 4 MiB objects;
+  // cryptsetup and qemu-img put it at 2 MiB.
+  EXPECT_EQ(raw[104] << 24 | raw[105] << 16 | raw[106] << 8 | raw[107], 8192);
+  EXPECT_EQ(disk_capacity(connection->get(), domain->name(), "sdb"), kImageBytes - (4ull << 20));
+  EXPECT_FALSE(holds_plaintext(raw, kPattern)) << "the RBD image holds plaintext";
+
+  r = volcrypt({"detach", "--domain", domain->name(), "--target", "sdb"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(secrets_for_volume(connection->get(), volume_id).empty());
+
+  r = volcrypt(attach);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, Not(HasSubstr("formatted")));
+  EXPECT_EQ(domain->read_pattern("sdb", kPattern, 1 << 20), kReadMiB);
+  r = volcrypt({"detach", "--domain", domain->name(), "--target", "sdb"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+// A blank image attached with provider luks2 for boot: librbd formats it LUKS2 and
+// decrypts it once the domain starts.
+TEST_F(NetworkVolumes, ABlankRbdImageAttachedWithLuks2ForBootIsFormattedLuks2ByLibrbd) {
+  RbdImage image = RbdImage::zeros(unique("blank2"), kImageBytes);
+  const std::string volume_id = new_volume_id("blank2vol");
+  TestDomain domain(connection->get(), unique("blank-luks2"),
+                    DomainOptions{.persistent = true, .start = false, .serial_log = {}});
+  ProcessResult r = volcrypt(rbd_attach(image, domain.name(), volume_id, "luks2", "--config"));
+  ASSERT_NO_FATAL_FAILURE(expect_formatted_by(r, "librbd-luks"));
+  EXPECT_THAT(domain.inactive_xml(), HasSubstr("<encryption format='luks2' engine='librbd'>"));
+  EXPECT_EQ(luks_version(image.raw_bytes()), 2);
+
+  domain.start();
+  EXPECT_THAT(domain.write_pattern("sdb", kPattern, 1 << 20), HasSubstr("wrote 1048576/1048576"));
+  EXPECT_EQ(domain.read_pattern("sdb", kPattern, 1 << 20), kReadMiB);
+  EXPECT_EQ(disk_capacity(connection->get(), domain.name(), "sdb"), kImageBytes - (16ull << 20));
+  EXPECT_FALSE(holds_plaintext(image.raw_bytes(), kPattern)) << "the RBD image holds plaintext";
+
+  r = volcrypt({"detach", "--domain", domain.name(), "--target", "sdb", "--live", "--config"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(secrets_for_volume(connection->get(), volume_id).empty());
+}
+
+// Nothing is formatted over data: an image holding other data is exit 5, and a cipher
+// librbd cannot write fails before the blank image is touched. Both stay as they were.
+TEST_F(NetworkVolumes, AForeignImageAndACipherLibrbdCannotWriteLeaveTheImageAsItWas) {
   RbdImage blank = RbdImage::zeros(unique("blank"), 8ull << 20);
   RbdImage data = RbdImage::with_bytes(unique("data"), 8ull << 20, "ext4? no: someone's data");
   auto domain = running_domain("refused");
   for (const RbdImage* image : {&blank, &data}) {
     const auto before = image->raw_bytes();
-    std::vector<std::string> attach = {
-        "attach",     "--domain", domain->name(),      "--target",
-        "sdb",        "--live",   "--volume-id",       new_volume_id("refvol"),
-        "--provider", "luks",     "--passphrase-file", passphrase_file};
-    const auto source = rbd_source(*image);
-    attach.insert(attach.end(), source.begin(), source.end());
+    const std::string volume_id = new_volume_id("refvol");
+    std::vector<std::string> attach =
+        rbd_attach(*image, domain->name(), volume_id, "luks", "--live");
+    attach.insert(attach.end(), {"--cipher", "serpent-xts-plain64"});
     ProcessResult r = volcrypt(attach);
-    EXPECT_EQ(r.exit_code, image == &blank ? 6 : 5) << r.err;
-    EXPECT_THAT(r.err,
-                HasSubstr(image == &blank ? "blank RBD image" : "holds data that is not LUKS"));
+    if (image == &blank) {
+      EXPECT_EQ(r.exit_code, 8) << r.err;
+      EXPECT_THAT(r.err, HasSubstr("librbd formats aes-xts-plain64 with a 256- or 512-bit key "
+                                   "only; volume 'rbd:" +
+                                   image->spec() + "' asks for serpent-xts-plain64"));
+    } else {
+      EXPECT_EQ(r.exit_code, 5) << r.err;
+      EXPECT_THAT(r.err, HasSubstr("holds data that is not LUKS"));
+    }
     EXPECT_EQ(image->raw_bytes(), before) << image->name() << " was changed";
     EXPECT_THAT(domain->live_xml(), Not(HasSubstr("<target dev='sdb'")));
+    EXPECT_TRUE(secrets_for_volume(connection->get(), volume_id).empty());
+  }
+}
+
+// Only RBD images are formatted: a blank iSCSI LUN or NBD export is exit 6 saying so, and
+// is never written to.
+TEST_F(NetworkVolumes, BlankIscsiAndNbdVolumesAreRefusedAndLeftBlank) {
+  const std::string lun_file = path("blank-lun.img");
+  const std::string nbd_file = path("blank-nbd.img");
+  for (const std::string& file : {lun_file, nbd_file}) {
+    test_volumes::write_file(file, std::string(8 << 20, '\0'));
+  }
+  IscsiTarget target(unique("blanklun"), lun_file);
+  NbdExport nbd(unique("blankexport"), nbd_file);
+  const std::vector<std::pair<std::string, std::string>> volumes = {
+      {"iscsi",
+       "iscsi://" + target.portal() + "/" + target.iqn() + "/" + std::to_string(target.lun())},
+      {"nbd", "nbd://" + nbd.host() + ":" + std::to_string(nbd.port()) + "/" + nbd.export_name()}};
+  auto domain = running_domain("blank-net");
+  for (const auto& [protocol, url] : volumes) {
+    const std::string volume_id = new_volume_id("blanknet");
+    ProcessResult r = volcrypt({"attach", "--domain", domain->name(), "--target", "sdb", "--live",
+                                "--source", url, "--volume-id", volume_id, "--provider", "luks",
+                                "--passphrase-file", passphrase_file});
+    EXPECT_EQ(r.exit_code, 6) << r.err;
+    EXPECT_THAT(r.err, HasSubstr("blank " + protocol +
+                                 " volume: a network volume is never formatted over the network; "
+                                 "format it LUKS on the storage side first"));
+    EXPECT_THAT(domain->live_xml(), Not(HasSubstr("<target dev='sdb'")));
+    EXPECT_TRUE(secrets_for_volume(connection->get(), volume_id).empty());
+  }
+  for (const std::string& file : {lun_file, nbd_file}) {
+    EXPECT_EQ(test_volumes::read_file(file), std::vector<uint8_t>(8 << 20, 0))
+        << file << " was changed";
   }
 }
 

@@ -1,6 +1,7 @@
 #include "fake_host.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <string_view>
@@ -116,6 +117,19 @@ FakeHost::FakeHost() : real_host_(nullptr, HostFacts{}, {}) {
     const std::string given(reinterpret_cast<const char*>(passphrase), size);
     return given == *host.opening_passphrase_ ? VOLCRYPT_OK : VOLCRYPT_ERROR_WRONG_KEY;
   };
+  table_.format_volume = [](void* context, const char* format, const char* cipher,
+                            uint32_t key_size_bits, const uint8_t* passphrase, size_t size,
+                            volcrypt_error* error) -> int32_t {
+    auto& host = self(context);
+    host.format_calls_.push_back({format ? format : "", cipher ? cipher : "", key_size_bits,
+                                  std::string(reinterpret_cast<const char*>(passphrase), size)});
+    if (host.format_status_ != VOLCRYPT_OK) write_error(error, host.format_message_);
+    return host.format_status_;
+  };
+}
+
+void FakeHost::without_format_volume() {
+  table_.struct_size = offsetof(volcrypt_host, format_volume);
 }
 
 void FakeHost::set_hypervisor(const std::string& type, uint64_t version) {

@@ -51,6 +51,23 @@ class FakeHost {
   void set_opening_passphrase(const std::string& passphrase) { opening_passphrase_ = passphrase; }
   int passphrase_checks() const { return passphrase_checks_; }
 
+  // What format_volume (ABI 1.4) was asked, and answers: each call is kept (passphrase
+  // included, for the test to compare) and answered with the status set here (OK unless
+  // set), its message in the error buffer. Without the service the table ends before
+  // format_volume, as a host that predates it.
+  struct FormatCall {
+    std::string format;
+    std::string cipher;
+    uint32_t key_size_bits = 0;
+    std::string passphrase;
+  };
+  void answer_format(int32_t status, const std::string& message) {
+    format_status_ = status;
+    format_message_ = message;
+  }
+  void without_format_volume();
+  const std::vector<FormatCall>& format_calls() const { return format_calls_; }
+
   const std::vector<std::string>& log_lines() const { return log_lines_; }
 
  private:
@@ -69,6 +86,9 @@ class FakeHost {
   int uuid_counter_ = 0;
   std::optional<std::string> opening_passphrase_;
   int passphrase_checks_ = 0;
+  int32_t format_status_ = VOLCRYPT_OK;
+  std::string format_message_;
+  std::vector<FormatCall> format_calls_;
 };
 
 // The facts' version encoding: major * 1000000 + minor * 1000 + micro.

@@ -36,13 +36,84 @@ class LibrbdLuksTest : public ::testing::Test {
 TEST_F(LibrbdLuksTest, RanksLuks2FirstLuks1SecondAndNothingElse) {
   EXPECT_EQ(probe(plugin, host, rbd(VOLCRYPT_HEADER_LUKS2)).rank, VOLCRYPT_RANK_PRIMARY);
   EXPECT_EQ(probe(plugin, host, rbd(VOLCRYPT_HEADER_LUKS1)).rank, VOLCRYPT_RANK_SECONDARY);
-  const ProbeAnswer blank = probe(plugin, host, rbd(VOLCRYPT_HEADER_BLANK));
-  EXPECT_EQ(blank.rank, VOLCRYPT_RANK_NONE);
-  EXPECT_EQ(blank.reason,
-            "blank RBD image: librbd-luks does not format images yet; format it with librbd's "
-            "encryption first");
   EXPECT_EQ(probe(plugin, host, rbd(VOLCRYPT_HEADER_OTHER)).reason,
             "the image holds data that is not LUKS");
+}
+
+// A blank image: librbd formats it LUKS2 for luks2 (first choice) and LUKS1 for luks
+// (below QEMU's engine, which hot-plugs); never live, and never on a host that cannot.
+TEST_F(LibrbdLuksTest, RanksABlankImageByTheFormatItsProviderAsksFor) {
+  const ProbeAnswer luks2 =
+      probe(plugin, host, rbd(VOLCRYPT_HEADER_BLANK, VOLCRYPT_PREPARE_CONFIG));
+  EXPECT_EQ(luks2.rank, VOLCRYPT_RANK_PRIMARY);
+  EXPECT_EQ(luks2.reason,
+            "blank RBD image: librbd will format it LUKS2, then decrypt it inside QEMU");
+  VolumeArgs luks1 = rbd(VOLCRYPT_HEADER_BLANK, VOLCRYPT_PREPARE_CONFIG);
+  luks1.provider = "luks";
+  const ProbeAnswer luks = probe(plugin, host, luks1);
+  EXPECT_EQ(luks.rank, VOLCRYPT_RANK_SECONDARY);
+  EXPECT_EQ(luks.reason,
+            "blank RBD image: librbd will format it LUKS1, then decrypt it inside QEMU; boot and "
+            "--config only");
+  EXPECT_EQ(probe(plugin, host, rbd(VOLCRYPT_HEADER_BLANK, VOLCRYPT_PREPARE_LIVE)).rank,
+            VOLCRYPT_RANK_NONE);
+
+  host.without_format_volume();
+  const ProbeAnswer old_host = probe(plugin, host, rbd(VOLCRYPT_HEADER_BLANK));
+  EXPECT_EQ(old_host.rank, VOLCRYPT_RANK_NONE);
+  EXPECT_EQ(old_host.reason,
+            "blank RBD image: this host cannot format one (no format_volume, ABI 1.4)");
+}
+
+TEST_F(LibrbdLuksTest, PrepareHasTheHostFormatABlankImageThenDescribesIt) {
+  VolumeArgs image = rbd(VOLCRYPT_HEADER_BLANK);
+  image.cipher = "aes-xts-plain64";
+  image.key_size_bits = 256;
+  volcrypt_attachment attachment;
+  const CallResult r =
+      prepare(plugin, host, image, kPassphrase, {}, VOLCRYPT_PREPARE_CONFIG, attachment);
+  ASSERT_EQ(r.status, VOLCRYPT_OK) << r.message;
+  ASSERT_EQ(host.format_calls().size(), 1u);
+  EXPECT_EQ(host.format_calls()[0].format, "luks2");
+  EXPECT_EQ(host.format_calls()[0].cipher, "aes-xts-plain64");
+  EXPECT_EQ(host.format_calls()[0].key_size_bits, 256u);
+  EXPECT_EQ(host.format_calls()[0].passphrase, kPassphrase);
+  // It was just made with this passphrase: nothing to check.
+  EXPECT_EQ(host.passphrase_checks(), 0);
+  EXPECT_EQ(attachment.encryption->format, "luks2");
+  EXPECT_EQ(attachment.encryption->engine, "librbd");
+  EXPECT_EQ(attachment.state.at("formatted"), "yes");
+  EXPECT_EQ(attachment.state.at("secret-uuid"), host.secrets().at("vol-1").uuid);
+  expect_not_logged(host, kPassphrase);
+
+  image.provider = "luks";
+  volcrypt_attachment luks1;
+  ASSERT_EQ(prepare(plugin, host, image, kPassphrase, {}, VOLCRYPT_PREPARE_CONFIG, luks1).status,
+            VOLCRYPT_OK);
+  EXPECT_EQ(host.format_calls().back().format, "luks");
+  EXPECT_EQ(luks1.encryption->format, "luks");
+}
+
+TEST_F(LibrbdLuksTest, AFormatTheHostRefusesLeavesNoSecret) {
+  host.answer_format(VOLCRYPT_ERROR_REFUSED_DATA,
+                     "rbd:volumes/img is not blank (it holds data at byte 4096, where librbd's "
+                     "LUKS header would go); refusing to format it");
+  volcrypt_attachment attachment;
+  const CallResult r = prepare(plugin, host, rbd(VOLCRYPT_HEADER_BLANK), kPassphrase, {},
+                               VOLCRYPT_PREPARE_CONFIG, attachment);
+  EXPECT_EQ(r.status, VOLCRYPT_ERROR_REFUSED_DATA);
+  EXPECT_EQ(r.message,
+            "rbd:volumes/img is not blank (it holds data at byte 4096, where librbd's LUKS "
+            "header would go); refusing to format it");
+  EXPECT_EQ(host.define_calls(), 0);
+  EXPECT_FALSE(attachment.source_kind.has_value());
+
+  host.without_format_volume();
+  const CallResult old = prepare(plugin, host, rbd(VOLCRYPT_HEADER_BLANK), kPassphrase, {},
+                                 VOLCRYPT_PREPARE_CONFIG, attachment);
+  EXPECT_EQ(old.status, VOLCRYPT_ERROR_NOT_SUPPORTED);
+  EXPECT_EQ(old.message, "the host offers no format_volume (volcrypt ABI 1.4)");
+  EXPECT_EQ(host.define_calls(), 0);
 }
 
 TEST_F(LibrbdLuksTest, RanksAnythingButAnRbdImageNone) {

@@ -66,18 +66,29 @@ TEST_F(QemuNativeLuksTest, DescribesItselfAndTheProvidersItServes) {
   EXPECT_EQ((*plugin_)->providers(), (std::vector<std::string>{"luks"}));
 }
 
-// A network volume: QEMU's engine reads LUKS1 on any protocol; a blank one is never
-// formatted over the network; a --config attach has the host check the passphrase.
-TEST_F(QemuNativeLuksTest, ServesLuks1OnANetworkVolumeAndFormatsNoBlankOne) {
+// A network volume: QEMU's engine reads LUKS1 on any protocol; a blank iSCSI or NBD
+// volume is never formatted over the network; a --config attach has the host check the
+// passphrase.
+TEST_F(QemuNativeLuksTest, ServesLuks1OnANetworkVolumeAndFormatsNoBlankIscsiOrNbdVolume) {
   EXPECT_EQ(probe(network_volume("rbd", "rbd:volumes/img", VOLCRYPT_HEADER_LUKS1)).rank,
             VOLCRYPT_RANK_PRIMARY);
-  EXPECT_EQ(probe(network_volume("rbd", "rbd:volumes/img", VOLCRYPT_HEADER_BLANK)).reason,
-            "blank RBD image: formatting one is librbd-luks's (librbd's own LUKS format)");
   const ProbeAnswer nbd = probe(network_volume("nbd", "nbd://h/e", VOLCRYPT_HEADER_BLANK));
   EXPECT_EQ(nbd.rank, VOLCRYPT_RANK_NONE);
   EXPECT_EQ(nbd.reason,
             "blank nbd volume: a network volume is never formatted over the network; format it "
             "LUKS on the storage side first");
+  const ProbeAnswer iscsi =
+      probe(network_volume("iscsi", "iscsi://h/iqn.2026-12.org.x:t/1", VOLCRYPT_HEADER_BLANK));
+  EXPECT_EQ(iscsi.rank, VOLCRYPT_RANK_NONE);
+  EXPECT_EQ(iscsi.reason,
+            "blank iscsi volume: a network volume is never formatted over the network; format "
+            "it LUKS on the storage side first");
+  volcrypt_attachment refused;
+  const CallResult blank_nbd = prepare(network_volume("nbd", "nbd://h/e", VOLCRYPT_HEADER_BLANK),
+                                       "right", VOLCRYPT_PREPARE_LIVE, refused);
+  EXPECT_EQ(blank_nbd.status, VOLCRYPT_ERROR_NOT_SUPPORTED);
+  EXPECT_TRUE(host_.format_calls().empty());
+  EXPECT_TRUE(host_.secrets().empty());
 
   host_.set_opening_passphrase("right");
   volcrypt_attachment attachment;
@@ -91,6 +102,47 @@ TEST_F(QemuNativeLuksTest, ServesLuks1OnANetworkVolumeAndFormatsNoBlankOne) {
   EXPECT_EQ(attachment.source_kind, VOLCRYPT_SOURCE_NETWORK);
   EXPECT_EQ(attachment.source_path, "rbd:volumes/img");
   EXPECT_EQ(attachment.encryption->format, "luks");
+}
+
+// A blank RBD image: the host formats it LUKS1 with librbd's own format, which QEMU's
+// LUKS driver opens; live or --config alike.
+TEST_F(QemuNativeLuksTest, HasTheHostFormatABlankRbdImageLuks1) {
+  const VolumeArgs image = network_volume("rbd", "rbd:volumes/img", VOLCRYPT_HEADER_BLANK);
+  const ProbeAnswer ranked = probe(image);
+  EXPECT_EQ(ranked.rank, VOLCRYPT_RANK_PRIMARY);
+  EXPECT_EQ(ranked.reason,
+            "blank RBD image: librbd will format it LUKS1, then QEMU decrypts it natively");
+
+  volcrypt_attachment attachment;
+  const CallResult r = prepare(image, "right", VOLCRYPT_PREPARE_LIVE, attachment);
+  ASSERT_EQ(r.status, VOLCRYPT_OK) << r.message;
+  ASSERT_EQ(host_.format_calls().size(), 1u);
+  EXPECT_EQ(host_.format_calls()[0].format, "luks");
+  EXPECT_EQ(host_.format_calls()[0].cipher, "");
+  EXPECT_EQ(host_.format_calls()[0].key_size_bits, 0u);
+  EXPECT_EQ(host_.format_calls()[0].passphrase, "right");
+  EXPECT_EQ(attachment.source_kind, VOLCRYPT_SOURCE_NETWORK);
+  EXPECT_EQ(attachment.encryption->format, "luks");
+  EXPECT_EQ(attachment.state.at("formatted"), "yes");
+
+  host_.without_format_volume();
+  EXPECT_EQ(probe(image).reason,
+            "blank RBD image: this host cannot format one (no format_volume, ABI 1.4)");
+}
+
+TEST_F(QemuNativeLuksTest, ABlankRbdImageTheHostWillNotFormatLeavesNoSecret) {
+  host_.answer_format(VOLCRYPT_ERROR_INVALID,
+                      "librbd formats aes-xts-plain64 with a 256- or 512-bit key only; volume "
+                      "'rbd:volumes/img' asks for serpent-xts-plain64 with a 512-bit key; it was "
+                      "left as it is");
+  VolumeArgs image = network_volume("rbd", "rbd:volumes/img", VOLCRYPT_HEADER_BLANK);
+  image.cipher = "serpent-xts-plain64";
+  volcrypt_attachment attachment;
+  const CallResult r = prepare(image, "right", VOLCRYPT_PREPARE_CONFIG, attachment);
+  EXPECT_EQ(r.status, VOLCRYPT_ERROR_INVALID);
+  EXPECT_EQ(host_.format_calls().at(0).cipher, "serpent-xts-plain64");
+  EXPECT_EQ(host_.define_calls(), 0);
+  EXPECT_FALSE(attachment.source_kind.has_value());
 }
 
 TEST_F(QemuNativeLuksTest, ProbeRefusesAHypervisorThatIsNotQemu) {

@@ -23,8 +23,6 @@ constexpr uint8_t kPattern = 0x5a;
 // Reads of a small image take a few CPU-milliseconds each: several make the figure steady.
 constexpr int kReadPasses = 4;
 
-std::string error_text(int negative_errno) { return std::strerror(-negative_errno); }
-
 double process_cpu_seconds() {
   struct rusage usage {};
   ::getrusage(RUSAGE_SELF, &usage);
@@ -55,7 +53,8 @@ class ScratchImage {
 
   rbd_image_t get() const { return image_; }
   [[noreturn]] void fail(const std::string& what, int negative_errno) const {
-    throw_network_error(source_, ErrorKind::not_found, what + ": " + error_text(negative_errno));
+    throw_network_error(source_, ErrorKind::not_found,
+                        what + ": " + rbd_error_text(negative_errno));
   }
 
  private:

@@ -43,8 +43,6 @@ SecureBytes base64_key(std::span<const uint8_t> key) {
   return text;
 }
 
-std::string error_text(int negative_errno) { return std::strerror(-negative_errno); }
-
 // The cluster handle, shut down on every path out unless released.
 class Cluster {
  public:
@@ -67,7 +65,7 @@ void set_option(const NetworkSource& source, rados_t cluster, const char* option
   if (r < 0) {
     throw_network_error(
         source, ErrorKind::internal,
-        std::string("librados refused its option ") + option + ": " + error_text(r));
+        std::string("librados refused its option ") + option + ": " + rbd_error_text(r));
   }
 }
 
@@ -77,6 +75,8 @@ RbdPool::~RbdPool() {
   rados_ioctx_destroy(io_);
   rados_shutdown(cluster_);
 }
+
+std::string rbd_error_text(int negative_errno) { return std::strerror(-negative_errno); }
 
 std::pair<std::string, std::string> rbd_pool_and_image(const NetworkSource& source) {
   const auto slash = source.name.find('/');
@@ -96,7 +96,7 @@ std::unique_ptr<RbdPool> connect_rbd_pool(const NetworkSource& source,
   int r = rados_create2(&handle, source.cluster_name.c_str(), entity.c_str(), 0);
   if (r < 0) {
     throw_network_error(source, ErrorKind::internal,
-                        "librados cannot start a client: " + error_text(r));
+                        "librados cannot start a client: " + rbd_error_text(r));
   }
   Cluster cluster(handle);
 
@@ -104,9 +104,9 @@ std::unique_ptr<RbdPool> connect_rbd_pool(const NetworkSource& source,
   if (credentials.ceph_conf) {
     r = rados_conf_read_file(cluster.get(), credentials.ceph_conf->c_str());
     if (r < 0) {
-      throw_network_error(
-          source, ErrorKind::not_found,
-          "cannot read the Ceph configuration '" + *credentials.ceph_conf + "': " + error_text(r));
+      throw_network_error(source, ErrorKind::not_found,
+                          "cannot read the Ceph configuration '" + *credentials.ceph_conf +
+                              "': " + rbd_error_text(r));
     }
     monitors = "of " + *credentials.ceph_conf;
   }
@@ -142,15 +142,15 @@ std::unique_ptr<RbdPool> connect_rbd_pool(const NetworkSource& source,
 
   r = rados_connect(cluster.get());
   if (r == -EACCES || r == -EPERM) {
-    throw_network_error(
-        source, ErrorKind::not_found,
-        "the Ceph monitors " + monitors + " refused the key of " + entity + ": " + error_text(r));
+    throw_network_error(source, ErrorKind::not_found,
+                        "the Ceph monitors " + monitors + " refused the key of " + entity + ": " +
+                            rbd_error_text(r));
   }
   if (r == -EINVAL) {
     // Before any monitor is asked: librados cannot use the key or the settings.
     throw_network_error(source, ErrorKind::usage,
                         "librados refused the settings or the key of " + entity +
-                            " (a key that is not a Ceph key?): " + error_text(r));
+                            " (a key that is not a Ceph key?): " + rbd_error_text(r));
   }
   // librados keeps asking monitors that refuse its key until client_mount_timeout,
   // so a wrong key times out like monitors that never answer.
@@ -160,14 +160,14 @@ std::unique_ptr<RbdPool> connect_rbd_pool(const NetworkSource& source,
   if (r < 0) {
     throw_network_error(
         source, ErrorKind::not_found,
-        "cannot reach the Ceph monitors " + monitors + or_refused + ": " + error_text(r));
+        "cannot reach the Ceph monitors " + monitors + or_refused + ": " + rbd_error_text(r));
   }
 
   rados_ioctx_t io = nullptr;
   r = rados_ioctx_create(cluster.get(), pool.c_str(), &io);
   if (r == -ENOENT) throw_network_error(source, ErrorKind::not_found, "no such pool");
   if (r < 0) {
-    throw_network_error(source, ErrorKind::not_found, "cannot open the pool: " + error_text(r));
+    throw_network_error(source, ErrorKind::not_found, "cannot open the pool: " + rbd_error_text(r));
   }
   return std::make_unique<RbdPool>(cluster.release(), io, pool);
 }

@@ -35,6 +35,9 @@ class RbdPool {
 std::unique_ptr<RbdPool> connect_rbd_pool(const NetworkSource& source,
                                           const NetworkCredentials& credentials);
 
+// strerror of a librados/librbd result (a negative errno).
+std::string rbd_error_text(int negative_errno);
+
 // "POOL" and "IMAGE" of source.name; Error(usage) naming the volume when it is not
 // written so.
 std::pair<std::string, std::string> rbd_pool_and_image(const NetworkSource& source);

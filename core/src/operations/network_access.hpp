@@ -23,12 +23,12 @@ void require_auth_secret(LibvirtSession& session, const NetworkSource& source,
 void require_auth_secrets(LibvirtSession& session, const std::string& domain_xml,
                           const std::string& where);
 
-// What the core reaches source with, after require_auth_secret: the deployer's
-// ceph.conf when it exists and the auth secret's value when libvirt gives it.
+// How the host reaches the source's storage: after require_auth_secret, the settings'
+// ceph.conf (when it exists) and the value of the deployer's secret (unless private).
 NetworkCredentials network_credentials(EngineContext& context, const NetworkSource& source);
 
-// Opens the volume read-only with network_credentials. Throws what open_network_volume
-// throws.
+// Opens the volume read-only with network_credentials. Throws what
+// open_network_volume throws.
 std::unique_ptr<NetworkVolume> open_over_network(EngineContext& context,
                                                  const NetworkSource& source);
 

@@ -7,6 +7,7 @@
 #include "operations/ownership.hpp"
 #include "operations/passphrase_check.hpp"
 #include "operations/previous_state.hpp"
+#include "operations/volume_format.hpp"
 
 namespace volcrypt {
 namespace {
@@ -90,6 +91,7 @@ PreparedAttach::PreparedAttach(EngineContext& context, const AttachRequest& requ
     write_intent(intent_);
   };
   host_.set_passphrase_check(passphrase_check_for(context, request.volume));
+  host_.set_volume_format(volume_format_for(context, request.volume));
   prepare_with_plugin(plugin, host_, *probe_.volume, key, previous, prepare_flags(scope),
                       attachment_);
   attachment_.state_set = nullptr;

@@ -33,6 +33,9 @@ int32_t status_of(const Error& e) {
       return VOLCRYPT_ERROR_BUSY;
     case ErrorKind::refused_data:
       return VOLCRYPT_ERROR_REFUSED_DATA;
+    // Nothing here can serve the request (e.g. a volume the host does not format).
+    case ErrorKind::no_plugin:
+      return VOLCRYPT_ERROR_NOT_SUPPORTED;
     default:
       return VOLCRYPT_ERROR_FAILED;
   }
@@ -268,6 +271,24 @@ HostServices::HostServices(SecretStore* secrets, std::function<HostFacts()> fact
       if (host.passphrase_check_(std::span(passphrase, passphrase_size))) return VOLCRYPT_OK;
       write_error(error, "no key slot opens with this passphrase");
       return VOLCRYPT_ERROR_WRONG_KEY;
+    });
+  };
+  table_.format_volume = [](void* context, const char* format, const char* cipher,
+                            uint32_t key_size_bits, const uint8_t* passphrase,
+                            size_t passphrase_size, volcrypt_error* error) {
+    return guarded(error, [&]() -> int32_t {
+      auto& host = self(context);
+      if (!host.volume_format_) {
+        write_error(error, "a volume can be formatted only while it is prepared");
+        return VOLCRYPT_ERROR_NOT_SUPPORTED;
+      }
+      if (passphrase == nullptr || passphrase_size == 0) {
+        return refuse(error, "formatting needs a passphrase");
+      }
+      host.volume_format_(VolumeFormatRequest{format != nullptr ? format : "",
+                                              cipher != nullptr ? cipher : "", key_size_bits},
+                          std::span(passphrase, passphrase_size));
+      return VOLCRYPT_OK;
     });
   };
 }

@@ -30,6 +30,14 @@ struct volcrypt_attachment {
 
 namespace volcrypt {
 
+// What a plugin asked format_volume for: "luks" or "luks2"; the cipher and key size, empty
+// and 0 for the default (aes-xts-plain64, 512 bits).
+struct VolumeFormatRequest {
+  std::string format;
+  std::string cipher;
+  uint32_t key_size_bits = 0;
+};
+
 class HostServices {
  public:
   using Log = std::function<void(int level, const std::string& message)>;
@@ -50,6 +58,13 @@ class HostServices {
   using PassphraseCheck = std::function<bool(std::span<const uint8_t> passphrase)>;
   void set_passphrase_check(PassphraseCheck check) { passphrase_check_ = std::move(check); }
 
+  // Formats the blank volume being prepared (format_volume, ABI 1.4), or throws Error:
+  // no_plugin becomes NOT_SUPPORTED, usage INVALID, refused_data REFUSED_DATA. Unset: the
+  // service refuses (NOT_SUPPORTED).
+  using VolumeFormat =
+      std::function<void(const VolumeFormatRequest& request, std::span<const uint8_t> passphrase)>;
+  void set_volume_format(VolumeFormat format) { volume_format_ = std::move(format); }
+
  private:
   void set_facts(HostFacts facts);
   const volcrypt_host_facts* abi_facts();
@@ -60,6 +75,7 @@ class HostServices {
   volcrypt_host_facts abi_facts_{};
   Log log_;
   PassphraseCheck passphrase_check_;
+  VolumeFormat volume_format_;
   volcrypt_host table_{};
 };
 

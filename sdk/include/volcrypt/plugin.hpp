@@ -289,6 +289,29 @@ class Host {
     return true;
   }
 
+  // ABI 1.4: whether the host's table has format_volume (it still refuses outside prepare
+  // and for volumes it does not format).
+  bool offers_format_volume() const {
+    return VOLCRYPT_HAS_FIELD(host_, volcrypt_host, format_volume) &&
+           host_->format_volume != nullptr;
+  }
+
+  // ABI 1.4, in prepare: the host formats the blank volume being prepared as LUKS
+  // ("luks": LUKS1, "luks2") with one key slot for passphrase, in the storage's own format
+  // (librbd's for an RBD image). Empty cipher and key size 0: aes-xts-plain64, 512 bits.
+  // Throws Error: REFUSED_DATA when the volume is not blank, NOT_SUPPORTED when the host
+  // does not format it (or offers no format_volume), INVALID for a cipher it cannot take.
+  void format_volume(const std::string& format, const std::string& cipher, uint32_t key_size_bits,
+                     std::span<const uint8_t> passphrase) const {
+    require(offers_format_volume(), "format_volume (volcrypt ABI 1.4)");
+    std::array<char, 512> message{};
+    volcrypt_error error{message.data(), message.size()};
+    const int32_t status =
+        host_->format_volume(host_->context, format.c_str(), cipher.c_str(), key_size_bits,
+                             passphrase.data(), passphrase.size(), &error);
+    detail::check(status, message[0] != '\0' ? message.data() : "the host could not format it");
+  }
+
   const volcrypt_host* raw() const { return host_; }
 
  private:

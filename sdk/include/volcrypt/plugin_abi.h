@@ -33,9 +33,9 @@
  *
  * 1.4 (appended to 1.3): network volumes. VOLCRYPT_SOURCE_NETWORK,
  * volcrypt_volume.network_protocol and attach_flags, volcrypt_disk.network_protocol and
- * encryption_engine, the host services attachment_set_encryption_engine and
- * check_passphrase, volcrypt_host_facts.librbd_luks_read_bytes_per_second, and
- * VOLCRYPT_RANK_ON_REQUEST.
+ * encryption_engine, the host services attachment_set_encryption_engine,
+ * check_passphrase and format_volume, volcrypt_host_facts.librbd_luks_read_bytes_per_second,
+ * and VOLCRYPT_RANK_ON_REQUEST.
  *
  * Lifetime: the plugin's shared object stays loaded for the life of the host process.
  * Every string the host passes is UTF-8, NUL-terminated and valid only during the call.
@@ -255,6 +255,18 @@ typedef struct volcrypt_host {
    * could not be checked (*error says why). Changes nothing. */
   int32_t (*check_passphrase)(void* context, const uint8_t* passphrase, size_t passphrase_size,
                               volcrypt_error* error);
+  /* ABI 1.4, during prepare only: formats the blank volume being prepared as LUKS with one
+   * key slot for passphrase, with the storage's own encryption format: for an RBD image,
+   * librbd's (what `rbd encryption format` writes), so no plugin needs a protocol's
+   * library. format: "luks" (LUKS1) or "luks2"; cipher NULL or "" and key_size_bits 0 mean
+   * aes-xts-plain64 with a 512-bit key (AES-256). The host re-reads the volume first:
+   * VOLCRYPT_ERROR_REFUSED_DATA when it is not blank (nothing written);
+   * VOLCRYPT_ERROR_NOT_SUPPORTED for a volume the host does not format (anything but an RBD
+   * image) and outside prepare; VOLCRYPT_ERROR_INVALID for a cipher or key size the
+   * storage's format cannot take (nothing written). */
+  int32_t (*format_volume)(void* context, const char* format, const char* cipher,
+                           uint32_t key_size_bits, const uint8_t* passphrase,
+                           size_t passphrase_size, volcrypt_error* error);
 } volcrypt_host;
 
 /* ABI 1.1. A disk found in a domain with no volcrypt record for it (attached before

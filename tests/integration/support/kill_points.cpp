@@ -132,6 +132,10 @@ std::optional<std::string> device_mapper_change(pid_t tid, uint64_t fd, uint64_t
   }
 }
 
+// A memfd is memory of the process, not a file: libcryptsetup inside librbd builds a LUKS
+// header in one before librbd writes it to the image (a send on a TCP socket).
+bool is_memfd(const std::string& target) { return target.rfind("/memfd:", 0) == 0; }
+
 // The step this system call is, or nothing when it changes nothing outside the process.
 std::optional<std::string> step_name(pid_t tid, uint64_t syscall, const uint64_t* args) {
   switch (syscall) {
@@ -151,15 +155,17 @@ std::optional<std::string> step_name(pid_t tid, uint64_t syscall, const uint64_t
       }
       // A thread naming itself (librados's, through /proc/.../comm) changes nothing.
       if (target.rfind("/", 0) == 0 && target.rfind("/dev/", 0) != 0 &&
-          target.rfind("/proc/", 0) != 0) {
+          target.rfind("/proc/", 0) != 0 && !is_memfd(target)) {
         return "write " + target;
       }
       return std::nullopt;  // event fds, pipes, devices
     }
     case SYS_fsync:
-      return "fsync " + fd_target(tid, args[0]);
-    case SYS_fdatasync:
-      return "fdatasync " + fd_target(tid, args[0]);
+    case SYS_fdatasync: {
+      const std::string target = fd_target(tid, args[0]);
+      if (is_memfd(target)) return std::nullopt;
+      return (syscall == SYS_fsync ? "fsync " : "fdatasync ") + target;
+    }
     case SYS_rename:
       return "rename " + tracee_path(tid, args[0]);
     case SYS_renameat:

@@ -280,6 +280,13 @@ uint64_t RbdImage::size() const {
   return nlohmann::json::parse(r.out).at("size").get<uint64_t>();
 }
 
+void RbdImage::blank_again() {
+  // Zeros written in place: `rbd rm` refuses an image a killed client still watches (for
+  // about 30 s), and a client that never wrote holds no lock.
+  qemu_io_network(qemu_volume(*this), QemuDecryption::none, "",
+                  {"write -P 0 0 " + std::to_string(size())});
+}
+
 void RbdImage::resize(uint64_t bytes) {
   Cluster cluster;
   rbd_image_t image = nullptr;

@@ -82,6 +82,8 @@ class RbdImage {
   const std::string& name() const { return name_; }
   std::string spec() const;  // "volumes/NAME"
   uint64_t size() const;     // `rbd info`
+  // Makes it a blank image again: all zeros, written through QEMU's rbd driver.
+  void blank_again();
   // Grows (or shrinks) the image, as `rbd resize` after a Cinder extend, with librbd's
   // rbd_resize (the admin's key from ceph.conf; one cluster connection per process).
   void resize(uint64_t bytes);
