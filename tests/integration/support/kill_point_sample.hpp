@@ -18,4 +18,10 @@ struct KillPointChoice {
 
 KillPointChoice sampled_kill_points(int steps, int stride);
 
+// For a sweep whose every point costs many seconds even in the test command (a blank RBD
+// image is formatted by librbd at each, ~8 s): sampled by default as above from the
+// offset VOLCRYPT_KILL_SEED picks (seed 0 when unset); VOLCRYPT_KILL_WHOLE=1 covers every
+// step.
+KillPointChoice sampled_unless_whole(int steps, int stride);
+
 }  // namespace volcrypt::test
