@@ -15,6 +15,16 @@ void note_misuse(CallOutcome& out, const GuardedBuffer& buffer, const std::strin
   out.misbehaviour = buffer.misuse(what);
 }
 
+// What a ranking call (probe, claims_disk) wrote in its reason and error buffers, and
+// whether it wrote past either.
+void take_reason_and_error(CallOutcome& out, const GuardedBuffer& reason,
+                           const GuardedBuffer& message) {
+  note_misuse(out, reason, "reason buffer");
+  note_misuse(out, message, "error buffer");
+  out.reason = reason.text();
+  out.error = message.text();
+}
+
 }  // namespace
 
 uint32_t passphrase_facts(const std::string& key) {
@@ -78,10 +88,7 @@ CallOutcome call_probe(const volcrypt_plugin& plugin, const FakeHost& host,
     out.misbehaviour = std::string("probe ") + kThrew;
     out.result = -1;
   }
-  note_misuse(out, reason, "reason buffer");
-  note_misuse(out, message, "error buffer");
-  out.reason = reason.text();
-  out.error = message.text();
+  take_reason_and_error(out, reason, message);
   return out;
 }
 
@@ -145,10 +152,7 @@ CallOutcome call_claims_disk(const volcrypt_plugin& plugin, const FakeHost& host
     out.misbehaviour = std::string("claims_disk ") + kThrew;
     out.result = -1;
   }
-  note_misuse(out, reason, "reason buffer");
-  note_misuse(out, message, "error buffer");
-  out.reason = reason.text();
-  out.error = message.text();
+  take_reason_and_error(out, reason, message);
   return out;
 }
 
