@@ -218,6 +218,42 @@ TEST_F(NetworkVolumes, CinderRbdJsonHotAttachesALuks1ImageAndDetachLeavesOnlyThe
   EXPECT_FALSE(volcrypt_metadata(connection->get(), domain->name(), false).has_value());
 }
 
+// A multi-attach RBD volume (Cinder's multiattach): --shareable on both attaches, one
+// volume secret shared by both disks, kept until the last detach.
+TEST_F(NetworkVolumes, AShareableRbdImageAttachesToTwoDomainsAndKeepsItsSecretUntilTheLast) {
+  RbdImage image = luks1_image("shared");
+  const std::string volume_id = new_volume_id("sharedrbd");
+  auto first = running_domain("rbd-share1");
+  auto second = running_domain("rbd-share2");
+  const auto attach_to = [&](const TestDomain& domain) {
+    std::vector<std::string> args = {
+        "attach", "--domain",          domain.name(),  "--target", "sdb",
+        "--live", "--shareable",       "--volume-id",  volume_id,  "--provider",
+        "luks",   "--passphrase-file", passphrase_file};
+    const auto source = rbd_source(image);
+    args.insert(args.end(), source.begin(), source.end());
+    return volcrypt(args);
+  };
+  ProcessResult r = attach_to(*first);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = attach_to(*second);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const TestDomain* domain : {first.get(), second.get()}) {
+    EXPECT_THAT(domain->live_xml(), HasSubstr("<shareable/>")) << domain->name();
+    EXPECT_EQ(domain->read_pattern("sdb", kPattern, 1 << 20), kReadMiB) << domain->name();
+  }
+  const auto secrets = secrets_for_volume(connection->get(), volume_id);
+  ASSERT_EQ(secrets.size(), 1u);
+
+  r = volcrypt({"detach", "--domain", first->name(), "--target", "sdb"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(secrets_for_volume(connection->get(), volume_id), secrets);
+  EXPECT_EQ(second->read_pattern("sdb", kPattern, 1 << 20), kReadMiB);
+  r = volcrypt({"detach", "--domain", second->name(), "--target", "sdb"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(secrets_for_volume(connection->get(), volume_id).empty());
+}
+
 // LUKS2 on RBD: librbd decrypts it (engine='librbd') in a domain that boots with it;
 // libvirt cannot hot-plug such a disk, so a live attach is refused with that reason.
 TEST_F(NetworkVolumes, Luks2ImageAttachedForBootIsDecryptedByLibrbd) {
