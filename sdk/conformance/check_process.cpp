@@ -1,7 +1,5 @@
 #include "check_process.hpp"
 
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,6 +9,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "process_runner.hpp"
 #include "scratch_volumes.hpp"
 
 namespace volcrypt::conformance {
@@ -30,20 +29,16 @@ void print_result(const std::string& name, bool ok, const std::string& detail) {
   std::cout.flush();
 }
 
-std::string how_it_ended(int status, unsigned timeout_seconds) {
-  if (WIFSIGNALED(status)) {
-    int sig = WTERMSIG(status);
-    if (sig == SIGALRM) {
-      return "timed out after " + std::to_string(timeout_seconds) + " s (the plugin hung?)";
-    }
-    return "the plugin crashed the process: signal " + std::to_string(sig) + " (" + strsignal(sig) +
-           ")";
+std::string how_it_ended(const runner::ProcessResult& child, unsigned timeout_seconds) {
+  if (child.hung) {
+    return "timed out after " + std::to_string(timeout_seconds) + " s (the plugin hung?)";
   }
-  if (WIFEXITED(status)) {
-    return "the process exited with status " + std::to_string(WEXITSTATUS(status)) +
-           " during the check (a plugin must never call exit)";
+  if (child.signal != 0) {
+    return "the plugin crashed the process: signal " + std::to_string(child.signal) + " (" +
+           strsignal(child.signal) + ")";
   }
-  return "the process ended abnormally";
+  return "the process exited with status " + std::to_string(child.exit_code) +
+         " during the check (a plugin must never call exit)";
 }
 
 }  // namespace
@@ -96,31 +91,23 @@ ProcessOutcome run_in_child_process(unsigned timeout_seconds,
                                     const std::function<void(Channel&, const std::string&)>& body) {
   ProcessOutcome outcome;
   const std::filesystem::path scratch = make_scratch_folder();
-  int ends[2];
-  if (pipe(ends) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   std::cout.flush();
-  pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) {
-    close(ends[0]);
-    alarm(timeout_seconds);
-    Channel channel(ends[1]);
-    try {
-      body(channel, scratch.string());
-    } catch (const std::exception& e) {
-      channel.finish("checker", failed(std::string("the checker itself failed: ") + e.what()));
-    }
-    _exit(0);  // skip the plugin's static destructors and atexit handlers: not ours to test
-  }
-  close(ends[1]);
+  // The child reports on its standard output as it is when the check starts; the checks
+  // then point fd 1 elsewhere (StdoutCapture), so a plugin's output never mixes in.
+  const runner::ProcessResult child = runner::run_in_child_process(
+      [&] {
+        Channel channel(dup(STDOUT_FILENO));
+        try {
+          body(channel, scratch.string());
+        } catch (const std::exception& e) {
+          channel.finish("checker", failed(std::string("the checker itself failed: ") + e.what()));
+        }
+      },
+      std::chrono::seconds(timeout_seconds));
 
   std::string pending;  // begun, not yet finished
-  FILE* in = fdopen(ends[0], "r");
-  char* line = nullptr;
-  size_t size = 0;
-  while (getline(&line, &size, in) > 0) {
-    std::string text(line);
-    if (!text.empty() && text.back() == '\n') text.pop_back();
+  std::stringstream lines(child.out);
+  for (std::string text; std::getline(lines, text);) {
     std::vector<std::string> fields;
     std::stringstream parts(text);
     for (std::string field; std::getline(parts, field, '\t');) fields.push_back(field);
@@ -136,14 +123,8 @@ ProcessOutcome run_in_child_process(unsigned timeout_seconds,
       outcome.stopped = true;
     }
   }
-  free(line);
-  fclose(in);
-
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
   if (!pending.empty()) {
-    print_result(pending, false, how_it_ended(status, timeout_seconds));
+    print_result(pending, false, how_it_ended(child, timeout_seconds));
     ++outcome.failed;
     outcome.stopped = outcome.stopped || pending == "load" || pending == "entry";
   }

@@ -6,10 +6,11 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "quiet_process.hpp"
+#include "process_runner.hpp"
 
 namespace volcrypt::bench {
 namespace {
@@ -77,7 +78,11 @@ void BatchFleet::run(const std::vector<std::string>& args, const std::string& wh
                      const std::vector<std::string>& env) const {
   std::vector<std::string> argv = {VOLCRYPT_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
-  if (const int code = run_quietly(argv, env); code != 0) {
+  std::map<std::string, std::string> extra_env;
+  for (const std::string& entry : env) {
+    extra_env[entry.substr(0, entry.find('='))] = entry.substr(entry.find('=') + 1);
+  }
+  if (const int code = runner::run_process(argv, {}, extra_env).exit_code; code != 0) {
     throw std::runtime_error(what + " exited " + std::to_string(code));
   }
 }

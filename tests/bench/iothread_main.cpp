@@ -22,12 +22,12 @@
 #include <vector>
 
 #include "bench_stats.hpp"
-#include "quiet_process.hpp"
+#include "process_runner.hpp"
 #include "test_volumes.hpp"
 
 namespace fs = std::filesystem;
 using volcrypt::bench::median;
-using volcrypt::bench::run_quietly;
+using volcrypt::runner::run_process;
 
 namespace {
 
@@ -44,7 +44,7 @@ std::string file_text(const fs::path& path) {
 }
 
 void shell(const std::string& command) {
-  if (run_quietly({"/bin/sh", "-c", command}) != 0) {
+  if (run_process({"/bin/sh", "-c", command}).exit_code != 0) {
     throw std::runtime_error("failed: " + command);
   }
 }
@@ -137,7 +137,7 @@ class Bench {
     } catch (...) {
       if (virDomainIsActive(domain) == 1) virDomainDestroy(domain);
       if (c.luks)
-        run_quietly({VOLCRYPT_BINARY, "detach", "--domain", name, "--target", "vda", "--config"});
+        run_process({VOLCRYPT_BINARY, "detach", "--domain", name, "--target", "vda", "--config"});
       virDomainUndefine(domain);
       virDomainFree(domain);
       throw;
@@ -150,7 +150,8 @@ class Bench {
  private:
   void volcrypt(std::vector<std::string> args) {
     args.insert(args.begin(), VOLCRYPT_BINARY);
-    if (run_quietly(args) != 0) throw std::runtime_error("volcrypt " + args[1] + " failed");
+    if (run_process(args).exit_code != 0)
+      throw std::runtime_error("volcrypt " + args[1] + " failed");
   }
 
   void attach(const std::string& name, bool iothread) {

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "quiet_process.hpp"
+#include "process_runner.hpp"
 
 namespace volcrypt::bench {
 
@@ -29,8 +29,9 @@ PluginFarm::PluginFarm(int plugins) {
 }
 
 void PluginFarm::list_plugins() const {
-  if (run_quietly({program_, "--plugin-dir", plugin_dir_, "plugins"},
-                  {"VOLCRYPT_CACHE_DIR=" + cache_dir_}) != 0) {
+  if (runner::run_process({program_, "--plugin-dir", plugin_dir_, "plugins"}, {},
+                          {{"VOLCRYPT_CACHE_DIR", cache_dir_}})
+          .exit_code != 0) {
     throw std::runtime_error("volcrypt plugins failed in " + plugin_dir_);
   }
 }
