@@ -3,6 +3,7 @@
 // same disk the same way every time, says why it claims, hands release a state release
 // accepts, and never claims a disk that shows nothing of any plugin's (no <encryption>,
 // a plain file): detach would otherwise call its release for a disk it never set up.
+#include "attachment_record.hpp"
 #include "checks.hpp"
 #include "fake_host.hpp"
 #include "judging.hpp"
@@ -12,7 +13,10 @@ namespace volcrypt::conformance {
 namespace {
 
 // The helper's host: no hypervisor, the kernel's facts only.
-HostProfile claim_helper_host() { return {"claim-helper", "", 0, 0, false}; }
+HostProfile claim_helper_host() {
+  return {
+      .name = "claim-helper", .hypervisor_type = "", .hypervisor_version = 0, .libvirt_version = 0};
+}
 
 constexpr char kNovaSecretUuid[] = "00000000-0000-4000-8000-000000000777";
 
@@ -58,8 +62,8 @@ CheckResult claims_are_consistent(Session& session) {
   }
   int claims = 0;
   for (const DiskRequest& disk : kit_disks(session.volumes)) {
-    FakeHost host(claim_helper_host());
-    host.add_unrelated_secret();
+    FakeHost host(claim_helper_host(), recording_attachment_services());
+    add_unrelated_secret(host);
     host.refuse_secret_define = true;
     const auto secrets_before = host.secrets;
     const auto files_before = session.volumes.snapshot();
@@ -96,8 +100,8 @@ CheckResult claims_are_consistent(Session& session) {
                     "release for a disk the plugin never prepared");
     }
     // What it claimed goes to its release, with nothing of it left on this host.
-    FakeHost release_host(qemu_host_without_dm_crypt());
-    const CallOutcome released = call_release(plugin, release_host, StateTable(first_claim.state));
+    FakeHost release_host(qemu_host_without_dm_crypt(), recording_attachment_services());
+    const CallOutcome released = call_release(plugin, release_host, first_claim.state);
     if (released.misbehaviour) return failed(*released.misbehaviour);
     if (released.result != VOLCRYPT_OK) {
       return failed("claimed " + disk.description +

@@ -1,22 +1,18 @@
 #include "fake_host.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <span>
 #include <string_view>
 #include <volcrypt/plugin.hpp>
-#include <volcrypt/plugin_contract.hpp>
 
 #include "luks_format.hpp"
 
 namespace volcrypt::conformance {
 namespace {
-
-constexpr uint64_t version_number(uint64_t major, uint64_t minor, uint64_t micro) {
-  return major * 1000000 + minor * 1000 + micro;
-}
 
 FakeHost& self(void* context) { return *static_cast<FakeHost*>(context); }
 
@@ -31,52 +27,15 @@ void copy_uuid(const std::string& uuid, char* out) {
   std::memcpy(out, uuid.c_str(), uuid.size() + 1);  // 36 characters and the NUL
 }
 
-// Records what the host refused (the checks report it) and tells the plugin why.
-int32_t refuse(volcrypt_attachment* attachment, volcrypt_error* error, const std::string& why) {
-  attachment->refusals.push_back(why);
-  write_error(error, why);
+int32_t refuse_source(volcrypt_attachment* /*attachment*/, uint32_t /*kind*/,
+                      const char* /*path*/) {
   return VOLCRYPT_ERROR_INVALID;
 }
 
-int32_t set_source(volcrypt_attachment* attachment, uint32_t kind, const char* path,
-                   volcrypt_error* error) {
-  if (attachment == nullptr) return VOLCRYPT_ERROR_INVALID;
-  ++attachment->source_calls;
-  if (path == nullptr || *path == '\0') {
-    return refuse(attachment, error, "set_source with an empty path");
-  }
-  if (kind != VOLCRYPT_SOURCE_FILE && kind != VOLCRYPT_SOURCE_BLOCK) {
-    return refuse(attachment, error, "set_source with source kind " + std::to_string(kind));
-  }
-  attachment->source_kind = kind;
-  attachment->source_path = path;
-  return VOLCRYPT_OK;
-}
-
-int32_t set_native_encryption(volcrypt_attachment* attachment, const char* format,
-                              const char* secret_uuid, volcrypt_error* error) {
-  if (attachment == nullptr) return VOLCRYPT_ERROR_INVALID;
-  if (format == nullptr || secret_uuid == nullptr || *secret_uuid == '\0') {
-    return refuse(attachment, error, "set_native_encryption without a format or secret uuid");
-  }
-  attachment->native_encryption = std::make_pair(std::string(format), std::string(secret_uuid));
-  return VOLCRYPT_OK;
-}
-
-int32_t set_encryption_engine(volcrypt_attachment* attachment, const char* engine,
-                              volcrypt_error* error) {
-  if (attachment == nullptr) return VOLCRYPT_ERROR_INVALID;
-  if (!attachment->native_encryption) {
-    return refuse(attachment, error,
-                  "set_encryption_engine without native encryption (set that first)");
-  }
-  const std::string name = engine != nullptr ? engine : "";
-  if (name != "qemu" && name != "librbd") {
-    return refuse(attachment, error,
-                  "set_encryption_engine with engine '" + name + "' (neither qemu nor librbd)");
-  }
-  attachment->encryption_engine = name;
-  return VOLCRYPT_OK;
+int32_t refuse_source_saying_why(volcrypt_attachment* /*attachment*/, uint32_t /*kind*/,
+                                 const char* /*path*/, volcrypt_error* error) {
+  write_error(error, "fake host: the disk source is refused for this test");
+  return VOLCRYPT_ERROR_INVALID;
 }
 
 // The LUKS version the file's magic says, read when the check is asked for: prepare may
@@ -93,24 +52,15 @@ std::optional<dm::LuksVersion> luks_version_of(const std::string& path) {
 }
 
 // A real check with libcryptsetup, the bundled plugins' own (plugins/dm-common).
-int32_t check_passphrase(FakeHost& host, const uint8_t* passphrase, size_t size,
-                         volcrypt_error* error) {
-  if (host.preparing_path.empty()) {
-    write_error(error, "the passphrase can be checked only while preparing a volume");
-    return VOLCRYPT_ERROR_NOT_SUPPORTED;
-  }
-  if (passphrase == nullptr && size != 0) {
-    write_error(error, "no passphrase");
-    return VOLCRYPT_ERROR_INVALID;
-  }
-  const std::optional<dm::LuksVersion> version = luks_version_of(host.preparing_path);
+int32_t check_luks_header(const FakeHost& host, const std::string& path,
+                          std::span<const uint8_t> passphrase, volcrypt_error* error) {
+  const std::optional<dm::LuksVersion> version = luks_version_of(path);
   if (!version) {
-    write_error(error, "volume '" + host.preparing_path + "' has no LUKS header to check against");
+    write_error(error, "volume '" + path + "' has no LUKS header to check against");
     return VOLCRYPT_ERROR_REFUSED_DATA;
   }
   try {
-    if (dm::passphrase_opens_luks(sdk::Host(host.table()), host.preparing_path, *version,
-                                  std::span(passphrase, size))) {
+    if (dm::passphrase_opens_luks(sdk::Host(host.table()), path, *version, passphrase)) {
       return VOLCRYPT_OK;
     }
     write_error(error, "no key slot opens with this passphrase");
@@ -121,54 +71,106 @@ int32_t check_passphrase(FakeHost& host, const uint8_t* passphrase, size_t size,
   }
 }
 
-int32_t set_state(volcrypt_attachment* attachment, const char* key, const char* value,
-                  volcrypt_error* error) {
-  if (attachment == nullptr) return VOLCRYPT_ERROR_INVALID;
-  if (key == nullptr || value == nullptr || !contract::is_valid_state_key(key)) {
-    return refuse(attachment, error,
-                  std::string("set_state with key '") + (key ? key : "(null)") +
-                      "' (keys are [a-z0-9-]+, values non-NULL)");
-  }
-  attachment->state[key] = value;
-  return VOLCRYPT_OK;
-}
-
 }  // namespace
+
+// The services reach the fake's private counters through context.
+struct FakeHostServices {
+  // Like libvirt through the core: one secret per usage id; defining it again sets a new
+  // value on the same secret.
+  static int32_t define(void* context, const char* usage_id, const uint8_t* value,
+                        size_t value_size, char* uuid_out, volcrypt_error* error) {
+    FakeHost& host = self(context);
+    ++host.define_calls_;
+    if (host.refuse_secret_define) {
+      write_error(error, "fake host: defining secrets is refused for this check");
+      return VOLCRYPT_ERROR_FAILED;
+    }
+    if (usage_id == nullptr || *usage_id == '\0' || uuid_out == nullptr) {
+      write_error(error, "a secret needs a volume id");
+      return VOLCRYPT_ERROR_INVALID;
+    }
+    if (value == nullptr && value_size != 0) {
+      write_error(error, "a secret value of non-zero size has no data");
+      return VOLCRYPT_ERROR_INVALID;
+    }
+    FakeHost::Secret& secret = host.secrets[usage_id];
+    if (secret.uuid.empty()) secret.uuid = host.next_uuid();
+    secret.value.assign(value, value + value_size);
+    copy_uuid(secret.uuid, uuid_out);
+    return VOLCRYPT_OK;
+  }
+
+  static int32_t undefine(void* context, const char* uuid, volcrypt_error* error) {
+    FakeHost& host = self(context);
+    ++host.undefine_calls_;
+    const std::string wanted = uuid != nullptr ? uuid : "";
+    auto it = std::find_if(host.secrets.begin(), host.secrets.end(),
+                           [&](const auto& entry) { return entry.second.uuid == wanted; });
+    if (it == host.secrets.end()) {
+      write_error(error, "no secret with uuid " + wanted);
+      return VOLCRYPT_ERROR_NOT_FOUND;
+    }
+    host.secrets.erase(it);
+    return VOLCRYPT_OK;
+  }
+
+  static int32_t check_passphrase(void* context, const uint8_t* passphrase, size_t size,
+                                  volcrypt_error* error) {
+    FakeHost& host = self(context);
+    if (host.preparing_path.empty()) {
+      write_error(error, "the passphrase can be checked only while preparing a volume");
+      return VOLCRYPT_ERROR_NOT_SUPPORTED;
+    }
+    ++host.passphrase_checks_;
+    if (passphrase == nullptr && size != 0) {
+      write_error(error, "no passphrase");
+      return VOLCRYPT_ERROR_INVALID;
+    }
+    if (!host.opening_passphrase_) {
+      return check_luks_header(host, host.preparing_path, std::span(passphrase, size), error);
+    }
+    const std::string given(reinterpret_cast<const char*>(passphrase), size);
+    if (given == *host.opening_passphrase_) return VOLCRYPT_OK;
+    write_error(error, "no key slot opens with this passphrase");
+    return VOLCRYPT_ERROR_WRONG_KEY;
+  }
+
+  static int32_t format_volume(void* context, const char* format, const char* cipher,
+                               uint32_t key_size_bits, const uint8_t* passphrase, size_t size,
+                               volcrypt_error* error) {
+    FakeHost& host = self(context);
+    if (host.preparing_path.empty()) {
+      write_error(error, "a volume can be formatted only while it is prepared");
+      return VOLCRYPT_ERROR_NOT_SUPPORTED;
+    }
+    host.format_calls_.push_back({format ? format : "", cipher ? cipher : "", key_size_bits,
+                                  std::string(reinterpret_cast<const char*>(passphrase), size)});
+    if (host.format_status_ != VOLCRYPT_OK) write_error(error, host.format_message_);
+    return host.format_status_;
+  }
+};
 
 // Host-bench figures of the size measured on such a machine: AES-XTS on one core, QEMU's
 // native LUKS and, where the kernel has it, dm-crypt.
 HostProfile qemu_host_with_dm_crypt() {
-  return {"with-dm-crypt",
-          "QEMU",
-          version_number(7, 2, 0),
-          version_number(9, 0, 0),
-          true,
-          5'500'000'000,
-          400'000'000,
-          2'000'000'000};
+  return {.name = "with-dm-crypt",
+          .has_device_mapper = true,
+          .has_dm_crypt = true,
+          .cpu_aes_xts_bytes_per_second = 5'500'000'000,
+          .qemu_luks_read_bytes_per_second = 400'000'000,
+          .dm_crypt_bytes_per_second = 2'000'000'000};
 }
 
 HostProfile qemu_host_without_dm_crypt() {
-  return {"without-dm-crypt",
-          "QEMU",
-          version_number(7, 2, 0),
-          version_number(9, 0, 0),
-          false,
-          5'500'000'000,
-          400'000'000,
-          0};
+  return {.name = "without-dm-crypt",
+          .cpu_aes_xts_bytes_per_second = 5'500'000'000,
+          .qemu_luks_read_bytes_per_second = 400'000'000};
 }
 
-FakeHost::FakeHost(const HostProfile& profile) : profile_(profile) {
+FakeHost::FakeHost(const HostProfile& profile, const volcrypt_host& attachment_services)
+    : profile_(profile), lent_(attachment_services) {
   facts_.struct_size = sizeof(facts_);
-  facts_.hypervisor_type = profile_.hypervisor_type.c_str();
-  facts_.hypervisor_version = profile_.hypervisor_version;
-  facts_.libvirt_version = profile_.libvirt_version;
-  facts_.has_device_mapper = profile_.has_dm_crypt ? 1 : 0;
-  facts_.has_dm_crypt = profile_.has_dm_crypt ? 1 : 0;
-  facts_.cpu_aes_xts_bytes_per_second = profile_.cpu_aes_xts_bytes_per_second;
-  facts_.qemu_luks_read_bytes_per_second = profile_.qemu_luks_read_bytes_per_second;
-  facts_.dm_crypt_bytes_per_second = profile_.dm_crypt_bytes_per_second;
+  refresh_facts();
 
   table_.struct_size = sizeof(table_);
   table_.abi_major = VOLCRYPT_ABI_MAJOR;
@@ -180,29 +182,7 @@ FakeHost::FakeHost(const HostProfile& profile) : profile_(profile) {
                                       (message != nullptr ? message : "(null)"));
   };
   table_.facts = [](void* context) -> const volcrypt_host_facts* { return &self(context).facts_; };
-  // Like libvirt through the core: one secret per usage id; defining it again sets a new
-  // value on the same secret.
-  table_.secret_define = [](void* context, const char* usage_id, const uint8_t* value,
-                            size_t value_size, char* uuid_out, volcrypt_error* error) -> int32_t {
-    FakeHost& host = self(context);
-    if (host.refuse_secret_define) {
-      write_error(error, "conformance host: defining secrets is refused for this check");
-      return VOLCRYPT_ERROR_FAILED;
-    }
-    if (usage_id == nullptr || *usage_id == '\0' || uuid_out == nullptr) {
-      write_error(error, "a secret needs a volume id");
-      return VOLCRYPT_ERROR_INVALID;
-    }
-    if (value == nullptr && value_size != 0) {
-      write_error(error, "a secret value of non-zero size has no data");
-      return VOLCRYPT_ERROR_INVALID;
-    }
-    Secret& secret = host.secrets[usage_id];
-    if (secret.uuid.empty()) secret.uuid = host.next_uuid();
-    secret.value.assign(value, value + value_size);
-    copy_uuid(secret.uuid, uuid_out);
-    return VOLCRYPT_OK;
-  };
+  table_.secret_define = &FakeHostServices::define;
   table_.secret_lookup = [](void* context, const char* usage_id, char* uuid_out,
                             volcrypt_error* error) -> int32_t {
     FakeHost& host = self(context);
@@ -218,45 +198,44 @@ FakeHost::FakeHost(const HostProfile& profile) : profile_(profile) {
     copy_uuid(it->second.uuid, uuid_out);
     return VOLCRYPT_OK;
   };
-  table_.secret_undefine = [](void* context, const char* uuid, volcrypt_error* error) -> int32_t {
-    FakeHost& host = self(context);
-    const std::string wanted = uuid != nullptr ? uuid : "";
-    auto it = std::find_if(host.secrets.begin(), host.secrets.end(),
-                           [&](const auto& entry) { return entry.second.uuid == wanted; });
-    if (it == host.secrets.end()) {
-      write_error(error, "no secret with uuid " + wanted);
-      return VOLCRYPT_ERROR_NOT_FOUND;
-    }
-    host.secrets.erase(it);
-    return VOLCRYPT_OK;
-  };
-  // The 1.0 attachment services are the 1.1 ones without an error buffer.
-  table_.attachment_set_source = [](volcrypt_attachment* attachment, uint32_t kind,
-                                    const char* path) {
-    return set_source(attachment, kind, path, nullptr);
-  };
-  table_.attachment_set_native_encryption = [](volcrypt_attachment* attachment, const char* format,
-                                               const char* secret_uuid) {
-    return set_native_encryption(attachment, format, secret_uuid, nullptr);
-  };
-  table_.attachment_set_state = [](volcrypt_attachment* attachment, const char* key,
-                                   const char* value) {
-    return set_state(attachment, key, value, nullptr);
-  };
-  table_.attachment_set_source2 = &set_source;
-  table_.attachment_set_native_encryption2 = &set_native_encryption;
-  table_.attachment_set_state2 = &set_state;
-  table_.attachment_set_encryption_engine = &set_encryption_engine;
-  table_.check_passphrase = [](void* context, const uint8_t* passphrase, size_t size,
-                               volcrypt_error* error) -> int32_t {
-    return check_passphrase(self(context), passphrase, size, error);
-  };
+  table_.secret_undefine = &FakeHostServices::undefine;
+  table_.attachment_set_source = lent_.attachment_set_source;
+  table_.attachment_set_native_encryption = lent_.attachment_set_native_encryption;
+  table_.attachment_set_state = lent_.attachment_set_state;
+  table_.attachment_set_source2 = lent_.attachment_set_source2;
+  table_.attachment_set_native_encryption2 = lent_.attachment_set_native_encryption2;
+  table_.attachment_set_state2 = lent_.attachment_set_state2;
+  table_.attachment_set_encryption_engine = lent_.attachment_set_encryption_engine;
+  table_.check_passphrase = &FakeHostServices::check_passphrase;
+  table_.format_volume = &FakeHostServices::format_volume;
 }
 
-void FakeHost::add_unrelated_secret() {
-  Secret& secret = secrets["conformance-unrelated-volume"];
-  secret.uuid = next_uuid();
-  secret.value = {1, 2, 3, 4};
+void FakeHost::without_format_volume() {
+  table_.struct_size = offsetof(volcrypt_host, format_volume);
+}
+
+void FakeHost::set_hypervisor(const std::string& type, uint64_t version) {
+  profile_.hypervisor_type = type;
+  profile_.hypervisor_version = version;
+  refresh_facts();
+}
+
+void FakeHost::set_libvirt_version(uint64_t version) {
+  profile_.libvirt_version = version;
+  refresh_facts();
+}
+
+void FakeHost::set_device_mapper(bool has_device_mapper, bool has_dm_crypt) {
+  profile_.has_device_mapper = has_device_mapper;
+  profile_.has_dm_crypt = has_dm_crypt;
+  refresh_facts();
+}
+
+std::string FakeHost::add_secret(const std::string& usage_id, const std::vector<uint8_t>& value) {
+  Secret& secret = secrets[usage_id];
+  if (secret.uuid.empty()) secret.uuid = next_uuid();
+  secret.value = value;
+  return secret.uuid;
 }
 
 bool FakeHost::has_secret_uuid(const std::string& uuid) const {
@@ -264,10 +243,26 @@ bool FakeHost::has_secret_uuid(const std::string& uuid) const {
                      [&](const auto& entry) { return entry.second.uuid == uuid; });
 }
 
+void FakeHost::refuse_disk_source(bool refuse) {
+  table_.attachment_set_source = refuse ? &refuse_source : lent_.attachment_set_source;
+  table_.attachment_set_source2 = refuse ? &refuse_source_saying_why : lent_.attachment_set_source2;
+}
+
 std::string FakeHost::next_uuid() {
   char uuid[37];
-  std::snprintf(uuid, sizeof(uuid), "00000000-0000-4000-8000-%012d", ++uuid_counter_);
+  std::snprintf(uuid, sizeof(uuid), "5ec2e700-0000-4000-8000-%012d", ++uuid_counter_);
   return uuid;
+}
+
+void FakeHost::refresh_facts() {
+  facts_.hypervisor_type = profile_.hypervisor_type.c_str();
+  facts_.hypervisor_version = profile_.hypervisor_version;
+  facts_.libvirt_version = profile_.libvirt_version;
+  facts_.has_device_mapper = profile_.has_device_mapper ? 1 : 0;
+  facts_.has_dm_crypt = profile_.has_dm_crypt ? 1 : 0;
+  facts_.cpu_aes_xts_bytes_per_second = profile_.cpu_aes_xts_bytes_per_second;
+  facts_.qemu_luks_read_bytes_per_second = profile_.qemu_luks_read_bytes_per_second;
+  facts_.dm_crypt_bytes_per_second = profile_.dm_crypt_bytes_per_second;
 }
 
 }  // namespace volcrypt::conformance

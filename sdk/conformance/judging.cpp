@@ -4,6 +4,7 @@
 
 #include <volcrypt/host_kernel.hpp>
 
+#include "attachment_record.hpp"
 #include "secret_witness.hpp"
 
 namespace volcrypt::conformance {
@@ -81,6 +82,10 @@ VolumeRequest volume_for(const Session& session, VolumeFile file) {
   volume.header_kind = ScratchVolumes::header_kind(file);
   volume.provider = session.plugin.providers[0];
   return volume;
+}
+
+void add_unrelated_secret(FakeHost& host) {
+  host.add_secret("conformance-unrelated-volume", {1, 2, 3, 4});
 }
 
 std::vector<HostProfile> profiles_this_machine_keeps() {

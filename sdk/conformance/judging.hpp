@@ -33,6 +33,9 @@ std::string status_text(const CallOutcome& call);
 // One of the kit's volumes, for the plugin's first provider.
 VolumeRequest volume_for(const Session& session, VolumeFile file);
 
+// A secret of another volume in host: a plugin must never touch it.
+void add_unrelated_secret(FakeHost& host);
+
 // The host profiles whose promises this machine keeps: the dm-crypt one only where the
 // kernel has device-mapper and dm-crypt, read as the core reads them for the host facts
 // (a dead /dev/mapper/control is no device-mapper), or a dm-crypt plugin's prepare fails

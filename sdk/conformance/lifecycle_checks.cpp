@@ -3,6 +3,7 @@
 // resize (ABI 1.2) changes nothing where nothing is open; a
 // volume ranked above none can be prepared; neither the key nor any value defined as a
 // secret shows up in anything the plugin hands back.
+#include "attachment_record.hpp"
 #include "checks.hpp"
 #include "fake_host.hpp"
 #include "judging.hpp"
@@ -73,7 +74,7 @@ std::optional<std::string> attachment_problem(const volcrypt_attachment& a, cons
 std::optional<std::string> release_problem(Session& session, FakeHost& host,
                                            const volcrypt_attachment& attachment,
                                            const Baseline& before) {
-  const StateTable state(attachment.state);
+  const StateMap& state = attachment.state;
   CallOutcome first = call_release(session.plugin, host, state);
   if (first.misbehaviour) return first.misbehaviour;
   if (auto leak = key_leak(host, first, attachment)) return leak;
@@ -104,15 +105,15 @@ struct LifecycleCase {
 };
 
 CheckResult run_lifecycle_case(Session& session, const LifecycleCase& c) {
-  FakeHost host(c.profile);
-  host.add_unrelated_secret();
+  FakeHost host(c.profile, recording_attachment_services());
+  add_unrelated_secret(host);
   host.refuse_secret_define = c.refuse_secrets;
   const Baseline before = baseline_of(host, session.volumes);
   const VolumeRequest volume = volume_for(session, c.file);
 
   volcrypt_attachment attachment;
-  CallOutcome prepared = call_prepare(session.plugin, host, volume, kScratchPassphrase,
-                                      StateTable(), c.flags, attachment);
+  CallOutcome prepared =
+      call_prepare(session.plugin, host, volume, kScratchPassphrase, {}, c.flags, attachment);
   if (prepared.misbehaviour) return failed(*prepared.misbehaviour);
   if (auto leak = key_leak(host, prepared, attachment)) return failed(*leak);
   if (prepared.result != VOLCRYPT_OK) {
@@ -129,7 +130,7 @@ CheckResult run_lifecycle_case(Session& session, const LifecycleCase& c) {
   if (session.plugin.capabilities & VOLCRYPT_CAPABILITY_HOST_DEVICE) {
     volcrypt_attachment reopened;
     CallOutcome again =
-        call_prepare(session.plugin, host, volume, kScratchPassphrase, StateTable(attachment.state),
+        call_prepare(session.plugin, host, volume, kScratchPassphrase, attachment.state,
                      VOLCRYPT_PREPARE_REOPEN | VOLCRYPT_PREPARE_CONFIG, reopened);
     if (again.misbehaviour) return failed("re-open: " + *again.misbehaviour);
     if (auto leak = key_leak(host, again, reopened)) return failed("re-open: " + *leak);
@@ -148,15 +149,15 @@ CheckResult run_lifecycle_case(Session& session, const LifecycleCase& c) {
 
 // The host refuses an empty disk source, so prepare must fail and say why.
 CheckResult prepare_without_source(Session& session) {
-  FakeHost host(qemu_host_without_dm_crypt());
-  host.add_unrelated_secret();
+  FakeHost host(qemu_host_without_dm_crypt(), recording_attachment_services());
+  add_unrelated_secret(host);
   const Baseline before = baseline_of(host, session.volumes);
   VolumeRequest volume = volume_for(session, VolumeFile::luks1);
   volume.source_path = "";
   volume.header_kind = VOLCRYPT_HEADER_UNKNOWN;
   volcrypt_attachment attachment;
-  CallOutcome prepared = call_prepare(session.plugin, host, volume, kScratchPassphrase,
-                                      StateTable(), VOLCRYPT_PREPARE_LIVE, attachment);
+  CallOutcome prepared = call_prepare(session.plugin, host, volume, kScratchPassphrase, {},
+                                      VOLCRYPT_PREPARE_LIVE, attachment);
   if (prepared.misbehaviour) return failed(*prepared.misbehaviour);
   if (auto leak = key_leak(host, prepared, attachment)) return failed(*leak);
   if (prepared.result == VOLCRYPT_OK) {
@@ -180,7 +181,7 @@ CheckResult prepare_where_ranked(Session& session) {
     for (VolumeFile file :
          {VolumeFile::blank, VolumeFile::luks1, VolumeFile::luks2, VolumeFile::other}) {
       for (const std::string& provider : providers_of(session.plugin)) {
-        FakeHost host(profile);
+        FakeHost host(profile, recording_attachment_services());
         VolumeRequest volume = volume_for(session, file);
         volume.provider = provider;
         const CallOutcome answer = call_probe(session.plugin, host, volume);
@@ -192,11 +193,11 @@ CheckResult prepare_where_ranked(Session& session) {
                                   profile.name + ", provider '" + provider + "')";
         volcrypt_attachment attachment;
         const CallOutcome prepared = call_prepare(session.plugin, host, volume, kScratchPassphrase,
-                                                  StateTable(), VOLCRYPT_PREPARE_LIVE, attachment);
+                                                  {}, VOLCRYPT_PREPARE_LIVE, attachment);
         if (prepared.misbehaviour) return failed(*prepared.misbehaviour);
         if (auto leak = key_leak(host, prepared, attachment)) return failed(*leak);
         if (prepared.result == VOLCRYPT_OK) {
-          call_release(session.plugin, host, StateTable(attachment.state));
+          call_release(session.plugin, host, attachment.state);
           return passed("prepared " + where);
         }
         if (prepared.result == VOLCRYPT_ERROR_WRONG_KEY) continue;
@@ -215,10 +216,10 @@ CheckResult prepare_where_ranked(Session& session) {
 }
 
 CheckResult release_with(Session& session, std::map<std::string, std::string> values) {
-  FakeHost host(qemu_host_without_dm_crypt());
-  host.add_unrelated_secret();
+  FakeHost host(qemu_host_without_dm_crypt(), recording_attachment_services());
+  add_unrelated_secret(host);
   const Baseline before = baseline_of(host, session.volumes);
-  CallOutcome released = call_release(session.plugin, host, StateTable(std::move(values)));
+  CallOutcome released = call_release(session.plugin, host, std::move(values));
   if (released.misbehaviour) return failed(*released.misbehaviour);
   if (released.result != VOLCRYPT_OK) {
     return failed("release must succeed when there is nothing to release, but returned " +
@@ -241,12 +242,12 @@ CheckResult resize_with(Session& session, std::map<std::string, std::string> val
     }
     return passed("no resize: `volcrypt extend` refuses to grow what this plugin opened");
   }
-  FakeHost host(qemu_host_without_dm_crypt());
-  host.add_unrelated_secret();
+  FakeHost host(qemu_host_without_dm_crypt(), recording_attachment_services());
+  add_unrelated_secret(host);
   const Baseline before = baseline_of(host, session.volumes);
   uint64_t disk_size = 1;
   const CallOutcome resized =
-      call_resize(plugin, host, StateTable(std::move(values)), 64 * 1024 * 1024, disk_size);
+      call_resize(plugin, host, std::move(values), 64 * 1024 * 1024, disk_size);
   if (resized.misbehaviour) return failed(*resized.misbehaviour);
   if (auto leak = key_leak(host, resized, volcrypt_attachment{})) return failed(*leak);
   if (resized.result == VOLCRYPT_ERROR_NOT_SUPPORTED) {

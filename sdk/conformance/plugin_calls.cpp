@@ -8,6 +8,22 @@
 namespace volcrypt::conformance {
 namespace {
 
+// A plugin state as the C array the ABI takes; owns the strings.
+class StateTable {
+ public:
+  explicit StateTable(const StateMap& values) : values_(values) {
+    for (const auto& [key, value] : values_) entries_.push_back({key.c_str(), value.c_str()});
+    state_.entries = entries_.empty() ? nullptr : entries_.data();
+    state_.count = entries_.size();
+  }
+  const volcrypt_state* get() const { return &state_; }
+
+ private:
+  StateMap values_;
+  std::vector<volcrypt_state_entry> entries_;
+  volcrypt_state state_{};
+};
+
 constexpr char kThrew[] = "threw a C++ exception across the C boundary";
 
 void note_misuse(CallOutcome& out, const GuardedBuffer& buffer, const std::string& what) {
@@ -27,7 +43,7 @@ void take_reason_and_error(CallOutcome& out, const GuardedBuffer& reason,
 
 }  // namespace
 
-uint32_t passphrase_facts(const std::string& key) {
+uint32_t passphrase_facts(std::string_view key) {
   const bool ascii_text =
       std::all_of(key.begin(), key.end(), [](char c) { return c != '\0' && (c & 0x80) == 0; });
   return VOLCRYPT_KEY_FACT_KNOWN | (ascii_text ? VOLCRYPT_KEY_FACT_UTF8 : 0u);
@@ -45,6 +61,7 @@ volcrypt_volume VolumeRequest::abi() const {
   v.header_kind = header_kind;
   v.key_facts = key_facts;
   v.attach_flags = attach_flags;
+  v.network_protocol = network_protocol.empty() ? nullptr : network_protocol.c_str();
   return v;
 }
 
@@ -60,12 +77,6 @@ volcrypt_disk DiskRequest::abi() const {
   d.network_protocol = optional(network_protocol);
   d.encryption_engine = optional(encryption_engine);
   return d;
-}
-
-StateTable::StateTable(std::map<std::string, std::string> values) : values_(std::move(values)) {
-  for (const auto& [key, value] : values_) entries_.push_back({key.c_str(), value.c_str()});
-  state_.entries = entries_.empty() ? nullptr : entries_.data();
-  state_.count = entries_.size();
 }
 
 std::vector<std::string> providers_of(const volcrypt_plugin& plugin) {
@@ -93,7 +104,7 @@ CallOutcome call_probe(const volcrypt_plugin& plugin, const FakeHost& host,
 }
 
 CallOutcome call_prepare(const volcrypt_plugin& plugin, FakeHost& host, const VolumeRequest& volume,
-                         const std::string& key, const StateTable& previous, uint32_t flags,
+                         std::string_view key, const StateMap& previous, uint32_t flags,
                          volcrypt_attachment& attachment) {
   CallOutcome out;
   GuardedBuffer message(kMessageCapacity);
@@ -101,7 +112,7 @@ CallOutcome call_prepare(const volcrypt_plugin& plugin, FakeHost& host, const Vo
   // As the core does on attach (ABI 1.1): the key's facts in the volume and the key. The
   // kit's keys are ASCII passphrases given as they are.
   volcrypt_volume v = volume.abi();
-  v.key_facts = passphrase_facts(key);
+  if (v.key_facts == 0) v.key_facts = passphrase_facts(key);
   v.attach_flags = flags & (VOLCRYPT_PREPARE_LIVE | VOLCRYPT_PREPARE_CONFIG);
   volcrypt_key k{};
   k.data = reinterpret_cast<const uint8_t*>(key.data());
@@ -109,8 +120,9 @@ CallOutcome call_prepare(const volcrypt_plugin& plugin, FakeHost& host, const Vo
   k.facts = v.key_facts;
   const volcrypt_host table = witnessed(*host.table());
   host.preparing_path = volume.source_path;
+  const StateTable previous_state(previous);
   try {
-    out.result = plugin.prepare(&table, &v, &k, previous.get(), flags, &attachment, &error);
+    out.result = plugin.prepare(&table, &v, &k, previous_state.get(), flags, &attachment, &error);
   } catch (...) {
     out.misbehaviour = std::string("prepare ") + kThrew;
     out.result = VOLCRYPT_ERROR_FAILED;
@@ -122,13 +134,14 @@ CallOutcome call_prepare(const volcrypt_plugin& plugin, FakeHost& host, const Vo
 }
 
 CallOutcome call_release(const volcrypt_plugin& plugin, const FakeHost& host,
-                         const StateTable& state) {
+                         const StateMap& state) {
   CallOutcome out;
   GuardedBuffer message(kMessageCapacity);
   volcrypt_error error{message.data(), message.capacity()};
   const volcrypt_host table = witnessed(*host.table());
+  const StateTable abi_state(state);
   try {
-    out.result = plugin.release(&table, state.get(), &error);
+    out.result = plugin.release(&table, abi_state.get(), &error);
   } catch (...) {
     out.misbehaviour = std::string("release ") + kThrew;
     out.result = VOLCRYPT_ERROR_FAILED;
@@ -169,14 +182,15 @@ CallOutcome call_expected_throughput(const volcrypt_plugin& plugin, const FakeHo
   return out;
 }
 
-CallOutcome call_resize(const volcrypt_plugin& plugin, const FakeHost& host,
-                        const StateTable& state, uint64_t new_volume_size, uint64_t& disk_size) {
+CallOutcome call_resize(const volcrypt_plugin& plugin, const FakeHost& host, const StateMap& state,
+                        uint64_t new_volume_size, uint64_t& disk_size) {
   CallOutcome out;
   GuardedBuffer message(kMessageCapacity);
   volcrypt_error error{message.data(), message.capacity()};
   const volcrypt_host table = witnessed(*host.table());
+  const StateTable abi_state(state);
   try {
-    out.result = plugin.resize(&table, state.get(), new_volume_size, &disk_size, &error);
+    out.result = plugin.resize(&table, abi_state.get(), new_volume_size, &disk_size, &error);
   } catch (...) {
     out.misbehaviour = std::string("resize ") + kThrew;
     out.result = VOLCRYPT_ERROR_FAILED;

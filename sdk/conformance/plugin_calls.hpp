@@ -1,6 +1,7 @@
-// Calls into the plugin as the core makes them (host-allocated buffers of the core's
-// size), recording what a check needs to judge them: the status, the messages, whether
-// a C++ exception crossed the C boundary and whether a buffer was misused.
+// The one plugin driver of the conformance kit and the unit and guest tests: calls into
+// the plugin as the core makes them (host-allocated buffers of the core's size),
+// recording what a check or a test needs to judge them: the status, the messages,
+// whether a C++ exception crossed the C boundary and whether a buffer was misused.
 #pragma once
 
 #include <volcrypt/plugin_abi.h>
@@ -8,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 #include <volcrypt/plugin_contract.hpp>
 
@@ -38,6 +40,7 @@ struct VolumeRequest {
   // core tells it before an attach; 0: not known (`volcrypt probe`). prepare gets its own.
   uint32_t key_facts = 0;
   uint32_t attach_flags = 0;
+  std::string network_protocol;  // ABI 1.4: "rbd", "iscsi", "nbd"; empty: not a network volume
 
   volcrypt_volume abi() const;
 };
@@ -57,17 +60,8 @@ struct DiskRequest {
   volcrypt_disk abi() const;
 };
 
-// A plugin state that owns its strings.
-class StateTable {
- public:
-  explicit StateTable(std::map<std::string, std::string> values = {});
-  const volcrypt_state* get() const { return &state_; }
-
- private:
-  std::map<std::string, std::string> values_;
-  std::vector<volcrypt_state_entry> entries_;
-  volcrypt_state state_{};
-};
+// A plugin's state as the core keeps it in the record.
+using StateMap = std::map<std::string, std::string>;
 
 // The plugin's provider names, in its order.
 std::vector<std::string> providers_of(const volcrypt_plugin& plugin);
@@ -78,14 +72,15 @@ CallOutcome call_probe(const volcrypt_plugin& plugin, const FakeHost& host,
                        const VolumeRequest& volume, size_t reason_capacity = kMessageCapacity,
                        size_t error_capacity = kMessageCapacity);
 // The key facts the core gives for the kit's passphrase key.
-uint32_t passphrase_facts(const std::string& key);
+uint32_t passphrase_facts(std::string_view key);
 
-// While prepare runs, the host's check_passphrase reads the volume's file.
+// While prepare runs, the host's check_passphrase and format_volume answer for the
+// volume. The key facts are the volume's, or those the core gives a passphrase.
 CallOutcome call_prepare(const volcrypt_plugin& plugin, FakeHost& host, const VolumeRequest& volume,
-                         const std::string& key, const StateTable& previous, uint32_t flags,
+                         std::string_view key, const StateMap& previous, uint32_t flags,
                          volcrypt_attachment& attachment);
 CallOutcome call_release(const volcrypt_plugin& plugin, const FakeHost& host,
-                         const StateTable& state);
+                         const StateMap& state);
 
 // ABI 1.1's claims_disk; call only when the descriptor has it. result: the rank, or < 0;
 // the claimed state is in claim.state.
@@ -99,7 +94,7 @@ CallOutcome call_expected_throughput(const volcrypt_plugin& plugin, const FakeHo
 
 // ABI 1.2's resize; call only when the descriptor has it. result: the status;
 // disk_size: what the plugin wrote there.
-CallOutcome call_resize(const volcrypt_plugin& plugin, const FakeHost& host,
-                        const StateTable& state, uint64_t new_volume_size, uint64_t& disk_size);
+CallOutcome call_resize(const volcrypt_plugin& plugin, const FakeHost& host, const StateMap& state,
+                        uint64_t new_volume_size, uint64_t& disk_size);
 
 }  // namespace volcrypt::conformance

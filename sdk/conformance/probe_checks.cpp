@@ -3,8 +3,10 @@
 // result with a filled error buffer. The core shows that answer in `volcrypt probe`.
 #include <functional>
 
+#include "attachment_record.hpp"
 #include "checks.hpp"
 #include "fake_host.hpp"
+#include "judging.hpp"
 #include "plugin_calls.hpp"
 
 namespace volcrypt::conformance {
@@ -57,8 +59,8 @@ CheckResult run_probe_case(Session& session, const ProbeCase& probe_case) {
   std::string first_problem;
   int problems = 0;
   for (const HostProfile& profile : {qemu_host_with_dm_crypt(), qemu_host_without_dm_crypt()}) {
-    FakeHost host(profile);
-    host.add_unrelated_secret();
+    FakeHost host(profile, recording_attachment_services());
+    add_unrelated_secret(host);
     const auto before_secrets = host.secrets.size();
     const std::vector<std::string> providers =
         probe_case.own_provider ? std::vector<std::string>{""} : providers_of(session.plugin);

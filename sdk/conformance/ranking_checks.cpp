@@ -6,6 +6,7 @@
 #include <fstream>
 #include <functional>
 
+#include "attachment_record.hpp"
 #include "checks.hpp"
 #include "fake_host.hpp"
 #include "judging.hpp"
@@ -69,18 +70,18 @@ CheckResult blank_volume_is_formatted(Session& session) {
   for (const HostProfile& profile : profiles_this_machine_keeps()) {
     for (const std::string& provider : providers_of(session.plugin)) {
       if (!is_luks_provider(provider)) continue;
-      FakeHost host(profile);
+      FakeHost host(profile, recording_attachment_services());
       const Probed probed = probe_for_attach(session, host, profile, VolumeFile::blank, provider);
       if (probed.answer.misbehaviour) return failed(*probed.answer.misbehaviour);
       if (probed.answer.result <= VOLCRYPT_RANK_NONE) continue;
       volcrypt_attachment attachment;
       const CallOutcome prepared =
-          call_prepare(session.plugin, host, probed.volume, kScratchPassphrase, StateTable(),
+          call_prepare(session.plugin, host, probed.volume, kScratchPassphrase, {},
                        VOLCRYPT_PREPARE_LIVE, attachment);
       if (prepared.misbehaviour) return failed(*prepared.misbehaviour);
       if (prepared.result != VOLCRYPT_OK) continue;  // prepare-where-ranked judges failures
       const int version = luks_version_on_disk(probed.volume.source_path);
-      call_release(session.plugin, host, StateTable(attachment.state));
+      call_release(session.plugin, host, attachment.state);
       session.volumes.reset(VolumeFile::blank);
       const int wanted = provider == "luks2" ? 2 : 0;
       if (version == 0 || (wanted != 0 && version != wanted)) {
@@ -104,7 +105,7 @@ CheckResult other_data_is_not_luks(Session& session) {
   for (const HostProfile& profile : {qemu_host_with_dm_crypt(), qemu_host_without_dm_crypt()}) {
     for (const std::string& provider : providers_of(session.plugin)) {
       if (!is_luks_provider(provider)) continue;
-      FakeHost host(profile);
+      FakeHost host(profile, recording_attachment_services());
       const Probed probed = probe_for_attach(session, host, profile, VolumeFile::other, provider);
       if (probed.answer.misbehaviour) return failed(*probed.answer.misbehaviour);
       if (probed.answer.result > VOLCRYPT_RANK_NONE) {
@@ -125,7 +126,7 @@ CheckResult luks_volumes_are_not_plain(Session& session) {
   if (!lists_provider(session, "plain")) return passed("does not serve plain");
   for (const HostProfile& profile : {qemu_host_with_dm_crypt(), qemu_host_without_dm_crypt()}) {
     for (VolumeFile file : {VolumeFile::luks1, VolumeFile::luks2}) {
-      FakeHost host(profile);
+      FakeHost host(profile, recording_attachment_services());
       const Probed probed = probe_for_attach(session, host, profile, file, "plain");
       if (probed.answer.misbehaviour) return failed(*probed.answer.misbehaviour);
       if (probed.answer.result > VOLCRYPT_RANK_NONE) {
@@ -145,18 +146,18 @@ CheckResult prepare_refuses_unranked(Session& session) {
   for (const HostProfile& profile : profiles_this_machine_keeps()) {
     for (VolumeFile file : kAllFiles) {
       for (const std::string& provider : providers_of(session.plugin)) {
-        FakeHost host(profile);
+        FakeHost host(profile, recording_attachment_services());
         const Probed probed = probe_for_attach(session, host, profile, file, provider);
         if (probed.answer.misbehaviour) return failed(*probed.answer.misbehaviour);
         if (probed.answer.result != VOLCRYPT_RANK_NONE) continue;
         volcrypt_attachment attachment;
         const CallOutcome prepared =
-            call_prepare(session.plugin, host, probed.volume, kScratchPassphrase, StateTable(),
+            call_prepare(session.plugin, host, probed.volume, kScratchPassphrase, {},
                          VOLCRYPT_PREPARE_LIVE, attachment);
         if (prepared.misbehaviour) return failed(*prepared.misbehaviour);
         if (auto leak = key_leak(host, prepared, attachment)) return failed(*leak);
         if (prepared.result == VOLCRYPT_OK) {
-          call_release(session.plugin, host, StateTable(attachment.state));
+          call_release(session.plugin, host, attachment.state);
           return failed(ranked_text(probed) +
                         ", but prepare accepted it: prepare must refuse what probe ranks none");
         }

@@ -16,6 +16,7 @@
 #include <volcrypt/plugin.hpp>
 #include <volcrypt/plugin_contract.hpp>
 
+#include "attachment_record.hpp"
 #include "fake_host.hpp"
 #include "luks_format.hpp"
 
@@ -80,7 +81,7 @@ void make_luks_headers() {
   const std::filesystem::path folder = make_scratch_folder();
   // The bundled plugins' formatting (fixed key-derivation costs, no CPU benchmark);
   // libcryptsetup's messages go to a host nobody reads.
-  FakeHost host(qemu_host_without_dm_crypt());
+  FakeHost host(qemu_host_without_dm_crypt(), recording_attachment_services());
   const sdk::Host services(host.table());
   const auto* passphrase = reinterpret_cast<const uint8_t*>(kScratchPassphrase);
   const std::span key(passphrase, sizeof(kScratchPassphrase) - 1);

@@ -1,6 +1,7 @@
 // expected_throughput (ABI 1.3): asked right after a probe that ranked above none. It
 // changes nothing (no file, no secret, not the next probe's rank), answers the same
 // volume the same way, and says 0 (unknown) or a figure a guest's disk could reach.
+#include "attachment_record.hpp"
 #include "checks.hpp"
 #include "fake_host.hpp"
 #include "judging.hpp"
@@ -25,8 +26,8 @@ CheckResult throughput_is_plausible(Session& session) {
     for (VolumeFile file :
          {VolumeFile::blank, VolumeFile::luks1, VolumeFile::luks2, VolumeFile::other}) {
       for (const std::string& provider : providers_of(plugin)) {
-        FakeHost host(profile);
-        host.add_unrelated_secret();
+        FakeHost host(profile, recording_attachment_services());
+        add_unrelated_secret(host);
         VolumeRequest volume = volume_for(session, file);
         volume.provider = provider;
         const CallOutcome probed = call_probe(plugin, host, volume);
