@@ -8,22 +8,6 @@
 namespace volcrypt::conformance {
 namespace {
 
-// A plugin state as the C array the ABI takes; owns the strings.
-class StateTable {
- public:
-  explicit StateTable(const StateMap& values) : values_(values) {
-    for (const auto& [key, value] : values_) entries_.push_back({key.c_str(), value.c_str()});
-    state_.entries = entries_.empty() ? nullptr : entries_.data();
-    state_.count = entries_.size();
-  }
-  const volcrypt_state* get() const { return &state_; }
-
- private:
-  StateMap values_;
-  std::vector<volcrypt_state_entry> entries_;
-  volcrypt_state state_{};
-};
-
 constexpr char kThrew[] = "threw a C++ exception across the C boundary";
 
 void note_misuse(CallOutcome& out, const GuardedBuffer& buffer, const std::string& what) {
@@ -77,6 +61,12 @@ volcrypt_disk DiskRequest::abi() const {
   d.network_protocol = optional(network_protocol);
   d.encryption_engine = optional(encryption_engine);
   return d;
+}
+
+StateTable::StateTable(const StateMap& values) : values_(values) {
+  for (const auto& [key, value] : values_) entries_.push_back({key.c_str(), value.c_str()});
+  state_.entries = entries_.empty() ? nullptr : entries_.data();
+  state_.count = entries_.size();
 }
 
 std::vector<std::string> providers_of(const volcrypt_plugin& plugin) {

@@ -63,6 +63,18 @@ struct DiskRequest {
 // A plugin's state as the core keeps it in the record.
 using StateMap = std::map<std::string, std::string>;
 
+// The same state as the C array the ABI takes; owns the strings.
+class StateTable {
+ public:
+  explicit StateTable(const StateMap& values);
+  const volcrypt_state* get() const { return &state_; }
+
+ private:
+  StateMap values_;
+  std::vector<volcrypt_state_entry> entries_;
+  volcrypt_state state_{};
+};
+
 // The plugin's provider names, in its order.
 std::vector<std::string> providers_of(const volcrypt_plugin& plugin);
 

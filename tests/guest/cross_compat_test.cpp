@@ -7,7 +7,7 @@
 #include "direct_mapping.hpp"
 #include "dm_crypt_test.hpp"
 #include "guest_paths.hpp"
-#include "plugin_driver.hpp"
+#include "guest_plugin.hpp"
 
 namespace volcrypt::guest {
 namespace {
@@ -25,34 +25,34 @@ class CrossCompat : public ::testing::Test {
     passphrase.assign(bytes.begin(), bytes.end());
   }
 
-  PluginDriver plugin{"cryptsetup-luks"};
+  GuestPlugin plugin{"cryptsetup-luks"};
   std::string passphrase;
 };
 
 TEST_F(CrossCompat, PluginFormatsABlankDiskLuks1ForQemuOnTheHost) {
   const std::string disk = shared_disk("vc-blank");
-  VolumeArgs args = volume_at(disk, "luks");
-  ASSERT_EQ(args.header, VOLCRYPT_HEADER_BLANK);
+  VolumeRequest args = volume_at(disk, "luks");
+  ASSERT_EQ(args.header_kind, uint32_t{VOLCRYPT_HEADER_BLANK});
   PrepareResult opened = plugin.prepare(args, passphrase);
-  ASSERT_EQ(opened.status, VOLCRYPT_OK) << opened.message;
+  ASSERT_EQ(opened.result, VOLCRYPT_OK) << opened.error;
   const std::string mapping = opened.attachment.state["mapping"];
   write_pattern(mapper_path(mapping), kPatternForQemu, kPatternSize);
-  CallResult closed = plugin.release(opened.attachment.state);
-  EXPECT_EQ(closed.status, VOLCRYPT_OK) << closed.message;
+  CallOutcome closed = plugin.release(opened.attachment.state);
+  EXPECT_EQ(closed.result, VOLCRYPT_OK) << closed.error;
   EXPECT_EQ(test_volumes::describe_luks(disk).type, "LUKS1");
   // The host runner now reads kPatternForQemu through qemu-io's luks driver.
 }
 
 TEST_F(CrossCompat, PluginOpensADiskQemuFormattedOnTheHost) {
   const std::string disk = shared_disk("vc-qemu");
-  VolumeArgs args = volume_at(disk, "luks");
-  ASSERT_EQ(args.header, VOLCRYPT_HEADER_LUKS1);
+  VolumeRequest args = volume_at(disk, "luks");
+  ASSERT_EQ(args.header_kind, uint32_t{VOLCRYPT_HEADER_LUKS1});
   PrepareResult opened = plugin.prepare(args, passphrase);
-  ASSERT_EQ(opened.status, VOLCRYPT_OK) << opened.message;
+  ASSERT_EQ(opened.result, VOLCRYPT_OK) << opened.error;
   const std::string mapping = opened.attachment.state["mapping"];
   EXPECT_EQ(pattern_mismatch(mapper_path(mapping), kPatternFromQemu, kPatternSize), "");
-  CallResult closed = plugin.release(opened.attachment.state);
-  EXPECT_EQ(closed.status, VOLCRYPT_OK) << closed.message;
+  CallOutcome closed = plugin.release(opened.attachment.state);
+  EXPECT_EQ(closed.result, VOLCRYPT_OK) << closed.error;
   EXPECT_FALSE(path_exists(mapper_path(mapping)));
 }
 

@@ -9,7 +9,7 @@
 #include "block_io.hpp"
 #include "direct_mapping.hpp"
 #include "dm_crypt_test.hpp"
-#include "plugin_driver.hpp"
+#include "guest_plugin.hpp"
 
 namespace volcrypt::guest {
 namespace {
@@ -28,7 +28,7 @@ class CryptsetupLuks : public DmCryptTest {
   // Opens the volume through the plugin and checks the disk the guest would get.
   StateMap open(const Volume& volume, const std::string& provider) {
     PrepareResult opened = plugin.prepare(volume_at(volume.device, provider), passphrase);
-    EXPECT_EQ(opened.status, VOLCRYPT_OK) << opened.message;
+    EXPECT_EQ(opened.result, VOLCRYPT_OK) << opened.error;
     EXPECT_EQ(opened.attachment.source_path, "/dev/mapper/" + volume.mapping());
     EXPECT_EQ(opened.attachment.source_kind, VOLCRYPT_SOURCE_BLOCK);
     EXPECT_FALSE(opened.attachment.encryption.has_value());
@@ -37,8 +37,8 @@ class CryptsetupLuks : public DmCryptTest {
   }
 
   void expect_closed(const StateMap& state, const Volume& volume) {
-    CallResult closed = plugin.release(state);
-    EXPECT_EQ(closed.status, VOLCRYPT_OK) << closed.message;
+    CallOutcome closed = plugin.release(state);
+    EXPECT_EQ(closed.result, VOLCRYPT_OK) << closed.error;
     EXPECT_FALSE(path_exists(mapper_path(volume.mapping())));
   }
 
@@ -57,7 +57,7 @@ class CryptsetupLuks : public DmCryptTest {
     expect_closed(again, volume);
   }
 
-  PluginDriver plugin{"cryptsetup-luks"};
+  GuestPlugin plugin{"cryptsetup-luks"};
 };
 
 TEST_F(CryptsetupLuks, Luks1OpensAndHoldsWhatIsWrittenThroughTheMapping) {
@@ -70,8 +70,8 @@ TEST_F(CryptsetupLuks, Luks2OpensAndHoldsWhatIsWrittenThroughTheMapping) {
 
 TEST_F(CryptsetupLuks, ProbeRanksLuks2FirstOnThisKernel) {
   Volume volume = luks_volume("volume.luks", LuksVersion::luks2);
-  ProbeAnswer answer = plugin.probe(volume_at(volume.device, "luks"));
-  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_PRIMARY) << answer.reason;
+  CallOutcome answer = plugin.probe(volume_at(volume.device, "luks"));
+  EXPECT_EQ(answer.result, VOLCRYPT_RANK_PRIMARY) << answer.reason;
   EXPECT_EQ(answer.reason, "LUKS2: QEMU cannot decrypt LUKS2 natively; host dm-crypt mapping");
 }
 
@@ -79,9 +79,9 @@ TEST_F(CryptsetupLuks, WrongPassphraseIsRefusedAndNothingIsOpened) {
   Volume volume = luks_volume("volume.luks", LuksVersion::luks1);
   const std::string wrong = random_passphrase();
   PrepareResult opened = plugin.prepare(volume_at(volume.device, "luks"), wrong);
-  EXPECT_EQ(opened.status, VOLCRYPT_ERROR_WRONG_KEY);
-  EXPECT_EQ(opened.message, "the passphrase is wrong for volume vol-guest (no key slot opens)");
-  EXPECT_THAT(opened.message, Not(HasSubstr(wrong)));
+  EXPECT_EQ(opened.result, VOLCRYPT_ERROR_WRONG_KEY);
+  EXPECT_EQ(opened.error, "the passphrase is wrong for volume vol-guest (no key slot opens)");
+  EXPECT_THAT(opened.error, Not(HasSubstr(wrong)));
   EXPECT_FALSE(path_exists(mapper_path(volume.mapping())));
   EXPECT_TRUE(test_volumes::luks_passphrase_opens(volume.file, passphrase));
 }
@@ -93,15 +93,15 @@ TEST_F(CryptsetupLuks, DataThatIsNotLuksIsRefusedAndLeftUnchanged) {
   test_volumes::write_file(file, data);
   Volume volume = loop_over(file);
 
-  VolumeArgs args = volume_at(volume.device, "luks");
-  ASSERT_EQ(args.header, VOLCRYPT_HEADER_OTHER);
-  ProbeAnswer answer = plugin.probe(args);
-  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_NONE);
+  VolumeRequest args = volume_at(volume.device, "luks");
+  ASSERT_EQ(args.header_kind, uint32_t{VOLCRYPT_HEADER_OTHER});
+  CallOutcome answer = plugin.probe(args);
+  EXPECT_EQ(answer.result, VOLCRYPT_RANK_NONE);
   EXPECT_EQ(answer.reason, "the volume holds data that is not LUKS");
 
   PrepareResult opened = plugin.prepare(args, passphrase);
-  EXPECT_EQ(opened.status, VOLCRYPT_ERROR_REFUSED_DATA);
-  EXPECT_EQ(opened.message,
+  EXPECT_EQ(opened.result, VOLCRYPT_ERROR_REFUSED_DATA);
+  EXPECT_EQ(opened.error,
             "volume '" + volume.device + "' holds data that is not LUKS; refusing to touch it");
   EXPECT_FALSE(path_exists(mapper_path(volume.mapping())));
   const std::vector<uint8_t> after = test_volumes::read_file(file);
@@ -134,16 +134,16 @@ TEST_F(CryptsetupLuks, MappingUnderTheLegacyBasenameClosesByThatName) {
   // os-brick's older releases opened the mapping under the device's bare basename.
   open_luks_mapping(volume.device, passphrase, volume.name);
   ASSERT_TRUE(path_exists(mapper_path(volume.name)));
-  CallResult closed = plugin.release({{"mapping", volume.name}, {"device", volume.device}});
-  EXPECT_EQ(closed.status, VOLCRYPT_OK) << closed.message;
+  CallOutcome closed = plugin.release({{"mapping", volume.name}, {"device", volume.device}});
+  EXPECT_EQ(closed.result, VOLCRYPT_OK) << closed.error;
   EXPECT_FALSE(path_exists(mapper_path(volume.name)));
 }
 
 TEST_F(CryptsetupLuks, RecordedPrefixedNameClosesAMappingOpenUnderTheLegacyName) {
   Volume volume = luks_volume("volume.luks", LuksVersion::luks1);
   open_luks_mapping(volume.device, passphrase, volume.name);
-  CallResult closed = plugin.release({{"mapping", volume.mapping()}, {"device", volume.device}});
-  EXPECT_EQ(closed.status, VOLCRYPT_OK) << closed.message;
+  CallOutcome closed = plugin.release({{"mapping", volume.mapping()}, {"device", volume.device}});
+  EXPECT_EQ(closed.result, VOLCRYPT_OK) << closed.error;
   EXPECT_FALSE(path_exists(mapper_path(volume.name)));
 }
 
@@ -159,10 +159,10 @@ TEST_F(CryptsetupLuks, BusyMappingIsRefusedAndStaysOpen) {
   StateMap state = open(volume, "luks");
   const int holder = ::open(mapper_path(volume.mapping()).c_str(), O_RDONLY | O_CLOEXEC);
   ASSERT_GE(holder, 0);
-  CallResult busy = plugin.release(state);
+  CallOutcome busy = plugin.release(state);
   ::close(holder);
-  EXPECT_EQ(busy.status, VOLCRYPT_ERROR_BUSY);
-  EXPECT_EQ(busy.message, "mapping " + volume.mapping() + " is still in use; it was left open");
+  EXPECT_EQ(busy.result, VOLCRYPT_ERROR_BUSY);
+  EXPECT_EQ(busy.error, "mapping " + volume.mapping() + " is still in use; it was left open");
   EXPECT_TRUE(path_exists(mapper_path(volume.mapping())));
   expect_closed(state, volume);
 }

@@ -6,7 +6,7 @@
 #include "block_io.hpp"
 #include "direct_mapping.hpp"
 #include "dm_crypt_test.hpp"
-#include "plugin_driver.hpp"
+#include "guest_plugin.hpp"
 
 namespace volcrypt::guest {
 namespace {
@@ -18,19 +18,19 @@ class PlainDmcrypt : public DmCryptTest {
     ASSERT_TRUE(plugin.loaded()) << "plain-dmcrypt.so did not load: " << plugin.refusal();
   }
 
-  PrepareResult open(const VolumeArgs& args, const std::string& key, const StateMap& previous,
+  PrepareResult open(const VolumeRequest& args, const std::string& key, const StateMap& previous,
                      uint32_t flags = VOLCRYPT_PREPARE_LIVE) {
     PrepareResult opened = plugin.prepare(args, key, previous, flags);
-    EXPECT_EQ(opened.status, VOLCRYPT_OK) << opened.message;
+    EXPECT_EQ(opened.result, VOLCRYPT_OK) << opened.error;
     return opened;
   }
 
   void close(const StateMap& state) {
-    CallResult closed = plugin.release(state);
-    EXPECT_EQ(closed.status, VOLCRYPT_OK) << closed.message;
+    CallOutcome closed = plugin.release(state);
+    EXPECT_EQ(closed.result, VOLCRYPT_OK) << closed.error;
   }
 
-  PluginDriver plugin{"plain-dmcrypt"};
+  GuestPlugin plugin{"plain-dmcrypt"};
 };
 
 TEST_F(PlainDmcrypt, RoundTripUsesTheRecordedParameters) {
@@ -48,7 +48,7 @@ TEST_F(PlainDmcrypt, RoundTripUsesTheRecordedParameters) {
   EXPECT_FALSE(holds_plaintext_run(volume.file, 0x77)) << "plaintext reached the volume";
 
   // A later attach whose description asks for other parameters still uses the record.
-  VolumeArgs later = volume_at(volume.device, "CryptsetupEncryptor");
+  VolumeRequest later = volume_at(volume.device, "CryptsetupEncryptor");
   later.cipher = "aes-xts-plain64";
   later.key_size_bits = 512;
   PrepareResult again = open(later, passphrase, recorded);
@@ -66,8 +66,8 @@ TEST_F(PlainDmcrypt, RoundTripUsesTheRecordedParameters) {
 
 TEST_F(PlainDmcrypt, WrongKeyCannotBeDetectedAndReadsOtherData) {
   Volume volume = blank_volume("plain.img");
-  ProbeAnswer answer = plugin.probe(volume_at(volume.device, "plain"));
-  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_MARGINAL);
+  CallOutcome answer = plugin.probe(volume_at(volume.device, "plain"));
+  EXPECT_EQ(answer.result, VOLCRYPT_RANK_MARGINAL);
   EXPECT_THAT(answer.reason, ::testing::HasSubstr("a wrong passphrase cannot be detected"));
 
   PrepareResult first = open(volume_at(volume.device, "plain"), passphrase, {});
@@ -88,10 +88,10 @@ TEST_F(PlainDmcrypt, BusyMappingIsRefusedAndClosingTwiceSucceeds) {
     // Held open as a running guest would hold it.
     std::FILE* holder = std::fopen(device.c_str(), "rb");
     ASSERT_NE(holder, nullptr);
-    CallResult busy = plugin.release(opened.attachment.state);
+    CallOutcome busy = plugin.release(opened.attachment.state);
     std::fclose(holder);
-    EXPECT_EQ(busy.status, VOLCRYPT_ERROR_BUSY);
-    EXPECT_EQ(busy.message, "mapping " + volume.mapping() + " is still in use; it was left open");
+    EXPECT_EQ(busy.result, VOLCRYPT_ERROR_BUSY);
+    EXPECT_EQ(busy.error, "mapping " + volume.mapping() + " is still in use; it was left open");
     EXPECT_TRUE(path_exists(device));
   }
   close(opened.attachment.state);

@@ -18,8 +18,7 @@
 namespace volcrypt {
 namespace {
 
-using fakes::FakeHost;
-using fakes::version;
+using conformance::version_number;
 using namespace plugin_harness;
 using test_volumes::make_blank_file;
 using test_volumes::read_file;
@@ -72,11 +71,11 @@ class CryptsetupLuksTest : public ::testing::Test {
   void SetUp() override { host_.set_device_mapper(true, true); }
 
   const LoadedPlugin& plugin() { return built_plugin("cryptsetup-luks"); }
-  ProbeAnswer probe_header(volcrypt_header_kind header, const std::string& provider = "luks") {
-    return probe(plugin(), host_, volume_at("/dev/loop3", header, provider));
+  CallOutcome probe_header(volcrypt_header_kind header, const std::string& provider = "luks") {
+    return call_probe(plugin().descriptor(), host_, volume_at("/dev/loop3", header, provider));
   }
 
-  FakeHost host_;
+  conformance::FakeHost host_{test::plain_qemu_host(), test::core_attachment_services()};
   ScratchDir dir_;
   volcrypt_attachment attachment_;
 };
@@ -91,53 +90,54 @@ TEST_F(CryptsetupLuksTest, DescribesItselfAndTheProvidersItServes) {
 
 TEST_F(CryptsetupLuksTest, ProbeRanksNoneWithoutDeviceMapper) {
   host_.set_device_mapper(false, false);
-  ProbeAnswer answer = probe_header(VOLCRYPT_HEADER_LUKS2);
-  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_NONE);
+  CallOutcome answer = probe_header(VOLCRYPT_HEADER_LUKS2);
+  EXPECT_EQ(answer.result, VOLCRYPT_RANK_NONE);
   EXPECT_EQ(answer.reason, "the kernel offers no device-mapper");
 }
 
 TEST_F(CryptsetupLuksTest, ProbeRanksANetworkVolumeNoneEvenWithDmCrypt) {
   host_.set_device_mapper(true, true);
-  const ProbeAnswer answer = probe(
-      plugin(), host_, network_volume("rbd", "rbd:volumes/img", VOLCRYPT_HEADER_LUKS2, "luks2"));
-  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_NONE);
+  const CallOutcome answer =
+      call_probe(plugin().descriptor(), host_,
+                 network_volume("rbd", "rbd:volumes/img", VOLCRYPT_HEADER_LUKS2, "luks2"));
+  EXPECT_EQ(answer.result, VOLCRYPT_RANK_NONE);
   EXPECT_EQ(answer.reason,
             "a network volume (rbd) has no host block device for dm-crypt; QEMU reads it itself");
 }
 
 TEST_F(CryptsetupLuksTest, ProbeRanksNoneWithoutDmCrypt) {
   host_.set_device_mapper(true, false);
-  ProbeAnswer answer = probe_header(VOLCRYPT_HEADER_LUKS2);
-  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_NONE);
+  CallOutcome answer = probe_header(VOLCRYPT_HEADER_LUKS2);
+  EXPECT_EQ(answer.result, VOLCRYPT_RANK_NONE);
   EXPECT_EQ(answer.reason, "the kernel has no dm-crypt target");
 }
 
 TEST_F(CryptsetupLuksTest, ProbeRanksLuks1BelowNativeWhereQemuDecryptsIt) {
-  ProbeAnswer answer = probe_header(VOLCRYPT_HEADER_LUKS1);
-  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_SECONDARY);
+  CallOutcome answer = probe_header(VOLCRYPT_HEADER_LUKS1);
+  EXPECT_EQ(answer.result, VOLCRYPT_RANK_SECONDARY);
   EXPECT_EQ(answer.reason,
             "host dm-crypt mapping (QEMU decrypts this natively; used when native is denied)");
 }
 
 TEST_F(CryptsetupLuksTest, ProbeRanksLuks1SecondaryFromTheFirstVersionsThatDecryptLuks) {
-  host_.set_hypervisor("QEMU", version(2, 6, 0));
-  host_.set_libvirt_version(version(2, 2, 0));
-  EXPECT_EQ(probe_header(VOLCRYPT_HEADER_LUKS1).rank, VOLCRYPT_RANK_SECONDARY);
+  host_.set_hypervisor("QEMU", version_number(2, 6, 0));
+  host_.set_libvirt_version(version_number(2, 2, 0));
+  EXPECT_EQ(probe_header(VOLCRYPT_HEADER_LUKS1).result, VOLCRYPT_RANK_SECONDARY);
 }
 
 TEST_F(CryptsetupLuksTest, ProbeRanksLuks1PrimaryWhereQemuIsOlderThanTwoSix) {
-  host_.set_hypervisor("QEMU", version(2, 5, 0));
-  ProbeAnswer answer = probe_header(VOLCRYPT_HEADER_LUKS1);
-  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_PRIMARY);
+  host_.set_hypervisor("QEMU", version_number(2, 5, 0));
+  CallOutcome answer = probe_header(VOLCRYPT_HEADER_LUKS1);
+  EXPECT_EQ(answer.result, VOLCRYPT_RANK_PRIMARY);
   EXPECT_EQ(answer.reason,
             "QEMU 2.5.0 is older than 2.6.0, so QEMU cannot decrypt LUKS1 natively; host dm-crypt "
             "mapping");
 }
 
 TEST_F(CryptsetupLuksTest, ProbeRanksLuks1PrimaryWhereTheHypervisorIsNotQemu) {
-  host_.set_hypervisor("Xen", version(4, 17, 0));
-  ProbeAnswer answer = probe_header(VOLCRYPT_HEADER_LUKS1);
-  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_PRIMARY);
+  host_.set_hypervisor("Xen", version_number(4, 17, 0));
+  CallOutcome answer = probe_header(VOLCRYPT_HEADER_LUKS1);
+  EXPECT_EQ(answer.result, VOLCRYPT_RANK_PRIMARY);
   EXPECT_EQ(answer.reason,
             "the hypervisor is Xen, not QEMU, so QEMU cannot decrypt LUKS1 natively; host dm-crypt "
             "mapping");
@@ -145,61 +145,61 @@ TEST_F(CryptsetupLuksTest, ProbeRanksLuks1PrimaryWhereTheHypervisorIsNotQemu) {
 
 TEST_F(CryptsetupLuksTest, ProbeRanksLuks1PrimaryWhereTheQemuVersionIsUnknown) {
   host_.set_hypervisor("QEMU", 0);
-  ProbeAnswer answer = probe_header(VOLCRYPT_HEADER_LUKS1);
-  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_PRIMARY);
+  CallOutcome answer = probe_header(VOLCRYPT_HEADER_LUKS1);
+  EXPECT_EQ(answer.result, VOLCRYPT_RANK_PRIMARY);
   EXPECT_EQ(answer.reason,
             "the QEMU version is unknown, so QEMU cannot decrypt LUKS1 natively; host dm-crypt "
             "mapping");
 }
 
 TEST_F(CryptsetupLuksTest, ProbeRanksLuks1PrimaryWhereLibvirtIsOlderThanTwoTwo) {
-  host_.set_libvirt_version(version(2, 1, 0));
-  ProbeAnswer answer = probe_header(VOLCRYPT_HEADER_LUKS1);
-  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_PRIMARY);
+  host_.set_libvirt_version(version_number(2, 1, 0));
+  CallOutcome answer = probe_header(VOLCRYPT_HEADER_LUKS1);
+  EXPECT_EQ(answer.result, VOLCRYPT_RANK_PRIMARY);
   EXPECT_EQ(answer.reason,
             "libvirt 2.1.0 is older than 2.2.0, so QEMU cannot decrypt LUKS1 natively; host "
             "dm-crypt mapping");
 }
 
 TEST_F(CryptsetupLuksTest, ProbeRanksLuks2Primary) {
-  ProbeAnswer answer = probe_header(VOLCRYPT_HEADER_LUKS2);
-  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_PRIMARY);
+  CallOutcome answer = probe_header(VOLCRYPT_HEADER_LUKS2);
+  EXPECT_EQ(answer.result, VOLCRYPT_RANK_PRIMARY);
   EXPECT_EQ(answer.reason, "LUKS2: QEMU cannot decrypt LUKS2 natively; host dm-crypt mapping");
 }
 
 // The host hands plugins canonical names: luks2 formats LUKS2, which only dm-crypt opens;
 // luks formats LUKS1, which QEMU decrypts natively on this host.
 TEST_F(CryptsetupLuksTest, ProbeRanksABlankVolumeByTheFormatItsProviderAsksFor) {
-  const ProbeAnswer luks2 = probe_header(VOLCRYPT_HEADER_BLANK, "luks2");
-  const ProbeAnswer luks = probe_header(VOLCRYPT_HEADER_BLANK, "luks");
-  EXPECT_EQ(luks2.rank, VOLCRYPT_RANK_PRIMARY);
+  const CallOutcome luks2 = probe_header(VOLCRYPT_HEADER_BLANK, "luks2");
+  const CallOutcome luks = probe_header(VOLCRYPT_HEADER_BLANK, "luks");
+  EXPECT_EQ(luks2.result, VOLCRYPT_RANK_PRIMARY);
   EXPECT_EQ(luks2.reason,
             "blank volume: will be formatted LUKS2 (QEMU cannot decrypt LUKS2 natively); host "
             "dm-crypt mapping");
-  EXPECT_EQ(luks.rank, VOLCRYPT_RANK_SECONDARY);
+  EXPECT_EQ(luks.result, VOLCRYPT_RANK_SECONDARY);
   EXPECT_EQ(luks.reason,
             "blank volume: will be formatted LUKS1; host dm-crypt mapping (QEMU decrypts this "
             "natively; used when native is denied)");
 }
 
 TEST_F(CryptsetupLuksTest, ProbeRanksABlankVolumePrimaryForLuksWhereQemuCannotServeIt) {
-  host_.set_hypervisor("QEMU", version(2, 5, 0));
-  ProbeAnswer answer = probe_header(VOLCRYPT_HEADER_BLANK, "luks");
-  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_PRIMARY);
+  host_.set_hypervisor("QEMU", version_number(2, 5, 0));
+  CallOutcome answer = probe_header(VOLCRYPT_HEADER_BLANK, "luks");
+  EXPECT_EQ(answer.result, VOLCRYPT_RANK_PRIMARY);
   EXPECT_EQ(answer.reason,
             "blank volume: will be formatted LUKS1; QEMU 2.5.0 is older than 2.6.0, so QEMU cannot "
             "decrypt LUKS1 natively; host dm-crypt mapping");
 }
 
 TEST_F(CryptsetupLuksTest, ProbeRanksNoneForDataThatIsNotLuks) {
-  ProbeAnswer answer = probe_header(VOLCRYPT_HEADER_OTHER);
-  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_NONE);
+  CallOutcome answer = probe_header(VOLCRYPT_HEADER_OTHER);
+  EXPECT_EQ(answer.result, VOLCRYPT_RANK_NONE);
   EXPECT_EQ(answer.reason, "the volume holds data that is not LUKS");
 }
 
 TEST_F(CryptsetupLuksTest, ProbeRanksNoneForAnUnreadHeader) {
-  ProbeAnswer answer = probe_header(VOLCRYPT_HEADER_UNKNOWN);
-  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_NONE);
+  CallOutcome answer = probe_header(VOLCRYPT_HEADER_UNKNOWN);
+  EXPECT_EQ(answer.result, VOLCRYPT_RANK_NONE);
   EXPECT_EQ(answer.reason, "the volume's header could not be read");
 }
 
@@ -210,7 +210,7 @@ TEST(CryptsetupLuksFormat, ChoosesLuks2ForProviderLuks2AndLuks1Otherwise) {
 }
 
 TEST(CryptsetupLuksFormat, FormatsABlankVolumeAsLuks2ForProviderLuks2WithoutDeviceMapper) {
-  FakeHost host;
+  conformance::FakeHost host{test::plain_qemu_host(), test::core_attachment_services()};
   ScratchDir dir;
   const std::string path = dir.file("blank.img");
   // Zero in the first 4 MiB (the blank check), data after it that must survive.
@@ -240,7 +240,7 @@ TEST(CryptsetupLuksFormat, FormatsABlankVolumeAsLuks2ForProviderLuks2WithoutDevi
 }
 
 TEST(CryptsetupLuksFormat, FormatsABlankVolumeAsLuks1ForProviderLuks) {
-  FakeHost host;
+  conformance::FakeHost host{test::plain_qemu_host(), test::core_attachment_services()};
   ScratchDir dir;
   const std::string path = dir.file("blank.img");
   make_blank_file(path, 8 * 1024 * 1024);
@@ -255,7 +255,7 @@ TEST(CryptsetupLuksFormat, FormatsABlankVolumeAsLuks1ForProviderLuks) {
 }
 
 TEST(CryptsetupLuksFormat, RefusesALuks2VolumeTooSmallForItsHeaderAndRestoresIt) {
-  FakeHost host;
+  conformance::FakeHost host{test::plain_qemu_host(), test::core_attachment_services()};
   ScratchDir dir;
   const std::string path = dir.file("tiny.img");
   make_blank_file(path, 4 * 1024 * 1024);
@@ -321,13 +321,14 @@ TEST_F(CryptsetupLuksTest, PrepareSaysDeviceMapperIsUnavailableAndLeavesALuks1Vo
   const std::vector<uint8_t> before = read_file(path);
   volcrypt_attachment attachment;
 
-  CallResult result = prepare(plugin(), host_, volume_at(path, VOLCRYPT_HEADER_LUKS1),
-                              "the passphrase", {}, VOLCRYPT_PREPARE_LIVE, attachment);
-  EXPECT_EQ(result.status, VOLCRYPT_ERROR_FAILED);
-  EXPECT_EQ(result.message, std::string("cannot open mapping crypt-luks1.img for volume vol-1: ") +
-                                kNoDeviceMapperHere);
+  CallOutcome result =
+      call_prepare(plugin().descriptor(), host_, volume_at(path, VOLCRYPT_HEADER_LUKS1),
+                   "the passphrase", {}, VOLCRYPT_PREPARE_LIVE, attachment);
+  EXPECT_EQ(result.result, VOLCRYPT_ERROR_FAILED);
+  EXPECT_EQ(result.error, std::string("cannot open mapping crypt-luks1.img for volume vol-1: ") +
+                              kNoDeviceMapperHere);
   EXPECT_EQ(read_file(path), before);
-  EXPECT_TRUE(host_.secrets().empty());
+  EXPECT_TRUE(host_.secrets.empty());
   EXPECT_EQ(host_.define_calls(), 0);
   EXPECT_FALSE(attachment.source_kind.has_value());
   EXPECT_TRUE(attachment.state.empty());
@@ -336,20 +337,20 @@ TEST_F(CryptsetupLuksTest, PrepareSaysDeviceMapperIsUnavailableAndLeavesALuks1Vo
 
 TEST_F(CryptsetupLuksTest, PrepareOfALuks2LoopDeviceNamesTheMappingCryptLoop3) {
   // Refused before the device is touched, so the path need not exist here.
-  CallResult result =
-      prepare(plugin(), host_, volume_at("/dev/loop3", VOLCRYPT_HEADER_LUKS2, "luks2"), "key", {},
-              VOLCRYPT_PREPARE_LIVE, attachment_);
-  EXPECT_EQ(result.status, VOLCRYPT_ERROR_FAILED);
-  EXPECT_EQ(result.message, std::string("cannot open mapping crypt-loop3 for volume vol-1: ") +
-                                kNoDeviceMapperHere);
+  CallOutcome result = call_prepare(plugin().descriptor(), host_,
+                                    volume_at("/dev/loop3", VOLCRYPT_HEADER_LUKS2, "luks2"), "key",
+                                    {}, VOLCRYPT_PREPARE_LIVE, attachment_);
+  EXPECT_EQ(result.result, VOLCRYPT_ERROR_FAILED);
+  EXPECT_EQ(result.error, std::string("cannot open mapping crypt-loop3 for volume vol-1: ") +
+                              kNoDeviceMapperHere);
 }
 
 TEST_F(CryptsetupLuksTest, PrepareReopensUnderTheRecordedMappingName) {
-  CallResult result = prepare(plugin(), host_, volume_at("/dev/loop7", VOLCRYPT_HEADER_LUKS2),
-                              "key", {{"mapping", "crypt-loop3"}, {"device", "/dev/loop3"}},
-                              VOLCRYPT_PREPARE_REOPEN, attachment_);
-  EXPECT_EQ(result.message, std::string("cannot open mapping crypt-loop3 for volume vol-1: ") +
-                                kNoDeviceMapperHere);
+  CallOutcome result = call_prepare(
+      plugin().descriptor(), host_, volume_at("/dev/loop7", VOLCRYPT_HEADER_LUKS2), "key",
+      {{"mapping", "crypt-loop3"}, {"device", "/dev/loop3"}}, VOLCRYPT_PREPARE_REOPEN, attachment_);
+  EXPECT_EQ(result.error, std::string("cannot open mapping crypt-loop3 for volume vol-1: ") +
+                              kNoDeviceMapperHere);
 }
 
 TEST_F(CryptsetupLuksTest, PrepareLeavesABlankVolumeUnformattedWhenItCannotMapIt) {
@@ -357,11 +358,12 @@ TEST_F(CryptsetupLuksTest, PrepareLeavesABlankVolumeUnformattedWhenItCannotMapIt
   make_blank_file(path, 8 * 1024 * 1024);
   volcrypt_attachment attachment;
 
-  CallResult result = prepare(plugin(), host_, volume_at(path, VOLCRYPT_HEADER_BLANK, "luks2"),
-                              "the passphrase", {}, VOLCRYPT_PREPARE_LIVE, attachment);
-  EXPECT_EQ(result.status, VOLCRYPT_ERROR_FAILED);
-  EXPECT_EQ(result.message, std::string("cannot open mapping crypt-blank.img for volume vol-1: ") +
-                                kNoDeviceMapperHere);
+  CallOutcome result =
+      call_prepare(plugin().descriptor(), host_, volume_at(path, VOLCRYPT_HEADER_BLANK, "luks2"),
+                   "the passphrase", {}, VOLCRYPT_PREPARE_LIVE, attachment);
+  EXPECT_EQ(result.result, VOLCRYPT_ERROR_FAILED);
+  EXPECT_EQ(result.error, std::string("cannot open mapping crypt-blank.img for volume vol-1: ") +
+                              kNoDeviceMapperHere);
   EXPECT_EQ(read_file(path), std::vector<uint8_t>(8 * 1024 * 1024, 0));
   EXPECT_TRUE(attachment.state.empty());
 }
@@ -372,10 +374,11 @@ TEST_F(CryptsetupLuksTest, PrepareRefusesDataThatIsNotLuksAndLeavesItUntouched) 
   const std::vector<uint8_t> before = read_file(path);
   volcrypt_attachment attachment;
 
-  CallResult result = prepare(plugin(), host_, volume_at(path, VOLCRYPT_HEADER_OTHER, "luks2"),
-                              "passphrase", {}, VOLCRYPT_PREPARE_LIVE, attachment);
-  EXPECT_EQ(result.status, VOLCRYPT_ERROR_REFUSED_DATA);
-  EXPECT_EQ(result.message,
+  CallOutcome result =
+      call_prepare(plugin().descriptor(), host_, volume_at(path, VOLCRYPT_HEADER_OTHER, "luks2"),
+                   "passphrase", {}, VOLCRYPT_PREPARE_LIVE, attachment);
+  EXPECT_EQ(result.result, VOLCRYPT_ERROR_REFUSED_DATA);
+  EXPECT_EQ(result.error,
             "volume '" + path + "' holds data that is not LUKS; refusing to touch it");
   EXPECT_EQ(read_file(path), before);
   EXPECT_FALSE(attachment.source_kind.has_value());
@@ -385,54 +388,57 @@ TEST_F(CryptsetupLuksTest, PrepareRefusesToFormatABlankVolumeOnAReopen) {
   const std::string path = dir_.file("blank.img");
   make_blank_file(path, 8 * 1024 * 1024);
 
-  CallResult result =
-      prepare(plugin(), host_, volume_at(path, VOLCRYPT_HEADER_BLANK, "luks2"), "passphrase",
-              {{"mapping", "crypt-blank.img"}}, VOLCRYPT_PREPARE_REOPEN, attachment_);
-  EXPECT_EQ(result.status, VOLCRYPT_ERROR_REFUSED_DATA);
-  EXPECT_EQ(result.message, "volume '" + path +
-                                "' is blank, but its record says it was opened before; refusing to "
-                                "format it on a re-open");
+  CallOutcome result = call_prepare(
+      plugin().descriptor(), host_, volume_at(path, VOLCRYPT_HEADER_BLANK, "luks2"), "passphrase",
+      {{"mapping", "crypt-blank.img"}}, VOLCRYPT_PREPARE_REOPEN, attachment_);
+  EXPECT_EQ(result.result, VOLCRYPT_ERROR_REFUSED_DATA);
+  EXPECT_EQ(result.error, "volume '" + path +
+                              "' is blank, but its record says it was opened before; refusing to "
+                              "format it on a re-open");
   EXPECT_EQ(read_file(path), std::vector<uint8_t>(8 * 1024 * 1024, 0));
 }
 
 TEST_F(CryptsetupLuksTest, PrepareRefusesACipherWithoutAModeBeforeTouchingABlankVolume) {
   const std::string path = dir_.file("blank.img");
   make_blank_file(path, 8 * 1024 * 1024);
-  VolumeArgs args = volume_at(path, VOLCRYPT_HEADER_BLANK, "luks2");
+  VolumeRequest args = volume_at(path, VOLCRYPT_HEADER_BLANK, "luks2");
   args.cipher = "aes";
 
-  CallResult result =
-      prepare(plugin(), host_, args, "passphrase", {}, VOLCRYPT_PREPARE_LIVE, attachment_);
-  EXPECT_EQ(result.status, VOLCRYPT_ERROR_INVALID);
-  EXPECT_EQ(result.message, "cipher 'aes' needs a cipher and a mode, e.g. aes-xts-plain64");
+  CallOutcome result = call_prepare(plugin().descriptor(), host_, args, "passphrase", {},
+                                    VOLCRYPT_PREPARE_LIVE, attachment_);
+  EXPECT_EQ(result.result, VOLCRYPT_ERROR_INVALID);
+  EXPECT_EQ(result.error, "cipher 'aes' needs a cipher and a mode, e.g. aes-xts-plain64");
 }
 
 TEST_F(CryptsetupLuksTest, PrepareRefusesAnUnreadHeaderAndAnEmptyPassphrase) {
   const std::string path = dir_.file("v.img");
-  CallResult unread = prepare(plugin(), host_, volume_at(path, VOLCRYPT_HEADER_UNKNOWN), "key", {},
-                              VOLCRYPT_PREPARE_LIVE, attachment_);
-  EXPECT_EQ(unread.status, VOLCRYPT_ERROR_FAILED);
-  EXPECT_EQ(unread.message, "the header of volume '" + path + "' could not be read");
+  CallOutcome unread =
+      call_prepare(plugin().descriptor(), host_, volume_at(path, VOLCRYPT_HEADER_UNKNOWN), "key",
+                   {}, VOLCRYPT_PREPARE_LIVE, attachment_);
+  EXPECT_EQ(unread.result, VOLCRYPT_ERROR_FAILED);
+  EXPECT_EQ(unread.error, "the header of volume '" + path + "' could not be read");
 
-  CallResult empty = prepare(plugin(), host_, volume_at(path, VOLCRYPT_HEADER_LUKS1), "", {},
-                             VOLCRYPT_PREPARE_LIVE, attachment_);
-  EXPECT_EQ(empty.status, VOLCRYPT_ERROR_INVALID);
-  EXPECT_EQ(empty.message, "the passphrase for volume vol-1 is empty");
+  CallOutcome empty =
+      call_prepare(plugin().descriptor(), host_, volume_at(path, VOLCRYPT_HEADER_LUKS1), "", {},
+                   VOLCRYPT_PREPARE_LIVE, attachment_);
+  EXPECT_EQ(empty.result, VOLCRYPT_ERROR_INVALID);
+  EXPECT_EQ(empty.error, "the passphrase for volume vol-1 is empty");
 }
 
 TEST_F(CryptsetupLuksTest, ReleaseOfAMappingThatCannotExistHereSucceeds) {
   // No device-mapper: no mapping can be open, under either of os-brick's names.
   for (const char* mapping : {"crypt-loop3", "loop3"}) {
-    CallResult result = release(plugin(), host_, {{"mapping", mapping}, {"device", "/dev/loop3"}});
-    EXPECT_EQ(result.status, VOLCRYPT_OK) << result.message;
+    CallOutcome result = call_release(plugin().descriptor(), host_,
+                                      {{"mapping", mapping}, {"device", "/dev/loop3"}});
+    EXPECT_EQ(result.result, VOLCRYPT_OK) << result.error;
   }
-  EXPECT_EQ(host_.log_lines().back(), "0: mapping loop3 is already closed");
+  EXPECT_EQ(host_.log_lines.back(), "[0] mapping loop3 is already closed");
 }
 
 TEST_F(CryptsetupLuksTest, ReleaseWithNoMappingInTheStateDoesNothing) {
-  CallResult result = release(plugin(), host_, {});
-  EXPECT_EQ(result.status, VOLCRYPT_OK) << result.message;
-  EXPECT_TRUE(host_.log_lines().empty());
+  CallOutcome result = call_release(plugin().descriptor(), host_, {});
+  EXPECT_EQ(result.result, VOLCRYPT_OK) << result.error;
+  EXPECT_TRUE(host_.log_lines.empty());
 }
 
 }  // namespace

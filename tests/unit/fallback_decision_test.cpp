@@ -1,6 +1,6 @@
 // The fallback decision, end to end but for the kernel: the three real plugins (loaded
-// from the build tree as the core loads them) are probed through a fake host with
-// injected facts, and the real ranking (rank_plugins) chooses. Every combination of
+// from the build tree as the core loads them) are probed as the core probes them, on
+// injected host facts, and the real ranking (rank_plugins) chooses. Every combination of
 // provider x header x hypervisor x libvirt x dm-crypt x config is checked against the
 // rule the issue states, then a table of named cases spells the headline rows out.
 #include <gtest/gtest.h>
@@ -13,13 +13,14 @@
 
 #include "operations/ranking.hpp"
 #include "plugin_harness.hpp"
+#include "plugin_host/host_services.hpp"
+#include "plugin_host/plugin_calls.hpp"
 #include "plugin_host/provider_names.hpp"
 
 namespace volcrypt {
 namespace {
 
-using fakes::FakeHost;
-using fakes::version;
+using sdk::version_number;
 using namespace plugin_harness;
 
 constexpr const char* kNative = "qemu-native-luks";
@@ -31,11 +32,11 @@ struct Hypervisor {
   const char* type;
   uint64_t version;
 };
-const Hypervisor kQemu72{"QEMU", version(7, 2, 0)};
-const Hypervisor kQemu25{"QEMU", version(2, 5, 0)};
-const Hypervisor kXen{"Xen", version(4, 17, 0)};
-constexpr uint64_t kLibvirt90 = version(9, 0, 0);
-constexpr uint64_t kLibvirt21 = version(2, 1, 0);
+const Hypervisor kQemu72{"QEMU", version_number(7, 2, 0)};
+const Hypervisor kQemu25{"QEMU", version_number(2, 5, 0)};
+const Hypervisor kXen{"Xen", version_number(4, 17, 0)};
+constexpr uint64_t kLibvirt90 = version_number(9, 0, 0);
+constexpr uint64_t kLibvirt21 = version_number(2, 1, 0);
 
 enum class Config { none, deny_native, pin_luks_to_cryptsetup };
 
@@ -90,33 +91,44 @@ Settings settings_for(Config config) {
   return settings;
 }
 
-// Probes the three plugins as the core does (every plugin, whatever the provider) and
-// lets the real ranking choose. Returns the chosen id and, for a failure message, the table.
+HeaderKind header_kind(volcrypt_header_kind header) {
+  switch (header) {
+    case VOLCRYPT_HEADER_LUKS1:
+      return HeaderKind::luks1;
+    case VOLCRYPT_HEADER_LUKS2:
+      return HeaderKind::luks2;
+    case VOLCRYPT_HEADER_BLANK:
+      return HeaderKind::blank;
+    case VOLCRYPT_HEADER_OTHER:
+      return HeaderKind::other;
+    default:
+      return HeaderKind::unknown;
+  }
+}
+
+// Probes the three plugins as the core does (its own probe_plugin, every plugin, whatever
+// the provider) and lets the real ranking choose. Returns the chosen id and, for a
+// failure message, the table.
 std::string choose(const Row& row, std::string& table) {
-  FakeHost host;
-  host.set_hypervisor(row.hypervisor.type, row.hypervisor.version);
-  host.set_libvirt_version(row.libvirt);
-  host.set_device_mapper(row.dm_crypt, row.dm_crypt);
-  // As the core does: plugins see the canonical name and declare canonical names.
-  const VolumeArgs volume = volume_at("/dev/loop3", row.header, canonical_provider(row.provider));
+  HostFacts facts;
+  facts.hypervisor_type = row.hypervisor.type;
+  facts.hypervisor_version = row.hypervisor.version;
+  facts.libvirt_version = row.libvirt;
+  facts.has_device_mapper = row.dm_crypt;
+  facts.has_dm_crypt = row.dm_crypt;
+  const HostServices host(nullptr, facts, {});
+  VolumeSpec spec;
+  spec.source_path = "/dev/loop3";
+  spec.volume_id = "vol-1";
+  spec.provider = row.provider;
+  const AbiVolume volume(spec, VOLCRYPT_SOURCE_FILE, header_kind(row.header), KeyFacts{});
 
   RankingInput input;
   input.provider = row.provider;
   for (const char* id : {kNative, kLuks, kPlain}) {
     const LoadedPlugin& plugin = built_plugin(id);
-    ProbeAnswer answer = probe(plugin, host, volume);
-    ProbeRow probe_row;
-    probe_row.plugin_id = plugin.id();
-    probe_row.plugin_version = plugin.version();
-    probe_row.reported_rank = answer.rank;
-    probe_row.rank = answer.rank;
-    if (answer.rank < 0) {
-      probe_row.error = answer.reason;
-    } else {
-      probe_row.reason = answer.reason;
-    }
-    probe_row.serves_provider = serves_provider(plugin.providers(), row.provider);
-    input.rows.push_back(probe_row);
+    input.rows.push_back(probe_plugin(plugin, host, volume));
+    input.rows.back().serves_provider = serves_provider(plugin.providers(), row.provider);
   }
   RankingOutcome outcome = rank_plugins(std::move(input), settings_for(row.config));
   std::ostringstream out;
@@ -136,8 +148,8 @@ enum class Family { luks, luks2, plain };
 
 std::string expected_choice(const Row& row, Family family) {
   const bool native_host = std::string(row.hypervisor.type) == "QEMU" &&
-                           row.hypervisor.version >= version(2, 6, 0) &&
-                           row.libvirt >= version(2, 2, 0);
+                           row.hypervisor.version >= version_number(2, 6, 0) &&
+                           row.libvirt >= version_number(2, 2, 0);
   const bool luks_header =
       row.header == VOLCRYPT_HEADER_LUKS1 || row.header == VOLCRYPT_HEADER_LUKS2;
   switch (family) {

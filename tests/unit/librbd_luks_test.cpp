@@ -14,8 +14,7 @@
 namespace volcrypt {
 namespace {
 
-using fakes::FakeHost;
-using fakes::version;
+using conformance::version_number;
 using namespace plugin_harness;
 
 const std::string kImage = "rbd:volumes/img";
@@ -24,55 +23,58 @@ const std::string kPassphrase = "the right passphrase";
 class LibrbdLuksTest : public ::testing::Test {
  protected:
   const LoadedPlugin& plugin = built_plugin("librbd-luks");
-  FakeHost host;
+  conformance::FakeHost host{test::plain_qemu_host(), test::core_attachment_services()};
 
-  static VolumeArgs rbd(volcrypt_header_kind header, uint32_t attach_flags = 0) {
-    VolumeArgs args = network_volume("rbd", kImage, header, "luks2");
+  static VolumeRequest rbd(volcrypt_header_kind header, uint32_t attach_flags = 0) {
+    VolumeRequest args = network_volume("rbd", kImage, header, "luks2");
     args.attach_flags = attach_flags;
     return args;
   }
 };
 
 TEST_F(LibrbdLuksTest, RanksLuks2FirstLuks1SecondAndNothingElse) {
-  EXPECT_EQ(probe(plugin, host, rbd(VOLCRYPT_HEADER_LUKS2)).rank, VOLCRYPT_RANK_PRIMARY);
-  EXPECT_EQ(probe(plugin, host, rbd(VOLCRYPT_HEADER_LUKS1)).rank, VOLCRYPT_RANK_SECONDARY);
-  EXPECT_EQ(probe(plugin, host, rbd(VOLCRYPT_HEADER_OTHER)).reason,
+  EXPECT_EQ(call_probe(plugin.descriptor(), host, rbd(VOLCRYPT_HEADER_LUKS2)).result,
+            VOLCRYPT_RANK_PRIMARY);
+  EXPECT_EQ(call_probe(plugin.descriptor(), host, rbd(VOLCRYPT_HEADER_LUKS1)).result,
+            VOLCRYPT_RANK_SECONDARY);
+  EXPECT_EQ(call_probe(plugin.descriptor(), host, rbd(VOLCRYPT_HEADER_OTHER)).reason,
             "the image holds data that is not LUKS");
 }
 
 // A blank image: librbd formats it LUKS2 for luks2 (first choice) and LUKS1 for luks
 // (below QEMU's engine, which hot-plugs); never live, and never on a host that cannot.
 TEST_F(LibrbdLuksTest, RanksABlankImageByTheFormatItsProviderAsksFor) {
-  const ProbeAnswer luks2 =
-      probe(plugin, host, rbd(VOLCRYPT_HEADER_BLANK, VOLCRYPT_PREPARE_CONFIG));
-  EXPECT_EQ(luks2.rank, VOLCRYPT_RANK_PRIMARY);
+  const CallOutcome luks2 =
+      call_probe(plugin.descriptor(), host, rbd(VOLCRYPT_HEADER_BLANK, VOLCRYPT_PREPARE_CONFIG));
+  EXPECT_EQ(luks2.result, VOLCRYPT_RANK_PRIMARY);
   EXPECT_EQ(luks2.reason,
             "blank RBD image: librbd will format it LUKS2, then decrypt it inside QEMU");
-  VolumeArgs luks1 = rbd(VOLCRYPT_HEADER_BLANK, VOLCRYPT_PREPARE_CONFIG);
+  VolumeRequest luks1 = rbd(VOLCRYPT_HEADER_BLANK, VOLCRYPT_PREPARE_CONFIG);
   luks1.provider = "luks";
-  const ProbeAnswer luks = probe(plugin, host, luks1);
-  EXPECT_EQ(luks.rank, VOLCRYPT_RANK_SECONDARY);
+  const CallOutcome luks = call_probe(plugin.descriptor(), host, luks1);
+  EXPECT_EQ(luks.result, VOLCRYPT_RANK_SECONDARY);
   EXPECT_EQ(luks.reason,
             "blank RBD image: librbd will format it LUKS1, then decrypt it inside QEMU; boot and "
             "--config only");
-  EXPECT_EQ(probe(plugin, host, rbd(VOLCRYPT_HEADER_BLANK, VOLCRYPT_PREPARE_LIVE)).rank,
+  EXPECT_EQ(call_probe(plugin.descriptor(), host, rbd(VOLCRYPT_HEADER_BLANK, VOLCRYPT_PREPARE_LIVE))
+                .result,
             VOLCRYPT_RANK_NONE);
 
   host.without_format_volume();
-  const ProbeAnswer old_host = probe(plugin, host, rbd(VOLCRYPT_HEADER_BLANK));
-  EXPECT_EQ(old_host.rank, VOLCRYPT_RANK_NONE);
+  const CallOutcome old_host = call_probe(plugin.descriptor(), host, rbd(VOLCRYPT_HEADER_BLANK));
+  EXPECT_EQ(old_host.result, VOLCRYPT_RANK_NONE);
   EXPECT_EQ(old_host.reason,
             "blank RBD image: this host cannot format one (no format_volume, ABI 1.4)");
 }
 
 TEST_F(LibrbdLuksTest, PrepareHasTheHostFormatABlankImageThenDescribesIt) {
-  VolumeArgs image = rbd(VOLCRYPT_HEADER_BLANK);
+  VolumeRequest image = rbd(VOLCRYPT_HEADER_BLANK);
   image.cipher = "aes-xts-plain64";
   image.key_size_bits = 256;
   volcrypt_attachment attachment;
-  const CallResult r =
-      prepare(plugin, host, image, kPassphrase, {}, VOLCRYPT_PREPARE_CONFIG, attachment);
-  ASSERT_EQ(r.status, VOLCRYPT_OK) << r.message;
+  const CallOutcome r = call_prepare(plugin.descriptor(), host, image, kPassphrase, {},
+                                     VOLCRYPT_PREPARE_CONFIG, attachment);
+  ASSERT_EQ(r.result, VOLCRYPT_OK) << r.error;
   ASSERT_EQ(host.format_calls().size(), 1u);
   EXPECT_EQ(host.format_calls()[0].format, "luks2");
   EXPECT_EQ(host.format_calls()[0].cipher, "aes-xts-plain64");
@@ -83,12 +85,14 @@ TEST_F(LibrbdLuksTest, PrepareHasTheHostFormatABlankImageThenDescribesIt) {
   EXPECT_EQ(attachment.encryption->format, "luks2");
   EXPECT_EQ(attachment.encryption->engine, "librbd");
   EXPECT_EQ(attachment.state.at("formatted"), "yes");
-  EXPECT_EQ(attachment.state.at("secret-uuid"), host.secrets().at("vol-1").uuid);
+  EXPECT_EQ(attachment.state.at("secret-uuid"), host.secrets.at("vol-1").uuid);
   expect_not_logged(host, kPassphrase);
 
   image.provider = "luks";
   volcrypt_attachment luks1;
-  ASSERT_EQ(prepare(plugin, host, image, kPassphrase, {}, VOLCRYPT_PREPARE_CONFIG, luks1).status,
+  ASSERT_EQ(call_prepare(plugin.descriptor(), host, image, kPassphrase, {}, VOLCRYPT_PREPARE_CONFIG,
+                         luks1)
+                .result,
             VOLCRYPT_OK);
   EXPECT_EQ(host.format_calls().back().format, "luks");
   EXPECT_EQ(luks1.encryption->format, "luks");
@@ -99,89 +103,93 @@ TEST_F(LibrbdLuksTest, AFormatTheHostRefusesLeavesNoSecret) {
                      "rbd:volumes/img is not blank (it holds data at byte 4096, where librbd's "
                      "LUKS header would go); refusing to format it");
   volcrypt_attachment attachment;
-  const CallResult r = prepare(plugin, host, rbd(VOLCRYPT_HEADER_BLANK), kPassphrase, {},
-                               VOLCRYPT_PREPARE_CONFIG, attachment);
-  EXPECT_EQ(r.status, VOLCRYPT_ERROR_REFUSED_DATA);
-  EXPECT_EQ(r.message,
+  const CallOutcome r = call_prepare(plugin.descriptor(), host, rbd(VOLCRYPT_HEADER_BLANK),
+                                     kPassphrase, {}, VOLCRYPT_PREPARE_CONFIG, attachment);
+  EXPECT_EQ(r.result, VOLCRYPT_ERROR_REFUSED_DATA);
+  EXPECT_EQ(r.error,
             "rbd:volumes/img is not blank (it holds data at byte 4096, where librbd's LUKS "
             "header would go); refusing to format it");
   EXPECT_EQ(host.define_calls(), 0);
   EXPECT_FALSE(attachment.source_kind.has_value());
 
   host.without_format_volume();
-  const CallResult old = prepare(plugin, host, rbd(VOLCRYPT_HEADER_BLANK), kPassphrase, {},
-                                 VOLCRYPT_PREPARE_CONFIG, attachment);
-  EXPECT_EQ(old.status, VOLCRYPT_ERROR_NOT_SUPPORTED);
-  EXPECT_EQ(old.message, "the host offers no format_volume (volcrypt ABI 1.4)");
+  const CallOutcome old = call_prepare(plugin.descriptor(), host, rbd(VOLCRYPT_HEADER_BLANK),
+                                       kPassphrase, {}, VOLCRYPT_PREPARE_CONFIG, attachment);
+  EXPECT_EQ(old.result, VOLCRYPT_ERROR_NOT_SUPPORTED);
+  EXPECT_EQ(old.error, "the host offers no format_volume (volcrypt ABI 1.4)");
   EXPECT_EQ(host.define_calls(), 0);
 }
 
 TEST_F(LibrbdLuksTest, RanksAnythingButAnRbdImageNone) {
-  const ProbeAnswer file = probe(plugin, host, volume_at("/srv/v.img", VOLCRYPT_HEADER_LUKS2));
-  EXPECT_EQ(file.rank, VOLCRYPT_RANK_NONE);
+  const CallOutcome file =
+      call_probe(plugin.descriptor(), host, volume_at("/srv/v.img", VOLCRYPT_HEADER_LUKS2));
+  EXPECT_EQ(file.result, VOLCRYPT_RANK_NONE);
   EXPECT_EQ(file.reason, "librbd decrypts RBD images only");
-  const ProbeAnswer iscsi =
-      probe(plugin, host,
-            network_volume("iscsi", "iscsi://h/iqn.2026-12.org.x:t/1", VOLCRYPT_HEADER_LUKS2));
-  EXPECT_EQ(iscsi.rank, VOLCRYPT_RANK_NONE);
+  const CallOutcome iscsi =
+      call_probe(plugin.descriptor(), host,
+                 network_volume("iscsi", "iscsi://h/iqn.2026-12.org.x:t/1", VOLCRYPT_HEADER_LUKS2));
+  EXPECT_EQ(iscsi.result, VOLCRYPT_RANK_NONE);
 }
 
 TEST_F(LibrbdLuksTest, RanksALiveAttachNoneSayingLibvirtCannotHotPlugIt) {
-  const ProbeAnswer live = probe(plugin, host, rbd(VOLCRYPT_HEADER_LUKS2, VOLCRYPT_PREPARE_LIVE));
-  EXPECT_EQ(live.rank, VOLCRYPT_RANK_NONE);
+  const CallOutcome live =
+      call_probe(plugin.descriptor(), host, rbd(VOLCRYPT_HEADER_LUKS2, VOLCRYPT_PREPARE_LIVE));
+  EXPECT_EQ(live.result, VOLCRYPT_RANK_NONE);
   EXPECT_NE(live.reason.find("libvirt cannot hot-plug a disk decrypted by librbd"),
             std::string::npos)
       << live.reason;
-  EXPECT_EQ(probe(plugin, host, rbd(VOLCRYPT_HEADER_LUKS2, VOLCRYPT_PREPARE_CONFIG)).rank,
-            VOLCRYPT_RANK_PRIMARY);
+  EXPECT_EQ(
+      call_probe(plugin.descriptor(), host, rbd(VOLCRYPT_HEADER_LUKS2, VOLCRYPT_PREPARE_CONFIG))
+          .result,
+      VOLCRYPT_RANK_PRIMARY);
 }
 
 TEST_F(LibrbdLuksTest, RanksAQemuWithoutAnEncryptingRbdDriverNone) {
-  host.set_hypervisor("QEMU", version(6, 0, 0));
-  EXPECT_EQ(probe(plugin, host, rbd(VOLCRYPT_HEADER_LUKS2)).reason,
+  host.set_hypervisor("QEMU", version_number(6, 0, 0));
+  EXPECT_EQ(call_probe(plugin.descriptor(), host, rbd(VOLCRYPT_HEADER_LUKS2)).reason,
             "QEMU 6.0.0 is older than 6.1.0, the first whose rbd driver decrypts");
 }
 
 TEST_F(LibrbdLuksTest, PrepareDescribesANetworkDiskThatLibrbdDecrypts) {
   host.set_opening_passphrase(kPassphrase);
   volcrypt_attachment attachment;
-  const CallResult r = prepare(plugin, host, rbd(VOLCRYPT_HEADER_LUKS2), kPassphrase, {},
-                               VOLCRYPT_PREPARE_CONFIG, attachment);
-  ASSERT_EQ(r.status, VOLCRYPT_OK) << r.message;
+  const CallOutcome r = call_prepare(plugin.descriptor(), host, rbd(VOLCRYPT_HEADER_LUKS2),
+                                     kPassphrase, {}, VOLCRYPT_PREPARE_CONFIG, attachment);
+  ASSERT_EQ(r.result, VOLCRYPT_OK) << r.error;
   EXPECT_EQ(host.passphrase_checks(), 1);
   EXPECT_EQ(attachment.source_kind, VOLCRYPT_SOURCE_NETWORK);
   EXPECT_EQ(attachment.source_path, kImage);
   ASSERT_TRUE(attachment.encryption.has_value());
   EXPECT_EQ(attachment.encryption->format, "luks2");
   EXPECT_EQ(attachment.encryption->engine, "librbd");
-  ASSERT_EQ(host.secrets().count("vol-1"), 1u);
-  EXPECT_EQ(attachment.encryption->secret_uuid, host.secrets().at("vol-1").uuid);
-  EXPECT_EQ(attachment.state.at("secret-uuid"), host.secrets().at("vol-1").uuid);
+  ASSERT_EQ(host.secrets.count("vol-1"), 1u);
+  EXPECT_EQ(attachment.encryption->secret_uuid, host.secrets.at("vol-1").uuid);
+  EXPECT_EQ(attachment.state.at("secret-uuid"), host.secrets.at("vol-1").uuid);
   expect_not_logged(host, kPassphrase);
 
-  const CallResult released = release(plugin, host, attachment.state);
-  EXPECT_EQ(released.status, VOLCRYPT_OK) << released.message;
-  EXPECT_TRUE(host.secrets().empty());
+  const CallOutcome released = call_release(plugin.descriptor(), host, attachment.state);
+  EXPECT_EQ(released.result, VOLCRYPT_OK) << released.error;
+  EXPECT_TRUE(host.secrets.empty());
 }
 
 TEST_F(LibrbdLuksTest, AWrongPassphraseIsRefusedBeforeAnySecretExists) {
   host.set_opening_passphrase(kPassphrase);
   volcrypt_attachment attachment;
-  const CallResult r = prepare(plugin, host, rbd(VOLCRYPT_HEADER_LUKS1), "wrong", {},
-                               VOLCRYPT_PREPARE_CONFIG, attachment);
-  EXPECT_EQ(r.status, VOLCRYPT_ERROR_WRONG_KEY);
-  EXPECT_EQ(r.message, "the passphrase is wrong for volume vol-1 (no key slot opens)");
-  EXPECT_TRUE(host.secrets().empty());
+  const CallOutcome r = call_prepare(plugin.descriptor(), host, rbd(VOLCRYPT_HEADER_LUKS1), "wrong",
+                                     {}, VOLCRYPT_PREPARE_CONFIG, attachment);
+  EXPECT_EQ(r.result, VOLCRYPT_ERROR_WRONG_KEY);
+  EXPECT_EQ(r.error, "the passphrase is wrong for volume vol-1 (no key slot opens)");
+  EXPECT_TRUE(host.secrets.empty());
   EXPECT_EQ(host.define_calls(), 0);
 }
 
 TEST_F(LibrbdLuksTest, ALivePrepareIsRefusedAndMakesNothing) {
   host.set_opening_passphrase(kPassphrase);
   volcrypt_attachment attachment;
-  const CallResult r = prepare(plugin, host, rbd(VOLCRYPT_HEADER_LUKS2), kPassphrase, {},
-                               VOLCRYPT_PREPARE_LIVE, attachment);
-  EXPECT_EQ(r.status, VOLCRYPT_ERROR_NOT_SUPPORTED);
-  EXPECT_TRUE(host.secrets().empty());
+  const CallOutcome r = call_prepare(plugin.descriptor(), host, rbd(VOLCRYPT_HEADER_LUKS2),
+                                     kPassphrase, {}, VOLCRYPT_PREPARE_LIVE, attachment);
+  EXPECT_EQ(r.result, VOLCRYPT_ERROR_NOT_SUPPORTED);
+  EXPECT_TRUE(host.secrets.empty());
   EXPECT_FALSE(attachment.source_kind.has_value());
 }
 

@@ -13,6 +13,7 @@
 #include <volcrypt/plugin.hpp>
 
 #include "base/volume_header.hpp"
+#include "core_attachments.hpp"
 #include "expect_error.hpp"
 #include "fake_host.hpp"
 #include "luks_format.hpp"
@@ -91,7 +92,7 @@ TEST_F(Luks1DamageTest, AHeaderWithNoActiveKeySlotIsSaidSo) {
 }
 
 TEST_F(Luks1DamageTest, DmCommonCallsAHeaderLibcryptsetupRefusesDamaged) {
-  fakes::FakeHost host;
+  conformance::FakeHost host{test::plain_qemu_host(), test::core_attachment_services()};
   const auto passphrase =
       std::span(reinterpret_cast<const uint8_t*>(kPassphrase.data()), kPassphrase.size());
   const auto wrong = std::span(reinterpret_cast<const uint8_t*>("wrong"), 5);

@@ -15,7 +15,6 @@
 namespace volcrypt {
 namespace {
 
-using fakes::FakeHost;
 using namespace plugin_harness;
 using test_volumes::read_file;
 using test_volumes::ScratchDir;
@@ -26,11 +25,11 @@ constexpr const char* kGarbage =
 // The volume and recorded state as the plugin receives them.
 dm::PlainParameters resolve(const std::string& cipher, uint32_t key_size_bits,
                             const std::map<std::string, std::string>& previous) {
-  VolumeArgs args = volume_at("/dev/loop3", VOLCRYPT_HEADER_OTHER, "plain");
+  VolumeRequest args = volume_at("/dev/loop3", VOLCRYPT_HEADER_OTHER, "plain");
   args.cipher = cipher;
   args.key_size_bits = key_size_bits;
   volcrypt_volume abi = args.abi();
-  StateArgs state(previous);
+  conformance::StateTable state(previous);
   return dm::resolve_plain_parameters(sdk::Volume::from(abi), sdk::State(state.get()));
 }
 
@@ -51,11 +50,11 @@ class PlainDmcryptTest : public ::testing::Test {
   void SetUp() override { host_.set_device_mapper(true, true); }
 
   const LoadedPlugin& plugin() { return built_plugin("plain-dmcrypt"); }
-  ProbeAnswer probe_header(volcrypt_header_kind header) {
-    return probe(plugin(), host_, volume_at("/dev/loop3", header, "plain"));
+  CallOutcome probe_header(volcrypt_header_kind header) {
+    return call_probe(plugin().descriptor(), host_, volume_at("/dev/loop3", header, "plain"));
   }
 
-  FakeHost host_;
+  conformance::FakeHost host_{test::plain_qemu_host(), test::core_attachment_services()};
   ScratchDir dir_;
   volcrypt_attachment attachment_;
 };
@@ -73,35 +72,35 @@ TEST_F(PlainDmcryptTest, DescribesItselfAndTheProvidersItServes) {
 
 TEST_F(PlainDmcryptTest, ProbeRanksNoneWithoutDeviceMapperOrDmCrypt) {
   host_.set_device_mapper(false, false);
-  ProbeAnswer no_mapper = probe_header(VOLCRYPT_HEADER_OTHER);
-  EXPECT_EQ(no_mapper.rank, VOLCRYPT_RANK_NONE);
+  CallOutcome no_mapper = probe_header(VOLCRYPT_HEADER_OTHER);
+  EXPECT_EQ(no_mapper.result, VOLCRYPT_RANK_NONE);
   EXPECT_EQ(no_mapper.reason, "the kernel offers no device-mapper");
 
   host_.set_device_mapper(true, false);
-  ProbeAnswer no_crypt = probe_header(VOLCRYPT_HEADER_OTHER);
-  EXPECT_EQ(no_crypt.rank, VOLCRYPT_RANK_NONE);
+  CallOutcome no_crypt = probe_header(VOLCRYPT_HEADER_OTHER);
+  EXPECT_EQ(no_crypt.result, VOLCRYPT_RANK_NONE);
   EXPECT_EQ(no_crypt.reason, "the kernel has no dm-crypt target");
 }
 
 TEST_F(PlainDmcryptTest, ProbeRanksNoneForALuksHeaderSoLuksVolumesAreNeverOpenedAsPlain) {
   for (volcrypt_header_kind header : {VOLCRYPT_HEADER_LUKS1, VOLCRYPT_HEADER_LUKS2}) {
-    ProbeAnswer answer = probe_header(header);
-    EXPECT_EQ(answer.rank, VOLCRYPT_RANK_NONE);
+    CallOutcome answer = probe_header(header);
+    EXPECT_EQ(answer.result, VOLCRYPT_RANK_NONE);
     EXPECT_EQ(answer.reason, "the volume has a LUKS header; plain mode would ignore it");
   }
 }
 
 TEST_F(PlainDmcryptTest, ProbeRanksDataAndBlankVolumesMarginalAndSaysAWrongKeyGoesUnnoticed) {
   for (volcrypt_header_kind header : {VOLCRYPT_HEADER_OTHER, VOLCRYPT_HEADER_BLANK}) {
-    ProbeAnswer answer = probe_header(header);
-    EXPECT_EQ(answer.rank, VOLCRYPT_RANK_MARGINAL);
+    CallOutcome answer = probe_header(header);
+    EXPECT_EQ(answer.result, VOLCRYPT_RANK_MARGINAL);
     EXPECT_EQ(answer.reason, kGarbage);
   }
 }
 
 TEST_F(PlainDmcryptTest, ProbeRanksNoneForAnUnreadHeader) {
-  ProbeAnswer answer = probe_header(VOLCRYPT_HEADER_UNKNOWN);
-  EXPECT_EQ(answer.rank, VOLCRYPT_RANK_NONE);
+  CallOutcome answer = probe_header(VOLCRYPT_HEADER_UNKNOWN);
+  EXPECT_EQ(answer.result, VOLCRYPT_RANK_NONE);
   EXPECT_EQ(answer.reason, "the volume's header could not be read");
 }
 
@@ -183,14 +182,15 @@ TEST_F(PlainDmcryptTest, PrepareSaysDeviceMapperIsUnavailableAndLeavesTheVolumeA
   test_volumes::write_file(path, data);
   const std::vector<uint8_t> before = read_file(path);
 
-  CallResult result = prepare(plugin(), host_, volume_at(path, VOLCRYPT_HEADER_OTHER, "plain"),
-                              "the passphrase", {}, VOLCRYPT_PREPARE_LIVE, attachment_);
-  EXPECT_EQ(result.status, VOLCRYPT_ERROR_FAILED);
-  EXPECT_EQ(result.message,
+  CallOutcome result =
+      call_prepare(plugin().descriptor(), host_, volume_at(path, VOLCRYPT_HEADER_OTHER, "plain"),
+                   "the passphrase", {}, VOLCRYPT_PREPARE_LIVE, attachment_);
+  EXPECT_EQ(result.result, VOLCRYPT_ERROR_FAILED);
+  EXPECT_EQ(result.error,
             "cannot open mapping crypt-plain.img for volume vol-1: device-mapper is unavailable "
             "(the running kernel has no dm-mod; load dm-mod and dm-crypt)");
   EXPECT_EQ(read_file(path), before);
-  EXPECT_TRUE(host_.secrets().empty());
+  EXPECT_TRUE(host_.secrets.empty());
   EXPECT_FALSE(attachment_.source_kind.has_value());
   EXPECT_TRUE(attachment_.state.empty());
   expect_not_logged(host_, "the passphrase");
@@ -201,49 +201,52 @@ TEST_F(PlainDmcryptTest, PrepareRefusesAVolumeWithALuksHeaderAndLeavesItUntouche
   test_volumes::make_luks_volume(path, test_volumes::LuksVersion::luks1, "passphrase");
   const std::vector<uint8_t> before = read_file(path);
 
-  CallResult result = prepare(plugin(), host_, volume_at(path, VOLCRYPT_HEADER_LUKS1, "plain"),
-                              "passphrase", {}, VOLCRYPT_PREPARE_LIVE, attachment_);
-  EXPECT_EQ(result.status, VOLCRYPT_ERROR_REFUSED_DATA);
-  EXPECT_EQ(result.message, "volume '" + path +
-                                "' has a LUKS header; plain mode would ignore it, so it is left "
-                                "untouched");
+  CallOutcome result =
+      call_prepare(plugin().descriptor(), host_, volume_at(path, VOLCRYPT_HEADER_LUKS1, "plain"),
+                   "passphrase", {}, VOLCRYPT_PREPARE_LIVE, attachment_);
+  EXPECT_EQ(result.result, VOLCRYPT_ERROR_REFUSED_DATA);
+  EXPECT_EQ(result.error, "volume '" + path +
+                              "' has a LUKS header; plain mode would ignore it, so it is left "
+                              "untouched");
   EXPECT_EQ(read_file(path), before);
 }
 
 TEST_F(PlainDmcryptTest, PrepareRefusesAMalformedRecordBeforeOpeningAnything) {
-  CallResult result = prepare(
-      plugin(), host_, volume_at("/dev/loop3", VOLCRYPT_HEADER_OTHER, "plain"), "passphrase",
-      {{"mapping", "crypt-loop3"}, {"key-size", "big"}}, VOLCRYPT_PREPARE_REOPEN, attachment_);
-  EXPECT_EQ(result.status, VOLCRYPT_ERROR_INVALID);
-  EXPECT_EQ(result.message, "plain dm-crypt parameter key-size='big' is not a whole number");
+  CallOutcome result = call_prepare(plugin().descriptor(), host_,
+                                    volume_at("/dev/loop3", VOLCRYPT_HEADER_OTHER, "plain"),
+                                    "passphrase", {{"mapping", "crypt-loop3"}, {"key-size", "big"}},
+                                    VOLCRYPT_PREPARE_REOPEN, attachment_);
+  EXPECT_EQ(result.result, VOLCRYPT_ERROR_INVALID);
+  EXPECT_EQ(result.error, "plain dm-crypt parameter key-size='big' is not a whole number");
 }
 
 TEST_F(PlainDmcryptTest, ReleaseOfAMappingThatCannotExistHereSucceeds) {
-  CallResult result = release(
-      plugin(), host_,
+  CallOutcome result = call_release(
+      plugin().descriptor(), host_,
       {{"mapping", "crypt-loop3"}, {"device", "/dev/loop3"}, {"cipher", "aes-cbc-essiv:sha256"}});
-  EXPECT_EQ(result.status, VOLCRYPT_OK) << result.message;
-  EXPECT_EQ(host_.log_lines().back(), "0: mapping crypt-loop3 is already closed");
+  EXPECT_EQ(result.result, VOLCRYPT_OK) << result.error;
+  EXPECT_EQ(host_.log_lines.back(), "[0] mapping crypt-loop3 is already closed");
 }
 
 // Extend (ABI 1.2): a mapping that cannot be open here has nothing to grow; it opens at
 // the volume's new size, and the plugin says so with a disk size of 0.
 TEST_F(PlainDmcryptTest, ResizeOfAMappingThatIsNotOpenChangesNothingAndSaysSo) {
   uint64_t disk_size = 1;
-  CallResult result = resize(
-      plugin(), host_, {{"mapping", "crypt-loop3"}, {"device", "/dev/loop3"}}, 64 << 20, disk_size);
-  EXPECT_EQ(result.status, VOLCRYPT_OK) << result.message;
+  CallOutcome result =
+      call_resize(plugin().descriptor(), host_,
+                  {{"mapping", "crypt-loop3"}, {"device", "/dev/loop3"}}, 64 << 20, disk_size);
+  EXPECT_EQ(result.result, VOLCRYPT_OK) << result.error;
   EXPECT_EQ(disk_size, 0u);
-  EXPECT_EQ(host_.log_lines().back(),
-            "0: mapping crypt-loop3 is not open; it opens at the volume's new size");
+  EXPECT_EQ(host_.log_lines.back(),
+            "[0] mapping crypt-loop3 is not open; it opens at the volume's new size");
 }
 
 TEST_F(PlainDmcryptTest, ResizeRefusesASizeOfPartSectors) {
   uint64_t disk_size = 1;
-  CallResult result =
-      resize(plugin(), host_, {{"mapping", "crypt-loop3"}}, (64 << 20) + 100, disk_size);
-  EXPECT_EQ(result.status, VOLCRYPT_ERROR_INVALID);
-  EXPECT_EQ(result.message, "a volume size of 67108964 bytes is not whole 512-byte sectors");
+  CallOutcome result = call_resize(plugin().descriptor(), host_, {{"mapping", "crypt-loop3"}},
+                                   (64 << 20) + 100, disk_size);
+  EXPECT_EQ(result.result, VOLCRYPT_ERROR_INVALID);
+  EXPECT_EQ(result.error, "a volume size of 67108964 bytes is not whole 512-byte sectors");
 }
 
 }  // namespace
