@@ -25,6 +25,24 @@ void take_reason_and_error(CallOutcome& out, const GuardedBuffer& reason,
   out.error = message.text();
 }
 
+// A call that answers a status and says why in a host-allocated error buffer: the
+// status, the message, and whether it threw or misused the buffer.
+template <typename Call>
+CallOutcome status_call(const char* name, Call&& call) {
+  CallOutcome out;
+  GuardedBuffer message(kMessageCapacity);
+  volcrypt_error error{message.data(), message.capacity()};
+  try {
+    out.result = call(&error);
+  } catch (...) {
+    out.misbehaviour = std::string(name) + " " + kThrew;
+    out.result = VOLCRYPT_ERROR_FAILED;
+  }
+  note_misuse(out, message, "error buffer");
+  out.error = message.text();
+  return out;
+}
+
 }  // namespace
 
 uint32_t passphrase_facts(std::string_view key) {
@@ -96,11 +114,8 @@ CallOutcome call_probe(const volcrypt_plugin& plugin, const FakeHost& host,
 CallOutcome call_prepare(const volcrypt_plugin& plugin, FakeHost& host, const VolumeRequest& volume,
                          std::string_view key, const StateMap& previous, uint32_t flags,
                          volcrypt_attachment& attachment) {
-  CallOutcome out;
-  GuardedBuffer message(kMessageCapacity);
-  volcrypt_error error{message.data(), message.capacity()};
-  // As the core does on attach (ABI 1.1): the key's facts in the volume and the key. The
-  // kit's keys are ASCII passphrases given as they are.
+  // As the core does on attach (ABI 1.1): the key's facts in the volume and the key; a
+  // passphrase given as it is unless the volume names other facts.
   volcrypt_volume v = volume.abi();
   if (v.key_facts == 0) v.key_facts = passphrase_facts(key);
   v.attach_flags = flags & (VOLCRYPT_PREPARE_LIVE | VOLCRYPT_PREPARE_CONFIG);
@@ -109,36 +124,22 @@ CallOutcome call_prepare(const volcrypt_plugin& plugin, FakeHost& host, const Vo
   k.size = key.size();
   k.facts = v.key_facts;
   const volcrypt_host table = witnessed(*host.table());
-  host.preparing_path = volume.source_path;
   const StateTable previous_state(previous);
-  try {
-    out.result = plugin.prepare(&table, &v, &k, previous_state.get(), flags, &attachment, &error);
-  } catch (...) {
-    out.misbehaviour = std::string("prepare ") + kThrew;
-    out.result = VOLCRYPT_ERROR_FAILED;
-  }
+  host.preparing_path = volume.source_path;
+  CallOutcome out = status_call("prepare", [&](volcrypt_error* error) {
+    return plugin.prepare(&table, &v, &k, previous_state.get(), flags, &attachment, error);
+  });
   host.preparing_path.clear();
-  note_misuse(out, message, "error buffer");
-  out.error = message.text();
   return out;
 }
 
 CallOutcome call_release(const volcrypt_plugin& plugin, const FakeHost& host,
                          const StateMap& state) {
-  CallOutcome out;
-  GuardedBuffer message(kMessageCapacity);
-  volcrypt_error error{message.data(), message.capacity()};
   const volcrypt_host table = witnessed(*host.table());
   const StateTable abi_state(state);
-  try {
-    out.result = plugin.release(&table, abi_state.get(), &error);
-  } catch (...) {
-    out.misbehaviour = std::string("release ") + kThrew;
-    out.result = VOLCRYPT_ERROR_FAILED;
-  }
-  note_misuse(out, message, "error buffer");
-  out.error = message.text();
-  return out;
+  return status_call("release", [&](volcrypt_error* error) {
+    return plugin.release(&table, abi_state.get(), error);
+  });
 }
 
 CallOutcome call_claims_disk(const volcrypt_plugin& plugin, const FakeHost& host,
@@ -174,20 +175,11 @@ CallOutcome call_expected_throughput(const volcrypt_plugin& plugin, const FakeHo
 
 CallOutcome call_resize(const volcrypt_plugin& plugin, const FakeHost& host, const StateMap& state,
                         uint64_t new_volume_size, uint64_t& disk_size) {
-  CallOutcome out;
-  GuardedBuffer message(kMessageCapacity);
-  volcrypt_error error{message.data(), message.capacity()};
   const volcrypt_host table = witnessed(*host.table());
   const StateTable abi_state(state);
-  try {
-    out.result = plugin.resize(&table, abi_state.get(), new_volume_size, &disk_size, &error);
-  } catch (...) {
-    out.misbehaviour = std::string("resize ") + kThrew;
-    out.result = VOLCRYPT_ERROR_FAILED;
-  }
-  note_misuse(out, message, "error buffer");
-  out.error = message.text();
-  return out;
+  return status_call("resize", [&](volcrypt_error* error) {
+    return plugin.resize(&table, abi_state.get(), new_volume_size, &disk_size, error);
+  });
 }
 
 }  // namespace volcrypt::conformance

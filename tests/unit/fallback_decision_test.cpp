@@ -42,22 +42,22 @@ enum class Config { none, deny_native, pin_luks_to_cryptsetup };
 
 struct Row {
   std::string provider;
-  volcrypt_header_kind header;
+  HeaderKind header;
   Hypervisor hypervisor;
   uint64_t libvirt;
   bool dm_crypt;
   Config config;
 };
 
-const char* header_text(volcrypt_header_kind header) {
+const char* header_text(HeaderKind header) {
   switch (header) {
-    case VOLCRYPT_HEADER_LUKS1:
+    case HeaderKind::luks1:
       return "LUKS1";
-    case VOLCRYPT_HEADER_LUKS2:
+    case HeaderKind::luks2:
       return "LUKS2";
-    case VOLCRYPT_HEADER_BLANK:
+    case HeaderKind::blank:
       return "blank";
-    case VOLCRYPT_HEADER_OTHER:
+    case HeaderKind::other:
       return "other";
     default:
       return "unknown";
@@ -91,21 +91,6 @@ Settings settings_for(Config config) {
   return settings;
 }
 
-HeaderKind header_kind(volcrypt_header_kind header) {
-  switch (header) {
-    case VOLCRYPT_HEADER_LUKS1:
-      return HeaderKind::luks1;
-    case VOLCRYPT_HEADER_LUKS2:
-      return HeaderKind::luks2;
-    case VOLCRYPT_HEADER_BLANK:
-      return HeaderKind::blank;
-    case VOLCRYPT_HEADER_OTHER:
-      return HeaderKind::other;
-    default:
-      return HeaderKind::unknown;
-  }
-}
-
 // Probes the three plugins as the core does (its own probe_plugin, every plugin, whatever
 // the provider) and lets the real ranking choose. Returns the chosen id and, for a
 // failure message, the table.
@@ -121,7 +106,7 @@ std::string choose(const Row& row, std::string& table) {
   spec.source_path = "/dev/loop3";
   spec.volume_id = "vol-1";
   spec.provider = row.provider;
-  const AbiVolume volume(spec, VOLCRYPT_SOURCE_FILE, header_kind(row.header), KeyFacts{});
+  const AbiVolume volume(spec, VOLCRYPT_SOURCE_FILE, row.header, KeyFacts{});
 
   RankingInput input;
   input.provider = row.provider;
@@ -150,21 +135,19 @@ std::string expected_choice(const Row& row, Family family) {
   const bool native_host = std::string(row.hypervisor.type) == "QEMU" &&
                            row.hypervisor.version >= version_number(2, 6, 0) &&
                            row.libvirt >= version_number(2, 2, 0);
-  const bool luks_header =
-      row.header == VOLCRYPT_HEADER_LUKS1 || row.header == VOLCRYPT_HEADER_LUKS2;
+  const bool luks_header = row.header == HeaderKind::luks1 || row.header == HeaderKind::luks2;
   switch (family) {
     case Family::luks: {
-      const bool native =
-          native_host && row.config != Config::deny_native &&
-          (row.header == VOLCRYPT_HEADER_LUKS1 || row.header == VOLCRYPT_HEADER_BLANK);
-      const bool dm = row.dm_crypt && (luks_header || row.header == VOLCRYPT_HEADER_BLANK);
+      const bool native = native_host && row.config != Config::deny_native &&
+                          (row.header == HeaderKind::luks1 || row.header == HeaderKind::blank);
+      const bool dm = row.dm_crypt && (luks_header || row.header == HeaderKind::blank);
       // A pin on luks covers its Nova/os-brick class names too.
       if (row.config == Config::pin_luks_to_cryptsetup && dm) return kLuks;
       if (native) return kNative;
       return dm ? kLuks : kNone;
     }
     case Family::luks2:
-      return row.dm_crypt && (luks_header || row.header == VOLCRYPT_HEADER_BLANK) ? kLuks : kNone;
+      return row.dm_crypt && (luks_header || row.header == HeaderKind::blank) ? kLuks : kNone;
     case Family::plain:
       return row.dm_crypt && !luks_header ? kPlain : kNone;
   }
@@ -174,8 +157,8 @@ std::string expected_choice(const Row& row, Family family) {
 void check_every_combination(const std::vector<std::pair<std::string, Family>>& providers) {
   int rows = 0;
   for (const auto& [provider, family] : providers) {
-    for (volcrypt_header_kind header : {VOLCRYPT_HEADER_LUKS1, VOLCRYPT_HEADER_LUKS2,
-                                        VOLCRYPT_HEADER_BLANK, VOLCRYPT_HEADER_OTHER}) {
+    for (HeaderKind header :
+         {HeaderKind::luks1, HeaderKind::luks2, HeaderKind::blank, HeaderKind::other}) {
       for (const Hypervisor& hypervisor : {kQemu72, kQemu25, kXen}) {
         for (uint64_t libvirt : {kLibvirt90, kLibvirt21}) {
           for (bool dm_crypt : {true, false}) {
@@ -221,76 +204,76 @@ struct NamedCase {
 // The headline rows, spelled out.
 const NamedCase kCases[] = {
     {"LUKS1 on this host's QEMU goes native",
-     {"luks", VOLCRYPT_HEADER_LUKS1, kQemu72, kLibvirt90, true, Config::none},
+     {"luks", HeaderKind::luks1, kQemu72, kLibvirt90, true, Config::none},
      kNative},
     {"LUKS1 with native denied falls back to dm-crypt",
-     {"luks", VOLCRYPT_HEADER_LUKS1, kQemu72, kLibvirt90, true, Config::deny_native},
+     {"luks", HeaderKind::luks1, kQemu72, kLibvirt90, true, Config::deny_native},
      kLuks},
     {"LUKS1 with native denied and no dm-crypt: nothing",
-     {"luks", VOLCRYPT_HEADER_LUKS1, kQemu72, kLibvirt90, false, Config::deny_native},
+     {"luks", HeaderKind::luks1, kQemu72, kLibvirt90, false, Config::deny_native},
      kNone},
     {"LUKS1 pinned to cryptsetup-luks",
-     {"luks", VOLCRYPT_HEADER_LUKS1, kQemu72, kLibvirt90, true, Config::pin_luks_to_cryptsetup},
+     {"luks", HeaderKind::luks1, kQemu72, kLibvirt90, true, Config::pin_luks_to_cryptsetup},
      kLuks},
     {"LUKS1 pinned but no dm-crypt: native after all",
-     {"luks", VOLCRYPT_HEADER_LUKS1, kQemu72, kLibvirt90, false, Config::pin_luks_to_cryptsetup},
+     {"luks", HeaderKind::luks1, kQemu72, kLibvirt90, false, Config::pin_luks_to_cryptsetup},
      kNative},
     {"LUKS1 on QEMU 2.5 falls back to dm-crypt",
-     {"luks", VOLCRYPT_HEADER_LUKS1, kQemu25, kLibvirt90, true, Config::none},
+     {"luks", HeaderKind::luks1, kQemu25, kLibvirt90, true, Config::none},
      kLuks},
     {"LUKS1 on libvirt 2.1 falls back to dm-crypt",
-     {"luks", VOLCRYPT_HEADER_LUKS1, kQemu72, kLibvirt21, true, Config::none},
+     {"luks", HeaderKind::luks1, kQemu72, kLibvirt21, true, Config::none},
      kLuks},
     {"LUKS1 on Xen uses dm-crypt",
-     {"luks", VOLCRYPT_HEADER_LUKS1, kXen, kLibvirt90, true, Config::none},
+     {"luks", HeaderKind::luks1, kXen, kLibvirt90, true, Config::none},
      kLuks},
     {"LUKS1 on QEMU 2.5 without dm-crypt: nothing",
-     {"luks", VOLCRYPT_HEADER_LUKS1, kQemu25, kLibvirt90, false, Config::none},
+     {"luks", HeaderKind::luks1, kQemu25, kLibvirt90, false, Config::none},
      kNone},
     {"LUKS2 named luks uses dm-crypt",
-     {"luks", VOLCRYPT_HEADER_LUKS2, kQemu72, kLibvirt90, true, Config::none},
+     {"luks", HeaderKind::luks2, kQemu72, kLibvirt90, true, Config::none},
      kLuks},
     {"LUKS2 named luks2 uses dm-crypt",
-     {"luks2", VOLCRYPT_HEADER_LUKS2, kQemu72, kLibvirt90, true, Config::none},
+     {"luks2", HeaderKind::luks2, kQemu72, kLibvirt90, true, Config::none},
      kLuks},
     {"LUKS2 without dm-crypt (this machine): nothing",
-     {"luks2", VOLCRYPT_HEADER_LUKS2, kQemu72, kLibvirt90, false, Config::none},
+     {"luks2", HeaderKind::luks2, kQemu72, kLibvirt90, false, Config::none},
      kNone},
     {"blank for luks is formatted LUKS1 by native",
-     {"luks", VOLCRYPT_HEADER_BLANK, kQemu72, kLibvirt90, true, Config::none},
+     {"luks", HeaderKind::blank, kQemu72, kLibvirt90, true, Config::none},
      kNative},
     {"blank for luks with native denied: dm-crypt",
-     {"luks", VOLCRYPT_HEADER_BLANK, kQemu72, kLibvirt90, true, Config::deny_native},
+     {"luks", HeaderKind::blank, kQemu72, kLibvirt90, true, Config::deny_native},
      kLuks},
     {"blank for luks2 is formatted LUKS2 by dm-crypt",
-     {"luks2", VOLCRYPT_HEADER_BLANK, kQemu72, kLibvirt90, true, Config::none},
+     {"luks2", HeaderKind::blank, kQemu72, kLibvirt90, true, Config::none},
      kLuks},
     {"other data for luks: nothing",
-     {"luks", VOLCRYPT_HEADER_OTHER, kQemu72, kLibvirt90, true, Config::none},
+     {"luks", HeaderKind::other, kQemu72, kLibvirt90, true, Config::none},
      kNone},
     {"other data for plain: plain dm-crypt",
-     {"plain", VOLCRYPT_HEADER_OTHER, kQemu72, kLibvirt90, true, Config::none},
+     {"plain", HeaderKind::other, kQemu72, kLibvirt90, true, Config::none},
      kPlain},
     {"blank for plain: plain dm-crypt",
-     {"plain", VOLCRYPT_HEADER_BLANK, kXen, kLibvirt21, true, Config::none},
+     {"plain", HeaderKind::blank, kXen, kLibvirt21, true, Config::none},
      kPlain},
     {"a LUKS1 header is never opened as plain",
-     {"plain", VOLCRYPT_HEADER_LUKS1, kQemu72, kLibvirt90, true, Config::none},
+     {"plain", HeaderKind::luks1, kQemu72, kLibvirt90, true, Config::none},
      kNone},
     {"plain without dm-crypt: nothing",
-     {"plain", VOLCRYPT_HEADER_OTHER, kQemu72, kLibvirt90, false, Config::none},
+     {"plain", HeaderKind::other, kQemu72, kLibvirt90, false, Config::none},
      kNone},
     {"Nova's LuksEncryptor class goes native",
-     {"nova.volume.encryptors.luks.LuksEncryptor", VOLCRYPT_HEADER_LUKS1, kQemu72, kLibvirt90, true,
+     {"nova.volume.encryptors.luks.LuksEncryptor", HeaderKind::luks1, kQemu72, kLibvirt90, true,
       Config::none},
      kNative},
     {"a pin on luks covers Nova's class name",
-     {"nova.volume.encryptors.luks.LuksEncryptor", VOLCRYPT_HEADER_LUKS1, kQemu72, kLibvirt90, true,
+     {"nova.volume.encryptors.luks.LuksEncryptor", HeaderKind::luks1, kQemu72, kLibvirt90, true,
       Config::pin_luks_to_cryptsetup},
      kLuks},
     {"os-brick's CryptsetupEncryptor is plain",
-     {"os_brick.encryptors.cryptsetup.CryptsetupEncryptor", VOLCRYPT_HEADER_OTHER, kQemu72,
-      kLibvirt90, true, Config::none},
+     {"os_brick.encryptors.cryptsetup.CryptsetupEncryptor", HeaderKind::other, kQemu72, kLibvirt90,
+      true, Config::none},
      kPlain},
 };
 
