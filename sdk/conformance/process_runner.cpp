@@ -206,6 +206,25 @@ KillableRun run_process_killed_after(const std::vector<std::string>& argv,
   return run(argv, {}, {}, kill_after);
 }
 
+pid_t start_in_background(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& extra_env) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  for (int fd : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}) {
+    posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", O_RDWR, 0);
+  }
+  std::vector<std::string> args = argv;
+  std::vector<std::string> env = environment_with(extra_env);
+  pid_t pid = -1;
+  const int error = posix_spawnp(&pid, args.at(0).c_str(), &actions, nullptr,
+                                 c_strings(args).data(), c_strings(env).data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (error != 0) {
+    throw std::runtime_error("cannot run " + argv[0] + ": " + std::strerror(error));
+  }
+  return pid;
+}
+
 ProcessResult run_in_child_process(const std::function<void()>& body,
                                    std::chrono::seconds deadline) {
   Pipe out;

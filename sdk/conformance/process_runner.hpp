@@ -5,6 +5,8 @@
 // sdk/ and cannot depend on tests/; the integration tests and the benchmarks link it too.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <functional>
 #include <map>
@@ -40,6 +42,12 @@ struct KillableRun {
 // the whole group (the program and any helper it started) with SIGKILL, as a crash would.
 KillableRun run_process_killed_after(const std::vector<std::string>& argv,
                                      std::chrono::microseconds kill_after);
+
+// Starts argv[0] (searched in PATH) and returns its pid at once, for a server a test keeps
+// running or a program it signals; its standard streams are /dev/null. The caller reaps
+// it (waitpid) and, if need be, kills it. Throws std::runtime_error when it cannot start.
+pid_t start_in_background(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& extra_env = {});
 
 // Runs body in a forked process of its own whose standard output is a pipe to this one
 // (result.out), then ends it with _exit(0): the child's static destructors and atexit

@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "process_runner.hpp"
+
 namespace volcrypt::bench {
 namespace {
 
@@ -77,21 +79,13 @@ std::string run_counting_child() {
                            ("volcrypt-bench-calls-" + std::to_string(getpid()) + ".log"))
                               .string();
   // rpc: one line per message sent; libvirt: one per public API call.
-  const std::string command = std::string(kLogVariable) + "=" + log +
-                              " LIBVIRT_LOG_FILTERS='1:rpc 1:libvirt'"
-                              " LIBVIRT_LOG_OUTPUTS='1:file:" +
-                              log + "' '" + self + "'";
-  FILE* child = popen(command.c_str(), "r");
-  if (child == nullptr) throw std::runtime_error("cannot start the counting run");
-  std::string output;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), child)) > 0)
-    output.append(buffer.data(), n);
-  const int status = pclose(child);
+  const runner::ProcessResult run = runner::run_process({self}, {},
+                                                        {{kLogVariable, log},
+                                                         {"LIBVIRT_LOG_FILTERS", "1:rpc 1:libvirt"},
+                                                         {"LIBVIRT_LOG_OUTPUTS", "1:file:" + log}});
   std::filesystem::remove(log);
-  if (status != 0) throw std::runtime_error("the counting run failed:\n" + output);
-  return output;
+  if (run.exit_code != 0) throw std::runtime_error("the counting run failed:\n" + run.out);
+  return run.out;
 }
 
 }  // namespace volcrypt::bench

@@ -6,10 +6,8 @@
 // cluster it measures librbd's LUKS1 in a scratch image it removes, and with
 // `prefer = throughput` a LUKS1 RBD image attached for boot goes to librbd-luks exactly
 // when that figure reaches the factor times QEMU's.
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <rbd/librbd.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -28,6 +26,7 @@
 #include "integration_test.hpp"
 #include "network/rbd_pool.hpp"
 #include "network_storage.hpp"
+#include "process_runner.hpp"
 
 namespace volcrypt::test {
 namespace {
@@ -326,22 +325,7 @@ TEST_F(HostBenchRbd, SigtermWaitsUntilTheScratchImageIsRemoved) {
   std::vector<std::string> args = {VOLCRYPT_BINARY, "host-bench", "--refresh"};
   const auto options = pool_options(storage->pool);
   args.insert(args.end(), options.begin(), options.end());
-  std::vector<char*> argv;
-  for (std::string& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> environment = {"VOLCRYPT_CACHE_DIR=" + cache};
-  for (char** variable = environ; *variable != nullptr; ++variable) {
-    environment.push_back(*variable);
-  }
-  std::vector<char*> envp;
-  for (std::string& variable : environment) envp.push_back(variable.data());
-  envp.push_back(nullptr);
-  posix_spawn_file_actions_t quiet;
-  posix_spawn_file_actions_init(&quiet);
-  posix_spawn_file_actions_addopen(&quiet, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  pid_t pid = -1;
-  ASSERT_EQ(posix_spawn(&pid, argv[0], &quiet, nullptr, argv.data(), envp.data()), 0);
-  posix_spawn_file_actions_destroy(&quiet);
+  const pid_t pid = runner::start_in_background(args, {{"VOLCRYPT_CACHE_DIR", cache}});
 
   // Until its image shows in the pool (a hang bound, not a measure of speed).
   bool seen = false;

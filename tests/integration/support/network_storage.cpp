@@ -348,19 +348,7 @@ NbdExport::NbdExport(const std::string& export_name, const std::string& file)
     const std::vector<std::string> argv = {
         "qemu-nbd", "-f",         "raw", "-b", host_, "-p", std::to_string(port_),
         "-x",       export_name_, "-t",  file};
-    const pid_t pid = fork();
-    if (pid < 0) throw std::runtime_error("fork failed");
-    if (pid == 0) {
-      const int null = open("/dev/null", O_RDWR);
-      dup2(null, 0);
-      dup2(null, 1);
-      dup2(null, 2);
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      execvp(args[0], args.data());
-      _exit(127);
-    }
+    const pid_t pid = runner::start_in_background(argv);
     const auto deadline = std::chrono::steady_clock::now() + kHangDeadline;
     while (std::chrono::steady_clock::now() < deadline) {
       if (port_answers(port_)) {
