@@ -330,6 +330,7 @@ TEST_F(QemuNativeLuksTest, PrepareRefusesAKeySizeLuks1VolumesHereDoNotTake) {
 TEST_F(QemuNativeLuksTest, PrepareRefusesAWrongKeyOnAConfigAttachAndDefinesNoSecret) {
   const std::string path = dir_.file("luks1.img");
   make_luks_volume(path, LuksVersion::luks1, "the right passphrase");
+  host_.set_opening_passphrase("the right passphrase");
   const std::vector<uint8_t> before = read_file(path);
   volcrypt_attachment attachment;
 
@@ -337,6 +338,7 @@ TEST_F(QemuNativeLuksTest, PrepareRefusesAWrongKeyOnAConfigAttachAndDefinesNoSec
                               VOLCRYPT_PREPARE_CONFIG, attachment);
   EXPECT_EQ(result.status, VOLCRYPT_ERROR_WRONG_KEY);
   EXPECT_EQ(result.message, "the passphrase is wrong for volume vol-1 (no key slot opens)");
+  EXPECT_EQ(host_.passphrase_checks(), 1) << "the plugin checks through the host's service";
   EXPECT_TRUE(host_.secrets().empty());
   EXPECT_EQ(host_.define_calls(), 0);
   EXPECT_FALSE(attachment.encryption.has_value());
@@ -346,6 +348,7 @@ TEST_F(QemuNativeLuksTest, PrepareRefusesAWrongKeyOnAConfigAttachAndDefinesNoSec
 TEST_F(QemuNativeLuksTest, PrepareAcceptsTheRightKeyOnAConfigAttach) {
   const std::string path = dir_.file("luks1.img");
   make_luks_volume(path, LuksVersion::luks1, "the right passphrase");
+  host_.set_opening_passphrase("the right passphrase");
   const std::vector<uint8_t> before = read_file(path);
   volcrypt_attachment attachment;
 
@@ -363,6 +366,7 @@ TEST_F(QemuNativeLuksTest, PrepareAcceptsTheRightKeyOnAConfigAttach) {
 TEST_F(QemuNativeLuksTest, PrepareLeavesTheKeyCheckToQemuOnALiveAttach) {
   const std::string path = dir_.file("luks1.img");
   make_luks_volume(path, LuksVersion::luks1, "the right passphrase");
+  host_.set_opening_passphrase("the right passphrase");
   volcrypt_attachment attachment;
 
   // QEMU checks the passphrase as it opens the volume; the core reports its refusal.
@@ -409,6 +413,7 @@ TEST_F(QemuNativeLuksTest, PrepareRefusesToFormatAVolumeWrittenAfterTheHostLooke
 TEST_F(QemuNativeLuksTest, PrepareRefusesLuks2AsNotSupported) {
   const std::string path = dir_.file("luks2.img");
   make_luks_volume(path, LuksVersion::luks2, "passphrase");
+  host_.set_opening_passphrase("passphrase");
   volcrypt_attachment attachment;
 
   CallResult result = prepare(volume_at(path, VOLCRYPT_HEADER_LUKS2), "passphrase",
@@ -421,6 +426,7 @@ TEST_F(QemuNativeLuksTest, PrepareRefusesLuks2AsNotSupported) {
 TEST_F(QemuNativeLuksTest, PrepareReusesTheVolumesSecretInsteadOfDuplicatingIt) {
   const std::string path = dir_.file("luks1.img");
   make_luks_volume(path, LuksVersion::luks1, "passphrase");
+  host_.set_opening_passphrase("passphrase");
   volcrypt_attachment first;
   volcrypt_attachment second;
 
@@ -441,6 +447,7 @@ TEST_F(QemuNativeLuksTest, PrepareReusesTheVolumesSecretInsteadOfDuplicatingIt) 
 TEST_F(QemuNativeLuksTest, PrepareUndefinesItsNewSecretWhenTheHostRefusesTheDisk) {
   const std::string path = dir_.file("luks1.img");
   make_luks_volume(path, LuksVersion::luks1, "passphrase");
+  host_.set_opening_passphrase("passphrase");
   host_.refuse_disk_source(true);
   volcrypt_attachment attachment;
 
@@ -456,6 +463,7 @@ TEST_F(QemuNativeLuksTest, PrepareUndefinesItsNewSecretWhenTheHostRefusesTheDisk
 TEST_F(QemuNativeLuksTest, PrepareKeepsASecretItDidNotCreateWhenTheHostRefusesTheDisk) {
   const std::string path = dir_.file("luks1.img");
   make_luks_volume(path, LuksVersion::luks1, "passphrase");
+  host_.set_opening_passphrase("passphrase");
   // Another attachment of the same volume defined it; it must outlive this failure.
   const std::string uuid = host_.add_secret("vol-1", bytes_of("passphrase"));
   host_.refuse_disk_source(true);
@@ -471,6 +479,7 @@ TEST_F(QemuNativeLuksTest, PrepareKeepsASecretItDidNotCreateWhenTheHostRefusesTh
 TEST_F(QemuNativeLuksTest, ReleaseUndefinesTheSecretAndASecondReleaseSucceeds) {
   const std::string path = dir_.file("luks1.img");
   make_luks_volume(path, LuksVersion::luks1, "passphrase");
+  host_.set_opening_passphrase("passphrase");
   volcrypt_attachment attachment;
   ASSERT_EQ(prepare(volume_at(path, VOLCRYPT_HEADER_LUKS1), "passphrase", VOLCRYPT_PREPARE_LIVE,
                     attachment)
