@@ -61,15 +61,6 @@ std::string blank_network_refusal(const sdk::Host& host, const sdk::Volume& volu
          "the storage side first";
 }
 
-// Whether the passphrase opens the volume: through the host for a network volume (it
-// reads the header with the protocol's library), with libcryptsetup on the path otherwise.
-bool passphrase_opens(const sdk::Host& host, const sdk::Volume& volume,
-                      std::span<const uint8_t> key) {
-  if (volume.source_kind == sdk::SourceKind::network) return host.passphrase_opens(key);
-  return dm::passphrase_opens_luks(host, std::string(volume.source_path), dm::LuksVersion::luks1,
-                                   key);
-}
-
 class QemuNativeLuks : public sdk::Plugin {
  public:
   sdk::ProbeResult probe(const sdk::Host& host, const sdk::Volume& volume) override {
@@ -151,8 +142,9 @@ class QemuNativeLuks : public sdk::Plugin {
       }
       case sdk::HeaderKind::luks1:
         // On a live attach QEMU checks the passphrase as it opens the volume; a
-        // config-only attach opens nothing until the domain starts, so check it now.
-        if ((!flags.live || secret_existed) && !passphrase_opens(host, volume, key)) {
+        // config-only attach opens nothing until the domain starts, so check it now,
+        // through the host, which reads the header wherever the volume lives.
+        if ((!flags.live || secret_existed) && !host.passphrase_opens(key)) {
           throw sdk::Error(VOLCRYPT_ERROR_WRONG_KEY, "the passphrase is wrong for volume " +
                                                          volume_id + " (no key slot opens)");
         }

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "operations/host_bench.hpp"
+#include "host_bench/host_bench.hpp"
 #include "test_volumes.hpp"
 
 namespace volcrypt {

@@ -326,6 +326,7 @@ TEST_F(QemuNativeLuksTest, PrepareRefusesAKeySizeLuks1VolumesHereDoNotTake) {
 TEST_F(QemuNativeLuksTest, PrepareRefusesAWrongKeyOnAConfigAttachAndDefinesNoSecret) {
   const std::string path = dir_.file("luks1.img");
   make_luks_volume(path, LuksVersion::luks1, "the right passphrase");
+  host_.set_opening_passphrase("the right passphrase");
   const std::vector<uint8_t> before = read_file(path);
   volcrypt_attachment attachment;
 
@@ -333,6 +334,7 @@ TEST_F(QemuNativeLuksTest, PrepareRefusesAWrongKeyOnAConfigAttachAndDefinesNoSec
                                VOLCRYPT_PREPARE_CONFIG, attachment);
   EXPECT_EQ(result.result, VOLCRYPT_ERROR_WRONG_KEY);
   EXPECT_EQ(result.error, "the passphrase is wrong for volume vol-1 (no key slot opens)");
+  EXPECT_EQ(host_.passphrase_checks(), 1) << "the plugin checks through the host's service";
   EXPECT_TRUE(host_.secrets.empty());
   EXPECT_EQ(host_.define_calls(), 0);
   EXPECT_FALSE(attachment.encryption.has_value());
@@ -342,6 +344,7 @@ TEST_F(QemuNativeLuksTest, PrepareRefusesAWrongKeyOnAConfigAttachAndDefinesNoSec
 TEST_F(QemuNativeLuksTest, PrepareAcceptsTheRightKeyOnAConfigAttach) {
   const std::string path = dir_.file("luks1.img");
   make_luks_volume(path, LuksVersion::luks1, "the right passphrase");
+  host_.set_opening_passphrase("the right passphrase");
   const std::vector<uint8_t> before = read_file(path);
   volcrypt_attachment attachment;
 
@@ -358,6 +361,7 @@ TEST_F(QemuNativeLuksTest, PrepareAcceptsTheRightKeyOnAConfigAttach) {
 TEST_F(QemuNativeLuksTest, PrepareLeavesTheKeyCheckToQemuOnALiveAttach) {
   const std::string path = dir_.file("luks1.img");
   make_luks_volume(path, LuksVersion::luks1, "the right passphrase");
+  host_.set_opening_passphrase("the right passphrase");
   volcrypt_attachment attachment;
 
   // QEMU checks the passphrase as it opens the volume; the core reports its refusal.
@@ -404,6 +408,7 @@ TEST_F(QemuNativeLuksTest, PrepareRefusesToFormatAVolumeWrittenAfterTheHostLooke
 TEST_F(QemuNativeLuksTest, PrepareRefusesLuks2AsNotSupported) {
   const std::string path = dir_.file("luks2.img");
   make_luks_volume(path, LuksVersion::luks2, "passphrase");
+  host_.set_opening_passphrase("passphrase");
   volcrypt_attachment attachment;
 
   CallOutcome result = prepare(volume_at(path, VOLCRYPT_HEADER_LUKS2), "passphrase",
@@ -416,6 +421,7 @@ TEST_F(QemuNativeLuksTest, PrepareRefusesLuks2AsNotSupported) {
 TEST_F(QemuNativeLuksTest, PrepareReusesTheVolumesSecretInsteadOfDuplicatingIt) {
   const std::string path = dir_.file("luks1.img");
   make_luks_volume(path, LuksVersion::luks1, "passphrase");
+  host_.set_opening_passphrase("passphrase");
   volcrypt_attachment first;
   volcrypt_attachment second;
 
@@ -436,6 +442,7 @@ TEST_F(QemuNativeLuksTest, PrepareReusesTheVolumesSecretInsteadOfDuplicatingIt) 
 TEST_F(QemuNativeLuksTest, PrepareUndefinesItsNewSecretWhenTheHostRefusesTheDisk) {
   const std::string path = dir_.file("luks1.img");
   make_luks_volume(path, LuksVersion::luks1, "passphrase");
+  host_.set_opening_passphrase("passphrase");
   host_.refuse_disk_source(true);
   volcrypt_attachment attachment;
 
@@ -451,6 +458,7 @@ TEST_F(QemuNativeLuksTest, PrepareUndefinesItsNewSecretWhenTheHostRefusesTheDisk
 TEST_F(QemuNativeLuksTest, PrepareKeepsASecretItDidNotCreateWhenTheHostRefusesTheDisk) {
   const std::string path = dir_.file("luks1.img");
   make_luks_volume(path, LuksVersion::luks1, "passphrase");
+  host_.set_opening_passphrase("passphrase");
   // Another attachment of the same volume defined it; it must outlive this failure.
   const std::string uuid = host_.add_secret("vol-1", bytes_of("passphrase"));
   host_.refuse_disk_source(true);
@@ -466,6 +474,7 @@ TEST_F(QemuNativeLuksTest, PrepareKeepsASecretItDidNotCreateWhenTheHostRefusesTh
 TEST_F(QemuNativeLuksTest, ReleaseUndefinesTheSecretAndASecondReleaseSucceeds) {
   const std::string path = dir_.file("luks1.img");
   make_luks_volume(path, LuksVersion::luks1, "passphrase");
+  host_.set_opening_passphrase("passphrase");
   volcrypt_attachment attachment;
   ASSERT_EQ(prepare(volume_at(path, VOLCRYPT_HEADER_LUKS1), "passphrase", VOLCRYPT_PREPARE_LIVE,
                     attachment)

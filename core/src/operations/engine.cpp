@@ -12,7 +12,7 @@
 #include "operations/engine_context.hpp"
 #include "operations/extend_volume.hpp"
 #include "operations/held_domain.hpp"
-#include "operations/host_bench.hpp"
+#include "host_bench/host_bench.hpp"
 #include "operations/host_check.hpp"
 #include "operations/host_devices.hpp"
 #include "operations/migrate_domain.hpp"

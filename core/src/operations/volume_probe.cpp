@@ -6,7 +6,7 @@
 
 #include "base/volume_header.hpp"
 #include "network/network_volume_header.hpp"
-#include "operations/host_bench.hpp"
+#include "host_bench/host_bench.hpp"
 #include "operations/libvirt_secrets.hpp"
 #include "operations/network_access.hpp"
 #include "plugin_host/isolated_probe.hpp"

@@ -1,4 +1,4 @@
-#include "operations/librbd_luks_speed.hpp"
+#include "host_bench/librbd_luks_speed.hpp"
 
 #include <pthread.h>
 
@@ -8,7 +8,7 @@
 #include <volcrypt/error.hpp>
 
 #include "base/random_bytes.hpp"
-#include "network/rbd_luks_read_speed.hpp"
+#include "host_bench/rbd_luks_read_speed.hpp"
 #include "network/rbd_pool.hpp"
 #include "operations/network_access.hpp"
 

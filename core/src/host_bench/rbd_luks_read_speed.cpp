@@ -1,4 +1,4 @@
-#include "network/rbd_luks_read_speed.hpp"
+#include "host_bench/rbd_luks_read_speed.hpp"
 
 #include <rbd/librbd.h>
 #include <sys/resource.h>

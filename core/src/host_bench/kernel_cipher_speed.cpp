@@ -1,4 +1,4 @@
-#include "operations/kernel_cipher_speed.hpp"
+#include "host_bench/kernel_cipher_speed.hpp"
 
 #include <libcryptsetup.h>
 

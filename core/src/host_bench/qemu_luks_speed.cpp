@@ -1,4 +1,4 @@
-#include "operations/qemu_luks_speed.hpp"
+#include "host_bench/qemu_luks_speed.hpp"
 
 #include <fcntl.h>
 #include <libcryptsetup.h>

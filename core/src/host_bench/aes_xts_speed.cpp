@@ -1,4 +1,4 @@
-#include "operations/aes_xts_speed.hpp"
+#include "host_bench/aes_xts_speed.hpp"
 
 #include <openssl/evp.h>
 #include <time.h>

@@ -1,4 +1,4 @@
-#include "operations/host_bench.hpp"
+#include "host_bench/host_bench.hpp"
 
 #include <sys/utsname.h>
 
@@ -9,10 +9,10 @@
 #include <volcrypt/strict_json.hpp>
 
 #include "base/private_file.hpp"
-#include "operations/aes_xts_speed.hpp"
-#include "operations/kernel_cipher_speed.hpp"
-#include "operations/librbd_luks_speed.hpp"
-#include "operations/qemu_luks_speed.hpp"
+#include "host_bench/aes_xts_speed.hpp"
+#include "host_bench/kernel_cipher_speed.hpp"
+#include "host_bench/librbd_luks_speed.hpp"
+#include "host_bench/qemu_luks_speed.hpp"
 
 namespace volcrypt {
 namespace {
