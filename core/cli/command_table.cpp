@@ -29,6 +29,7 @@ VOLCRYPT_COMMAND(migrate);
 VOLCRYPT_COMMAND(migrate_prepare);
 VOLCRYPT_COMMAND(migrate_finish);
 VOLCRYPT_COMMAND(migrate_abort);
+VOLCRYPT_COMMAND(commands);
 
 #undef VOLCRYPT_COMMAND
 
@@ -69,6 +70,8 @@ const std::vector<Command>& command_table() {
        VOLCRYPT_ENTRY(migrate_finish)},
       {"migrate-abort", "after a failed migration: the destination's secrets removed",
        VOLCRYPT_ENTRY(migrate_abort)},
+      {"commands", "this table: every command, its help line and its options",
+       VOLCRYPT_ENTRY(commands)},
   };
   return table;
 }
