@@ -6,7 +6,6 @@
 #include <sstream>
 #include <volcrypt/error.hpp>
 
-#include "command_table.hpp"
 #include "config_file.hpp"
 #include "plugin_search_path.hpp"
 
@@ -44,13 +43,13 @@ std::string built_in_plugin_dirs_text() {
 
 }  // namespace
 
-std::string global_help() {
+std::string global_help(const std::string& commands) {
   std::ostringstream out;
   out << "usage: volcrypt [--connect URI] [--config FILE] [--plugin-dir DIR]... [--json] [-v] "
          "COMMAND [ARGS]\n\n"
          "Attaches encrypted volumes to libvirt/QEMU domains through encryptor plugins.\n\n"
          "Commands:\n"
-      << commands_help()
+      << commands
       << "\n"
          "Run 'volcrypt COMMAND --help' for a command's options.\n\n"
       << global_options()

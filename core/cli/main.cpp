@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (invocation.help || invocation.command.empty() || invocation.command == "help") {
-      std::cout << volcrypt::cli::global_help();
+      std::cout << volcrypt::cli::global_help(volcrypt::cli::commands_help());
       return invocation.command.empty() && !invocation.help ? 2 : 0;
     }
     const volcrypt::cli::Command& command = volcrypt::cli::find_command(invocation.command);
