@@ -5,11 +5,11 @@
 
 #include <boost/program_options.hpp>
 
-#include "commands.hpp"
+#include "command.hpp"
 
 namespace volcrypt::cli {
 
-int run_attach_batch(CommandContext& context, const boost::program_options::variables_map& vm);
-int run_detach_batch(CommandContext& context, const boost::program_options::variables_map& vm);
+CommandResult run_attach_batch(CommandContext& context, const po::variables_map& vm);
+CommandResult run_detach_batch(CommandContext& context, const po::variables_map& vm);
 
 }  // namespace volcrypt::cli

@@ -1,16 +1,12 @@
 #include <functional>
-#include <iostream>
 #include <volcrypt/error.hpp>
 
 #include "batch_commands.hpp"
 #include "batch_requests.hpp"
 #include "exit_codes.hpp"
-#include "json_writer.hpp"
 #include "key_options.hpp"
 #include "operation_output.hpp"
 #include "volume_options.hpp"
-
-namespace po = boost::program_options;
 
 namespace volcrypt::cli {
 namespace {
@@ -70,53 +66,82 @@ Failure failure_of(const std::exception_ptr& failure) {
   }
 }
 
-// One line (and its details) per request in request order, or with --json an array of
-// one object per request; returns the worst exit code.
-template <typename Request, typename Result, typename WriteJson, typename WriteText>
-int report(CommandContext& context, const std::vector<Request>& requests,
-           const std::vector<BatchOutcome<Result>>& outcomes, WriteJson write_json,
-           WriteText write_text) {
+// Each request's outcome in request order: its result, or why it failed.
+template <typename Done>
+struct BatchItem {
+  std::string domain;
+  std::string target;
+  std::optional<Done> done;
+  Failure failure;
+};
+
+template <typename Done>
+struct BatchReport {
+  std::vector<BatchItem<Done>> items;
+};
+
+// One line (and its details) per request.
+template <typename Done>
+void write_text(std::ostream& out, const BatchReport<Done>& report) {
+  for (size_t index = 0; index < report.items.size(); ++index) {
+    const BatchItem<Done>& item = report.items[index];
+    out << "request " << index << ": ";
+    if (item.done) {
+      write_text(out, *item.done);
+    } else {
+      out << "failed (exit " << item.failure.exit_code << "): " << item.failure.message << "\n";
+    }
+  }
+}
+
+// An array of one object per request: the single command's fields, or its domain and
+// target and the error.
+template <typename Done>
+Json json_of(const BatchReport<Done>& report) {
+  Json array = Json::array();
+  for (size_t index = 0; index < report.items.size(); ++index) {
+    const BatchItem<Done>& item = report.items[index];
+    Json object{{"index", index}};
+    const Json fields =
+        item.done ? json_of(*item.done) : Json{{"domain", item.domain}, {"target", item.target}};
+    for (const auto& [key, value] : fields.items()) object[key] = value;
+    object["exit_code"] = item.failure.exit_code;
+    if (!item.done) {
+      object["error"] = Json{{"kind", item.failure.kind}, {"message", item.failure.message}};
+    }
+    array.push_back(std::move(object));
+  }
+  return array;
+}
+
+// The report, the worst exit code and an error line per failed request.
+template <typename Done, typename Request, typename Result>
+CommandResult report(const std::vector<Request>& requests,
+                     const std::vector<BatchOutcome<Result>>& outcomes) {
+  BatchReport<Done> batch;
   int worst = kExitSuccess;
-  std::optional<JsonWriter> json;
-  if (context.invocation.json) json.emplace(context.out).begin_array();
+  std::vector<std::string> errors;
   for (size_t index = 0; index < requests.size(); ++index) {
     const Request& request = requests[index];
     const BatchOutcome<Result>& outcome = outcomes[index];
-    const Failure failure = outcome.failure ? failure_of(outcome.failure) : Failure{};
-    worst = worse_exit_code(worst, failure.exit_code);
+    BatchItem<Done> item{request.domain, request.target, std::nullopt, Failure{}};
     if (outcome.failure) {
-      std::cerr << "volcrypt: error: " << batch_request_name(index) << ": " << failure.message
-                << "\n";
-    }
-    if (!json) {
-      context.out << "request " << index << ": ";
-      if (outcome.failure) {
-        context.out << "failed (exit " << failure.exit_code << "): " << failure.message << "\n";
-      } else {
-        write_text(context.out, request, outcome.result);
-      }
-      continue;
-    }
-    json->begin_object().field("index", static_cast<int64_t>(index));
-    if (outcome.failure) {
-      json->field("domain", request.domain).field("target", request.target);
+      item.failure = failure_of(outcome.failure);
+      errors.push_back(batch_request_name(index) + ": " + item.failure.message);
     } else {
-      write_json(*json, request, outcome.result);
+      item.done = Done{request, outcome.result};
     }
-    json->field("exit_code", static_cast<int64_t>(failure.exit_code));
-    if (outcome.failure) {
-      json->key("error").begin_object();
-      json->field("kind", failure.kind).field("message", failure.message).end_object();
-    }
-    json->end_object();
+    worst = worse_exit_code(worst, item.failure.exit_code);
+    batch.items.push_back(std::move(item));
   }
-  if (json) json->end_array();
-  return worst;
+  CommandResult result(std::move(batch), worst);
+  result.errors = std::move(errors);
+  return result;
 }
 
 }  // namespace
 
-int run_attach_batch(CommandContext& context, const po::variables_map& vm) {
+CommandResult run_attach_batch(CommandContext& context, const po::variables_map& vm) {
   refuse_single_options(
       vm, {"domain", "target", "bus", "iothread", "plugin", "shareable", "live", "config", "source",
            "volume-id", "provider", "cipher", "key-size", "volume-json", "monitor", "auth-user",
@@ -124,17 +149,15 @@ int run_attach_batch(CommandContext& context, const po::variables_map& vm) {
   const KeyDirectory directory = key_directory_from_options(vm, context.engine.settings().key_dir);
   const std::vector<AttachRequest> requests = attach_requests_from_batch(
       read_batch(vm["batch"].as<std::string>()), network_defaults(vm, context.engine.settings()));
-  return report(context, requests,
-                context.engine.attach_batch(requests, key_source(requests, directory)),
-                write_attach_json_fields, write_attach_text);
+  return report<Attached>(requests,
+                          context.engine.attach_batch(requests, key_source(requests, directory)));
 }
 
-int run_detach_batch(CommandContext& context, const po::variables_map& vm) {
+CommandResult run_detach_batch(CommandContext& context, const po::variables_map& vm) {
   refuse_single_options(vm, {"domain", "target", "live", "config"});
   const std::vector<DetachRequest> requests =
       detach_requests_from_batch(read_batch(vm["batch"].as<std::string>()));
-  return report(context, requests, context.engine.detach_batch(requests), write_detach_json_fields,
-                write_detach_text);
+  return report<Detached>(requests, context.engine.detach_batch(requests));
 }
 
 }  // namespace volcrypt::cli

@@ -1,39 +1,35 @@
 #include <volcrypt/error.hpp>
 
 #include "batch_commands.hpp"
-#include "commands.hpp"
-#include "json_writer.hpp"
+#include "command.hpp"
 #include "operation_output.hpp"
 #include "scope_options.hpp"
 
-namespace po = boost::program_options;
-
 namespace volcrypt::cli {
+namespace detach {
 
-int run_detach(CommandContext& context) {
-  po::options_description options("detach options");
+extern const char usage[] =
+    "usage: volcrypt detach --domain D --target DEV [--live] [--config]\n"
+    "       volcrypt detach --batch FILE|-\n\n"
+    "Reads the record of the disk, loads the plugin that attached it (never re-ranking),\n"
+    "detaches the disk, waits until it is really gone, lets the plugin release (the\n"
+    "secret is undefined unless another disk or record still uses it, or volcrypt did\n"
+    "not make it: then it is kept and the reason printed) and removes the record. A disk "
+    "with no record (attached\n"
+    "before volcrypt) is still detached: <encryption> in its XML means native LUKS.\n"
+    "A missing plugin is an error that changes nothing.\n\n"
+    "--batch: a JSON array of objects with domain, target, optional live, config;\n"
+    "one result per request, and the exit code is the worst of them.";
+
+void add_options(po::options_description& options) {
   options.add_options()("domain", po::value<std::string>()->value_name("D"), "the libvirt domain")(
       "target", po::value<std::string>()->value_name("DEV"), "the guest disk name, e.g. sdb");
   add_scope_options(options);
   options.add_options()("batch", po::value<std::string>()->value_name("FILE|-"),
                         "detach every request of this JSON array (see below)");
-  po::variables_map vm;
-  if (!parse_command_options(
-          context,
-          "usage: volcrypt detach --domain D --target DEV [--live] [--config]\n"
-          "       volcrypt detach --batch FILE|-\n\n"
-          "Reads the record of the disk, loads the plugin that attached it (never re-ranking),\n"
-          "detaches the disk, waits until it is really gone, lets the plugin release (the\n"
-          "secret is undefined unless another disk or record still uses it, or volcrypt did\n"
-          "not make it: then it is kept and the reason printed) and removes the record. A disk "
-          "with no record (attached\n"
-          "before volcrypt) is still detached: <encryption> in its XML means native LUKS.\n"
-          "A missing plugin is an error that changes nothing.\n\n"
-          "--batch: a JSON array of objects with domain, target, optional live, config;\n"
-          "one result per request, and the exit code is the worst of them.",
-          options, vm)) {
-    return 0;
-  }
+}
+
+CommandResult run(CommandContext& context, const po::variables_map& vm) {
   if (vm.count("batch")) return run_detach_batch(context, vm);
   DetachRequest request;
   if (!vm.count("domain")) throw Error(ErrorKind::usage, "missing --domain");
@@ -42,15 +38,8 @@ int run_detach(CommandContext& context) {
   request.target = vm["target"].as<std::string>();
   request.scope = scope_from_options(vm);
   DetachResult result = context.engine.detach(request);
-  if (context.invocation.json) {
-    JsonWriter json(context.out);
-    json.begin_object();
-    write_detach_json_fields(json, request, result);
-    json.end_object();
-    return 0;
-  }
-  write_detach_text(context.out, request, result);
-  return 0;
+  return Detached{std::move(request), std::move(result)};
 }
 
+}  // namespace detach
 }  // namespace volcrypt::cli

@@ -1,13 +1,15 @@
 #include <charconv>
 #include <volcrypt/error.hpp>
 
-#include "commands.hpp"
-#include "json_writer.hpp"
-
-namespace po = boost::program_options;
+#include "command.hpp"
 
 namespace volcrypt::cli {
 namespace {
+
+struct Extended {
+  std::string domain;
+  ExtendResult result;
+};
 
 // --size takes plain decimal bytes: a sign or a unit would be a guess.
 uint64_t parse_size(const std::string& text) {
@@ -19,62 +21,61 @@ uint64_t parse_size(const std::string& text) {
   return size;
 }
 
-int64_t as_json_number(uint64_t value) { return static_cast<int64_t>(value); }
+Json json_of(const Extended& extended) {
+  const ExtendResult& result = extended.result;
+  return Json{{"domain", extended.domain},
+              {"target", result.target},
+              {"volume_id", result.volume_id},
+              {"plugin", result.plugin_id},
+              {"volume_size", result.volume_size},
+              {"size_before", result.size_before},
+              {"size", result.size},
+              {"live", result.live},
+              {"host_device", result.host_device},
+              {"note", result.note}};
+}
+
+void write_text(std::ostream& out, const Extended& extended) {
+  const ExtendResult& result = extended.result;
+  out << "extended " << result.target << " of " << extended.domain << ": ";
+  if (!result.note.empty()) {
+    out << result.note << "\n";
+  } else if (result.live) {
+    out << "the guest sees " << result.size << " bytes (was " << result.size_before << ")\n";
+  } else {
+    out << "the guest already sees " << result.size << " bytes\n";
+  }
+}
 
 }  // namespace
 
-int run_extend(CommandContext& context) {
-  po::options_description options("extend options");
+namespace extend {
+
+extern const char usage[] =
+    "usage: volcrypt extend --domain D --target DEV [--size BYTES]\n\n"
+    "After the volume under a disk grew (a file truncated larger, a block device\n"
+    "grown), the guest sees its new usable size: a plugin's host device (a dm-crypt\n"
+    "mapping) grows first, then the running guest's disk; a disk QEMU decrypts gets\n"
+    "the volume's size less its LUKS header. A size that is not a multiple of 512,\n"
+    "is larger than the volume or would shrink the disk is refused, changing nothing.\n"
+    "A domain that does not run sees the new size when it starts.";
+
+void add_options(po::options_description& options) {
   options.add_options()("domain", po::value<std::string>()->value_name("D"), "the libvirt domain")(
       "target", po::value<std::string>()->value_name("DEV"), "the guest disk name, e.g. sdb")(
       "size", po::value<std::string>()->value_name("BYTES"),
       "the volume's new size (default: its current size)");
-  po::variables_map vm;
-  if (!parse_command_options(
-          context,
-          "usage: volcrypt extend --domain D --target DEV [--size BYTES]\n\n"
-          "After the volume under a disk grew (a file truncated larger, a block device\n"
-          "grown), the guest sees its new usable size: a plugin's host device (a dm-crypt\n"
-          "mapping) grows first, then the running guest's disk; a disk QEMU decrypts gets\n"
-          "the volume's size less its LUKS header. A size that is not a multiple of 512,\n"
-          "is larger than the volume or would shrink the disk is refused, changing nothing.\n"
-          "A domain that does not run sees the new size when it starts.",
-          options, vm)) {
-    return 0;
-  }
+}
+
+CommandResult run(CommandContext& context, const po::variables_map& vm) {
   if (!vm.count("domain")) throw Error(ErrorKind::usage, "missing --domain");
   if (!vm.count("target")) throw Error(ErrorKind::usage, "missing --target");
   ExtendRequest request;
   request.domain = vm["domain"].as<std::string>();
   request.target = vm["target"].as<std::string>();
   if (vm.count("size")) request.volume_size = parse_size(vm["size"].as<std::string>());
-  const ExtendResult result = context.engine.extend(request);
-  if (context.invocation.json) {
-    JsonWriter json(context.out);
-    json.begin_object()
-        .field("domain", request.domain)
-        .field("target", result.target)
-        .field("volume_id", result.volume_id)
-        .field("plugin", result.plugin_id)
-        .field("volume_size", as_json_number(result.volume_size))
-        .field("size_before", as_json_number(result.size_before))
-        .field("size", as_json_number(result.size))
-        .field("live", result.live)
-        .field("host_device", result.host_device)
-        .field("note", result.note)
-        .end_object();
-    return 0;
-  }
-  context.out << "extended " << result.target << " of " << request.domain << ": ";
-  if (!result.note.empty()) {
-    context.out << result.note << "\n";
-  } else if (result.live) {
-    context.out << "the guest sees " << result.size << " bytes (was " << result.size_before
-                << ")\n";
-  } else {
-    context.out << "the guest already sees " << result.size << " bytes\n";
-  }
-  return 0;
+  return Extended{request.domain, context.engine.extend(request)};
 }
 
+}  // namespace extend
 }  // namespace volcrypt::cli

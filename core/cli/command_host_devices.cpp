@@ -2,14 +2,11 @@
 // domain's records need, around its start and stop (the libvirt hook calls these).
 #include <volcrypt/error.hpp>
 
-#include "commands.hpp"
+#include "command.hpp"
 #include "domain_xml_input.hpp"
 #include "host_device_output.hpp"
-#include "json_writer.hpp"
 #include "key_directory.hpp"
 #include "key_options.hpp"
-
-namespace po = boost::program_options;
 
 namespace volcrypt::cli {
 namespace {
@@ -35,42 +32,40 @@ HostDeviceRequest request_from(const po::variables_map& vm) {
   return request;
 }
 
-int print_outcomes(CommandContext& context, const char* verb,
-                   const std::vector<HostDeviceOutcome>& outcomes) {
-  if (context.invocation.json) {
-    JsonWriter json(context.out);
-    json.begin_object();
-    write_outcomes_json(json, outcomes);
-    json.end_object();
-    return 0;
-  }
-  if (outcomes.empty()) context.out << "no volcrypt records: nothing to " << verb << "\n";
-  write_outcome_lines(context.out, outcomes);
-  return 0;
+struct HostDevices {
+  const char* verb;  // "prepare" or "release"
+  std::vector<HostDeviceOutcome> outcomes;
+};
+
+Json json_of(const HostDevices& done) { return Json{{"disks", outcomes_json(done.outcomes)}}; }
+
+void write_text(std::ostream& out, const HostDevices& done) {
+  if (done.outcomes.empty()) out << "no volcrypt records: nothing to " << done.verb << "\n";
+  write_outcome_lines(out, done.outcomes);
 }
 
 }  // namespace
 
-int run_prepare(CommandContext& context) {
-  po::options_description options("prepare options");
+namespace prepare {
+
+extern const char usage[] =
+    "usage: volcrypt prepare (--domain D | --domain-xml FILE|-) [--target DEV] KEYS\n"
+    "KEYS: --key-dir DIR | --passphrase-dir DIR | (with --target) --key-file FILE|- |\n"
+    "      --passphrase-file FILE|-\n\n"
+    "Re-opens the host devices (dm-crypt mappings) that the domain's records describe,\n"
+    "with the parameters recorded at attach, so that a persistent domain can start\n"
+    "after a host reboot. With --domain it also defines the libvirt secrets the\n"
+    "domain's disks name that are missing (ephemeral secrets after a host restart),\n"
+    "with the uuids the disks name; --domain-xml (a libvirt hook) cannot, as it must\n"
+    "not call libvirt. The records stay as they are.";
+
+void add_options(po::options_description& options) {
   add_domain_options(options);
   add_key_options(options);
   add_key_dir_options(options);
-  po::variables_map vm;
-  if (!parse_command_options(
-          context,
-          "usage: volcrypt prepare (--domain D | --domain-xml FILE|-) [--target DEV] KEYS\n"
-          "KEYS: --key-dir DIR | --passphrase-dir DIR | (with --target) --key-file FILE|- |\n"
-          "      --passphrase-file FILE|-\n\n"
-          "Re-opens the host devices (dm-crypt mappings) that the domain's records describe,\n"
-          "with the parameters recorded at attach, so that a persistent domain can start\n"
-          "after a host reboot. With --domain it also defines the libvirt secrets the\n"
-          "domain's disks name that are missing (ephemeral secrets after a host restart),\n"
-          "with the uuids the disks name; --domain-xml (a libvirt hook) cannot, as it must\n"
-          "not call libvirt. The records stay as they are.",
-          options, vm)) {
-    return 0;
-  }
+}
+
+CommandResult run(CommandContext& context, const po::variables_map& vm) {
   HostDeviceRequest request = request_from(vm);
   const bool single_key = vm.count("key-file") || vm.count("passphrase-file");
   if (single_key && !request.target) {
@@ -80,22 +75,23 @@ int run_prepare(CommandContext& context) {
       vm, context.engine.settings(),
       single_key ? std::function<VolumeKey()>([&vm] { return key_from_options(vm); })
                  : std::function<VolumeKey()>());
-  return print_outcomes(context, "prepare", context.engine.prepare_host_devices(request));
+  return HostDevices{"prepare", context.engine.prepare_host_devices(request)};
 }
 
-int run_release(CommandContext& context) {
-  po::options_description options("release options");
-  add_domain_options(options);
-  po::variables_map vm;
-  if (!parse_command_options(
-          context,
-          "usage: volcrypt release (--domain D | --domain-xml FILE|-) [--target DEV]\n\n"
-          "Closes the host devices (dm-crypt mappings) of the domain's records after it\n"
-          "stopped; the records stay, so `volcrypt prepare` can open them again.",
-          options, vm)) {
-    return 0;
-  }
-  return print_outcomes(context, "release", context.engine.release_host_devices(request_from(vm)));
+}  // namespace prepare
+
+namespace release {
+
+extern const char usage[] =
+    "usage: volcrypt release (--domain D | --domain-xml FILE|-) [--target DEV]\n\n"
+    "Closes the host devices (dm-crypt mappings) of the domain's records after it\n"
+    "stopped; the records stay, so `volcrypt prepare` can open them again.";
+
+void add_options(po::options_description& options) { add_domain_options(options); }
+
+CommandResult run(CommandContext& context, const po::variables_map& vm) {
+  return HostDevices{"release", context.engine.release_host_devices(request_from(vm))};
 }
 
+}  // namespace release
 }  // namespace volcrypt::cli

@@ -2,18 +2,14 @@
 
 namespace volcrypt::cli {
 
-void write_outcomes_json(JsonWriter& json, const std::vector<HostDeviceOutcome>& outcomes) {
-  json.key("disks").begin_array();
-  for (const auto& o : outcomes) {
-    json.begin_object()
-        .field("target", o.target)
-        .field("volume_id", o.volume_id)
-        .field("plugin", o.plugin_id)
-        .field("action", o.action)
-        .field("secret_uuid", o.secret_uuid)
-        .end_object();
-  }
-  json.end_array();
+Json outcomes_json(const std::vector<HostDeviceOutcome>& outcomes) {
+  return json_array(outcomes, [](const HostDeviceOutcome& o) {
+    return Json{{"target", o.target},
+                {"volume_id", o.volume_id},
+                {"plugin", o.plugin_id},
+                {"action", o.action},
+                {"secret_uuid", o.secret_uuid}};
+  });
 }
 
 void write_outcome_lines(std::ostream& out, const std::vector<HostDeviceOutcome>& outcomes) {

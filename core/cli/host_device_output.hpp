@@ -5,12 +5,12 @@
 #include <vector>
 #include <volcrypt/types.hpp>
 
-#include "json_writer.hpp"
+#include "json_output.hpp"
 
 namespace volcrypt::cli {
 
-// The "disks" field: [{"target","volume_id","plugin","action","secret_uuid"}].
-void write_outcomes_json(JsonWriter& json, const std::vector<HostDeviceOutcome>& outcomes);
+// [{"target","volume_id","plugin","action","secret_uuid"}...]
+Json outcomes_json(const std::vector<HostDeviceOutcome>& outcomes);
 // One line per disk: "sdb: volume VOL (qemu-native-luks): defined secret UUID".
 void write_outcome_lines(std::ostream& out, const std::vector<HostDeviceOutcome>& outcomes);
 

@@ -43,30 +43,14 @@ std::string built_in_plugin_dirs_text() {
 
 }  // namespace
 
-std::string global_help() {
+std::string global_help(const std::string& commands) {
   std::ostringstream out;
   out << "usage: volcrypt [--connect URI] [--config FILE] [--plugin-dir DIR]... [--json] [-v] "
          "COMMAND [ARGS]\n\n"
          "Attaches encrypted volumes to libvirt/QEMU domains through encryptor plugins.\n\n"
          "Commands:\n"
-         "  plugins   every plugin found: id, version, file, loaded or refused (why)\n"
-         "  probe     the ranked table of plugins for a volume on this host, with reasons\n"
-         "  host-bench  what this host's data paths reach (native LUKS, librbd, dm-crypt, CPU)\n"
-         "  attach    attach an encrypted volume to a domain (at boot with --config, or hot);\n"
-         "            --batch FILE: many volumes in one call\n"
-         "  detach    detach a volume, releasing what its plugin set up (--batch: many)\n"
-         "  extend    the guest sees the new size of a volume that grew\n"
-         "  list      the volumes volcrypt attached to a domain (its records)\n"
-         "  prepare   re-open a domain's host dm-crypt mappings (and missing secrets) before it "
-         "starts\n"
-         "  release   close them after it stopped (the records stay)\n"
-         "  start     start a shut-off domain after re-creating its secrets and mappings\n"
-         "  check     list inconsistencies left by killed calls or other tools (exit 11)\n"
-         "  recover   finish or undo interrupted calls and repair what volcrypt made\n"
-         "  migrate   move a running domain to another host's libvirt, secrets first\n"
-         "  migrate-prepare  its first step alone: the destination's secrets\n"
-         "  migrate-finish   its last step alone: release what a departed domain left here\n"
-         "  migrate-abort    after a failed migration: the destination's secrets removed\n\n"
+      << commands
+      << "\n"
          "Run 'volcrypt COMMAND --help' for a command's options.\n\n"
       << global_options()
       << "\nPlugin directories, in search order: --plugin-dir, VOLCRYPT_PLUGIN_PATH (colon-"

@@ -21,6 +21,7 @@ struct Invocation {
 // Throws volcrypt::Error(usage) for a bad global option.
 Invocation parse_invocation(int argc, char** argv);
 
-std::string global_help();
+// commands: the "Commands:" lines (the command table's).
+std::string global_help(const std::string& commands);
 
 }  // namespace volcrypt::cli

@@ -2,17 +2,16 @@
 #include <volcrypt/plugin_abi.h>
 
 #include <iostream>
-#include <map>
 #include <string>
 #include <vector>
 #include <volcrypt/engine.hpp>
 #include <volcrypt/error.hpp>
 #include <volcrypt/plugin_helper.hpp>
 
-#include "commands.hpp"
+#include "command_table.hpp"
 #include "exit_codes.hpp"
 #include "invocation.hpp"
-#include "json_writer.hpp"
+#include "json_output.hpp"
 #include "plugin_helper_program.hpp"
 
 namespace {
@@ -22,9 +21,8 @@ using volcrypt::cli::CommandContext;
 void report_error(bool json, const std::string& kind, const std::string& message) {
   std::cerr << "volcrypt: error: " << message << "\n";
   if (json) {
-    volcrypt::cli::JsonWriter writer(std::cout);
-    writer.begin_object().key("error").begin_object();
-    writer.field("kind", kind).field("message", message).end_object().end_object();
+    const volcrypt::cli::Json error{{"kind", kind}, {"message", message}};
+    volcrypt::cli::print_json(std::cout, {{"error", error}});
   }
 }
 
@@ -46,31 +44,10 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (invocation.help || invocation.command.empty() || invocation.command == "help") {
-      std::cout << volcrypt::cli::global_help();
+      std::cout << volcrypt::cli::global_help(volcrypt::cli::commands_help());
       return invocation.command.empty() && !invocation.help ? 2 : 0;
     }
-    const std::map<std::string, int (*)(CommandContext&)> commands = {
-        {"plugins", volcrypt::cli::run_plugins},
-        {"probe", volcrypt::cli::run_probe},
-        {"host-bench", volcrypt::cli::run_host_bench},
-        {"attach", volcrypt::cli::run_attach},
-        {"detach", volcrypt::cli::run_detach},
-        {"extend", volcrypt::cli::run_extend},
-        {"list", volcrypt::cli::run_list},
-        {"prepare", volcrypt::cli::run_prepare},
-        {"release", volcrypt::cli::run_release},
-        {"check", volcrypt::cli::run_check},
-        {"recover", volcrypt::cli::run_recover},
-        {"start", volcrypt::cli::run_start},
-        {"migrate", volcrypt::cli::run_migrate},
-        {"migrate-prepare", volcrypt::cli::run_migrate_prepare},
-        {"migrate-finish", volcrypt::cli::run_migrate_finish},
-        {"migrate-abort", volcrypt::cli::run_migrate_abort}};
-    auto command = commands.find(invocation.command);
-    if (command == commands.end()) {
-      throw volcrypt::Error(volcrypt::ErrorKind::usage,
-                            "unknown command '" + invocation.command + "' (see 'volcrypt --help')");
-    }
+    const volcrypt::cli::Command& command = volcrypt::cli::find_command(invocation.command);
     const int& verbosity = invocation.verbosity;
     auto log = [&verbosity](int level, const std::string& line) {
       static const char* names[] = {"debug", "info", "warning", "error"};
@@ -81,8 +58,11 @@ int main(int argc, char** argv) {
     };
     log(VOLCRYPT_LOG_DEBUG, helper.why);
     volcrypt::Engine engine(invocation.settings, log);
-    CommandContext context{invocation, engine, std::cout};
-    return command->second(context);
+    CommandContext context{invocation, engine};
+    const volcrypt::cli::CommandResult result = volcrypt::cli::run_command(command, context);
+    for (const auto& error : result.errors) std::cerr << "volcrypt: error: " << error << "\n";
+    result.print(std::cout, invocation.json);
+    return result.exit_code();
   } catch (const volcrypt::Error& e) {
     report_error(invocation.json, volcrypt::cli::error_kind_name(e.kind()), e.what());
     return volcrypt::cli::exit_code(e.kind());

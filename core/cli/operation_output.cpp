@@ -4,29 +4,20 @@
 
 namespace volcrypt::cli {
 
-void write_attach_json_fields(JsonWriter& json, const AttachRequest& request,
-                              const AttachResult& result) {
-  json.field("domain", request.domain)
-      .field("target", request.target)
-      .field("encrypted", request.volume.encrypted)
-      .field("live", result.live)
-      .field("config", result.config)
-      .key("iothread");
-  if (result.iothread != 0) {
-    json.value(static_cast<int64_t>(result.iothread));
-  } else {
-    json.null();
-  }
-  json.key("record");
-  if (request.volume.encrypted) {
-    write_record_json(json, result.record);
-  } else {
-    json.null();
-  }
+Json json_of(const Attached& attached) {
+  const auto& [request, result] = attached;
+  const bool encrypted = request.volume.encrypted;
+  return Json{{"domain", request.domain},
+              {"target", request.target},
+              {"encrypted", encrypted},
+              {"live", result.live},
+              {"config", result.config},
+              {"iothread", result.iothread != 0 ? Json(result.iothread) : Json(nullptr)},
+              {"record", encrypted ? record_json(result.record) : Json(nullptr)}};
 }
 
-void write_attach_text(std::ostream& out, const AttachRequest& request,
-                       const AttachResult& result) {
+void write_text(std::ostream& out, const Attached& attached) {
+  const auto& [request, result] = attached;
   out << "attached " << request.volume.source_path << " to " << request.domain << " as "
       << request.target << (result.live ? " (live)" : "")
       << (result.config ? " (persistent config)" : "")
@@ -38,22 +29,16 @@ void write_attach_text(std::ostream& out, const AttachRequest& request,
   }
 }
 
-void write_detach_json_fields(JsonWriter& json, const DetachRequest& request,
-                              const DetachResult& result) {
-  json.field("domain", request.domain)
-      .field("target", result.target)
-      .field("plugin", result.plugin_id)
-      .field("had_record", result.had_record)
-      .field("inferred", result.inferred)
-      .field("volume_id", result.volume_id)
-      .key("kept")
-      .begin_array();
-  for (const auto& kept : result.kept) json.value(kept);
-  json.end_array();
+Json json_of(const Detached& detached) {
+  const auto& [request, result] = detached;
+  return Json{{"domain", request.domain},    {"target", result.target},
+              {"plugin", result.plugin_id},  {"had_record", result.had_record},
+              {"inferred", result.inferred}, {"volume_id", result.volume_id},
+              {"kept", result.kept}};
 }
 
-void write_detach_text(std::ostream& out, const DetachRequest& request,
-                       const DetachResult& result) {
+void write_text(std::ostream& out, const Detached& detached) {
+  const auto& [request, result] = detached;
   out << "detached " << result.target << " from " << request.domain;
   if (!result.plugin_id.empty()) out << "; released by " << result.plugin_id;
   if (!result.had_record && !result.inferred.empty()) {

@@ -1,20 +1,27 @@
-// What attach and detach print for one volume, as text and as --json fields: shared by
-// the single commands and their --batch form, so a script reads the same fields.
+// What attach and detach print for one volume, as text and as --json: shared by the
+// single commands and their --batch form, so a script reads the same fields.
 #pragma once
 
 #include <ostream>
 #include <volcrypt/types.hpp>
 
-#include "json_writer.hpp"
+#include "json_output.hpp"
 
 namespace volcrypt::cli {
 
-// The fields only, inside an object the caller opened.
-void write_attach_json_fields(JsonWriter& json, const AttachRequest& request,
-                              const AttachResult& result);
-void write_attach_text(std::ostream& out, const AttachRequest& request, const AttachResult& result);
-void write_detach_json_fields(JsonWriter& json, const DetachRequest& request,
-                              const DetachResult& result);
-void write_detach_text(std::ostream& out, const DetachRequest& request, const DetachResult& result);
+struct Attached {
+  AttachRequest request;
+  AttachResult result;
+};
+
+struct Detached {
+  DetachRequest request;
+  DetachResult result;
+};
+
+Json json_of(const Attached& attached);
+void write_text(std::ostream& out, const Attached& attached);
+Json json_of(const Detached& detached);
+void write_text(std::ostream& out, const Detached& detached);
 
 }  // namespace volcrypt::cli

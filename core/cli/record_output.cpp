@@ -2,17 +2,11 @@
 
 namespace volcrypt::cli {
 
-void write_record_json(JsonWriter& json, const Record& record) {
-  json.begin_object()
-      .field("target", record.target)
-      .field("volume_id", record.volume_id)
-      .field("source", record.source_path)
-      .field("provider", record.provider)
-      .field("plugin", record.plugin_id)
-      .field("plugin_version", record.plugin_version);
-  json.key("state").begin_object();
-  for (const auto& [key, value] : record.state) json.field(key, value);
-  json.end_object().end_object();
+Json record_json(const Record& record) {
+  return Json{{"target", record.target},      {"volume_id", record.volume_id},
+              {"source", record.source_path}, {"provider", record.provider},
+              {"plugin", record.plugin_id},   {"plugin_version", record.plugin_version},
+              {"state", Json(record.state)}};
 }
 
 void write_record_text(std::ostream& out, const Record& record) {

@@ -4,11 +4,11 @@
 #include <ostream>
 #include <volcrypt/types.hpp>
 
-#include "json_writer.hpp"
+#include "json_output.hpp"
 
 namespace volcrypt::cli {
 
-void write_record_json(JsonWriter& json, const Record& record);
+Json record_json(const Record& record);
 void write_record_text(std::ostream& out, const Record& record);
 
 }  // namespace volcrypt::cli

@@ -2,27 +2,28 @@
 
 namespace volcrypt::cli {
 
-void print_settings(std::ostream& out, const Settings& settings) {
-  if (settings.origins.empty()) return;
-  out << "\nsettings:\n";
-  for (const auto& [name, origin] : settings.origins) {
-    out << "  " << name << "  [" << origin << "]\n";
-  }
+SettingsReport settings_report(Engine& engine) {
+  return {engine.settings().origins, engine.setting_warnings()};
 }
 
-void print_warnings(std::ostream& out, const std::vector<std::string>& warnings) {
-  for (const auto& warning : warnings) out << "warning: " << warning << "\n";
+void add_settings_json(Json& object, const SettingsReport& report) {
+  Json settings = Json::array();
+  for (const auto& [name, origin] : report.origins) {
+    settings.push_back(Json{{"setting", name}, {"origin", origin}});
+  }
+  object["settings"] = std::move(settings);
+  object["warnings"] = report.warnings;
 }
 
-void write_settings(JsonWriter& json, const Settings& settings,
-                    const std::vector<std::string>& warnings) {
-  json.key("settings").begin_array();
-  for (const auto& [name, origin] : settings.origins) {
-    json.begin_object().field("setting", name).field("origin", origin).end_object();
+void write_settings_text(std::ostream& out, const SettingsReport& report) {
+  if (!report.origins.empty()) {
+    out << "\nsettings:\n";
+    for (const auto& [name, origin] : report.origins) {
+      out << "  " << name << "  [" << origin << "]\n";
+    }
   }
-  json.end_array().key("warnings").begin_array();
-  for (const auto& warning : warnings) json.value(warning);
-  json.end_array();
+  if (!report.warnings.empty()) out << "\n";
+  for (const auto& warning : report.warnings) out << "warning: " << warning << "\n";
 }
 
 }  // namespace volcrypt::cli

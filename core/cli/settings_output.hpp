@@ -3,22 +3,27 @@
 // line), and the warnings about settings that name no installed plugin.
 #pragma once
 
+#include <map>
 #include <ostream>
 #include <string>
 #include <vector>
-#include <volcrypt/settings.hpp>
+#include <volcrypt/engine.hpp>
 
-#include "json_writer.hpp"
+#include "json_output.hpp"
 
 namespace volcrypt::cli {
 
-// "\nsettings:\n  SETTING  [ORIGIN]\n..." (nothing when there are none).
-void print_settings(std::ostream& out, const Settings& settings);
-// "warning: WARNING\n" per warning.
-void print_warnings(std::ostream& out, const std::vector<std::string>& warnings);
+struct SettingsReport {
+  std::map<std::string, std::string> origins;  // setting -> where it came from
+  std::vector<std::string> warnings;
+};
 
-// "settings": [{"setting", "origin"}...], "warnings": [...] into the open object.
-void write_settings(JsonWriter& json, const Settings& settings,
-                    const std::vector<std::string>& warnings);
+SettingsReport settings_report(Engine& engine);
+
+// "settings": [{"setting", "origin"}...], "warnings": [...] added to object.
+void add_settings_json(Json& object, const SettingsReport& report);
+// "\nsettings:\n  SETTING  [ORIGIN]\n..." (nothing when there are none), then a blank
+// line and "warning: WARNING\n" per warning, if any.
+void write_settings_text(std::ostream& out, const SettingsReport& report);
 
 }  // namespace volcrypt::cli

@@ -11,15 +11,12 @@ std::string figures_text(const ThroughputFigures& figures) {
          throughput_text(figures.cpu_aes_xts);
 }
 
-void write_figures_json(JsonWriter& json, const ThroughputFigures& figures) {
-  json.key("figures")
-      .begin_object()
-      .field("cpu_aes_xts", static_cast<int64_t>(figures.cpu_aes_xts))
-      .field("qemu_luks_read", static_cast<int64_t>(figures.qemu_luks_read))
-      .field("qemu_raw_read", static_cast<int64_t>(figures.qemu_raw_read))
-      .field("dm_crypt", static_cast<int64_t>(figures.dm_crypt))
-      .field("librbd_luks_read", static_cast<int64_t>(figures.librbd_luks_read))
-      .end_object();
+Json figures_json(const ThroughputFigures& figures) {
+  return Json{{"cpu_aes_xts", figures.cpu_aes_xts},
+              {"qemu_luks_read", figures.qemu_luks_read},
+              {"qemu_raw_read", figures.qemu_raw_read},
+              {"dm_crypt", figures.dm_crypt},
+              {"librbd_luks_read", figures.librbd_luks_read}};
 }
 
 }  // namespace volcrypt::cli

@@ -59,18 +59,38 @@ class CliContract : public IntegrationTest {
 };
 
 // The packaged bash completion offers exactly the options each command's --help lists
-// (so a new option such as --iothread cannot be left out of it), and every command; and
-// every --help works, also where the command requires options.
+// (so a new option such as --iothread cannot be left out of it), and every command of
+// the command table, which `volcrypt commands` prints; and every --help works, also
+// where the command requires options.
 TEST_F(CliContract, CompletionOffersEachCommandAndExactlyTheOptionsItsHelpLists) {
-  const std::vector<std::string> commands = commands_in_help();
-  ASSERT_EQ(commands.size(), 16u);
+  ProcessResult r = volcrypt({"--json", "commands"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json table = nlohmann::json::parse(r.out)["commands"];
+  std::vector<std::string> names;
+  for (const auto& entry : table) names.push_back(entry["name"]);
+  EXPECT_EQ(commands_in_help(), names);
+  ASSERT_GE(names.size(), 17u);
   const std::set<std::string> first_word = bash_completions({""});
-  for (const auto& command : commands) {
+  for (const auto& entry : table) {
+    const std::string command = entry["name"];
     EXPECT_TRUE(first_word.contains(command)) << command << " is not completed";
-    EXPECT_EQ(bash_completions({command, "--"}), options_in_help(command))
+    const std::set<std::string> in_help = options_in_help(command);
+    EXPECT_EQ(bash_completions({command, "--"}), in_help)
         << "completion of 'volcrypt " << command << " --'";
+    std::set<std::string> listed = {"--json", "--verbose", "--help"};
+    for (const auto& option : entry["options"]) listed.insert(option.get<std::string>());
+    EXPECT_EQ(listed, in_help) << "'volcrypt commands' on " << command;
   }
   EXPECT_EQ(bash_completions({"--"}), options_in_help({})) << "completion of 'volcrypt --'";
+}
+
+TEST_F(CliContract, CommandsListsEachCommandWithItsHelpLineAsText) {
+  ProcessResult r = volcrypt({"commands"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("list  the volumes volcrypt attached to a domain (its records)\n"
+                               "    --domain\n"));
+  EXPECT_THAT(r.out, HasSubstr("attach  attach an encrypted volume to a domain (at boot with "
+                               "--config, or hot); --batch FILE: many volumes in one call\n"));
 }
 
 TEST_F(CliContract, PluginsListsTheBundledPluginBesideTheProgram) {
