@@ -1,6 +1,6 @@
 // LUKS1 between cryptsetup-luks and QEMU's own LUKS code, through disks the host runner
 // shares with this VM: the runner reads the volume formatted here with qemu-io on the
-// host after the VM exits, and the volume it made with qemu-img is opened here.
+// host after the VM exits, and the pattern it wrote through QEMU's LUKS code is read here.
 #include <gmock/gmock.h>
 
 #include "block_io.hpp"

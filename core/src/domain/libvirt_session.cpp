@@ -183,38 +183,29 @@ void LibvirtSession::set_secret_value(const std::string& uuid, std::span<const u
 }
 
 std::optional<std::string> LibvirtSession::lookup_volume_secret(const std::string& usage_id) {
-  Secret secret(
-      virSecretLookupByUsage(connection_, VIR_SECRET_USAGE_TYPE_VOLUME, usage_id.c_str()));
-  if (!secret) {
-    if (last_code() == VIR_ERR_NO_SECRET) return std::nullopt;
-    fail("cannot look up the libvirt secret for volume " + usage_id);
-  }
-  char uuid[VIR_UUID_STRING_BUFLEN];
-  if (virSecretGetUUIDString(secret.get(), uuid) < 0) {
-    fail("cannot read the uuid of the libvirt secret for volume " + usage_id);
-  }
-  remember_secret(uuid, secret.release());
-  return std::string(uuid);
+  return lookup_usage(VIR_SECRET_USAGE_TYPE_VOLUME, usage_id, "libvirt secret for volume");
 }
 
 std::optional<std::string> LibvirtSession::lookup_secret_by_usage(const std::string& usage_type,
                                                                   const std::string& usage_id) {
-  int type = 0;
-  if (usage_type == "ceph") {
-    type = VIR_SECRET_USAGE_TYPE_CEPH;
-  } else if (usage_type == "iscsi") {
-    type = VIR_SECRET_USAGE_TYPE_ISCSI;
-  } else {
-    return std::nullopt;
+  if (usage_type == "ceph")
+    return lookup_usage(VIR_SECRET_USAGE_TYPE_CEPH, usage_id, "ceph secret");
+  if (usage_type == "iscsi") {
+    return lookup_usage(VIR_SECRET_USAGE_TYPE_ISCSI, usage_id, "iscsi secret");
   }
-  Secret secret(virSecretLookupByUsage(connection_, type, usage_id.c_str()));
+  return std::nullopt;
+}
+
+std::optional<std::string> LibvirtSession::lookup_usage(int usage_type, const std::string& usage_id,
+                                                        const std::string& what) {
+  Secret secret(virSecretLookupByUsage(connection_, usage_type, usage_id.c_str()));
   if (!secret) {
     if (last_code() == VIR_ERR_NO_SECRET) return std::nullopt;
-    fail("cannot look up the " + usage_type + " secret '" + usage_id + "'");
+    fail("cannot look up the " + what + " " + usage_id);
   }
   char uuid[VIR_UUID_STRING_BUFLEN];
   if (virSecretGetUUIDString(secret.get(), uuid) < 0) {
-    fail("cannot read the uuid of the " + usage_type + " secret '" + usage_id + "'");
+    fail("cannot read the uuid of the " + what + " " + usage_id);
   }
   remember_secret(uuid, secret.release());
   return std::string(uuid);

@@ -147,6 +147,9 @@ class LibvirtSession {
   // by uuid, so a handle stays good until the secret is undefined.
   virSecretPtr secret_handle(const std::string& uuid);
   void remember_secret(const std::string& uuid, virSecretPtr secret);
+  // The uuid of the secret of that libvirt usage type and id; what names it in errors.
+  std::optional<std::string> lookup_usage(int usage_type, const std::string& usage_id,
+                                          const std::string& what);
   void forget_secret(const std::string& uuid);
   void forget_xml(const std::string& domain);
 
