@@ -7,7 +7,10 @@ namespace volcrypt::dm {
 namespace {
 
 // The innermost CryptLog of this thread; libcryptsetup calls back on the calling thread.
-thread_local CryptLog* current_log = nullptr;
+// initial-exec: one pointer in the static TLS glibc keeps for dlopen'ed modules, so no
+// dynamic TLS block exists for it (GCC 12's LeakSanitizer misreads those of plugins and
+// crashes at exit).
+[[gnu::tls_model("initial-exec")]] thread_local CryptLog* current_log = nullptr;
 
 }  // namespace
 
