@@ -155,9 +155,9 @@ std::vector<Request> requests_from(const json& batch, Read read) {
 
 std::string batch_request_name(size_t index) { return "batch request " + std::to_string(index); }
 
-json read_batch(const std::string& source) {
+json read_batch(const std::string& source, const CommandInput& input) {
   if (source == "-") {
-    return parse_strict_json(read_bounded_stdin("the batch on standard input", kMaxBatchBytes),
+    return parse_strict_json(input.read_standard_input("the batch", kMaxBatchBytes),
                              "the batch on standard input");
   }
   return parse_strict_json(read_bounded_file(source, "batch file", kMaxBatchBytes),

@@ -11,6 +11,7 @@
 #include <vector>
 #include <volcrypt/types.hpp>
 
+#include "command_input.hpp"
 #include "nova_volume.hpp"
 
 namespace volcrypt::cli {
@@ -22,7 +23,7 @@ inline constexpr size_t kMaxBatchBytes = 16 * 1024 * 1024;
 std::string batch_request_name(size_t index);
 
 // The batch document from a file, or standard input for "-".
-nlohmann::json read_batch(const std::string& source);
+nlohmann::json read_batch(const std::string& source, const CommandInput& input);
 
 // Both refuse more than kMaxBatchRequests requests before reading any of them.
 // Attach objects: domain, target, optional bus, live, config, plugin, shareable; and

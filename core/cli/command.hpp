@@ -9,6 +9,7 @@
 #include <vector>
 #include <volcrypt/engine.hpp>
 
+#include "command_input.hpp"
 #include "exit_codes.hpp"
 #include "invocation.hpp"
 #include "json_output.hpp"
@@ -18,6 +19,7 @@ namespace volcrypt::cli {
 struct CommandContext {
   Invocation& invocation;
   Engine& engine;
+  CommandInput input{};
 };
 
 // What a command found or did, printed by main as text or (--json) as JSON. A result

@@ -82,11 +82,11 @@ CommandResult run(CommandContext& context, const po::variables_map& vm) {
   if (vm.count("iothread")) {
     request.iothread = parse_iothread(vm["iothread"].as<std::string>(), "--iothread");
   }
-  request.volume = volume_from_options(vm, context.engine.settings());
+  request.volume = volume_from_options(vm, context.engine.settings(), context.input);
   request.scope = scope_from_options(vm);
   if (vm.count("plugin")) request.forced_plugin = vm["plugin"].as<std::string>();
   request.shareable = vm.count("shareable") > 0;
-  const VolumeKey key = key_from_options(vm);
+  const VolumeKey key = key_from_options(vm, context.input);
   if (request.volume.encrypted && key.empty()) {
     throw Error(ErrorKind::usage, "missing --key-file or --passphrase-file");
   }

@@ -25,7 +25,8 @@ void refuse_single_options(const po::variables_map& vm, std::initializer_list<co
 // Every encrypted volume's key file is looked at before anything changes (a request
 // without one refuses the whole batch); each key is read only as its request runs.
 std::function<VolumeKey(size_t)> key_source(const std::vector<AttachRequest>& requests,
-                                            const KeyDirectory& directory) {
+                                            const KeyDirectory& directory,
+                                            const CommandInput& input) {
   const auto no_key = [&requests](size_t index) {
     return "no key for volume_id '" + requests[index].volume.volume_id + "': ";
   };
@@ -41,9 +42,9 @@ std::function<VolumeKey(size_t)> key_source(const std::vector<AttachRequest>& re
       throw Error(e.kind(), what + e.what());
     }
   }
-  return [&requests, directory, no_key](size_t index) {
+  return [&requests, directory, no_key, &input](size_t index) {
     try {
-      return key_from_directory(directory, requests[index].volume.volume_id);
+      return key_from_directory(directory, requests[index].volume.volume_id, input);
     } catch (const Error& e) {
       throw Error(e.kind(), no_key(index) + e.what());
     }
@@ -147,16 +148,17 @@ CommandResult run_attach_batch(CommandContext& context, const po::variables_map&
            "volume-id", "provider", "cipher", "key-size", "volume-json", "monitor", "auth-user",
            "auth-secret", "key-file", "passphrase-file"});
   const KeyDirectory directory = key_directory_from_options(vm, context.engine.settings().key_dir);
-  const std::vector<AttachRequest> requests = attach_requests_from_batch(
-      read_batch(vm["batch"].as<std::string>()), network_defaults(vm, context.engine.settings()));
-  return report<Attached>(requests,
-                          context.engine.attach_batch(requests, key_source(requests, directory)));
+  const std::vector<AttachRequest> requests =
+      attach_requests_from_batch(read_batch(vm["batch"].as<std::string>(), context.input),
+                                 network_defaults(vm, context.engine.settings()));
+  return report<Attached>(requests, context.engine.attach_batch(
+                                        requests, key_source(requests, directory, context.input)));
 }
 
 CommandResult run_detach_batch(CommandContext& context, const po::variables_map& vm) {
   refuse_single_options(vm, {"domain", "target", "live", "config"});
   const std::vector<DetachRequest> requests =
-      detach_requests_from_batch(read_batch(vm["batch"].as<std::string>()));
+      detach_requests_from_batch(read_batch(vm["batch"].as<std::string>(), context.input));
   return report<Detached>(requests, context.engine.detach_batch(requests));
 }
 

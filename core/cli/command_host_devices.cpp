@@ -19,14 +19,14 @@ void add_domain_options(po::options_description& options) {
       "target", po::value<std::string>()->value_name("DEV"), "only this disk");
 }
 
-HostDeviceRequest request_from(const po::variables_map& vm) {
+HostDeviceRequest request_from(const po::variables_map& vm, const CommandInput& input) {
   HostDeviceRequest request;
   if (vm.count("domain") == vm.count("domain-xml")) {
     throw Error(ErrorKind::usage, "give exactly one of --domain and --domain-xml");
   }
   if (vm.count("domain")) request.domain = vm["domain"].as<std::string>();
   if (vm.count("domain-xml")) {
-    request.domain_xml = read_domain_xml(vm["domain-xml"].as<std::string>());
+    request.domain_xml = read_domain_xml(vm["domain-xml"].as<std::string>(), input);
   }
   if (vm.count("target")) request.target = vm["target"].as<std::string>();
   return request;
@@ -66,15 +66,16 @@ void add_options(po::options_description& options) {
 }
 
 CommandResult run(CommandContext& context, const po::variables_map& vm) {
-  HostDeviceRequest request = request_from(vm);
+  HostDeviceRequest request = request_from(vm, context.input);
   const bool single_key = vm.count("key-file") || vm.count("passphrase-file");
   if (single_key && !request.target) {
     throw Error(ErrorKind::usage, "--key-file and --passphrase-file need --target");
   }
-  request.key_for = key_directory_source(
-      vm, context.engine.settings(),
-      single_key ? std::function<VolumeKey()>([&vm] { return key_from_options(vm); })
-                 : std::function<VolumeKey()>());
+  request.key_for = key_directory_source(vm, context.engine.settings(), context.input,
+                                         single_key ? std::function<VolumeKey()>([&vm, &context] {
+                                           return key_from_options(vm, context.input);
+                                         })
+                                                    : std::function<VolumeKey()>());
   return HostDevices{"prepare", context.engine.prepare_host_devices(request)};
 }
 
@@ -90,7 +91,8 @@ extern const char usage[] =
 void add_options(po::options_description& options) { add_domain_options(options); }
 
 CommandResult run(CommandContext& context, const po::variables_map& vm) {
-  return HostDevices{"release", context.engine.release_host_devices(request_from(vm))};
+  return HostDevices{"release",
+                     context.engine.release_host_devices(request_from(vm, context.input))};
 }
 
 }  // namespace release

@@ -94,7 +94,7 @@ CommandResult run(CommandContext& context, const po::variables_map& vm) {
   request.live = vm.count("live") > 0;
   request.unsafe = vm.count("unsafe") > 0;
   if (vm.count("migrate-uri")) request.migrate_uri = vm["migrate-uri"].as<std::string>();
-  request.key_for = key_directory_source(vm, context.engine.settings());
+  request.key_for = key_directory_source(vm, context.engine.settings(), context.input);
   MigrateResult result = context.engine.migrate(request);
   std::string headline = "migrated domain '" + result.domain + "' to " + result.dest_uri + " in " +
                          std::to_string(result.migration_ms) + " ms" +
@@ -119,7 +119,7 @@ void add_options(po::options_description& options) {
 
 CommandResult run(CommandContext& context, const po::variables_map& vm) {
   MigrateRequest request = request_from(vm);
-  request.key_for = key_directory_source(vm, context.engine.settings());
+  request.key_for = key_directory_source(vm, context.engine.settings(), context.input);
   MigrateResult result = context.engine.migrate_prepare(request);
   std::string headline =
       "destination " + result.dest_uri + " ready for domain '" + result.domain + "'";
@@ -144,7 +144,7 @@ void add_options(po::options_description& options) {
 
 CommandResult run(CommandContext& context, const po::variables_map& vm) {
   MigrateRequest request;
-  request.domain_xml = read_domain_xml(vm["domain-xml"].as<std::string>());
+  request.domain_xml = read_domain_xml(vm["domain-xml"].as<std::string>(), context.input);
   MigrateResult result = context.engine.migrate_finish(request);
   std::string headline = "released what domain '" + result.domain + "' left on this host";
   return Migrated{std::move(result), std::move(headline)};

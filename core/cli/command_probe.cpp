@@ -153,9 +153,9 @@ void add_options(po::options_description& options) {
 CommandResult run(CommandContext& context, const po::variables_map& vm) {
   const Settings& settings = context.engine.settings();
   ProbeOutput probe;
-  probe.volume = volume_from_options(vm, settings);
+  probe.volume = volume_from_options(vm, settings, context.input);
   // Only the key's facts go further; its bytes are wiped when this scope ends.
-  const KeyFacts key = key_from_options(vm).facts();
+  const KeyFacts key = key_from_options(vm, context.input).facts();
   probe.report = context.engine.probe(probe.volume, key);
   probe.settings = settings_report(context.engine);
   probe.prefer_throughput = settings.prefer_throughput;

@@ -48,7 +48,7 @@ CommandResult run(CommandContext& context, const po::variables_map& vm) {
   if (!vm.count("domain")) throw Error(ErrorKind::usage, "missing --domain");
   StartRequest request;
   request.domain = vm["domain"].as<std::string>();
-  request.key_for = key_directory_source(vm, context.engine.settings());
+  request.key_for = key_directory_source(vm, context.engine.settings(), context.input);
   return Started{context.engine.start(request)};
 }
 

@@ -11,10 +11,9 @@ constexpr size_t kMaxDomainXmlBytes = 16 * 1024 * 1024;
 
 }  // namespace
 
-std::string read_domain_xml(const std::string& path) {
-  std::string xml = path == "-"
-                        ? read_bounded_stdin("the domain XML on standard input", kMaxDomainXmlBytes)
-                        : read_bounded_file(path, "domain XML file", kMaxDomainXmlBytes);
+std::string read_domain_xml(const std::string& path, const CommandInput& input) {
+  std::string xml = path == "-" ? input.read_standard_input("the domain XML", kMaxDomainXmlBytes)
+                                : read_bounded_file(path, "domain XML file", kMaxDomainXmlBytes);
   // Empty would mean "ask libvirt" to the engine.
   if (xml.empty()) {
     throw Error(ErrorKind::usage, (path == "-" ? std::string("the domain XML on standard input")

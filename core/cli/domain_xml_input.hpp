@@ -4,9 +4,11 @@
 
 #include <string>
 
+#include "command_input.hpp"
+
 namespace volcrypt::cli {
 
 // Throws Error(usage) naming the source when it is empty or too large.
-std::string read_domain_xml(const std::string& path);
+std::string read_domain_xml(const std::string& path, const CommandInput& input);
 
 }  // namespace volcrypt::cli

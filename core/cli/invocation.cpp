@@ -64,7 +64,7 @@ std::string global_help(const std::string& commands) {
   return out.str();
 }
 
-Invocation parse_invocation(int argc, char** argv) {
+Invocation parse_invocation(int argc, char** argv, const CodeLocation& code) {
   // Split at COMMAND: options before it are global, the rest belong to the command
   // (attach has its own --config flag, meaning the persistent definition).
   std::vector<std::string> global;
@@ -113,7 +113,7 @@ Invocation parse_invocation(int argc, char** argv) {
   } else {
     apply_config_file(VOLCRYPT_DEFAULT_CONFIG, false, settings);
   }
-  add_default_plugin_dirs(settings);
+  add_default_plugin_dirs(settings, code);
   // Tests and unprivileged runs keep their registry cache elsewhere.
   if (const char* cache = std::getenv("VOLCRYPT_CACHE_DIR"); cache != nullptr && *cache != '\0') {
     settings.plugin_cache_dir = cache;

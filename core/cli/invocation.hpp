@@ -6,6 +6,8 @@
 #include <vector>
 #include <volcrypt/settings.hpp>
 
+#include "code_location.hpp"
+
 namespace volcrypt::cli {
 
 struct Invocation {
@@ -19,7 +21,9 @@ struct Invocation {
 };
 
 // Throws volcrypt::Error(usage) for a bad global option.
-Invocation parse_invocation(int argc, char** argv);
+// code: where the default plugin folders are sought from.
+Invocation parse_invocation(int argc, char** argv,
+                            const CodeLocation& code = CodeLocation::program());
 
 // commands: the "Commands:" lines (the command table's).
 std::string global_help(const std::string& commands);

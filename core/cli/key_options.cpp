@@ -16,25 +16,23 @@ void add_key_options(po::options_description& options) {
       "the passphrase bytes as they are");
 }
 
-void warn_about_key_file(const std::string& warning) {
-  std::cerr << "volcrypt: warning: " << warning << "\n";
-}
-
-VolumeKey key_from_options(const po::variables_map& vm) {
+VolumeKey key_from_options(const po::variables_map& vm, CommandInput& input) {
   const bool raw = vm.count("key-file") > 0;
   const bool passphrase = vm.count("passphrase-file") > 0;
   if (raw && passphrase) {
     throw Error(ErrorKind::usage, "give either --key-file or --passphrase-file, not both");
   }
-  if (raw) {
-    return VolumeKey::from_raw_key(
-        read_key_source(vm["key-file"].as<std::string>(), warn_about_key_file));
+  VolumeKey caller_key = input.take_caller_key();
+  if (!caller_key.empty() && (raw || passphrase)) {
+    throw Error(ErrorKind::usage,
+                "give the key either as the call's key or as --key-file or "
+                "--passphrase-file, not both");
   }
+  if (raw) return VolumeKey::from_raw_key(input.read_key_file(vm["key-file"].as<std::string>()));
   if (passphrase) {
-    return VolumeKey::from_passphrase(
-        read_key_source(vm["passphrase-file"].as<std::string>(), warn_about_key_file));
+    return VolumeKey::from_passphrase(input.read_key_file(vm["passphrase-file"].as<std::string>()));
   }
-  return {};
+  return caller_key;
 }
 
 void add_key_dir_options(po::options_description& options) {
@@ -69,8 +67,9 @@ void check_key_in_directory(const KeyDirectory& directory, const std::string& vo
   check_key_file(key_file_in(directory, volume_id));
 }
 
-VolumeKey key_from_directory(const KeyDirectory& directory, const std::string& volume_id) {
-  SecureBytes key = read_key_source(key_file_in(directory, volume_id), warn_about_key_file);
+VolumeKey key_from_directory(const KeyDirectory& directory, const std::string& volume_id,
+                             const CommandInput& input) {
+  SecureBytes key = input.read_key_file(key_file_in(directory, volume_id));
   return directory.raw ? VolumeKey::from_raw_key(std::move(key))
                        : VolumeKey::from_passphrase(std::move(key));
 }

@@ -7,13 +7,14 @@
 #include <string>
 #include <volcrypt/volume_key.hpp>
 
+#include "command_input.hpp"
+
 namespace volcrypt::cli {
 
 void add_key_options(boost::program_options::options_description& options);
-// Prints a key file warning (readable by others) to standard error.
-void warn_about_key_file(const std::string& warning);
-// Empty when no key option was given.
-VolumeKey key_from_options(const boost::program_options::variables_map& vm);
+// The key of --key-file or --passphrase-file, or the one the library's caller handed over
+// (Error(usage) when both are given). Empty when there is none.
+VolumeKey key_from_options(const boost::program_options::variables_map& vm, CommandInput& input);
 
 // KEYS for many volumes (prepare, batches): a folder holding one file per volume id,
 // of raw keys (--key-dir, or key-dir in the config) or of passphrases (--passphrase-dir).
@@ -26,7 +27,8 @@ KeyDirectory key_directory_from_options(const boost::program_options::variables_
                                         const std::string& configured);
 // The key in the folder's file named by the volume id. Throws Error(usage) for an id
 // that cannot name a file there, and what reading the file throws.
-VolumeKey key_from_directory(const KeyDirectory& directory, const std::string& volume_id);
+VolumeKey key_from_directory(const KeyDirectory& directory, const std::string& volume_id,
+                             const CommandInput& input);
 // Throws what key_from_directory would for a key file it could not read, without reading
 // the key (a batch checks every key file first and reads each as its request runs).
 void check_key_in_directory(const KeyDirectory& directory, const std::string& volume_id);

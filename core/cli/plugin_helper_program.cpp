@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <vector>
+#include <volcrypt/error.hpp>
 
 namespace volcrypt::cli {
 namespace {
@@ -15,16 +16,16 @@ bool is_executable_file(const std::filesystem::path& file) {
 
 }  // namespace
 
-PluginHelperChoice choose_plugin_helper() {
+PluginHelperChoice choose_plugin_helper(const CodeLocation& code) {
   std::vector<std::filesystem::path> candidates;
-  std::error_code error;
-  const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (!error) {
-    candidates.push_back(self.parent_path() / VOLCRYPT_PLUGIN_HELPER_NAME);
+  if (!code.directory.empty()) {
+    candidates.push_back(code.directory / VOLCRYPT_PLUGIN_HELPER_NAME);
     // An install under another prefix keeps the packaged layout relative to the program.
-    candidates.push_back(
-        (self.parent_path() / VOLCRYPT_PLUGIN_HELPER_DIR_FROM_BIN / VOLCRYPT_PLUGIN_HELPER_NAME)
-            .lexically_normal());
+    if (code.is_program) {
+      candidates.push_back(
+          (code.directory / VOLCRYPT_PLUGIN_HELPER_DIR_FROM_BIN / VOLCRYPT_PLUGIN_HELPER_NAME)
+              .lexically_normal());
+    }
   }
   candidates.push_back(std::filesystem::path(VOLCRYPT_PLUGIN_HELPER_INSTALL_DIR) /
                        VOLCRYPT_PLUGIN_HELPER_NAME);
@@ -32,6 +33,12 @@ PluginHelperChoice choose_plugin_helper() {
     if (is_executable_file(candidate)) {
       return {candidate.string(), "plugin helper: " + candidate.string()};
     }
+  }
+  if (!code.is_program) {
+    throw Error(ErrorKind::not_found, "no " + std::string(VOLCRYPT_PLUGIN_HELPER_NAME) +
+                                          " beside " + code.name + " (" + code.directory.string() +
+                                          ") nor in " VOLCRYPT_PLUGIN_HELPER_INSTALL_DIR
+                                          ": volcrypt cannot probe plugins without it");
   }
   // The running program itself, even if its file was replaced by an upgrade since.
   return {"/proc/self/exe", "plugin helper: no " + std::string(VOLCRYPT_PLUGIN_HELPER_NAME) +

@@ -25,17 +25,16 @@ void add_environment_plugin_dirs(Settings& settings) {
   while (std::getline(parts, dir, ':')) add_plugin_dir(settings, dir, "VOLCRYPT_PLUGIN_PATH");
 }
 
-void add_default_plugin_dirs(Settings& settings) {
+void add_default_plugin_dirs(Settings& settings, const CodeLocation& code) {
   std::error_code error;
-  auto self = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (!error) {
-    auto beside = self.parent_path() / "plugins";
+  if (!code.directory.empty()) {
+    auto beside = code.directory / "plugins";
     if (std::filesystem::is_directory(beside, error)) {
-      add_plugin_dir(settings, beside.string(), "built-in (beside the program)");
+      add_plugin_dir(settings, beside.string(), std::string("built-in (beside ") + code.name + ")");
     }
     // An install under another prefix keeps the packaged layout relative to the program.
-    auto packaged = (self.parent_path() / VOLCRYPT_PLUGIN_DIR_FROM_BIN).lexically_normal();
-    if (packaged != std::filesystem::path(VOLCRYPT_PLUGIN_INSTALL_DIR) &&
+    auto packaged = (code.directory / VOLCRYPT_PLUGIN_DIR_FROM_BIN).lexically_normal();
+    if (code.is_program && packaged != std::filesystem::path(VOLCRYPT_PLUGIN_INSTALL_DIR) &&
         std::filesystem::is_directory(packaged, error)) {
       add_plugin_dir(settings, packaged.string(), "built-in (packaged plugins beside the program)");
     }

@@ -7,10 +7,12 @@
 #include <vector>
 #include <volcrypt/settings.hpp>
 
+#include "code_location.hpp"
+
 namespace volcrypt::cli {
 
 void add_plugin_dir(Settings& settings, const std::string& dir, const std::string& origin);
 void add_environment_plugin_dirs(Settings& settings);
-void add_default_plugin_dirs(Settings& settings);
+void add_default_plugin_dirs(Settings& settings, const CodeLocation& code);
 
 }  // namespace volcrypt::cli

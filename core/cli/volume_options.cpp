@@ -66,12 +66,15 @@ void add_network_options(po::options_description& options) {
       "config's rbd_secret_uuid); volcrypt never changes it");
 }
 
-VolumeSpec volume_from_json_file(const std::string& path, const NetworkDefaults& defaults) {
-  const std::string where = "volume description '" + printable_text(path) + "'";
-  const std::string text = read_bounded_file(path, "volume description", kMaxVolumeJsonBytes);
+VolumeSpec volume_from_json_file(const std::string& path, const NetworkDefaults& defaults,
+                                 const CommandInput& input) {
+  const std::string where = path == "-" ? std::string("the volume description on standard input")
+                                        : "volume description '" + printable_text(path) + "'";
+  const std::string text =
+      input.read_file_or_input(path, "volume description", kMaxVolumeJsonBytes);
   std::vector<std::string> notes;
   VolumeSpec spec = volume_from_nova_json(parse_strict_json(text, where), where, defaults, &notes);
-  for (const auto& note : notes) std::cerr << "volcrypt: note: " << where << ": " << note << "\n";
+  for (const auto& note : notes) input.warn("note: " + where + ": " + note);
   return spec;
 }
 
@@ -95,7 +98,8 @@ NetworkDefaults network_defaults(const po::variables_map& vm, const Settings& se
   return defaults;
 }
 
-VolumeSpec volume_from_options(const po::variables_map& vm, const Settings& settings) {
+VolumeSpec volume_from_options(const po::variables_map& vm, const Settings& settings,
+                               const CommandInput& input) {
   const bool from_json = vm.count("volume-json") > 0;
   for (const char* name : {"source", "volume-id", "provider", "cipher", "key-size"}) {
     if (from_json && vm.count(name)) {
@@ -106,7 +110,7 @@ VolumeSpec volume_from_options(const po::variables_map& vm, const Settings& sett
   const NetworkDefaults defaults = network_defaults(vm, settings);
   if (from_json) {
     return with_canonical_source(
-        volume_from_json_file(vm["volume-json"].as<std::string>(), defaults));
+        volume_from_json_file(vm["volume-json"].as<std::string>(), defaults, input));
   }
   for (const char* name : {"source", "volume-id", "provider"}) {
     if (!vm.count(name)) {

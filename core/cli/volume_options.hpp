@@ -8,6 +8,7 @@
 #include <volcrypt/settings.hpp>
 #include <volcrypt/types.hpp>
 
+#include "command_input.hpp"
 #include "nova_volume.hpp"
 
 namespace volcrypt::cli {
@@ -18,8 +19,9 @@ void add_network_options(boost::program_options::options_description& options);
 // The source path comes back absolute and canonical, or a network source validated
 // (its name in source_path); the volume id is checked first. settings: the config's
 // defaults for network sources, below the command line's options.
+// input: where "--volume-json -" reads and notes go.
 VolumeSpec volume_from_options(const boost::program_options::variables_map& vm,
-                               const Settings& settings);
+                               const Settings& settings, const CommandInput& input);
 
 // The command line's --monitor, --auth-user and --auth-secret over the config's rbd_*.
 NetworkDefaults network_defaults(const boost::program_options::variables_map& vm,
@@ -37,8 +39,9 @@ uint32_t parse_key_size(const std::string& text, const std::string& where);
 inline constexpr size_t kMaxVolumeJsonBytes = 1024 * 1024;
 
 // Nova's JSON in a file (see nova_volume.hpp), read as a regular file of at most
-// kMaxVolumeJsonBytes.
-// Notes on what was chosen (the first of several iSCSI paths) go to standard error.
-VolumeSpec volume_from_json_file(const std::string& path, const NetworkDefaults& defaults = {});
+// kMaxVolumeJsonBytes, or from the input for "-".
+// Notes on what was chosen (the first of several iSCSI paths) go to the input's warnings.
+VolumeSpec volume_from_json_file(const std::string& path, const NetworkDefaults& defaults = {},
+                                 const CommandInput& input = CommandInput());
 
 }  // namespace volcrypt::cli

@@ -43,6 +43,10 @@ using KeyFileWarning = std::function<void(const std::string&)>;
 // must be a regular file of at most 64 KiB (Error(usage) otherwise; Error(not_found)
 // when it does not exist).
 SecureBytes read_key_source(std::string_view path, const KeyFileWarning& warn = {});
+// The key read to the end of an open descriptor (a pipe, a file), or copied from bytes
+// a caller holds: at most 64 KiB and not empty, else Error(usage) naming it as described.
+SecureBytes read_key_from_descriptor(int fd, const std::string& described);
+SecureBytes copy_key_bytes(std::span<const uint8_t> bytes, const std::string& described);
 // Throws what read_key_source would for a file it could not read (missing, not a regular
 // file, too large), without reading a byte of it: for a caller that reads it later.
 void check_key_file(const std::string& path);

@@ -92,7 +92,7 @@ namespace {
 
 // Reads from read_some into locked memory until the end, refusing more than the cap.
 template <typename ReadSome>
-SecureBytes read_key_bytes(std::string_view path, ReadSome&& read_some) {
+SecureBytes read_key_bytes(const std::string& described, ReadSome&& read_some) {
   // One byte past the cap tells "exactly 64 KiB" from "larger".
   const size_t limit = kMaxKeyBytes + 1;
   SecureBytes buffer(page_rounded(1));
@@ -110,29 +110,39 @@ SecureBytes read_key_bytes(std::string_view path, ReadSome&& read_some) {
   }
   if (used > kMaxKeyBytes) {
     throw Error(ErrorKind::usage,
-                describe_source(path) + " is larger than the limit of " + size_text(kMaxKeyBytes));
+                described + " is larger than the limit of " + size_text(kMaxKeyBytes));
   }
-  if (used == 0) throw Error(ErrorKind::usage, describe_source(path) + " holds no key");
+  if (used == 0) throw Error(ErrorKind::usage, described + " holds no key");
   buffer.resize_down(used);
   return buffer;
 }
 
-SecureBytes read_key_from_stdin() {
-  return read_key_bytes("-", [](std::span<uint8_t> buffer) -> size_t {
+}  // namespace
+
+SecureBytes read_key_from_descriptor(int fd, const std::string& described) {
+  return read_key_bytes(described, [fd, &described](std::span<uint8_t> buffer) -> size_t {
     while (true) {
-      ssize_t n = ::read(STDIN_FILENO, buffer.data(), buffer.size());
+      ssize_t n = ::read(fd, buffer.data(), buffer.size());
       if (n >= 0) return static_cast<size_t>(n);
       if (errno == EINTR) continue;
       throw Error(ErrorKind::usage,
-                  std::string("cannot read the key from standard input: ") + std::strerror(errno));
+                  "cannot read the key from " + described + ": " + std::strerror(errno));
     }
   });
 }
 
-}  // namespace
+SecureBytes copy_key_bytes(std::span<const uint8_t> bytes, const std::string& described) {
+  size_t offset = 0;
+  return read_key_bytes(described, [&](std::span<uint8_t> buffer) {
+    const size_t n = std::min(buffer.size(), bytes.size() - offset);
+    std::memcpy(buffer.data(), bytes.data() + offset, n);
+    offset += n;
+    return n;
+  });
+}
 
 SecureBytes read_key_source(std::string_view path, const KeyFileWarning& warn) {
-  if (path == "-") return read_key_from_stdin();
+  if (path == "-") return read_key_from_descriptor(STDIN_FILENO, describe_source(path));
   const std::string path_string(path);
   // Only a regular file: a FIFO would hang, a device would never end.
   BoundedFile file(path_string, "key file", kMaxKeyBytes);
@@ -143,7 +153,8 @@ SecureBytes read_key_source(std::string_view path, const KeyFileWarning& warn) {
     warn("key file '" + printable_text(path_string) + "' can be read by group or others (mode " +
          mode_text + "); only its owner should read it (chmod 600)");
   }
-  return read_key_bytes(path, [&](std::span<uint8_t> buffer) { return file.read_some(buffer); });
+  return read_key_bytes(describe_source(path),
+                        [&](std::span<uint8_t> buffer) { return file.read_some(buffer); });
 }
 
 void check_key_file(const std::string& path) {
