@@ -42,7 +42,7 @@ class NetworkOptions : public ::testing::Test {
     po::variables_map vm;
     po::store(po::parse_command_line(static_cast<int>(argv.size()), argv.data(), options), vm);
     po::notify(vm);
-    return cli::volume_from_options(vm, settings);
+    return cli::volume_from_options(vm, settings, cli::CommandInput());
   }
 
   VolumeSpec volume(std::vector<std::string> args) { return volume(std::move(args), config_); }
