@@ -26,16 +26,21 @@ int set_outcome(volcrypt_outcome* outcome, int exit_code, const std::string& kin
   return exit_code;
 }
 
-int set_outcome_of(volcrypt_outcome* outcome, std::exception_ptr thrown) {
+Failure failure_of(std::exception_ptr thrown) {
   try {
     std::rethrow_exception(thrown);
   } catch (const Error& e) {
-    return set_outcome(outcome, cli::exit_code(e.kind()), cli::error_kind_name(e.kind()), e.what());
+    return {cli::exit_code(e.kind()), cli::error_kind_name(e.kind()), e.what()};
   } catch (const std::exception& e) {
-    return set_outcome(outcome, cli::kExitUnexpected, "unexpected", e.what());
+    return {cli::kExitUnexpected, "unexpected", e.what()};
   } catch (...) {
-    return set_outcome(outcome, cli::kExitUnexpected, "unexpected", "an unknown exception");
+    return {cli::kExitUnexpected, "unexpected", "an unknown exception"};
   }
+}
+
+int set_outcome_of(volcrypt_outcome* outcome, std::exception_ptr thrown) {
+  const Failure failure = failure_of(thrown);
+  return set_outcome(outcome, failure.exit_code, failure.kind, failure.message);
 }
 
 }  // namespace volcrypt::capi

@@ -9,6 +9,14 @@
 
 namespace volcrypt::capi {
 
+// What the program reports for what a command threw: its exit code, kind and message.
+struct Failure {
+  int exit_code;
+  std::string kind;
+  std::string message;
+};
+Failure failure_of(std::exception_ptr thrown);
+
 // Fills outcome (when not NULL) and returns exit_code.
 int set_outcome(volcrypt_outcome* outcome, int exit_code, const std::string& kind,
                 const std::string& message);

@@ -8,19 +8,17 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <volcrypt/error.hpp>
 
 #include "call_outcome.hpp"
 #include "caller_key.hpp"
-#include "command_table.hpp"
-#include "exit_codes.hpp"
-#include "library_handle.hpp"
+#include "handle_session.hpp"
 #include "request_arguments.hpp"
 
 namespace {
 
 using volcrypt::Error;
 using volcrypt::ErrorKind;
-namespace cli = volcrypt::cli;
 
 void check_request(const volcrypt_request* request) {
   if (request != nullptr &&
@@ -29,19 +27,6 @@ void check_request(const volcrypt_request* request) {
                                       std::to_string(request->struct_size) +
                                       " bytes; set struct_size to sizeof(volcrypt_request)");
   }
-}
-
-// The kind and message of a result printed with a non-zero exit code.
-std::pair<std::string, std::string> result_failure(const cli::CommandResult& result) {
-  const int code = result.exit_code();
-  std::string kind = code == cli::kExitInconsistent ? "inconsistent"
-                     : code == cli::kExitUnexpected
-                         ? "unexpected"
-                         : cli::error_kind_name(static_cast<ErrorKind>(code));
-  std::string message;
-  for (const auto& error : result.errors) message += (message.empty() ? "" : "; ") + error;
-  if (message.empty()) message = "inconsistencies were found: the result lists them";
-  return {kind, message};
 }
 
 char* copied_text(const std::string& text) {
@@ -66,30 +51,18 @@ extern "C" int volcrypt_call(volcrypt_handle* handle, const char* command,
     check_request(request);
     // The key first: the caller may wipe its copy as soon as the call returns.
     volcrypt::VolumeKey key = volcrypt::capi::caller_key(request ? request->key : nullptr);
-    const cli::Command& entry = cli::find_command(command);
     const char* options = request && request->options_json ? request->options_json : "{}";
     std::optional<std::string> input;
     if (request != nullptr && request->input != nullptr) {
       input.emplace(request->input, request->input_size);
     }
 
-    std::lock_guard lock(handle->calls);
-    cli::Invocation invocation = handle->invocation;
-    invocation.command = command;
-    invocation.command_args = volcrypt::capi::command_arguments(options);
-    cli::CommandContext context{
-        invocation, *handle->engine,
-        cli::CommandInput(std::move(input), std::move(key),
-                          [handle](const std::string& line) { handle->write_log(2, line); })};
-    const cli::CommandResult result = cli::run_command(entry, context);
-    for (const auto& error : result.errors) handle->write_log(3, error);
-    std::ostringstream printed;
-    result.print(printed, true);
-    *result_json = copied_text(printed.str());
-    if (result.exit_code() == cli::kExitSuccess)
-      return volcrypt::capi::set_outcome(outcome, 0, "", "");
-    const auto [kind, message] = result_failure(result);
-    return volcrypt::capi::set_outcome(outcome, result.exit_code(), kind, message);
+    const volcrypt::capi::CallOutput output =
+        volcrypt::capi::run_call(*handle, command, volcrypt::capi::command_arguments(options),
+                                 std::move(input), std::move(key), {});
+    if (output.printed) *result_json = copied_text(*output.printed);
+    // A failure comes with no document unless the command printed one (check, a batch).
+    return volcrypt::capi::set_outcome(outcome, output.exit_code, output.kind, output.message);
   } catch (...) {
     return volcrypt::capi::set_outcome_of(outcome, std::current_exception());
   }

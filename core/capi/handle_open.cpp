@@ -9,7 +9,7 @@
 #include <volcrypt/error.hpp>
 
 #include "call_outcome.hpp"
-#include "library_handle.hpp"
+#include "handle_session.hpp"
 #include "library_location.hpp"
 #include "plugin_helper_program.hpp"
 
@@ -18,7 +18,8 @@ namespace {
 using volcrypt::Error;
 using volcrypt::ErrorKind;
 
-volcrypt::cli::Invocation invocation_of(const volcrypt_open_options* options) {
+volcrypt::cli::Invocation invocation_of(const volcrypt_open_options* options,
+                                        const volcrypt::cli::CodeLocation& location) {
   std::vector<std::string> arguments{"volcrypt"};
   if (options != nullptr) {
     if (options->struct_size < offsetof(volcrypt_open_options, log_level) + sizeof(int)) {
@@ -36,12 +37,7 @@ volcrypt::cli::Invocation invocation_of(const volcrypt_open_options* options) {
   }
   std::vector<char*> argv;
   for (auto& argument : arguments) argv.push_back(argument.data());
-  const volcrypt::cli::CodeLocation location = volcrypt::capi::library_location();
-  volcrypt::cli::Invocation invocation =
-      volcrypt::cli::parse_invocation(static_cast<int>(argv.size()), argv.data(), location);
-  invocation.settings.plugin_helper_program = volcrypt::cli::choose_plugin_helper(location).program;
-  invocation.json = true;
-  return invocation;
+  return volcrypt::cli::parse_invocation(static_cast<int>(argv.size()), argv.data(), location);
 }
 
 }  // namespace
@@ -54,18 +50,13 @@ extern "C" int volcrypt_open(const volcrypt_open_options* options, volcrypt_hand
   }
   *handle = nullptr;
   try {
-    auto opened = std::make_unique<volcrypt_handle>();
-    opened->invocation = invocation_of(options);
-    if (options != nullptr) {
-      opened->log = options->log;
-      opened->log_user_data = options->log_user_data;
-      opened->log_level = options->log_level;
-    }
-    const volcrypt_handle* self = opened.get();
-    opened->engine = std::make_unique<volcrypt::Engine>(
-        opened->invocation.settings,
-        [self](int level, const std::string& message) { self->write_log(level, message); });
-    *handle = opened.release();
+    const volcrypt::cli::CodeLocation location = volcrypt::capi::library_location();
+    volcrypt::cli::Invocation invocation = invocation_of(options, location);
+    const volcrypt::cli::PluginHelperChoice helper = volcrypt::cli::choose_plugin_helper(location);
+    *handle = volcrypt::capi::open_handle(
+                  std::move(invocation), helper, options ? options->log : nullptr,
+                  options ? options->log_user_data : nullptr, options ? options->log_level : 3)
+                  .release();
     return volcrypt::capi::set_outcome(outcome, 0, "", "");
   } catch (...) {
     return volcrypt::capi::set_outcome_of(outcome, std::current_exception());
