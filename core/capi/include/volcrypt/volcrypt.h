@@ -137,7 +137,7 @@ int volcrypt_commands(volcrypt_handle* handle, const volcrypt_request* request, 
 /* Frees a document a call returned; NULL is ignored. */
 void volcrypt_free(char* result_json);
 
-/* The library's version, "0.2.0". */
+/* The library's version: volcrypt's release, as `volcrypt --version` says. */
 const char* volcrypt_version(void);
 
 #ifdef __cplusplus
