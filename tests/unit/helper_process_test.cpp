@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "hang_deadline.hpp"
@@ -65,6 +66,78 @@ TEST(HelperProcess, AProgramThatCannotStartIsNamed) {
   const auto outcomes = run_helpers("/nonexistent/volcrypt", {{"x"}}, 300);
   ASSERT_EQ(outcomes.size(), 1u);
   EXPECT_NE(outcomes[0].fate, HelperFate::answered);
+}
+
+// One /bin/sh helper serves a list of jobs: "good-ID" answers for ID, "crash", "hang",
+// "exit" and "garbage" end the helper that way. Each start is counted in a file.
+std::vector<std::string> shared_script(const std::string& starts,
+                                       const std::vector<std::string>& jobs, size_t first) {
+  std::vector<std::string> args =
+      script("echo started >>'" + starts +
+             "'; for job in \"$@\"; do case $job in "
+             "good-*) printf 'volcrypt-plugin-helper 1\\nid=%s\\nrank=64\\nend\\n' "
+             "\"${job#good-}\" >&3;; "
+             "crash) kill -SEGV $$;; hang) exec sleep 30;; exit) exit 0;; "
+             "garbage) printf 'garbage\\nend\\n' >&3;; esac; done");
+  args.push_back("sh");
+  args.insert(args.end(), jobs.begin() + static_cast<std::ptrdiff_t>(first), jobs.end());
+  return args;
+}
+
+int starts_in(const std::string& file) {
+  const std::vector<uint8_t> bytes = test_volumes::read_file(file);
+  return static_cast<int>(std::count(bytes.begin(), bytes.end(), '\n'));
+}
+
+TEST(SharedHelper, AJobThatEndsItsHelperIsNamedAndANewHelperServesTheRest) {
+  test_volumes::ScratchDir scratch;
+  const std::string starts = scratch.file("starts");
+  const std::vector<std::string> jobs = {"good-a", "crash",  "good-b",  "hang",  "good-c",
+                                         "exit",   "good-d", "garbage", "good-e"};
+  const std::vector<HelperOutcome> outcomes = run_shared_helper(
+      "/bin/sh", jobs.size(), [&](size_t first) { return shared_script(starts, jobs, first); },
+      300);
+  ASSERT_EQ(outcomes.size(), jobs.size());
+  for (size_t i : {0u, 2u, 4u, 6u, 8u}) {
+    EXPECT_EQ(outcomes[i].fate, HelperFate::answered) << i << ": " << outcomes[i].fate_text;
+    EXPECT_EQ(outcomes[i].answer.id, jobs[i].substr(5));
+    EXPECT_EQ(outcomes[i].answer.rank, 64);
+  }
+  EXPECT_EQ(outcomes[1].fate, HelperFate::crashed);
+  EXPECT_EQ(outcomes[1].fate_text, "crashed (signal 11)");
+  EXPECT_EQ(outcomes[3].fate, HelperFate::timed_out);
+  EXPECT_EQ(outcomes[3].fate_text, "timed out after 300 ms");
+  EXPECT_EQ(outcomes[5].fate, HelperFate::exited_without_answer);
+  EXPECT_EQ(outcomes[5].fate_text, "exited with status 0 without answering");
+  EXPECT_EQ(outcomes[7].fate, HelperFate::bad_answer);
+  EXPECT_EQ(outcomes[7].fate_text,
+            "sent a malformed answer (not a plugin helper answer (first line))");
+  // The first helper, and one after each of the four jobs that ended one.
+  EXPECT_EQ(starts_in(starts), 5);
+}
+
+TEST(SharedHelper, WellBehavedJobsShareOneHelper) {
+  test_volumes::ScratchDir scratch;
+  const std::string starts = scratch.file("starts");
+  const std::vector<std::string> jobs = {"good-a", "good-b", "good-c"};
+  const std::vector<HelperOutcome> outcomes = run_shared_helper(
+      "/bin/sh", jobs.size(), [&](size_t first) { return shared_script(starts, jobs, first); },
+      2000);
+  ASSERT_EQ(outcomes.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(outcomes[i].fate, HelperFate::answered) << outcomes[i].fate_text;
+    EXPECT_EQ(outcomes[i].answer.id, jobs[i].substr(5));
+  }
+  EXPECT_EQ(starts_in(starts), 1);
+}
+
+TEST(SharedHelper, AProgramThatCannotStartFailsEveryJob) {
+  const auto outcomes = run_shared_helper(
+      "/nonexistent/volcrypt", 2, [](size_t) { return std::vector<std::string>{"x"}; }, 300);
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_NE(outcomes[0].fate, HelperFate::answered);
+  EXPECT_NE(outcomes[1].fate, HelperFate::answered);
+  EXPECT_NE(outcomes[1].fate_text, "");
 }
 
 }  // namespace

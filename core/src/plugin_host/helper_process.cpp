@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <optional>
+#include <string_view>
 
 extern char** environ;
 
@@ -163,6 +165,107 @@ bool reap_before(RunningHelper& helper, Clock::time_point deadline, int& status)
   return true;
 }
 
+// The first whole answer in received (it ends with an "end" line), cut from it.
+std::optional<std::string> take_answer(std::string& received) {
+  constexpr std::string_view kEnd = "\nend\n";
+  const size_t end = received.find(kEnd);
+  if (end == std::string::npos) return std::nullopt;
+  std::string answer = received.substr(0, end + kEnd.size());
+  received.erase(0, end + kEnd.size());
+  return answer;
+}
+
+void kill_and_reap(RunningHelper& helper) {
+  ::kill(helper.pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(helper.pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  close_fd(helper.answer_fd);
+}
+
+// Takes every whole answer received into outcomes from next on; false when one is
+// malformed (its job then has that fate, and next is past it).
+bool take_answers(RunningHelper& helper, size_t job_count, std::vector<HelperOutcome>& outcomes,
+                  size_t& next, Clock::time_point& since) {
+  while (next < job_count) {
+    std::optional<std::string> message = take_answer(helper.received);
+    if (!message) return true;
+    const Clock::time_point now = Clock::now();
+    HelperOutcome& outcome = outcomes[next++];
+    outcome.elapsed_ms = milliseconds(now - since);
+    since = now;
+    ParsedHelperAnswer parsed = parse_helper_answer(*message);
+    if (!parsed.answer) {
+      outcome.fate = HelperFate::bad_answer;
+      outcome.fate_text = "sent a malformed answer (" + parsed.problem + ")";
+      return false;
+    }
+    outcome.fate = HelperFate::answered;
+    outcome.answer = std::move(*parsed.answer);
+  }
+  return true;
+}
+
+// One helper for the jobs from first on, until it has answered them all or one of them
+// ended it. Returns the first job it did not settle.
+size_t serve_jobs(const std::string& program, const std::vector<std::string>& args, size_t first,
+                  std::vector<HelperOutcome>& outcomes, int32_t timeout_ms) {
+  const size_t job_count = outcomes.size();
+  std::string failure;
+  RunningHelper helper = start_helper(program, args, failure);
+  if (helper.pid < 0) {
+    for (size_t i = first; i < job_count; ++i) outcomes[i].fate_text = failure;
+    return job_count;
+  }
+  size_t next = first;
+  Clock::time_point since = helper.started;
+  const auto timeout = std::chrono::milliseconds(timeout_ms);
+  while (next < job_count && helper.answer_fd >= 0) {
+    const int64_t left = milliseconds(since + timeout - Clock::now());
+    if (left <= 0) break;
+    pollfd waiting{helper.answer_fd, POLLIN, 0};
+    const int ready = ::poll(&waiting, 1, static_cast<int>(left));
+    if (ready < 0 && errno != EINTR) break;
+    if (ready <= 0) continue;
+    char buffer[4096];
+    const ssize_t n = ::read(helper.answer_fd, buffer, sizeof buffer);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (n <= 0) {
+      helper.ended = Clock::now();
+      close_fd(helper.answer_fd);
+      break;
+    }
+    helper.received.append(buffer, static_cast<size_t>(n));
+    if (!take_answers(helper, job_count, outcomes, next, since)) {
+      kill_and_reap(helper);
+      return next;
+    }
+    // What is left is the start of one answer, which may not outgrow the largest.
+    if (helper.received.size() > kMaxHelperMessageBytes) {
+      helper.too_long = true;
+      helper.ended = Clock::now();
+      break;
+    }
+  }
+  if (next == job_count) {
+    // Every job answered: the helper only has to exit (or be ended).
+    int status = 0;
+    reap_before(helper, Clock::now() + timeout, status);
+    return next;
+  }
+  int status = 0;
+  bool timed_out = helper.answer_fd >= 0 && !helper.too_long;
+  if (timed_out) {
+    kill_and_reap(helper);
+  } else {
+    timed_out = !reap_before(helper, since + timeout, status);
+  }
+  HelperOutcome& outcome = outcomes[next];
+  outcome = judge(helper, status, timed_out, timeout_ms);
+  outcome.elapsed_ms = timed_out ? timeout_ms : milliseconds(helper.ended - since);
+  return next + 1;
+}
+
 }  // namespace
 
 const char* fate_name(HelperFate fate) {
@@ -221,6 +324,17 @@ std::vector<HelperOutcome> run_helpers(const std::string& program,
     int status = 0;
     const bool timed_out = !reap_before(helper, deadline, status);
     outcomes[i] = judge(helper, status, timed_out, timeout_ms);
+  }
+  return outcomes;
+}
+
+std::vector<HelperOutcome> run_shared_helper(
+    const std::string& program, size_t job_count,
+    const std::function<std::vector<std::string>(size_t first)>& arguments_from,
+    int32_t timeout_ms) {
+  std::vector<HelperOutcome> outcomes(job_count);
+  for (size_t first = 0; first < job_count;) {
+    first = serve_jobs(program, arguments_from(first), first, outcomes, timeout_ms);
   }
   return outcomes;
 }

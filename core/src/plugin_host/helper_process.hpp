@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,5 +33,15 @@ const char* fate_name(HelperFate fate);
 std::vector<HelperOutcome> run_helpers(const std::string& program,
                                        const std::vector<std::vector<std::string>>& arguments,
                                        int32_t timeout_ms);
+
+// One helper for job_count jobs that it answers one after another, one answer each on its
+// pipe (as GStreamer's plugin scanner does): a process costs its start once, not once per
+// job. arguments_from(first) is the command line for the jobs from index first on. A job
+// whose helper crashes, exits, answers garbage or takes longer than timeout_ms (counted
+// from the previous answer) gets that fate, and a new helper takes the jobs after it.
+std::vector<HelperOutcome> run_shared_helper(
+    const std::string& program, size_t job_count,
+    const std::function<std::vector<std::string>(size_t first)>& arguments_from,
+    int32_t timeout_ms);
 
 }  // namespace volcrypt

@@ -1,5 +1,6 @@
-// Probes the candidate plugins for one volume in helper processes, all at once: a
-// plugin that crashes, hangs or exits becomes a row with that fate as its error.
+// Probes the candidate plugins for one volume in one helper process, one after another:
+// a plugin that crashes, hangs or exits becomes a row with that fate as its error, and a
+// new helper probes the plugins after it.
 #pragma once
 
 #include <vector>

@@ -7,9 +7,9 @@
 
 #include "base/write_all.hpp"
 #include "plugin_host/helper_message.hpp"
-#include "plugin_host/kernel_facts.hpp"
 #include "plugin_host/helper_process.hpp"
 #include "plugin_host/host_services.hpp"
+#include "plugin_host/kernel_facts.hpp"
 #include "plugin_host/plugin_calls.hpp"
 #include "plugin_host/plugin_helper_args.hpp"
 #include "plugin_host/plugin_loader.hpp"
@@ -90,6 +90,15 @@ int run_plugin_helper(const std::vector<std::string>& args) {
   }
   if (auto job = parse_probe_arguments(args)) {
     return send_answer(probe(load_plugin_file(job->plugin_file), *job)) ? 0 : 1;
+  }
+  if (auto each = parse_probe_each_arguments(args)) {
+    // One answer per file, in order; a plugin that kills this process ends it, and
+    // volcrypt starts another for the files after that one.
+    for (const std::filesystem::path& file : each->files) {
+      each->job.plugin_file = file;
+      if (!send_answer(probe(load_plugin_file(file), each->job))) return 1;
+    }
+    return 0;
   }
   if (auto job = parse_claim_arguments(args)) {
     return send_answer(claim(load_plugin_file(job->plugin_file), *job)) ? 0 : 1;
