@@ -248,9 +248,8 @@ size_t serve_jobs(const std::string& program, const std::vector<std::string>& ar
     }
   }
   if (next == job_count) {
-    // Every job answered: the helper only has to exit (or be ended).
-    int status = 0;
-    reap_before(helper, Clock::now() + timeout, status);
+    // Every job answered: nothing more is wanted from it, so no waiting for its exit.
+    kill_and_reap(helper);
     return next;
   }
   int status = 0;
