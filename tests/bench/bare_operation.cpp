@@ -20,37 +20,27 @@
 #include <string>
 #include <thread>
 
+#include "bare_libvirt_steps.hpp"
+
 namespace {
 
-constexpr const char* kRecordNamespace = "urn:volcrypt:record:1";
-constexpr const char* kRecordPrefix = "volcrypt";
-
+using volcrypt::bench::bare_disk_xml;
+using volcrypt::bench::bare_record_xml;
+using volcrypt::bench::bare_secret_xml;
+using volcrypt::bench::BareVolume;
+using volcrypt::bench::finish_bare_detach;
+using volcrypt::bench::kRecordNamespace;
+using volcrypt::bench::kRecordPrefix;
 [[noreturn]] void fail(const std::string& what) {
-  const char* message = virGetLastErrorMessage();
-  throw std::runtime_error(what + ": " + (message ? message : "unknown libvirt error"));
+  volcrypt::bench::fail_with_libvirt_message(what);
 }
 
-struct Operation {
-  std::string target, source, volume_id;
-};
-
-std::string disk_xml(const Operation& op, const std::string& secret_uuid) {
-  return "<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='" +
-         op.source + "'><encryption format='luks'><secret type='passphrase' uuid='" + secret_uuid +
-         "'/></encryption></source><target dev='" + op.target + "' bus='scsi'/><serial>" +
-         op.volume_id + "</serial></disk>";
-}
-
-void attach(virConnectPtr connection, virDomainPtr domain, const Operation& op,
+void attach(virConnectPtr connection, virDomainPtr domain, const BareVolume& op,
             const std::string& passphrase_file) {
   std::ifstream in(passphrase_file, std::ios::binary);
   const std::string passphrase((std::istreambuf_iterator<char>(in)),
                                std::istreambuf_iterator<char>());
-  const std::string secret_xml =
-      "<secret ephemeral='no' private='yes'><description>volcrypt passphrase for volume " +
-      op.volume_id + "</description><usage type='volume'><volume>" + op.volume_id +
-      "</volume></usage></secret>";
-  virSecretPtr secret = virSecretDefineXML(connection, secret_xml.c_str(), 0);
+  virSecretPtr secret = virSecretDefineXML(connection, bare_secret_xml(op).c_str(), 0);
   if (secret == nullptr) fail("virSecretDefineXML");
   if (virSecretSetValue(secret, reinterpret_cast<const unsigned char*>(passphrase.data()),
                         passphrase.size(), 0) != 0) {
@@ -59,48 +49,28 @@ void attach(virConnectPtr connection, virDomainPtr domain, const Operation& op,
   char uuid[VIR_UUID_STRING_BUFLEN];
   if (virSecretGetUUIDString(secret, uuid) != 0) fail("virSecretGetUUIDString");
   virSecretFree(secret);
-  if (virDomainAttachDeviceFlags(domain, disk_xml(op, uuid).c_str(), VIR_DOMAIN_AFFECT_LIVE) != 0) {
+  if (virDomainAttachDeviceFlags(domain, bare_disk_xml(op, uuid).c_str(), VIR_DOMAIN_AFFECT_LIVE) !=
+      0) {
     fail("virDomainAttachDeviceFlags");
   }
-  const std::string record = "<attachments><disk target='" + op.target + "' volume-id='" +
-                             op.volume_id + "' source='" + op.source +
-                             "' provider='luks' plugin='qemu-native-luks' "
-                             "plugin-version='1.0.0'><state key='secret-uuid' value='" +
-                             uuid + "'/></disk></attachments>";
+  const std::string record = bare_record_xml(op, uuid);
   if (virDomainSetMetadata(domain, VIR_DOMAIN_METADATA_ELEMENT, record.c_str(), kRecordPrefix,
                            kRecordNamespace, VIR_DOMAIN_AFFECT_LIVE) != 0) {
     fail("virDomainSetMetadata");
   }
 }
 
-bool disk_in_live_xml(virDomainPtr domain, const std::string& target) {
-  char* xml = virDomainGetXMLDesc(domain, 0);
-  if (xml == nullptr) fail("virDomainGetXMLDesc");
-  const bool present = std::strstr(xml, ("<target dev='" + target + "'").c_str()) != nullptr;
-  free(xml);
-  return present;
-}
-
-void detach(virConnectPtr connection, virDomainPtr domain, const Operation& op) {
+void detach(virConnectPtr connection, virDomainPtr domain, const BareVolume& op) {
   virSecretPtr secret =
       virSecretLookupByUsage(connection, VIR_SECRET_USAGE_TYPE_VOLUME, op.volume_id.c_str());
   if (secret == nullptr) fail("virSecretLookupByUsage");
   char uuid[VIR_UUID_STRING_BUFLEN];
   if (virSecretGetUUIDString(secret, uuid) != 0) fail("virSecretGetUUIDString");
-  if (virDomainDetachDeviceFlags(domain, disk_xml(op, uuid).c_str(), VIR_DOMAIN_AFFECT_LIVE) != 0) {
+  if (virDomainDetachDeviceFlags(domain, bare_disk_xml(op, uuid).c_str(), VIR_DOMAIN_AFFECT_LIVE) !=
+      0) {
     fail("virDomainDetachDeviceFlags");
   }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (disk_in_live_xml(domain, op.target)) {
-    if (std::chrono::steady_clock::now() >= deadline) {
-      throw std::runtime_error("the disk did not leave the domain within 15 s");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  if (virDomainSetMetadata(domain, VIR_DOMAIN_METADATA_ELEMENT, nullptr, kRecordPrefix,
-                           kRecordNamespace, VIR_DOMAIN_AFFECT_LIVE) != 0) {
-    fail("virDomainSetMetadata (remove)");
-  }
+  finish_bare_detach(domain, op.target);
   if (virSecretUndefine(secret) != 0) fail("virSecretUndefine");
   virSecretFree(secret);
 }
@@ -116,7 +86,7 @@ int main(int argc, char** argv) {
                  argv[0], argv[0]);
     return 2;
   }
-  const Operation op{argv[4], argv[5], argv[6]};
+  const BareVolume op{argv[5], argv[6], argv[4]};
   virConnectPtr connection = virConnectOpen(argv[2]);
   if (connection == nullptr) {
     std::fprintf(stderr, "cannot connect to %s\n", argv[2]);
