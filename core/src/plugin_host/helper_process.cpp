@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <cstring>
 #include <optional>
 #include <string_view>
+#include <volcrypt/plugin_helper.hpp>
 
 extern char** environ;
 
@@ -26,6 +28,7 @@ struct RunningHelper {
   std::string received;
   bool too_long = false;
   bool finished_writing = false;
+  size_t loaded = 0;  // kHelperLoadedLine lines received
   Clock::time_point started;
   Clock::time_point ended;
 };
@@ -41,13 +44,22 @@ void close_fd(int& fd) {
 
 // Starts one helper with its answer pipe on kHelperAnswerFd, stdin and stdout on
 // /dev/null. Returns a helper with pid -1 when it could not be started.
+// With job_input, its stdin is a pipe instead, whose write end is put there.
 RunningHelper start_helper(const std::string& program, const std::vector<std::string>& args,
-                           std::string& failure) {
+                           std::string& failure, int* job_input = nullptr) {
   RunningHelper helper;
   helper.started = Clock::now();
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
     failure = std::string("cannot make a pipe: ") + std::strerror(errno);
+    return helper;
+  }
+  // A socket, not a pipe: writing to a helper that died is then an error, not SIGPIPE.
+  int input[2] = {-1, -1};
+  if (job_input != nullptr && ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, input) != 0) {
+    failure = std::string("cannot make a socket pair: ") + std::strerror(errno);
+    ::close(fds[0]);
+    ::close(fds[1]);
     return helper;
   }
   int write_fd = fds[1];
@@ -58,7 +70,11 @@ RunningHelper start_helper(const std::string& program, const std::vector<std::st
   }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  if (job_input != nullptr) {
+    posix_spawn_file_actions_adddup2(&actions, input[0], STDIN_FILENO);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  }
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, write_fd, kHelperAnswerFd);
 
@@ -70,11 +86,14 @@ RunningHelper start_helper(const std::string& program, const std::vector<std::st
   const int error = ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   ::close(write_fd);
+  if (job_input != nullptr) ::close(input[0]);
   if (error != 0) {
     ::close(fds[0]);
+    if (job_input != nullptr) ::close(input[1]);
     failure = "cannot start " + program + ": " + std::strerror(error);
     return helper;
   }
+  if (job_input != nullptr) *job_input = input[1];
   helper.pid = pid;
   helper.answer_fd = fds[0];
   return helper;
@@ -175,6 +194,16 @@ std::optional<std::string> take_answer(std::string& received) {
   return answer;
 }
 
+bool send_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
 void kill_and_reap(RunningHelper& helper) {
   ::kill(helper.pid, SIGKILL);
   int status = 0;
@@ -187,6 +216,11 @@ void kill_and_reap(RunningHelper& helper) {
 // malformed (its job then has that fate, and next is past it).
 bool take_answers(RunningHelper& helper, size_t job_count, std::vector<HelperOutcome>& outcomes,
                   size_t& next, Clock::time_point& since) {
+  const std::string loaded_line = std::string(kHelperLoadedLine) + "\n";
+  while (helper.received.starts_with(loaded_line)) {
+    helper.received.erase(0, loaded_line.size());
+    ++helper.loaded;
+  }
   while (next < job_count) {
     std::optional<std::string> message = take_answer(helper.received);
     if (!message) return true;
@@ -208,15 +242,9 @@ bool take_answers(RunningHelper& helper, size_t job_count, std::vector<HelperOut
 
 // One helper for the jobs from first on, until it has answered them all or one of them
 // ended it. Returns the first job it did not settle.
-size_t serve_jobs(const std::string& program, const std::vector<std::string>& args, size_t first,
-                  std::vector<HelperOutcome>& outcomes, int32_t timeout_ms) {
+size_t serve_jobs(RunningHelper& helper, size_t first, std::vector<HelperOutcome>& outcomes,
+                  int32_t timeout_ms) {
   const size_t job_count = outcomes.size();
-  std::string failure;
-  RunningHelper helper = start_helper(program, args, failure);
-  if (helper.pid < 0) {
-    for (size_t i = first; i < job_count; ++i) outcomes[i].fate_text = failure;
-    return job_count;
-  }
   size_t next = first;
   Clock::time_point since = helper.started;
   const auto timeout = std::chrono::milliseconds(timeout_ms);
@@ -265,7 +293,38 @@ size_t serve_jobs(const std::string& program, const std::vector<std::string>& ar
   return next + 1;
 }
 
+// Starts a helper for the jobs from first on and serves them.
+size_t start_and_serve(const std::string& program, const std::vector<std::string>& args,
+                       size_t first, std::vector<HelperOutcome>& outcomes, int32_t timeout_ms) {
+  std::string failure;
+  RunningHelper helper = start_helper(program, args, failure);
+  if (helper.pid < 0) {
+    for (size_t i = first; i < outcomes.size(); ++i) outcomes[i].fate_text = failure;
+    return outcomes.size();
+  }
+  return serve_jobs(helper, first, outcomes, timeout_ms);
+}
+
 }  // namespace
+
+struct WaitingProbeHelper::Process {
+  RunningHelper helper;
+  int job_input = -1;  // the write end of its stdin; -1 once the job is sent
+};
+
+WaitingProbeHelper::WaitingProbeHelper(const std::string& program,
+                                       std::vector<std::string> plugin_files)
+    : plugin_files_(std::move(plugin_files)), process_(std::make_unique<Process>()) {
+  std::vector<std::string> args = {kPluginHelperMode, "probe-when-sent"};
+  args.insert(args.end(), plugin_files_.begin(), plugin_files_.end());
+  std::string failure;  // a helper that cannot start now is started again when needed
+  process_->helper = start_helper(program, args, failure, &process_->job_input);
+}
+
+WaitingProbeHelper::~WaitingProbeHelper() {
+  close_fd(process_->job_input);
+  if (process_->helper.pid >= 0) kill_and_reap(process_->helper);
+}
 
 const char* fate_name(HelperFate fate) {
   switch (fate) {
@@ -329,11 +388,34 @@ std::vector<HelperOutcome> run_helpers(const std::string& program,
 
 std::vector<HelperOutcome> run_shared_helper(
     const std::string& program, size_t job_count,
-    const std::function<std::vector<std::string>(size_t first)>& arguments_from,
-    int32_t timeout_ms) {
+    const std::function<std::vector<std::string>(size_t first)>& arguments_from, int32_t timeout_ms,
+    WaitingProbeHelper* waiting) {
   std::vector<HelperOutcome> outcomes(job_count);
-  for (size_t first = 0; first < job_count;) {
-    first = serve_jobs(program, arguments_from(first), first, outcomes, timeout_ms);
+  size_t first = 0;
+  if (waiting != nullptr && waiting->process_->helper.pid >= 0 && job_count > 0 &&
+      waiting->plugin_files_.size() == job_count) {
+    WaitingProbeHelper::Process& process = *waiting->process_;
+    std::string job;
+    for (const std::string& word : arguments_from(0)) job.append(word).push_back('\0');
+    job.pop_back();
+    const bool sent = send_all(process.job_input, job);
+    close_fd(process.job_input);
+    process.helper.started = Clock::now();  // the time limit counts from the job
+    if (sent) {
+      first = serve_jobs(process.helper, 0, outcomes, timeout_ms);
+    } else {
+      kill_and_reap(process.helper);
+    }
+    process.helper.pid = -1;  // reaped
+    if (process.helper.loaded < job_count) {
+      // It ended (or was ended) while loading the plugins, before probing any: which
+      // plugin did it is for new helpers to find, one plugin at a time as usual.
+      outcomes.assign(job_count, HelperOutcome{});
+      first = 0;
+    }
+  }
+  while (first < job_count) {
+    first = start_and_serve(program, arguments_from(first), first, outcomes, timeout_ms);
   }
   return outcomes;
 }

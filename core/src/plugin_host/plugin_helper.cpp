@@ -1,8 +1,10 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <optional>
 #include <volcrypt/plugin_helper.hpp>
 
 #include "base/write_all.hpp"
@@ -79,6 +81,47 @@ HelperAnswer claim(const LoadOutcome& outcome, const HelperClaimJob& job) {
   return answer;
 }
 
+// The job a waiting helper is sent on its standard input: the probe-each command line,
+// its words separated by NUL bytes. Nothing when there is none (volcrypt did not need it).
+std::optional<HelperProbeEachJob> read_job() {
+  std::string input;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    input.append(buffer, static_cast<size_t>(n));
+    if (input.size() > kMaxHelperMessageBytes) return std::nullopt;
+  }
+  if (input.empty()) return std::nullopt;
+  std::vector<std::string> words;
+  for (size_t start = 0; start <= input.size();) {
+    const size_t end = std::min(input.find('\0', start), input.size());
+    words.push_back(input.substr(start, end - start));
+    start = end + 1;
+  }
+  return parse_probe_each_arguments(words);
+}
+
+// Started before volcrypt knows the volume and the host facts: loads each plugin in turn
+// (saying so after each, so that a crash is put on the plugin being loaded), then probes
+// them all with the job it is sent.
+int probe_when_sent(const std::vector<std::string>& files) {
+  std::vector<LoadOutcome> loaded;
+  for (const std::string& file : files) {
+    loaded.push_back(load_plugin_file(file));
+    if (!write_all(kHelperAnswerFd, std::string(kHelperLoadedLine) + "\n")) return 1;
+  }
+  std::optional<HelperProbeEachJob> each = read_job();
+  if (!each || each->files.size() != files.size()) return kExitUsage;
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (each->files[i] != files[i]) return kExitUsage;
+    each->job.plugin_file = files[i];
+    if (!send_answer(probe(loaded[i], each->job))) return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int run_plugin_helper(const std::vector<std::string>& args) {
@@ -90,6 +133,9 @@ int run_plugin_helper(const std::vector<std::string>& args) {
   }
   if (auto job = parse_probe_arguments(args)) {
     return send_answer(probe(load_plugin_file(job->plugin_file), *job)) ? 0 : 1;
+  }
+  if (args.size() >= 3 && args[1] == "probe-when-sent") {
+    return probe_when_sent(std::vector<std::string>(args.begin() + 2, args.end()));
   }
   if (auto each = parse_probe_each_arguments(args)) {
     // One answer per file, in order; a plugin that kills this process ends it, and
