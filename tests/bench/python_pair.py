@@ -5,6 +5,7 @@ the built package); prints each round and the median of the rounds' ratios."""
 
 import argparse
 import os
+import resource
 import statistics
 import time
 
@@ -97,8 +98,11 @@ class VolcryptPair:
 
 def cpu_seconds():
     """This process's CPU and its waited-for children's (the plugin helpers)."""
-    t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
 
 
 def block(pair, pairs):
