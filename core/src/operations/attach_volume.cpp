@@ -1,7 +1,6 @@
 #include "operations/attach_volume.hpp"
 
 #include <algorithm>
-#include <optional>
 #include <volcrypt/error.hpp>
 
 #include "base/joined_text.hpp"
@@ -117,8 +116,7 @@ AttachResult attach_volume(EngineContext& context, const AttachRequest& request,
                            const VolumeKey& key) {
   validate_attach_request(request);
   // The plugins load in the probe helper while the domain is looked up and checked.
-  std::optional<EarlyProbeHelper> early;
-  if (request.volume.encrypted) early.emplace(context);
+  if (request.volume.encrypted) context.start_probe_helper();
   HeldDomain domain(context, request.domain);
   // Whether it runs is read under the lock, after the replay, from the XML the operation
   // reads next anyway.

@@ -37,7 +37,7 @@ LibvirtSession& EngineContext::libvirt() {
 
 void EngineContext::start_probe_helper() {
   PluginRegistry& plugins = registry();
-  if (!plugins.isolated() || waiting_probe_) return;
+  if (!plugins.isolated() || (waiting_probe_ && waiting_probe_->usable())) return;
   waiting_probe_ = start_waiting_probe(plugins.candidates(), plugins.isolation());
 }
 

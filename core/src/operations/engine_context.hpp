@@ -25,12 +25,11 @@ class EngineContext {
   // The loaded plugin with this id, or Error(not_found) naming it and where it was sought.
   const LoadedPlugin& require_plugin(const std::string& id, const std::string& why);
 
-  // An operation that will probe starts the probe helper early (plugins isolated), so
-  // that it loads the plugins while the operation talks to libvirt; probing takes it.
-  // Either ends one nobody took.
+  // The probe helper (plugins isolated): an operation that will probe starts it early,
+  // so that it loads the plugins while the operation talks to libvirt, and it is kept
+  // for the context's next probes while it answers them all. Null when not isolated.
   void start_probe_helper();
-  std::unique_ptr<WaitingProbeHelper> take_probe_helper() { return std::move(waiting_probe_); }
-  void discard_probe_helper() { waiting_probe_.reset(); }
+  WaitingProbeHelper* probe_helper() { return waiting_probe_.get(); }
 
  private:
   Settings settings_;
@@ -39,21 +38,6 @@ class EngineContext {
   bool scanned_ = false;
   std::unique_ptr<LibvirtSession> session_;
   std::unique_ptr<WaitingProbeHelper> waiting_probe_;
-};
-
-// Starts the probe helper for the operation's scope and ends it, if probing never took
-// it, when the operation ends.
-class EarlyProbeHelper {
- public:
-  explicit EarlyProbeHelper(EngineContext& context) : context_(context) {
-    context_.start_probe_helper();
-  }
-  ~EarlyProbeHelper() { context_.discard_probe_helper(); }
-  EarlyProbeHelper(const EarlyProbeHelper&) = delete;
-  EarlyProbeHelper& operator=(const EarlyProbeHelper&) = delete;
-
- private:
-  EngineContext& context_;
 };
 
 }  // namespace volcrypt

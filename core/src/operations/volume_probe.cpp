@@ -65,8 +65,8 @@ VolumeProbe probe_volume(EngineContext& context, const VolumeSpec& spec, const K
     job.key = key;
     job.attach_flags = attach_flags;
     const auto candidates = registry.candidates();
-    const std::unique_ptr<WaitingProbeHelper> waiting = context.take_probe_helper();
-    input.rows = probe_in_helpers(candidates, job, registry.isolation(), waiting.get());
+    context.start_probe_helper();  // unless one is waiting already
+    input.rows = probe_in_helpers(candidates, job, registry.isolation(), context.probe_helper());
     for (size_t i = 0; i < candidates.size(); ++i) {
       input.rows[i].serves_provider = serves_provider(candidates[i]->providers, spec.provider);
     }

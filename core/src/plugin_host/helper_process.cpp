@@ -242,8 +242,9 @@ bool take_answers(RunningHelper& helper, size_t job_count, std::vector<HelperOut
 
 // One helper for the jobs from first on, until it has answered them all or one of them
 // ended it. Returns the first job it did not settle.
+// keep_alive: a helper that answered every job is left running, for more jobs.
 size_t serve_jobs(RunningHelper& helper, size_t first, std::vector<HelperOutcome>& outcomes,
-                  int32_t timeout_ms) {
+                  int32_t timeout_ms, bool keep_alive = false) {
   const size_t job_count = outcomes.size();
   size_t next = first;
   Clock::time_point since = helper.started;
@@ -277,7 +278,7 @@ size_t serve_jobs(RunningHelper& helper, size_t first, std::vector<HelperOutcome
   }
   if (next == job_count) {
     // Every job answered: nothing more is wanted from it, so no waiting for its exit.
-    kill_and_reap(helper);
+    if (!keep_alive || helper.answer_fd < 0 || !helper.received.empty()) kill_and_reap(helper);
     return next;
   }
   int status = 0;
@@ -319,6 +320,10 @@ WaitingProbeHelper::WaitingProbeHelper(const std::string& program,
   args.insert(args.end(), plugin_files_.begin(), plugin_files_.end());
   std::string failure;  // a helper that cannot start now is started again when needed
   process_->helper = start_helper(program, args, failure, &process_->job_input);
+}
+
+bool WaitingProbeHelper::usable() const {
+  return process_->helper.pid >= 0 && process_->job_input >= 0;
 }
 
 WaitingProbeHelper::~WaitingProbeHelper() {
@@ -392,21 +397,24 @@ std::vector<HelperOutcome> run_shared_helper(
     WaitingProbeHelper* waiting) {
   std::vector<HelperOutcome> outcomes(job_count);
   size_t first = 0;
-  if (waiting != nullptr && waiting->process_->helper.pid >= 0 && job_count > 0 &&
+  if (waiting != nullptr && waiting->usable() && job_count > 0 &&
       waiting->plugin_files_.size() == job_count) {
     WaitingProbeHelper::Process& process = *waiting->process_;
     std::string job;
     for (const std::string& word : arguments_from(0)) job.append(word).push_back('\0');
     job.pop_back();
-    const bool sent = send_all(process.job_input, job);
-    close_fd(process.job_input);
+    job.insert(0, std::to_string(job.size()) + "\n");
     process.helper.started = Clock::now();  // the time limit counts from the job
-    if (sent) {
-      first = serve_jobs(process.helper, 0, outcomes, timeout_ms);
+    if (send_all(process.job_input, job)) {
+      first = serve_jobs(process.helper, 0, outcomes, timeout_ms, /*keep_alive=*/true);
     } else {
       kill_and_reap(process.helper);
     }
-    process.helper.pid = -1;  // reaped
+    const bool kept = first == job_count && process.helper.answer_fd >= 0;
+    if (!kept) {
+      process.helper.pid = -1;  // reaped
+      close_fd(process.job_input);
+    }
     if (process.helper.loaded < job_count) {
       // It ended (or was ended) while loading the plugins, before probing any: which
       // plugin did it is for new helpers to find, one plugin at a time as usual.

@@ -49,8 +49,9 @@ std::vector<HelperOutcome> run_helpers(const std::string& program,
 // (arguments_from(0)) and serves first; if it ended while still loading the plugins,
 // the jobs start again in new helpers, which put the failure on the right plugin.
 // A probe helper started before its job is known ("probe-when-sent"), so that it starts
-// and loads the plugins while volcrypt still talks to libvirt. Ended, if it was never
-// given its job, when this goes.
+// and loads the plugins while volcrypt still talks to libvirt, and kept for the next
+// jobs while it answers them all (a handle kept open probes without starting a process).
+// Ended when this goes.
 class WaitingProbeHelper {
  public:
   WaitingProbeHelper(const std::string& program, std::vector<std::string> plugin_files);
@@ -59,6 +60,8 @@ class WaitingProbeHelper {
   WaitingProbeHelper& operator=(const WaitingProbeHelper&) = delete;
 
   const std::vector<std::string>& plugin_files() const { return plugin_files_; }
+  // Running and ready for a job: started, and every job so far answered in full.
+  bool usable() const;
 
   struct Process;  // in helper_process.cpp
 
