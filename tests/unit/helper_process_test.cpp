@@ -6,8 +6,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 
 #include "hang_deadline.hpp"
+#include "plugin_host/plugin_helper_args.hpp"
 #include "test_volumes.hpp"
 
 namespace volcrypt {
@@ -138,6 +141,108 @@ TEST(SharedHelper, AProgramThatCannotStartFailsEveryJob) {
   EXPECT_NE(outcomes[0].fate, HelperFate::answered);
   EXPECT_NE(outcomes[1].fate, HelperFate::answered);
   EXPECT_NE(outcomes[1].fate_text, "");
+}
+
+// A stand-in for volcrypt-plugin-helper's two probing modes: it answers for each plugin
+// file with the file's name less ".so" as the id, and crashes on a file named crash-at-load (while
+// loading, in the waiting mode) or crash-at-probe. Each start is counted in a file.
+class FakeProbeHelper {
+ public:
+  FakeProbeHelper() {
+    test_volumes::write_file(
+        program(),
+        "#!/bin/sh\n"
+        "echo \"$2\" >>'" +
+            scratch_.file("starts") +
+            "'\n"
+            "answer() { printf 'volcrypt-plugin-helper 1\\nid=%s\\nrank=64\\nend\\n' "
+            "\"$(basename \"$1\" .so)\" >&3; }\n"
+            "case \"$2\" in\n"
+            "probe-when-sent)\n"
+            "  shift 2\n"
+            "  for f in \"$@\"; do\n"
+            "    case $f in *crash-at-load*) kill -SEGV $$;; esac\n"
+            "    echo 'volcrypt-plugin-helper loaded' >&3\n"
+            "  done\n"
+            "  while read -r length; do\n"
+            "    dd bs=1 count=\"$length\" of=/dev/null 2>/dev/null\n"
+            "    for f in \"$@\"; do\n"
+            "      case $f in *crash-at-probe*) kill -SEGV $$;; esac\n"
+            "      answer \"$f\"\n"
+            "    done\n"
+            "  done;;\n"
+            "probe-each)\n"
+            "  first=$3\n"
+            "  shift 22\n"
+            "  for f in \"$first\" \"$@\"; do\n"
+            "    case $f in *crash-at-*) kill -SEGV $$;; esac\n"
+            "    answer \"$f\"\n"
+            "  done;;\n"
+            "esac\n");
+    std::filesystem::permissions(program(), std::filesystem::perms(0755));
+  }
+
+  std::string program() const { return scratch_.file("helper"); }
+  std::vector<std::string> starts() const {
+    std::vector<std::string> lines;
+    std::ifstream in(scratch_.file("starts"));
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+  }
+
+  std::vector<HelperOutcome> probe(const std::vector<std::string>& files,
+                                   WaitingProbeHelper* waiting) const {
+    return run_shared_helper(
+        program(), files.size(),
+        [&](size_t first) {
+          return probe_each_arguments(HelperProbeJob{}, std::vector<std::filesystem::path>(
+                                                            files.begin() + first, files.end()));
+        },
+        2000, waiting);
+  }
+
+ private:
+  test_volumes::ScratchDir scratch_;
+};
+
+std::vector<std::string> ids_answered(const std::vector<HelperOutcome>& outcomes) {
+  std::vector<std::string> ids;
+  for (const HelperOutcome& outcome : outcomes) {
+    ids.push_back(outcome.fate == HelperFate::answered ? outcome.answer.id : outcome.fate_text);
+  }
+  return ids;
+}
+
+TEST(WaitingProbeHelper, ServesJobAfterJobFromOneStart) {
+  FakeProbeHelper fake;
+  const std::vector<std::string> files = {"/p/a.so", "/p/b.so"};
+  WaitingProbeHelper waiting(fake.program(), files);
+  for (int call = 0; call < 3; ++call) {
+    EXPECT_EQ(ids_answered(fake.probe(files, &waiting)), (std::vector<std::string>{"a", "b"}));
+  }
+  EXPECT_TRUE(waiting.usable());
+  EXPECT_EQ(fake.starts(), std::vector<std::string>{"probe-when-sent"});
+}
+
+TEST(WaitingProbeHelper, ACrashWhileLoadingIsPutOnItsPluginByFreshHelpers) {
+  FakeProbeHelper fake;
+  const std::vector<std::string> files = {"/p/a.so", "/p/crash-at-load.so", "/p/c.so"};
+  WaitingProbeHelper waiting(fake.program(), files);
+  EXPECT_EQ(ids_answered(fake.probe(files, &waiting)),
+            (std::vector<std::string>{"a", "crashed (signal 11)", "c"}));
+  EXPECT_FALSE(waiting.usable());
+  EXPECT_EQ(fake.starts(),
+            (std::vector<std::string>{"probe-when-sent", "probe-each", "probe-each"}));
+}
+
+TEST(WaitingProbeHelper, ACrashWhileProbingCostsThatPluginsRowAndTheHelper) {
+  FakeProbeHelper fake;
+  const std::vector<std::string> files = {"/p/a.so", "/p/crash-at-probe.so", "/p/c.so"};
+  WaitingProbeHelper waiting(fake.program(), files);
+  EXPECT_EQ(ids_answered(fake.probe(files, &waiting)),
+            (std::vector<std::string>{"a", "crashed (signal 11)", "c"}));
+  EXPECT_FALSE(waiting.usable());
+  EXPECT_EQ(fake.starts(), (std::vector<std::string>{"probe-when-sent", "probe-each"}));
 }
 
 }  // namespace
