@@ -11,46 +11,28 @@
 #include <stdexcept>
 #include <thread>
 
+#include "bare_libvirt_steps.hpp"
 #include "bench_cases.hpp"
 
 namespace volcrypt::bench {
 namespace {
 
-constexpr const char* kRecordNamespace = "urn:volcrypt:record:1";
-constexpr const char* kRecordPrefix = "volcrypt";
+[[noreturn]] void fail(const std::string& what) { fail_with_libvirt_message(what); }
 
-[[noreturn]] void fail(const std::string& what) {
-  const char* message = virGetLastErrorMessage();
-  throw std::runtime_error(what + ": " + (message ? message : "unknown libvirt error"));
+BareVolume bare_volume(const BenchWorld& world) {
+  return {world.volume_path(), world.volume_id(), kTarget};
 }
 
 std::string secret_xml(const std::string& volume_id) {
-  return "<secret ephemeral='no' private='yes'><description>volcrypt passphrase for volume " +
-         volume_id + "</description><usage type='volume'><volume>" + volume_id +
-         "</volume></usage></secret>";
+  return bare_secret_xml({"", volume_id, ""});
 }
 
 std::string disk_xml(const BenchWorld& world, const std::string& secret_uuid) {
-  return "<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='" +
-         world.volume_path() + "'><encryption format='luks'><secret type='passphrase' uuid='" +
-         secret_uuid + "'/></encryption></source><target dev='" + kTarget +
-         "' bus='scsi'/><serial>" + world.volume_id() + "</serial></disk>";
+  return bare_disk_xml(bare_volume(world), secret_uuid);
 }
 
 std::string record_xml(const BenchWorld& world, const std::string& secret_uuid) {
-  return std::string("<attachments><disk target='") + kTarget + "' volume-id='" +
-         world.volume_id() + "' source='" + world.volume_path() +
-         "' provider='luks' plugin='qemu-native-luks' plugin-version='1.0.0'>"
-         "<state key='secret-uuid' value='" +
-         secret_uuid + "'/></disk></attachments>";
-}
-
-bool disk_in_live_xml(virDomainPtr domain) {
-  char* xml = virDomainGetXMLDesc(domain, 0);
-  if (xml == nullptr) fail("cannot read the live domain XML");
-  const bool present = std::strstr(xml, (std::string("<target dev='") + kTarget + "'").c_str());
-  free(xml);
-  return present;
+  return bare_record_xml(bare_volume(world), secret_uuid);
 }
 
 struct SecretRef {
@@ -81,18 +63,7 @@ void attach_and_detach(const BenchWorld& world, virDomainPtr domain) {
   if (virDomainDetachDeviceFlags(domain, disk.c_str(), VIR_DOMAIN_AFFECT_LIVE) != 0) {
     fail("virDomainDetachDeviceFlags");
   }
-  // The same poll as volcrypt's (20 ms), so only the work differs, not the waiting.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (disk_in_live_xml(domain)) {
-    if (std::chrono::steady_clock::now() >= deadline) {
-      throw std::runtime_error("the disk did not leave the domain within 15 s");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  if (virDomainSetMetadata(domain, VIR_DOMAIN_METADATA_ELEMENT, nullptr, kRecordPrefix,
-                           kRecordNamespace, VIR_DOMAIN_AFFECT_LIVE) != 0) {
-    fail("virDomainSetMetadata (remove)");
-  }
+  finish_bare_detach(domain, kTarget);
   if (virSecretUndefine(ref.secret) != 0) fail("virSecretUndefine");
 }
 

@@ -6,7 +6,9 @@
 #include <unistd.h>
 #include <volcrypt/volcrypt.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -161,6 +163,67 @@ TEST_F(LibraryApi, ResultsAreTheDocumentsTheProgramPrintsWithJson) {
   }
   ASSERT_EQ(
       call("detach", {{"domain", domain->name()}, {"target", "sdb"}, {"live", true}}).exit_code, 0);
+}
+
+// A handle kept open probes in one helper that it keeps between calls: a second probe
+// ranks as the first did, and a plugin that crashes the helper costs its own row on
+// every call while the plugins before and after it keep their ranks.
+TEST_F(LibraryApi, AKeptHandleProbesAgainAndAgainBesideAPluginThatCrashesItsHelper) {
+  const std::string plugins = path("plugins");
+  std::filesystem::create_directory(plugins);
+  std::filesystem::permissions(plugins, std::filesystem::perms(0755));
+  const std::string fixtures = VOLCRYPT_ISOLATION_FIXTURE_DIR;
+  std::filesystem::copy_file(fixtures + "/probe_logs.so", plugins + "/1-logs.so");
+  std::filesystem::copy_file(fixtures + "/probe_prints.so", plugins + "/3-prints.so");
+  volcrypt_close(handle);
+  handle = nullptr;
+  const char* directories[] = {plugins.c_str(), nullptr};
+  volcrypt_open_options options{};
+  options.struct_size = sizeof options;
+  options.plugin_dirs = directories;
+  volcrypt_outcome opened{};
+  ASSERT_EQ(volcrypt_open(&options, &handle, &opened), 0) << opened.message;
+  const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
+  const json probe = {{"source", volume}, {"volume-id", unique("lib")}, {"provider", "luks"}};
+  auto row = [](const json& document, const std::string& id) {
+    for (const json& plugin : document.at("plugins")) {
+      if (plugin.at("id") == id) return plugin;
+    }
+    ADD_FAILURE() << "no row for " << id << " in " << document.dump();
+    return json::object();
+  };
+
+  std::optional<json> first;
+  for (int call_number = 1; call_number <= 3; ++call_number) {
+    SCOPED_TRACE("call " + std::to_string(call_number));
+    if (call_number == 3) {
+      // A handle scans the plugin directories once: a new one finds the crashing plugin.
+      std::filesystem::copy_file(fixtures + "/probe_segfaults.so", plugins + "/2-segfaults.so");
+      volcrypt_close(handle);
+      handle = nullptr;
+      ASSERT_EQ(volcrypt_open(&options, &handle, &opened), 0) << opened.message;
+    }
+    for (int again = 0; again < (call_number == 3 ? 2 : 1); ++again) {
+      CallResult result = call("probe", probe);
+      ASSERT_EQ(result.exit_code, 0) << result.message;
+      json& document = *result.document;
+      EXPECT_EQ(document.at("chosen"), "qemu-native-luks");
+      EXPECT_EQ(row(document, "qemu-native-luks").at("rank"), 256);
+      EXPECT_EQ(row(document, "fixture-probe-logs").at("reason"), "fixture: logged");
+      EXPECT_EQ(row(document, "fixture-probe-prints").at("reason"), "fixture: printed to stdout");
+      for (auto& plugin : document.at("plugins")) plugin.erase("probe_ms");
+      if (call_number == 3) {
+        const json crashed = row(document, "fixture-probe-segfaults");
+        EXPECT_EQ(crashed.at("isolation"), "crashed");
+        EXPECT_EQ(crashed.at("error"),
+                  plugins + "/2-segfaults.so: crashed (signal 11) during probe");
+      } else if (first) {
+        EXPECT_EQ(document, *first);
+      } else {
+        first = document;
+      }
+    }
+  }
 }
 
 TEST_F(LibraryApi, AFailedCallCarriesTheProgramsExitCodeKindAndMessageAndChangesNothing) {

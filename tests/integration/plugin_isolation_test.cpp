@@ -97,6 +97,47 @@ TEST_F(PluginIsolation, ASegfaultingProbeIsNamedWithItsSignal) {
                         "crashed (signal 11)");
 }
 
+// All plugins are probed one after another in one helper process. One that crashes it
+// mid-way is named with its signal; the plugins probed before it by that helper, and
+// after it by a new one, keep their ranks and reasons, and the volume still attaches.
+TEST_F(PluginIsolation, ACrashInTheSharedHelperCostsOnlyTheCrashingPluginsRow) {
+  use_fixtures({});
+  // Sorted by name: the crash comes between the two well-behaved fixtures.
+  std::filesystem::copy_file(std::string(VOLCRYPT_ISOLATION_FIXTURE_DIR) + "/probe_logs.so",
+                             plugins + "/1-logs.so");
+  std::filesystem::copy_file(std::string(VOLCRYPT_ISOLATION_FIXTURE_DIR) + "/probe_segfaults.so",
+                             plugins + "/2-segfaults.so");
+  std::filesystem::copy_file(std::string(VOLCRYPT_ISOLATION_FIXTURE_DIR) + "/probe_prints.so",
+                             plugins + "/3-prints.so");
+  const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
+
+  ProcessResult json = run({"--json", "probe", "--source", volume, "--volume-id", unique("probe"),
+                            "--provider", "luks"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const auto crashed = probe_row(json, "fixture-probe-segfaults");
+  EXPECT_EQ(crashed.at("isolation"), "crashed");
+  EXPECT_EQ(crashed.at("error"), plugins + "/2-segfaults.so: crashed (signal 11) during probe");
+  EXPECT_EQ(crashed.at("chosen"), false);
+  const auto before = probe_row(json, "fixture-probe-logs");
+  EXPECT_EQ(before.at("isolation"), "ok");
+  EXPECT_EQ(before.at("rank"), 0);
+  EXPECT_EQ(before.at("reason"), "fixture: logged");
+  const auto after = probe_row(json, "fixture-probe-prints");
+  EXPECT_EQ(after.at("isolation"), "ok");
+  EXPECT_EQ(after.at("rank"), 0);
+  EXPECT_EQ(after.at("reason"), "fixture: printed to stdout");
+  const auto native = probe_row(json, "qemu-native-luks");
+  EXPECT_EQ(native.at("isolation"), "ok");
+  EXPECT_EQ(native.at("rank"), 256);
+  EXPECT_EQ(nlohmann::json::parse(json.out).at("chosen"), "qemu-native-luks");
+
+  ProcessResult text = run(probe_args(volume));
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out,
+              HasSubstr("probe failed: " + plugins + "/2-segfaults.so: crashed (signal 11)"));
+  EXPECT_THAT(text.out, HasSubstr("\nchosen: qemu-native-luks\n"));
+}
+
 TEST_F(PluginIsolation, AHangingProbeIsKilledAtTheTimeLimit) {
   expect_probe_survives("probe_hangs.so", "fixture-probe-hangs", "timed out",
                         "timed out after " + std::to_string(kTimeoutMs) + " ms");

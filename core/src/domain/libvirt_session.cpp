@@ -320,10 +320,12 @@ std::vector<std::string> LibvirtSession::domain_names() {
 
 std::vector<DomainSnapshot> LibvirtSession::domain_snapshots() {
   std::vector<Domain> domains = all_domains(connection_);
-  // A listed domain's id says whether it runs (-1: shut off) with no round trip; one
-  // more listing says which are transient, unless this operation knows already.
+  // A listed domain's id says whether it runs (-1: shut off) with no round trip. A domain
+  // that is shut off is persistent (a transient one ends when it stops); of the running
+  // ones, one more listing says which are transient, unless this operation knows already.
   std::optional<std::set<std::string>> transient;
-  auto is_persistent = [&](const char* uuid, DomainFacts* known) {
+  auto is_persistent = [&](const char* uuid, bool active, DomainFacts* known) {
+    if (!active) return true;
     if (known != nullptr && known->persistent) return *known->persistent;
     if (!transient) {
       transient.emplace();
@@ -344,7 +346,7 @@ std::vector<DomainSnapshot> LibvirtSession::domain_snapshots() {
     snapshot.uuid = uuid;
     DomainFacts* known = facts_of(snapshot.name);
     snapshot.active = virDomainGetID(domain.get()) != static_cast<unsigned int>(-1);
-    snapshot.persistent = is_persistent(uuid, known);
+    snapshot.persistent = is_persistent(uuid, snapshot.active, known);
     bool vanished = false;
     for (bool inactive : {false, true}) {
       if (inactive ? !snapshot.persistent : !snapshot.active) continue;

@@ -115,6 +115,8 @@ void validate_attach_request(const AttachRequest& request) {
 AttachResult attach_volume(EngineContext& context, const AttachRequest& request,
                            const VolumeKey& key) {
   validate_attach_request(request);
+  // The plugins load in the probe helper while the domain is looked up and checked.
+  if (request.volume.encrypted) context.start_probe_helper();
   HeldDomain domain(context, request.domain);
   // Whether it runs is read under the lock, after the replay, from the XML the operation
   // reads next anyway.

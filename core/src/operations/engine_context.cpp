@@ -2,6 +2,8 @@
 
 #include <volcrypt/error.hpp>
 
+#include "plugin_host/isolated_probe.hpp"
+
 namespace volcrypt {
 
 EngineContext::EngineContext(Settings settings, LogSink log)
@@ -31,6 +33,12 @@ LibvirtSession& EngineContext::libvirt() {
   if (!session_)
     session_ = std::make_unique<LibvirtSession>(settings_.connect_uri, settings_.ephemeral_secrets);
   return *session_;
+}
+
+void EngineContext::start_probe_helper() {
+  PluginRegistry& plugins = registry();
+  if (!plugins.isolated() || (waiting_probe_ && waiting_probe_->usable())) return;
+  waiting_probe_ = start_waiting_probe(plugins.candidates(), plugins.isolation());
 }
 
 void EngineContext::log(int level, const std::string& message) const {

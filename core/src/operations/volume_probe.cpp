@@ -5,8 +5,8 @@
 #include <volcrypt/volume_validation.hpp>
 
 #include "base/volume_header.hpp"
-#include "network/network_volume_header.hpp"
 #include "host_bench/host_bench.hpp"
+#include "network/network_volume_header.hpp"
 #include "operations/libvirt_secrets.hpp"
 #include "operations/network_access.hpp"
 #include "plugin_host/isolated_probe.hpp"
@@ -65,7 +65,8 @@ VolumeProbe probe_volume(EngineContext& context, const VolumeSpec& spec, const K
     job.key = key;
     job.attach_flags = attach_flags;
     const auto candidates = registry.candidates();
-    input.rows = probe_in_helpers(candidates, job, registry.isolation());
+    context.start_probe_helper();  // unless one is waiting already
+    input.rows = probe_in_helpers(candidates, job, registry.isolation(), context.probe_helper());
     for (size_t i = 0; i < candidates.size(); ++i) {
       input.rows[i].serves_provider = serves_provider(candidates[i]->providers, spec.provider);
     }

@@ -48,25 +48,47 @@ void fill_from(ProbeRow& row, const HelperOutcome& outcome, const PluginIsolatio
   }
 }
 
+// The files of the candidates that are probed (not denied), in order.
+std::vector<std::string> probed_files(const std::vector<const PluginInfo*>& candidates) {
+  std::vector<std::string> files;
+  for (const PluginInfo* plugin : candidates) {
+    if (!plugin->denied) files.push_back(plugin->file);
+  }
+  return files;
+}
+
 }  // namespace
 
+std::unique_ptr<WaitingProbeHelper> start_waiting_probe(
+    const std::vector<const PluginInfo*>& candidates, const PluginIsolation& isolation) {
+  return std::make_unique<WaitingProbeHelper>(isolation.helper_program, probed_files(candidates));
+}
+
 std::vector<ProbeRow> probe_in_helpers(const std::vector<const PluginInfo*>& candidates,
-                                       HelperProbeJob job, const PluginIsolation& isolation) {
+                                       HelperProbeJob job, const PluginIsolation& isolation,
+                                       WaitingProbeHelper* waiting) {
   std::vector<ProbeRow> rows;
-  std::vector<std::vector<std::string>> jobs;
-  std::vector<size_t> probed;  // the rows that get a helper
+  std::vector<std::filesystem::path> files;
+  std::vector<size_t> probed;  // the rows that get probed
   for (const PluginInfo* plugin : candidates) {
     rows.push_back(row_for(*plugin));
     if (plugin->denied) {
       rows.back().isolation = fate_name(HelperFate::not_run);
       continue;
     }
-    job.plugin_file = plugin->file;
-    jobs.push_back(probe_arguments(job));
+    files.push_back(plugin->file);
     probed.push_back(rows.size() - 1);
   }
-  const std::vector<HelperOutcome> outcomes =
-      run_helpers(isolation.helper_program, jobs, isolation.timeout_ms);
+  // One helper probes them all in turn; one that ends it costs a new helper for the rest.
+  const std::vector<HelperOutcome> outcomes = run_shared_helper(
+      isolation.helper_program, files.size(),
+      [&](size_t first) {
+        return probe_each_arguments(
+            job, std::vector<std::filesystem::path>(files.begin() + first, files.end()));
+      },
+      isolation.timeout_ms,
+      waiting != nullptr && waiting->plugin_files() == probed_files(candidates) ? waiting
+                                                                                : nullptr);
   for (size_t i = 0; i < probed.size(); ++i) fill_from(rows[probed[i]], outcomes[i], isolation);
   return rows;
 }

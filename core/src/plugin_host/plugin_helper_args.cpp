@@ -137,4 +137,25 @@ std::optional<HelperProbeJob> parse_probe_arguments(const std::vector<std::strin
   return job;
 }
 
+std::vector<std::string> probe_each_arguments(HelperProbeJob job,
+                                              const std::vector<std::filesystem::path>& files) {
+  if (files.empty()) return {};
+  job.plugin_file = files.front();
+  std::vector<std::string> args = probe_arguments(job);
+  args[1] = "probe-each";
+  for (size_t i = 1; i < files.size(); ++i) args.push_back(files[i].string());
+  return args;
+}
+
+std::optional<HelperProbeEachJob> parse_probe_each_arguments(const std::vector<std::string>& args) {
+  if (args.size() < kProbeArgumentCount || args[1] != "probe-each") return std::nullopt;
+  std::vector<std::string> first(args.begin(), args.begin() + kProbeArgumentCount);
+  first[1] = "probe";
+  std::optional<HelperProbeJob> job = parse_probe_arguments(first);
+  if (!job) return std::nullopt;
+  HelperProbeEachJob each{*job, {job->plugin_file}};
+  each.files.insert(each.files.end(), args.begin() + kProbeArgumentCount, args.end());
+  return each;
+}
+
 }  // namespace volcrypt

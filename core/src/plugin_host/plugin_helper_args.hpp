@@ -38,4 +38,16 @@ std::vector<std::string> probe_arguments(const HelperProbeJob& job);
 // The job a probe command line describes, or nothing when it is not one.
 std::optional<HelperProbeJob> parse_probe_arguments(const std::vector<std::string>& args);
 
+// One helper probing several plugins in turn, for the same volume and facts: the probe
+// command line of the first file (job's plugin_file is ignored), the others after it.
+std::vector<std::string> probe_each_arguments(HelperProbeJob job,
+                                              const std::vector<std::filesystem::path>& files);
+
+struct HelperProbeEachJob {
+  HelperProbeJob job;  // plugin_file: the first of files
+  std::vector<std::filesystem::path> files;
+};
+
+std::optional<HelperProbeEachJob> parse_probe_each_arguments(const std::vector<std::string>& args);
+
 }  // namespace volcrypt
