@@ -9,11 +9,13 @@
 #include <libcryptsetup.h>
 #include <libvirt/libvirt.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <stdexcept>
 
 #include "integration_test.hpp"
 #include "json_objects.hpp"
+#include "syslog_listener.hpp"
 
 namespace volcrypt::test {
 namespace {
@@ -287,6 +289,27 @@ TEST_F(Rekey, AVolumeAttachedNowhereIsReKeyedByItsDescription) {
                        domain->name() + "' disk sdb (running): rekey it with --domain '" +
                        domain->name() + "' --target sdb\n");
   EXPECT_TRUE(test_volumes::luks_passphrase_opens(volume, new_passphrase));
+}
+
+TEST_F(Rekey, SendsOneAuditLineNamingTheAttachmentAndNoKey) {
+  auto domain = running_domain("rekey-audit");
+  const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
+  const std::string volume_id = unique("vol");
+  volume_ids.push_back(volume_id);
+  ASSERT_EQ(volcrypt(attach_args(domain->name(), volume, volume_id, passphrase_file)).exit_code, 0);
+  SyslogListener syslog_socket(path("log"));
+  launcher = syslog_socket.launcher();
+  const ProcessResult r = rekey(attached_form(domain->name()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  const std::vector<std::string> lines = syslog_socket.drain();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_THAT(lines[0], ::testing::StartsWith(authpriv_notice_prefix()));
+  EXPECT_THAT(lines[0],
+              HasSubstr(": rekey uid=" + std::to_string(::getuid()) + " domain=" + domain->name() +
+                        " target=sdb volume=" + volume_id + " plugin=qemu-native-luks outcome=ok"));
+  expect_no_secret_in(lines[0], "the audit line");
+  EXPECT_EQ(lines[0].find(new_passphrase), std::string::npos);
 }
 
 TEST_F(Rekey, BothKeysFromStandardInputIsAUsageError) {
