@@ -15,6 +15,7 @@
 
 #include "integration_test.hpp"
 #include "json_objects.hpp"
+#include "kill_points.hpp"
 #include "syslog_listener.hpp"
 
 namespace volcrypt::test {
@@ -289,6 +290,59 @@ TEST_F(Rekey, AVolumeAttachedNowhereIsReKeyedByItsDescription) {
                        domain->name() + "' disk sdb (running): rekey it with --domain '" +
                        domain->name() + "' --target sdb\n");
   EXPECT_TRUE(test_volumes::luks_passphrase_opens(volume, new_passphrase));
+}
+
+// Killed before the secret takes the new passphrase, recover keeps every key slot and says
+// so; killed while the old slots go, it finishes. Either way the secret opens the volume.
+TEST_F(Rekey, RecoverKeepsBothPassphrasesUntilTheSecretWasSetThenFinishes) {
+  auto domain = running_domain("rekey-killed");
+  const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
+  const std::string volume_id = unique("vol");
+  volume_ids.push_back(volume_id);
+  ASSERT_EQ(volcrypt(attach_args(domain->name(), volume, volume_id, passphrase_file)).exit_code, 0);
+  std::vector<std::string> argv = {VOLCRYPT_BINARY, "rekey"};
+  const auto form = attached_form(domain->name());
+  argv.insert(argv.end(), form.begin(), form.end());
+
+  TracedRun run = run_traced_around(argv, kSetSecretValue);
+  ASSERT_TRUE(run.killed);
+  ProcessResult r = volcrypt({"recover", "--domain", domain->name(), "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"action\":\"kept every key slot\""));
+  EXPECT_THAT(r.out, HasSubstr("rekey of volume " + volume_id +
+                               " interrupted: the old passphrase still opens it; run rekey "
+                               "again"));
+  EXPECT_TRUE(test_volumes::luks_passphrase_opens(volume, passphrase));
+  EXPECT_TRUE(test_volumes::luks_passphrase_opens(volume, new_passphrase));
+  EXPECT_EQ(active_slots(volume), 2);
+  EXPECT_EQ(volcrypt({"check", "--domain", domain->name()}).exit_code, 0);
+
+  // Run again, it removes the slot the old passphrase opens; the killed run's slot stays,
+  // opening with the new passphrase too.
+  r = rekey(attached_form(domain->name()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(test_volumes::luks_passphrase_opens(volume, passphrase));
+  EXPECT_THAT(domain->read_pattern("sdb", 0xab, kMiB), HasSubstr(kReadOk));
+
+  // Back to the first passphrase, killed as the old slots go (the secret is set by then).
+  std::vector<std::string> back = {VOLCRYPT_BINARY,
+                                   "rekey",
+                                   "--domain",
+                                   domain->name(),
+                                   "--target",
+                                   "sdb",
+                                   "--passphrase-file",
+                                   new_passphrase_file,
+                                   "--new-passphrase-file",
+                                   passphrase_file};
+  run = run_traced_around(back, kSetSecretValue, 2);
+  ASSERT_TRUE(run.killed);
+  r = volcrypt({"recover", "--domain", domain->name(), "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"action\":\"finished rekey\""));
+  EXPECT_TRUE(test_volumes::luks_passphrase_opens(volume, passphrase));
+  EXPECT_FALSE(test_volumes::luks_passphrase_opens(volume, new_passphrase));
+  EXPECT_EQ(volcrypt({"check", "--domain", domain->name()}).exit_code, 0);
 }
 
 TEST_F(Rekey, SendsOneAuditLineNamingTheAttachmentAndNoKey) {
