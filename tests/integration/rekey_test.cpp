@@ -178,6 +178,39 @@ TEST_F(Rekey, LiveNativeLuksFileTakesTheNewPassphraseWhileTheGuestReads) {
   EXPECT_THAT(domain.read_pattern("sdb", 0xab, kMiB), HasSubstr(kReadOk));
 }
 
+// With `secrets = ephemeral` the secret takes the new passphrase in libvirtd's memory
+// only: still ephemeral, no file under /etc/libvirt/secrets holds it, and QEMU, started
+// again, opens the volume with it.
+TEST_F(Rekey, AnEphemeralSecretKeepsTheNewPassphraseInMemoryOnly) {
+  const std::string config = path("ephemeral.conf");
+  test_volumes::write_file(config, "secrets = ephemeral\n");
+  DomainOptions options;
+  options.persistent = true;
+  TestDomain domain(connection->get(), unique("rekey-eph"), options);
+  const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
+  const std::string volume_id = unique("vol");
+  volume_ids.push_back(volume_id);
+  auto attach = attach_args(domain.name(), volume, volume_id, passphrase_file);
+  attach.insert(attach.begin(), {"--config", config});
+  attach.insert(attach.end(), {"--live", "--config"});
+  ProcessResult r = volcrypt(attach);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto secrets = secrets_for_volume(connection->get(), volume_id);
+  ASSERT_EQ(secrets.size(), 1u);
+
+  auto args = attached_form(domain.name());
+  args.insert(args.begin(), {"--config", config, "rekey"});
+  r = volcrypt(args);
+  EXPECT_EQ(r.err.find(new_passphrase), std::string::npos);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(secret_xml(connection->get(), secrets[0]), HasSubstr("ephemeral='yes'"));
+  EXPECT_THAT(secret_files_holding(new_passphrase), ::testing::IsEmpty());
+  destroy_domain(connection->get(), domain.name());
+  domain.start();
+  EXPECT_THAT(domain.read_pattern("sdb", 0xab, kMiB), HasSubstr(kReadOk));
+  EXPECT_FALSE(test_volumes::luks_passphrase_opens(volume, passphrase));
+}
+
 TEST_F(Rekey, AWrongCurrentPassphraseChangesNothing) {
   auto domain = running_domain("rekey-wrong");
   const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
