@@ -211,6 +211,35 @@ TEST_F(Rekey, AnEphemeralSecretKeepsTheNewPassphraseInMemoryOnly) {
   EXPECT_FALSE(test_volumes::luks_passphrase_opens(volume, passphrase));
 }
 
+// A shareable volume's attachments share one secret: rekey through one of them sets it
+// once, and both guests read on.
+TEST_F(Rekey, AShareableVolumesOneSecretIsSetOnceForEveryAttachment) {
+  auto first = running_domain("rekey-share-a");
+  auto second = running_domain("rekey-share-b");
+  const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
+  const std::string volume_id = unique("vol");
+  volume_ids.push_back(volume_id);
+  for (const auto* domain : {first.get(), second.get()}) {
+    auto attach = attach_args(domain->name(), volume, volume_id, passphrase_file);
+    attach.push_back("--shareable");
+    const ProcessResult r = volcrypt(attach);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  const auto secrets = secrets_for_volume(connection->get(), volume_id);
+  ASSERT_EQ(secrets.size(), 1u);
+
+  const ProcessResult r = rekey(attached_form(second->name()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("; secret " + secrets[0] + " holds it\n"));
+  EXPECT_EQ(secrets_for_volume(connection->get(), volume_id), secrets);
+  EXPECT_TRUE(test_volumes::luks_passphrase_opens(volume, new_passphrase));
+  EXPECT_FALSE(test_volumes::luks_passphrase_opens(volume, passphrase));
+  for (const auto* domain : {first.get(), second.get()}) {
+    EXPECT_THAT(domain->read_pattern("sdb", 0xab, kMiB), HasSubstr(kReadOk));
+    EXPECT_EQ(volcrypt({"check", "--domain", domain->name()}).exit_code, 0);
+  }
+}
+
 TEST_F(Rekey, AWrongCurrentPassphraseChangesNothing) {
   auto domain = running_domain("rekey-wrong");
   const std::string volume = make_luks1_with_pattern("v.luks", 0xab);
