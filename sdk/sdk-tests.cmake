@@ -40,7 +40,7 @@ volcrypt_add_rejection_test(not-a-plugin ${fixtures}/not_a_plugin.so symbols "no
 volcrypt_add_rejection_test(wrong-abi-major ${fixtures}/wrong_abi_major.so abi-version
                             "major versions must be equal")
 volcrypt_add_rejection_test(future-abi-minor ${fixtures}/future_abi_minor.so abi-version
-                            "plugin needs ABI 1.99 but the host provides 1.4")
+                            "plugin needs ABI 1.99 but the host provides 1.5")
 volcrypt_add_rejection_test(null-entry ${fixtures}/null_entry.so entry "returned no plugin")
 volcrypt_add_rejection_test(throwing-entry ${fixtures}/throwing_entry.so entry "threw a C++ exception")
 volcrypt_add_rejection_test(malformed-struct-size ${fixtures}/malformed_struct_size.so descriptor
@@ -48,7 +48,7 @@ volcrypt_add_rejection_test(malformed-struct-size ${fixtures}/malformed_struct_s
 volcrypt_add_rejection_test(one-field-short ${fixtures}/malformed_one_field_short.so descriptor
                             "but ABI 1.0 needs")
 volcrypt_add_rejection_test(malformed-abi-fields ${fixtures}/malformed_abi_fields.so descriptor
-                            "the descriptor says ABI 1.5 but volcrypt_plugin_abi says 1.4")
+                            "the descriptor says ABI 1.6 but volcrypt_plugin_abi says 1.5")
 volcrypt_add_rejection_test(malformed-id ${fixtures}/malformed_id.so metadata-id "Fixture_Malformed")
 volcrypt_add_rejection_test(no-providers ${fixtures}/malformed_descriptor.so metadata-providers
                             "the provider list is empty")

@@ -29,6 +29,11 @@ void check_request(const volcrypt_request* request) {
   }
 }
 
+// Whether the caller's request struct reaches FIELD (fields appended later).
+#define VOLCRYPT_REQUEST_HAS(request, field) \
+  ((request)->struct_size >=                 \
+   offsetof(volcrypt_request, field) + sizeof(((const volcrypt_request*)nullptr)->field))
+
 char* copied_text(const std::string& text) {
   char* copy = static_cast<char*>(std::malloc(text.size() + 1));
   if (copy == nullptr) throw std::bad_alloc();
@@ -51,6 +56,9 @@ extern "C" int volcrypt_call(volcrypt_handle* handle, const char* command,
     check_request(request);
     // The key first: the caller may wipe its copy as soon as the call returns.
     volcrypt::VolumeKey key = volcrypt::capi::caller_key(request ? request->key : nullptr);
+    const bool has_new_key = request != nullptr && VOLCRYPT_REQUEST_HAS(request, new_key);
+    volcrypt::VolumeKey new_key =
+        volcrypt::capi::caller_key(has_new_key ? request->new_key : nullptr);
     const char* options = request && request->options_json ? request->options_json : "{}";
     std::optional<std::string> input;
     if (request != nullptr && request->input != nullptr) {
@@ -59,7 +67,7 @@ extern "C" int volcrypt_call(volcrypt_handle* handle, const char* command,
 
     const volcrypt::capi::CallOutput output =
         volcrypt::capi::run_call(*handle, command, volcrypt::capi::command_arguments(options),
-                                 std::move(input), std::move(key), {});
+                                 std::move(input), std::move(key), {}, std::move(new_key));
     if (output.printed) *result_json = copied_text(*output.printed);
     // A failure comes with no document unless the command printed one (check, a batch).
     return volcrypt::capi::set_outcome(outcome, output.exit_code, output.kind, output.message);
@@ -80,6 +88,7 @@ VOLCRYPT_COMMAND_CALL(host_bench, "host-bench")
 VOLCRYPT_COMMAND_CALL(attach, "attach")
 VOLCRYPT_COMMAND_CALL(detach, "detach")
 VOLCRYPT_COMMAND_CALL(extend, "extend")
+VOLCRYPT_COMMAND_CALL(rekey, "rekey")
 VOLCRYPT_COMMAND_CALL(list, "list")
 VOLCRYPT_COMMAND_CALL(prepare, "prepare")
 VOLCRYPT_COMMAND_CALL(release, "release")

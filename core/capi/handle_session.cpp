@@ -45,7 +45,7 @@ std::unique_ptr<volcrypt_handle> open_handle(cli::Invocation invocation,
 
 CallOutput run_call(volcrypt_handle& handle, const std::string& command,
                     std::vector<std::string> arguments, std::optional<std::string> input,
-                    VolumeKey key, CallStyle style) {
+                    VolumeKey key, CallStyle style, VolumeKey new_key) {
   CallOutput output;
   cli::Invocation invocation = handle.invocation;
   invocation.command = command;
@@ -60,6 +60,7 @@ CallOutput run_call(volcrypt_handle& handle, const std::string& command,
       context.input =
           cli::CommandInput(std::move(input), std::move(key),
                             [&handle](const std::string& line) { handle.write_log(2, line); });
+      context.input.give_new_key(std::move(new_key));
     }
     const cli::CommandResult result = cli::run_command(entry, context);
     for (const auto& error : result.errors) {

@@ -41,6 +41,6 @@ struct CallOutput {
 // comes back as the exit code, kind and message the program reports.
 CallOutput run_call(volcrypt_handle& handle, const std::string& command,
                     std::vector<std::string> arguments, std::optional<std::string> input,
-                    VolumeKey key, CallStyle style);
+                    VolumeKey key, CallStyle style, VolumeKey new_key = {});
 
 }  // namespace volcrypt::capi

@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <volcrypt/volume_key.hpp>
 
 namespace volcrypt::cli {
@@ -31,12 +32,16 @@ class CommandInput {
   bool from_caller() const { return from_caller_; }
   // The key the caller handed over, once; empty after that or when none was given.
   VolumeKey take_caller_key();
+  // rekey's new key, handed over like the key; empty after take or when none was given.
+  void give_new_key(VolumeKey key) { caller_new_key_ = std::move(key); }
+  VolumeKey take_caller_new_key() { return std::exchange(caller_new_key_, VolumeKey{}); }
   void warn(const std::string& line) const { warn_(line); }
 
  private:
   bool from_caller_ = false;
   std::optional<std::string> standard_input_;
   VolumeKey caller_key_;
+  VolumeKey caller_new_key_;
   WarningSink warn_;
 };
 

@@ -19,6 +19,7 @@ VOLCRYPT_COMMAND(host_bench);
 VOLCRYPT_COMMAND(attach);
 VOLCRYPT_COMMAND(detach);
 VOLCRYPT_COMMAND(extend);
+VOLCRYPT_COMMAND(rekey);
 VOLCRYPT_COMMAND(list);
 VOLCRYPT_COMMAND(prepare);
 VOLCRYPT_COMMAND(release);
@@ -51,6 +52,8 @@ const std::vector<Command>& command_table() {
       {"detach", "detach a volume, releasing what its plugin set up (--batch: many)",
        VOLCRYPT_ENTRY(detach)},
       {"extend", "the guest sees the new size of a volume that grew", VOLCRYPT_ENTRY(extend)},
+      {"rekey", "replace a LUKS volume's passphrase (key slots and secret) while it is in use",
+       VOLCRYPT_ENTRY(rekey)},
       {"list", "the volumes volcrypt attached to a domain (its records)", VOLCRYPT_ENTRY(list)},
       {"prepare",
        "re-open a domain's host dm-crypt mappings (and missing secrets) before it starts",

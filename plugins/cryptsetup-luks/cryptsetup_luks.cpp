@@ -87,7 +87,10 @@ void describe(sdk::Attachment& attachment, const std::string& mapping) {
 
 class CryptsetupLuks : public sdk::Plugin {
  public:
-  static constexpr uint32_t capabilities = VOLCRYPT_CAPABILITY_HOST_DEVICE;
+  // The mapping holds the volume key; its header stays on the device under it, and no
+  // passphrase is kept anywhere: rekey changes only the key slots.
+  static constexpr uint32_t capabilities =
+      VOLCRYPT_CAPABILITY_HOST_DEVICE | VOLCRYPT_CAPABILITY_REKEY;
 
   sdk::ProbeResult probe(const sdk::Host& host, const sdk::Volume& volume) override {
     const sdk::HostFacts facts = host.facts();

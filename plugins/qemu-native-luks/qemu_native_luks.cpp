@@ -63,6 +63,10 @@ std::string blank_network_refusal(const sdk::Host& host, const sdk::Volume& volu
 
 class QemuNativeLuks : public sdk::Plugin {
  public:
+  // QEMU reads the header in place at the source path, and the passphrase is in the secret
+  // named "secret-uuid". The core refuses network volumes itself (no host path to rewrite).
+  static constexpr uint32_t capabilities = VOLCRYPT_CAPABILITY_REKEY;
+
   sdk::ProbeResult probe(const sdk::Host& host, const sdk::Volume& volume) override {
     const sdk::HostFacts facts = host.facts();
     if (std::string refusal = host_refusal(facts); !refusal.empty()) {

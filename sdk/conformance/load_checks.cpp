@@ -29,14 +29,21 @@ std::string provider_names(const volcrypt_plugin& d) {
   return names;
 }
 
-// Not a refusal (a host ignores bits it does not know), but a 1.0 plugin has no use
-// for them.
+// Not a refusal (a host ignores bits it does not know), but a plugin has no use for bits
+// its own ABI minor does not define: REKEY means something from 1.5 on.
 CheckResult capabilities_check(const volcrypt_plugin& d) {
-  const uint32_t unknown = d.capabilities & ~VOLCRYPT_CAPABILITY_HOST_DEVICE;
+  uint32_t known = VOLCRYPT_CAPABILITY_HOST_DEVICE;
+  if (d.abi_minor >= 5) known |= VOLCRYPT_CAPABILITY_REKEY;
+  const uint32_t unknown = d.capabilities & ~known;
   if (unknown != 0) {
-    return failed("unknown capability bits " + std::to_string(unknown) + " for ABI 1.0");
+    return failed("unknown capability bits " + std::to_string(unknown) + " for ABI " +
+                  std::to_string(d.abi_major) + "." + std::to_string(d.abi_minor));
   }
-  return passed((d.capabilities & VOLCRYPT_CAPABILITY_HOST_DEVICE) ? "host-device" : "none");
+  std::string declared;
+  if (d.capabilities & VOLCRYPT_CAPABILITY_HOST_DEVICE) declared = "host-device";
+  if (d.capabilities & VOLCRYPT_CAPABILITY_REKEY)
+    declared += declared.empty() ? "rekey" : ", rekey";
+  return passed(declared.empty() ? "none" : declared);
 }
 
 }  // namespace

@@ -99,7 +99,7 @@ TEST_F(CliContract, PluginsListsTheBundledPluginBesideTheProgram) {
   EXPECT_THAT(r.out, HasSubstr("\"status\":\"loaded\",\"id\":\"qemu-native-luks\""));
   // Plugins declare canonical names; the core maps Nova's class names to them.
   EXPECT_THAT(r.out,
-              HasSubstr("\"id\":\"qemu-native-luks\",\"version\":\"1.0.0\",\"abi\":\"1.4\""));
+              HasSubstr("\"id\":\"qemu-native-luks\",\"version\":\"1.0.0\",\"abi\":\"1.5\""));
   EXPECT_THAT(r.out, HasSubstr("\"providers\":[\"luks\"]"));
   EXPECT_THAT(r.out, HasSubstr("\"origin\":\"built-in (beside the program)\""));
 }

@@ -8,6 +8,7 @@
 
 #include <gmock/gmock.h>
 #include <libvirt/libvirt.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -565,6 +566,107 @@ TEST_F(KillPoints, LiveExtendOfANativeDisk) {
   for (int step = 1; step <= complete.steps; ++step) at_kill_point(step);
   report_sweep("extend live", steps_killed, complete.steps, repaired, failures);
   detach(s, problems, "the last");
+}
+
+// Rekey of a live native disk, killed at each step; before each kill point the volume is
+// made afresh and attached (live and persistent) with the old passphrase. After the kill
+// `recover` must leave a secret that opens the volume: the domain, stopped and started
+// again, has QEMU open it with what the secret holds. Then the volume detaches and
+// attaches again with the old or the new passphrase, whichever opens it.
+TEST_F(KillPoints, RekeyOfALiveNativeDisk) {
+  TestDomain domain(connection->get(), unique("kill-rekey"),
+                    DomainOptions{.persistent = true, .start = true, .serial_log = ""});
+  const Scenario s = scenario("rekey live", domain, true);
+  const std::string new_passphrase = "new-" + passphrase;
+  const std::string new_passphrase_file = path("new-passphrase");
+  test_volumes::write_file(new_passphrase_file, new_passphrase);
+  chmod(new_passphrase_file.c_str(), 0600);
+  const auto attach_with = [&](const std::string& key_file) {
+    std::vector<std::string> args = attach_args(s);
+    args[args.size() - 2] = key_file;  // the --passphrase-file, before --live
+    args.push_back("--config");
+    return volcrypt(args);
+  };
+  const std::vector<std::string> detach_both = {"detach", "--domain", domain.name(), "--target",
+                                                kTarget,  "--live",   "--config"};
+  const auto fresh = [&](Problems& problems) {
+    if (has_disk(connection->get(), domain.name(), kTarget, true)) {
+      const ProcessResult r = volcrypt(detach_both);
+      if (r.exit_code != 0) problems.push_back("the previous detach failed: " + outcome(r));
+    }
+    make_luks1_with_pattern("kill.luks", kPattern);
+    const ProcessResult r = attach_with(passphrase_file);
+    if (r.exit_code != 0) problems.push_back("the pre-kill attach failed: " + outcome(r));
+  };
+  const auto reads = [&](Problems& problems, const std::string& which) {
+    const std::string verdict = domain.read_pattern(kTarget, kPattern, 1 << 20);
+    if (verdict.find("read 1048576/1048576 bytes at offset 0") == std::string::npos) {
+      problems.push_back(which + ": the guest does not read the plaintext: " + verdict);
+    }
+  };
+  const std::vector<std::string> operation =
+      with_program({"rekey", "--domain", domain.name(), "--target", kTarget, "--passphrase-file",
+                    passphrase_file, "--new-passphrase-file", new_passphrase_file});
+  const auto no_key_in = [&](const TracedRun& run) {
+    expect_no_secret_in(run);
+    EXPECT_THAT(views_holding(run, new_passphrase), ::testing::IsEmpty());
+    EXPECT_EQ(run.result.out.find(new_passphrase), std::string::npos);
+    EXPECT_EQ(run.result.err.find(new_passphrase), std::string::npos);
+  };
+
+  Problems problems;
+  fresh(problems);
+  ASSERT_TRUE(problems.empty()) << joined(problems);
+  const TracedRun complete = reference_run(operation, {kSetSecretValue});
+  no_key_in(complete);
+  print_steps("rekey live", complete);
+  ASSERT_EQ(complete.result.exit_code, 0) << outcome(complete.result);
+  ASSERT_TRUE(test_volumes::luks_passphrase_opens(s.volume, new_passphrase));
+  ASSERT_FALSE(test_volumes::luks_passphrase_opens(s.volume, passphrase));
+
+  Problems failures;
+  std::vector<std::string> steps_killed;
+  int repaired = 0;
+  const auto at_kill_point = [&](int step) {
+    Problems problems;
+    fresh(problems);
+    const TracedRun run = run_traced_at(operation, complete, step);
+    no_key_in(run);
+    if (const std::string wrong = wrong_kill_point(complete, run, step); !wrong.empty()) {
+      problems.push_back(wrong);
+    }
+    if (run.killed) {
+      steps_killed.push_back(run.step_names.back());
+      if (recover_after_kill(s, problems)) ++repaired;
+    } else if (run.result.exit_code != 0) {
+      problems.push_back("the run that was not killed failed: " + outcome(run.result));
+    }
+    reads(problems, "after recover");
+    // QEMU opens the volume afresh with the secret's value.
+    if (!set_running(connection->get(), domain.name(), false) ||
+        !set_running(connection->get(), domain.name(), true)) {
+      problems.push_back("the domain does not start again: its secret opens no key slot");
+    } else {
+      reads(problems, "after a restart");
+    }
+    ProcessResult r = volcrypt(detach_both);
+    if (r.exit_code != 0) problems.push_back("detach failed: " + outcome(r));
+    r = attach_with(passphrase_file);
+    if (r.exit_code == 4) r = attach_with(new_passphrase_file);
+    if (r.exit_code != 0) {
+      problems.push_back("neither passphrase attaches the volume again: " + outcome(r));
+    } else {
+      reads(problems, "attached again");
+    }
+    if (!problems.empty()) {
+      failures.push_back("kill point " + std::to_string(step) + " (" +
+                         (run.killed ? "before " + run.step_names.back() : "not killed") +
+                         "): " + joined(problems));
+    }
+  };
+  for (int step = 1; step <= complete.steps; ++step) at_kill_point(step);
+  report_sweep("rekey live", steps_killed, complete.steps, repaired, failures);
+  volcrypt(detach_both);
 }
 
 TEST_F(KillPoints, TheNextAttachFinishesOrUndoesAKilledCall) {

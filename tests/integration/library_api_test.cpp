@@ -304,7 +304,8 @@ TEST_F(LibraryApi, HostileCallsAreRefusedWithTheReason) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.options);
-    volcrypt_request request{sizeof(volcrypt_request), c.options.c_str(), nullptr, nullptr, 0};
+    volcrypt_request request{
+        sizeof(volcrypt_request), c.options.c_str(), nullptr, nullptr, 0, nullptr};
     char* printed = nullptr;
     volcrypt_outcome outcome{};
     EXPECT_EQ(volcrypt_call(handle, c.command.c_str(), &request, &printed, &outcome), 2);
@@ -402,8 +403,8 @@ TEST_F(LibraryApi, ThreadsSharingAHandleTakeTurns) {
       const std::string detach =
           json{{"domain", domain->name()}, {"target", target}, {"live", true}}.dump();
       for (const auto& [text, with_key] : {std::pair{attach, true}, std::pair{detach, false}}) {
-        volcrypt_request request{sizeof(volcrypt_request), text.c_str(), with_key ? &key : nullptr,
-                                 nullptr, 0};
+        volcrypt_request request{
+            sizeof(volcrypt_request), text.c_str(), with_key ? &key : nullptr, nullptr, 0, nullptr};
         char* printed = nullptr;
         volcrypt_outcome outcome{};
         if (volcrypt_call(handle, with_key ? "attach" : "detach", &request, &printed, &outcome) !=

@@ -164,3 +164,29 @@ def test_check_returns_its_findings_and_the_json_the_program_prints(host, domain
                          capture_output=True, text=True)
     assert cli.returncode == 0, cli.stderr
     assert checked == json.loads(cli.stdout)
+
+
+def test_rekey_takes_both_keys_in_memory_and_wipes_them(
+        host, domain, luks_volume, passphrase, volume_ids, connection):
+    text, _ = passphrase
+    volume = luks_volume("v.luks", 0x6c)
+    volume_id = unique("vol")
+    volume_ids.append(volume_id)
+    host.attach(**attach_args(domain, "sdb", volume, volume_id), passphrase=text)
+    secret = secrets_of(connection, volume_id)
+
+    old = bytearray(text.encode())
+    new = bytearray(b"new-" + text.encode())
+    rekeyed = host.rekey(domain=domain.name, target="sdb", passphrase=old, new_passphrase=new)
+    assert old == bytearray(len(old)) and new == bytearray(len(new))
+    assert rekeyed["removed_slots"] == [0] and rekeyed["new_slot"] == 1
+    assert rekeyed["secret_uuid"] == secret[0]
+    assert domain.reads_pattern("sdb", 0x6c)
+
+    # The old passphrase opens nothing now; the new one attaches the volume again.
+    host.detach(domain=domain.name, target="sdb", live=True)
+    with pytest.raises(volcrypt.WrongKeyError):
+        host.attach(**attach_args(domain, "sdb", volume, volume_id), passphrase=text)
+    host.attach(**attach_args(domain, "sdb", volume, volume_id), passphrase="new-" + text)
+    assert domain.reads_pattern("sdb", 0x6c)
+    host.detach(domain=domain.name, target="sdb", live=True)

@@ -35,7 +35,7 @@ class HostServicesTest : public ::testing::Test {
 
 TEST_F(HostServicesTest, OffersTheCurrentAbiWithTheServicesNewInOneOne) {
   EXPECT_EQ(table->abi_major, 1u);
-  EXPECT_EQ(table->abi_minor, 4u);
+  EXPECT_EQ(table->abi_minor, 5u);
   EXPECT_TRUE(VOLCRYPT_HAS_FIELD(table, volcrypt_host, attachment_set_state2));
   EXPECT_NE(table->attachment_set_source2, nullptr);
   EXPECT_NE(table->attachment_set_native_encryption2, nullptr);

@@ -43,6 +43,9 @@ class Engine {
   DetachResult detach(const DetachRequest& request);
   // The guest sees the new size of a volume that grew (file or block device).
   ExtendResult extend(const ExtendRequest& request);
+  // Replaces the passphrase of an attached volume (or of one attached nowhere): key opens
+  // it now, new_key will. Throws Error(wrong_key) when key opens no slot, changing nothing.
+  RekeyResult rekey(const RekeyRequest& request, const VolumeKey& key, const VolumeKey& new_key);
   // Many requests in one process, each all or nothing, one outcome per request in
   // request order. Each domain's requests run together under one hold of its lock; its
   // encrypted requests that change only the persistent definition are prepared one by

@@ -73,6 +73,26 @@ struct ExtendResult {
   std::string note;          // for a domain that does not run, what happens at its start
 };
 
+// `volcrypt rekey`: a LUKS volume's passphrase is replaced (key slots and libvirt secret);
+// the volume key, and so the guest's data path, stays as it is.
+struct RekeyRequest {
+  // The attachment whose volume is re-keyed; an empty domain: `volume`, attached nowhere.
+  std::string domain;
+  std::string target;
+  VolumeSpec volume;
+};
+
+struct RekeyResult {
+  std::string domain;  // empty for a volume attached nowhere
+  std::string target;
+  std::string volume_id;
+  std::string source_path;         // where the header was rewritten
+  std::string plugin_id;           // empty for a volume attached nowhere
+  std::vector<int> removed_slots;  // the key slots the old passphrase opened
+  int new_slot = -1;               // the key slot the new passphrase opens
+  std::string secret_uuid;         // the libvirt secret now holding it; empty: none
+};
+
 // One attached volume as volcrypt remembers it in the domain's metadata.
 struct Record {
   std::string target;

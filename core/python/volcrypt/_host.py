@@ -27,6 +27,18 @@ def _key_input(value, kind):
     return key, buffer
 
 
+def _one_key(raw, passphrase, names):
+    """The KeyInput of whichever of raw and passphrase is given, its buffer, and the value."""
+    if raw is not None and passphrase is not None:
+        raise TypeError("give %s or %s, not both" % names)
+    value = raw if raw is not None else passphrase
+    if value is None:
+        return None, None, None
+    kind = lib.KEY_INPUT_RAW if raw is not None else lib.KEY_INPUT_PASSPHRASE
+    key, buffer = _key_input(value, kind)
+    return key, buffer, value
+
+
 def _wipe(value):
     if isinstance(value, bytearray):
         value[:] = bytes(len(value))
@@ -90,19 +102,17 @@ class Host:
     def __del__(self):
         self.close()
 
-    def call(self, command, *, key=None, passphrase=None, input=None, **options):
+    def call(self, command, *, key=None, passphrase=None, new_key=None, new_passphrase=None,
+             input=None, **options):
         """Runs COMMAND with options as keyword arguments; key (raw key bytes) or
-        passphrase instead of key_file or passphrase_file; input: what "-" reads in an
+        passphrase instead of key_file or passphrase_file (rekey: new_key or new_passphrase
+        instead of new_key_file or new_passphrase_file); input: what "-" reads in an
         option that names a file. Returns the --json document as a dict."""
         if self._handle is None:
             raise ValueError("this volcrypt.Host is closed")
-        if key is not None and passphrase is not None:
-            raise TypeError("give key or passphrase, not both")
-        secret = key if key is not None else passphrase
-        key_input = buffer = None
-        if secret is not None:
-            kind = lib.KEY_INPUT_RAW if key is not None else lib.KEY_INPUT_PASSPHRASE
-            key_input, buffer = _key_input(secret, kind)
+        key_input, buffer, secret = _one_key(key, passphrase, ("key", "passphrase"))
+        new_input, new_buffer, new_secret = _one_key(new_key, new_passphrase,
+                                                     ("new_key", "new_passphrase"))
         data = input.encode() if isinstance(input, str) else input
         request = lib.Request(
             ctypes.sizeof(lib.Request),
@@ -110,6 +120,7 @@ class Host:
             ctypes.pointer(key_input) if key_input is not None else None,
             data,
             len(data) if data is not None else 0,
+            ctypes.pointer(new_input) if new_input is not None else None,
         )
         result = ctypes.c_void_p()
         outcome = lib.Outcome()
@@ -119,9 +130,11 @@ class Host:
                                              ctypes.byref(outcome))
         finally:
             # libvolcrypt copied the key into its locked memory before anything else.
-            if buffer is not None:
-                ctypes.memset(buffer, 0, ctypes.sizeof(buffer))
+            for used in (buffer, new_buffer):
+                if used is not None:
+                    ctypes.memset(used, 0, ctypes.sizeof(used))
             _wipe(secret)
+            _wipe(new_secret)
         document = None
         if result.value:
             try:
@@ -154,6 +167,7 @@ class Host:
     attach = _command("attach")
     detach = _command("detach")
     extend = _command("extend")
+    rekey = _command("rekey")
     list = _command("list")
     prepare = _command("prepare")
     release = _command("release")

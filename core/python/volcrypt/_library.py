@@ -48,6 +48,7 @@ class Request(ctypes.Structure):
         ("key", ctypes.POINTER(KeyInput)),
         ("input", ctypes.c_char_p),
         ("input_size", ctypes.c_size_t),
+        ("new_key", ctypes.POINTER(KeyInput)),
     ]
 
 

@@ -16,6 +16,7 @@
 #include "operations/host_check.hpp"
 #include "operations/host_devices.hpp"
 #include "operations/migrate_domain.hpp"
+#include "operations/rekey_volume.hpp"
 #include "operations/setting_warnings.hpp"
 #include "operations/start_domain.hpp"
 #include "operations/volume_probe.hpp"
@@ -253,6 +254,17 @@ ExtendResult Engine::extend(const ExtendRequest& request) {
       AuditEntry{"extend", request.domain, request.target, "", "", ""},
       [&] { return extend_volume(impl_->context, request); },
       [](const ExtendResult& result, AuditEntry& entry) {
+        entry.plugin = result.plugin_id;
+        entry.volume_id = result.volume_id;
+      });
+}
+
+RekeyResult Engine::rekey(const RekeyRequest& request, const VolumeKey& key,
+                          const VolumeKey& new_key) {
+  return audited(
+      AuditEntry{"rekey", request.domain, request.target, request.volume.volume_id, "", ""},
+      [&] { return rekey_volume(impl_->context, request, key, new_key); },
+      [](const RekeyResult& result, AuditEntry& entry) {
         entry.plugin = result.plugin_id;
         entry.volume_id = result.volume_id;
       });

@@ -12,6 +12,7 @@
 #include "operations/detach_intent.hpp"
 #include "operations/extend_intent.hpp"
 #include "operations/migrate_intent.hpp"
+#include "operations/rekey_intent.hpp"
 #include "operations/start_intent.hpp"
 
 namespace volcrypt {
@@ -31,7 +32,7 @@ concept JournaledOperation = requires(const T& intent, T& writable, EngineContex
 };
 
 using AnyIntent =
-    std::variant<AttachIntent, DetachIntent, ExtendIntent, StartIntent, MigrateIntent>;
+    std::variant<AttachIntent, DetachIntent, ExtendIntent, StartIntent, MigrateIntent, RekeyIntent>;
 
 // The intent a journal line holds. Throws Error(internal) naming what is wrong: an
 // unknown operation, a missing or mistyped field.

@@ -37,6 +37,9 @@
  * check_passphrase and format_volume, volcrypt_host_facts.librbd_luks_read_bytes_per_second,
  * and VOLCRYPT_RANK_ON_REQUEST.
  *
+ * 1.5 (appended to 1.4): VOLCRYPT_CAPABILITY_REKEY, so that `volcrypt rekey` changes the key
+ * slots of only the attachments whose plugin says that is safe.
+ *
  * Lifetime: the plugin's shared object stays loaded for the life of the host process.
  * Every string the host passes is UTF-8, NUL-terminated and valid only during the call.
  */
@@ -51,7 +54,7 @@ extern "C" {
 #endif
 
 #define VOLCRYPT_ABI_MAJOR 1u
-#define VOLCRYPT_ABI_MINOR 4u
+#define VOLCRYPT_ABI_MINOR 5u
 
 /* Whether a struct filled by the other side has FIELD. Every struct starts with
  * struct_size and a minor version only appends fields, so a field exists when it ends
@@ -190,6 +193,12 @@ typedef struct volcrypt_state {
  * state as `previous` and VOLCRYPT_PREPARE_REOPEN) and `volcrypt release` closes it,
  * keeping the record. Plugins without it hold nothing on the host between boots. */
 #define VOLCRYPT_CAPABILITY_HOST_DEVICE 0x1u
+/* ABI 1.5: the volume's LUKS header stays at the volume's source path (a file or host
+ * block device) while attached, and the passphrase, if held anywhere, is in the libvirt
+ * secret named by this plugin's state "secret-uuid": `volcrypt rekey` may then change
+ * its key slots with libcryptsetup and that secret's value. Read only from a plugin
+ * built for 1.5 or later. */
+#define VOLCRYPT_CAPABILITY_REKEY 0x2u
 
 /* Request flags for prepare. */
 #define VOLCRYPT_PREPARE_LIVE 0x1u   /* the hypervisor opens the volume right after prepare */

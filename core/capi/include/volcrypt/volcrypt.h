@@ -78,6 +78,9 @@ typedef struct volcrypt_request {
    * "domain-xml"), as the program reads standard input; NULL: none. */
   const char* input;
   size_t input_size;
+  /* volcrypt_rekey's new key, instead of "new-key-file" or "new-passphrase-file"; or NULL.
+   * Appended: read only when struct_size reaches it. */
+  const volcrypt_key_input* new_key;
 } volcrypt_request;
 
 /* Opens a handle: reads the config as the program does (finding the plugins and
@@ -111,6 +114,9 @@ int volcrypt_detach(volcrypt_handle* handle, const volcrypt_request* request, ch
                     volcrypt_outcome* outcome);
 int volcrypt_extend(volcrypt_handle* handle, const volcrypt_request* request, char** result_json,
                     volcrypt_outcome* outcome);
+/* key: the current key, new_key: the new one (or their options, as the program's). */
+int volcrypt_rekey(volcrypt_handle* handle, const volcrypt_request* request, char** result_json,
+                   volcrypt_outcome* outcome);
 int volcrypt_list(volcrypt_handle* handle, const volcrypt_request* request, char** result_json,
                   volcrypt_outcome* outcome);
 int volcrypt_prepare(volcrypt_handle* handle, const volcrypt_request* request, char** result_json,
